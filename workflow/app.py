@@ -1,0 +1,36 @@
+"""The application factory: the only place a Flask app is built."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask
+
+from workflow.config import Settings
+from workflow.core import Core, build_core
+
+
+def create_app(settings: Settings | None = None, *, core: Core | None = None) -> Flask:
+    if core is None:
+        settings = settings or Settings.from_env()
+        core = build_core(settings)
+    settings = core.settings
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+
+    app = Flask("workflow", instance_path=str(settings.instance_path))
+    app.config.update(
+        SECRET_KEY=settings.secret_key or secrets.token_hex(32),
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes,
+        JSON_SORT_KEYS=False,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["dunning"] = core
+
+    from workflow.web import problems
+    from workflow.web.api import register
+
+    problems.install(app)
+    register(app)
+    return app

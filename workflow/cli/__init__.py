@@ -1,0 +1,78 @@
+"""The ``dunning`` command: a Flask CLI group over the app factory.
+
+Domain errors become a one-line message on stderr and exit code 2; nothing is half-written
+because every command calls services that own their transaction.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup
+
+from workflow.accounts.actor import Actor
+from workflow.accounts.models import Role
+from workflow.config import SettingsError
+from workflow.core import Core
+from workflow.errors import DomainError
+
+
+def cli_core() -> Core:
+    c: Core = current_app.extensions["dunning"]
+    return c
+
+
+def cli_actor() -> Actor:
+    return Actor(user_id=None, username=f"cli:{getpass.getuser()}", role=Role.ADMIN,
+                 locale=cli_core().settings.locale)
+
+
+class DunningGroup(FlaskGroup):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DomainError as exc:
+            locale = "zh_CN"
+            try:
+                locale = cli_core().settings.locale
+            except RuntimeError:
+                pass
+            click.echo(f"错误 / error: {exc.one_line(locale)}", err=True)
+            ctx.exit(2)
+        except SettingsError as exc:
+            click.echo(f"配置错误 / settings error: {exc}", err=True)
+            ctx.exit(2)
+
+
+def _create_app() -> Any:
+    from workflow.app import create_app
+
+    return create_app()
+
+
+@click.group(cls=DunningGroup, create_app=_create_app, add_default_commands=False,
+             load_dotenv=False, set_debug_flag=False)
+def cli() -> None:
+    """Dunning Desk: receivables, letters and collection for Chinese B2B firms."""
+
+
+def _register() -> None:
+    from workflow.cli import admin, documents, law, ledger
+
+    for module in (admin, ledger, law, documents):
+        module.register(cli)
+
+
+_register()
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="dunning")
+    except SettingsError as exc:  # raised while building the app, before any command runs
+        click.echo(f"配置错误 / settings error: {exc}", err=True)
+        sys.exit(2)

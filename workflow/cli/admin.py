@@ -1,0 +1,84 @@
+"""Administration: settings, database schema, users and tokens, the audit chain, serving."""
+
+from __future__ import annotations
+
+import click
+
+from workflow.audit.service import AuditLog
+from workflow.cli import cli_actor, cli_core
+from workflow.config import describe
+from workflow.migrate import upgrade
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(check_settings)
+    cli.add_command(db)
+    cli.add_command(user)
+    cli.add_command(audit)
+
+
+@click.command("check-settings")
+def check_settings() -> None:
+    """Print what is set, what is missing, and what each missing thing disables."""
+    for row in describe(cli_core().settings):
+        if row.missing:
+            click.echo(f"  MISSING {row.variable:<24} disables: {row.disables}")
+        else:
+            note = f"  {row.disables}" if row.disables else ""
+            click.echo(f"  set     {row.variable:<24} = {row.value}{note}")
+
+
+@click.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the schema to the latest migration."""
+    upgrade(cli_core().settings.effective_database_url)
+    click.echo("database is at the latest migration")
+
+
+@click.group()
+def user() -> None:
+    """Users and API tokens."""
+
+
+@user.command("create")
+@click.argument("username")
+@click.option("--name", "display_name", required=True)
+@click.option("--role", type=click.Choice(["clerk", "legal", "lawyer", "admin"]), required=True)
+@click.option("--password", default=None, help="for web login; omit for token-only users")
+@click.option("--email", default=None)
+def user_create(username: str, display_name: str, role: str, password: str | None, email: str | None) -> None:
+    cli_core().accounts.create_user(cli_actor(), username=username, display_name=display_name, role=role,
+                                    password=password, email=email)
+    click.echo(f"created user {username} ({role})")
+
+
+@user.command("token")
+@click.argument("username")
+@click.option("--name", default="cli", help="what the token is for")
+def user_token(username: str, name: str) -> None:
+    """Issue an API token; it is printed once and stored only hashed."""
+    click.echo(cli_core().accounts.issue_token(cli_actor(), username, name))
+
+
+@click.group()
+def audit() -> None:
+    """The append-only audit log."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Check the hash chain; exit 1 and name the first broken entry if it was tampered with."""
+    with cli_core().db.session() as s:
+        check = AuditLog.verify(s)
+    if check.ok:
+        click.echo(f"audit chain ok: {check.entries} entries")
+    else:
+        click.echo(f"audit chain BROKEN at entry {check.first_bad_id}: {check.reason}", err=True)
+        raise SystemExit(1)
+
+

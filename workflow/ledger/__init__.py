@@ -1,0 +1,1 @@
+"""The ledger: creditors, customers and contacts, contracts, invoices, credit notes, payments."""

@@ -1,0 +1,8 @@
+"""Imports every room's tables so that Base.metadata is complete (Alembic, create_all)."""
+
+from workflow.accounts import models as accounts_models
+from workflow.audit import models as audit_models
+from workflow.db import Base
+from workflow.ledger import models as ledger_models
+
+__all__ = ["Base", "accounts_models", "audit_models", "ledger_models"]

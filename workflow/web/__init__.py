@@ -1,0 +1,1 @@
+"""The HTTP entry point: JSON API under /api/v1 (and, later, the clerk and lawyer UI)."""

@@ -1,0 +1,7 @@
+"""API resources: ledger."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("ledger", __name__)

@@ -1,0 +1,7 @@
+"""API resources: reports."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("reports", __name__)
