@@ -61,9 +61,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from workflow.cli import admin, documents, law, ledger
+    from workflow.cli import admin, contracts, documents, law, ledger
 
-    for module in (admin, ledger, law, documents):
+    for module in (admin, ledger, law, documents, contracts):
         module.register(cli)
 
 

@@ -1,0 +1,7 @@
+"""API resources: imports."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("imports", __name__)
