@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, ScriptInfo
 
 from workflow.accounts.actor import Actor
 from workflow.accounts.models import Role
@@ -32,6 +32,14 @@ def cli_actor() -> Actor:
 
 
 class DunningGroup(FlaskGroup):
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        # FlaskGroup pushes an app context only for plugin commands; ours all need one
+        cmd = super().get_command(ctx, name)
+        if cmd is not None and not current_app:
+            app = ctx.ensure_object(ScriptInfo).load_app()
+            ctx.with_resource(app.app_context())
+        return cmd
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
