@@ -44,11 +44,7 @@ class DunningGroup(FlaskGroup):
         try:
             return super().invoke(ctx)
         except DomainError as exc:
-            locale = "zh_CN"
-            try:
-                locale = cli_core().settings.locale
-            except RuntimeError:
-                pass
+            locale = cli_core().settings.locale if current_app else "zh_CN"
             click.echo(f"错误 / error: {exc.one_line(locale)}", err=True)
             ctx.exit(2)
         except SettingsError as exc:

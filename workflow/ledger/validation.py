@@ -25,7 +25,8 @@ def credit_code_problem(code: str) -> tuple[str, str] | None:
         return ("统一社会信用代码应为 18 位", "unified social credit code must have 18 characters")
     bad = [c for c in code if c not in CREDIT_CODE_CHARS]
     if bad:
-        return (f"统一社会信用代码含非法字符：{bad[0]}", f"unified social credit code has an invalid character: {bad[0]}")
+        return (f"统一社会信用代码含非法字符：{bad[0]}",
+                f"unified social credit code has an invalid character: {bad[0]}")
     if credit_code_check_char(code[:17]) != code[17]:
         return ("统一社会信用代码校验位错误", "unified social credit code check character is wrong")
     return None

@@ -12,9 +12,9 @@ from, the document says exactly what the API accepts.
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, request

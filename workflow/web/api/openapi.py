@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, jsonify
@@ -35,7 +36,7 @@ def _schema(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any
 def _operation(spec: EndpointSpec, components: dict[str, Any]) -> dict[str, Any]:
     op: dict[str, Any] = {
         "summary": spec.summary, "tags": spec.tags,
-        "operationId": f"{spec.method.lower()}_{spec.path.strip('/').replace('/', '_').replace('{', '').replace('}', '')}",
+        "operationId": spec.method.lower() + "_" + re.sub(r"[^a-z0-9]+", "_", spec.path.lower()).strip("_"),
         "x-roles": sorted(r.value for r in spec.roles),
         "responses": {code: {"description": desc} for code, desc in spec.responses.items()},
     }
