@@ -1,0 +1,79 @@
+"""Who may see which ledger records, and loading a record or saying "not found".
+
+A lawyer sees only the customers assigned to them, and everything that hangs off those customers
+(contracts, invoices, credit notes, payments, files). Everything else is "not found" to them, never
+"forbidden": a 403 would tell them the record exists.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, inspect, select
+from sqlalchemy.orm import Session
+
+from workflow.accounts.actor import Actor
+from workflow.errors import Forbidden, NotFound
+from workflow.ledger.models import (
+    Contract,
+    CreditNote,
+    CreditorEntity,
+    Customer,
+    Invoice,
+    Payment,
+)
+
+T = TypeVar("T")
+
+NAMES: dict[type[Any], tuple[str, str]] = {
+    CreditorEntity: ("债权主体", "creditor"),
+    Customer: ("客户", "customer"),
+    Contract: ("合同", "contract"),
+    Invoice: ("发票", "invoice"),
+    CreditNote: ("红字发票/贷项通知", "credit note"),
+    Payment: ("回款", "payment"),
+}
+
+
+def scoped(stmt: Select[Any], actor: Actor, customer_id_col: Any) -> Select[Any]:
+    """Restrict a query to what ``actor`` may see; ``customer_id_col`` links the rows to a customer."""
+    if not actor.is_lawyer:
+        return stmt
+    if customer_id_col is Customer.id:
+        return stmt.where(Customer.assigned_lawyer_id == actor.user_id)
+    mine = select(Customer.id).where(Customer.assigned_lawyer_id == actor.user_id)
+    return stmt.where(customer_id_col.in_(mine))
+
+
+def can_see_customer(s: Session, actor: Actor, customer_id: int) -> bool:
+    if not actor.is_lawyer:
+        return True
+    lawyer = s.scalar(select(Customer.assigned_lawyer_id).where(Customer.id == customer_id))
+    return lawyer is not None and lawyer == actor.user_id
+
+
+def load(s: Session, model: type[T], ident: int, actor: Actor, *, for_update: bool = False) -> T:
+    """The record, or NotFound also when a lawyer may not see it."""
+    zh, en = NAMES.get(model, ("记录", "record"))
+    stmt = select(model).where(model.id == ident)  # type: ignore[attr-defined]
+    if for_update:
+        stmt = stmt.with_for_update()
+    obj = s.scalar(stmt)
+    if obj is None:
+        raise NotFound(zh, en, ident)
+    customer_id = obj.id if isinstance(obj, Customer) else getattr(obj, "customer_id", None)
+    if customer_id is not None and not can_see_customer(s, actor, customer_id):
+        raise NotFound(zh, en, ident)
+    return obj
+
+
+def require_writer(actor: Actor) -> None:
+    """Services check too, so the CLI and jobs cannot bypass the API's role check."""
+    if not actor.can_write_ledger():
+        raise Forbidden("无权修改台账", "You may not change the ledger")
+
+
+def snapshot(obj: object) -> dict[str, Any]:
+    """The record's columns, for the audit log's before/after."""
+    mapper = inspect(type(obj))
+    return {attr.key: getattr(obj, attr.key) for attr in mapper.column_attrs}
