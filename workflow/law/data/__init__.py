@@ -1,0 +1,7 @@
+"""Shipped legal data: ``calendar.json`` (one object per year) and ``lpr.csv``.
+
+``calendar.json`` is generated from the ``chinesecalendar`` package by ``python -m
+workflow.law.seed`` and committed, so the holidays a deadline was computed with can be read and
+reviewed in the repository, and a dependency upgrade never changes a deadline silently. Years the
+package does not have yet are added by the administrator (``dunning calendar add-year``).
+"""
