@@ -1,0 +1,200 @@
+"""Importing the ledger from the spreadsheets clerks export (用友/金蝶-style CSV or XLSX).
+
+All or nothing: every row of every sheet is checked first, and if any is bad the import is refused
+with one problem per bad cell (sheet, row, column, reason in Chinese and English) and nothing is
+written. Idempotent: rows are matched on natural keys (customer code; creditor + contract number;
+creditor + invoice number; creditor + bank reference). A row identical to what is stored is
+skipped; a changed row updates the stored record, except where that would falsify history (a
+bank transaction's amount, date, customer or currency; the customer of a paid invoice; an invoice
+amount below what is already settled), which is refused for that row. Clerks re-export whole
+ledgers, so re-importing yesterday's file must be harmless.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from workflow.accounts.actor import Actor
+from workflow.audit.service import AuditLog
+from workflow.clock import Clock
+from workflow.db import Database
+from workflow.errors import FieldProblem, TooLarge, ValidationFailed
+from workflow.ledger.imports_read import Sheet, read_file
+from workflow.ledger.imports_rows import CHECKS, REQUIRED, Checker, Plan, RowProblem, rows_of
+from workflow.ledger.imports_schema import KIND_ORDER, KIND_ZH, Kind, detect_kind, map_headers, text
+from workflow.ledger.imports_state import Stored
+from workflow.ledger.imports_write import Writer
+
+MAX_REPORTED_IN_MESSAGE = 200  # the problem list in the response names every row; this caps only FieldProblems
+
+
+@dataclass
+class KindCount:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+
+
+@dataclass
+class ImportResult:
+    filename: str
+    sha256: str
+    dry_run: bool
+    counts: dict[str, KindCount] = field(default_factory=dict)
+    allocations: int = 0
+    sheets: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(c.created or c.updated for c in self.counts.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"filename": self.filename, "sha256": self.sha256, "dry_run": self.dry_run,
+                "changed": self.changed, "sheets": self.sheets,
+                "counts": {k: v.as_dict() for k, v in self.counts.items()}, "allocations": self.allocations}
+
+
+class ImportRejected(ValidationFailed):
+    """The file has bad rows: ``rows`` lists every one; nothing was written."""
+
+    def __init__(self, rows: list[RowProblem]) -> None:
+        problems = [FieldProblem(f"{p.sheet}[{p.row}].{p.column}", p.code, p.zh, p.en)
+                    for p in rows[:MAX_REPORTED_IN_MESSAGE]]
+        super().__init__(problems, extra={"rows": [p.as_dict() for p in rows], "bad_rows": len({
+            (p.sheet, p.row) for p in rows})})
+        self.zh = f"导入文件有 {len({(p.sheet, p.row) for p in rows})} 行错误，未写入任何数据"
+        self.en = f"The file has {len({(p.sheet, p.row) for p in rows})} bad row(s); nothing was imported"
+        self.rows = rows
+
+
+def parse_kind(raw: str | None) -> Kind | None:
+    if not raw:
+        return None
+    for kind in Kind:
+        if raw.strip().lower() in (kind.value, KIND_ZH[kind]):
+            return kind
+    raise ValidationFailed([FieldProblem("kind", "invalid_kind", "类型应为 customers、contacts、contracts、invoices 或 payments",
+                                         "kind must be customers, contacts, contracts, invoices or payments")])
+
+
+class Importer:
+    def __init__(self, db: Database, clock: Clock, audit: AuditLog, max_bytes: int) -> None:
+        self.db, self.clock, self.audit, self.max_bytes = db, clock, audit, max_bytes
+
+    def run(self, actor: Actor, filename: str, data: bytes, kind: Kind | None = None,
+            dry_run: bool = False) -> ImportResult:
+        if len(data) > self.max_bytes:
+            raise TooLarge("file", self.max_bytes)
+        sheets = read_file(filename, data)
+        if not sheets:
+            raise ValidationFailed([FieldProblem("file", "empty_file", "文件中没有数据", "the file holds no data")])
+        problems: list[RowProblem] = []
+        by_kind = self._classify(sheets, kind, problems)
+        result = ImportResult(filename, hashlib.sha256(data).hexdigest(), dry_run,
+                              sheets=[{"sheet": sh.name, "kind": k.value} for k, lst in by_kind.items()
+                                      for sh, _ in lst])
+        session = self.db.session_factory()
+        try:
+            plan = self._check(session, by_kind, problems)
+            if plan.problems:
+                raise ImportRejected(plan.problems)
+            writer = Writer(session, self._stored, self.clock.now())
+            for k in KIND_ORDER:
+                items = plan.items[k]
+                if k is Kind.PAYMENTS:
+                    c, u, n, result.allocations = writer.write_payments(items)
+                else:
+                    c, u, n = writer.write(k, items)
+                if by_kind.get(k):
+                    result.counts[k.value] = KindCount(c, u, n)
+            if result.changed:
+                self.audit.record(session, actor, "ledger.import", "import", result.sha256[:16], None,
+                                  {"filename": filename, "counts": {k: v.as_dict() for k, v in result.counts.items()},
+                                   "allocations": result.allocations})
+            if dry_run:
+                session.rollback()
+            else:
+                session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+        return result
+
+    def _classify(self, sheets: list[Sheet], kind: Kind | None,
+                  problems: list[RowProblem]) -> dict[Kind, list[tuple[Sheet, dict[int, str]]]]:
+        out: dict[Kind, list[tuple[Sheet, dict[int, str]]]] = {}
+        for sh in sheets:
+            k = kind or detect_kind(sh.headers, sh.name)
+            if k is None:
+                problems.append(RowProblem(sh.name, sh.header_row, "", "unknown_sheet",
+                                           f"无法识别工作表「{sh.name}」的内容（应为客户、联系人、合同、应收发票或收款）",
+                                           f"cannot tell what sheet '{sh.name}' holds (customers, contacts, "
+                                           "contracts, invoices or payments)"))
+                continue
+            colmap = map_headers(k, sh.headers)
+            have = set(colmap.values())
+            missing = [c for c in REQUIRED[k] if c.name not in have]
+            for c in missing:
+                problems.append(RowProblem(sh.name, sh.header_row, c.zh, "missing_column",
+                                           f"缺少必填列「{c.zh}」（{KIND_ZH[k]}）", f"required column '{c.name}' is missing ({k.value})"))
+            if not missing:
+                out.setdefault(k, []).append((sh, colmap))
+        return out
+
+    def _check(self, session: Any, by_kind: dict[Kind, list[tuple[Sheet, dict[int, str]]]],
+               problems: list[RowProblem]) -> Plan:
+        plan = Plan(problems=problems)
+        stored = self._stored = Stored()
+        stored.load_base(session)
+        checker = Checker(plan, stored)
+        for k in KIND_ORDER:
+            entries = by_kind.get(k, [])
+            if not entries:
+                continue
+            if k is Kind.CONTACTS:
+                stored.load_contacts(session, _column_values(entries, "customer_code"))
+            elif k is Kind.CONTRACTS:
+                stored.load_contracts(session, self._keys(stored, entries, "contract_number"))
+            elif k is Kind.INVOICES:
+                stored.load_contracts(session, self._keys(stored, entries, "contract_number"))
+                stored.load_invoices(session, self._keys(stored, entries, "invoice_number"))
+            elif k is Kind.PAYMENTS:
+                stored.load_invoices(session, self._keys(stored, entries, "invoice_number"))
+                stored.load_payments(session, self._keys(stored, entries, "bank_reference"))
+            check = CHECKS[k]
+            for sheet, colmap in entries:
+                for row in rows_of(plan, sheet, colmap):
+                    check(checker, row)
+        return plan
+
+    @staticmethod
+    def _keys(stored: Stored, entries: list[tuple[Sheet, dict[int, str]]], column: str) -> set[tuple[int, str]]:
+        keys: set[tuple[int, str]] = set()
+        for sheet, colmap in entries:
+            pos = {name: p for p, name in colmap.items()}
+            if column not in pos:
+                continue
+            cpos = pos.get("creditor_code")
+            for _, cells in sheet.rows:
+                number = text(cells[pos[column]]) if pos[column] < len(cells) else ""
+                code = text(cells[cpos]) if cpos is not None and cpos < len(cells) else ""
+                cid = stored.creditors.get(code) if code else stored.default_creditor
+                if number and cid is not None:
+                    keys.add((cid, number))
+        return keys
+
+
+def _column_values(entries: list[tuple[Sheet, dict[int, str]]], column: str) -> set[str]:
+    values: set[str] = set()
+    for sheet, colmap in entries:
+        for p, name in colmap.items():
+            if name == column:
+                values.update(text(cells[p]) for _, cells in sheet.rows if p < len(cells))
+    return values

@@ -1,0 +1,101 @@
+"""What is already stored under the natural keys an import names, looked up in bulk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from workflow.ledger.models import Contact, Contract, CreditorEntity, Customer, Invoice, Payment
+
+CHUNK = 500  # keys per IN (...) list: well under SQLite's and psycopg's parameter limits
+
+
+def chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+_CUSTOMER_COLS = ("code", "legal_name", "credit_code", "kind", "registered_address", "legal_name_en",
+                  "credit_limit", "credit_limit_currency", "credit_hold", "do_not_dun", "notes")
+_INVOICE_COLS = ("number", "creditor_id", "issue_date", "due_date", "amount", "currency", "tax_invoice_no",
+                 "delivery_note_ref", "delivery_date", "description", "paid_amount", "credited_amount")
+
+
+@dataclass
+class Stored:
+    creditors: dict[str, int] = field(default_factory=dict)
+    default_creditor: int | None = None
+    customers: dict[str, dict[str, Any]] = field(default_factory=dict)  # code → columns
+    customer_ids: dict[str, int] = field(default_factory=dict)
+    credit_codes: dict[str, str] = field(default_factory=dict)  # credit code → customer code
+    contacts: dict[tuple[str, str, str | None], dict[str, Any]] = field(default_factory=dict)
+    contracts: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
+    invoices: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
+    payments: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
+
+    def load_base(self, s: Session) -> None:
+        self.creditors = {code: cid for cid, code in s.execute(select(CreditorEntity.id, CreditorEntity.code))}
+        if len(self.creditors) == 1:
+            self.default_creditor = next(iter(self.creditors.values()))
+        cols = [getattr(Customer, c) for c in _CUSTOMER_COLS]
+        for row in s.execute(select(Customer.id, *cols)):
+            data = dict(zip(("id", *_CUSTOMER_COLS), row, strict=True))
+            self.customers[data["code"]] = data
+            self.customer_ids[data["code"]] = data["id"]
+            if data["credit_code"]:
+                self.credit_codes[data["credit_code"]] = data["code"]
+
+    def code_of(self) -> dict[int, str]:
+        return {cid: code for code, cid in self.customer_ids.items()}
+
+    def load_contacts(self, s: Session, customer_codes: Iterable[str]) -> None:
+        ids = [self.customer_ids[c] for c in set(customer_codes) if c in self.customer_ids]
+        codes = self.code_of()
+        for part in chunks(ids):
+            for c in s.scalars(select(Contact).where(Contact.customer_id.in_(part))):
+                key = (codes[c.customer_id], c.name, c.email)
+                self.contacts[key] = {"id": c.id, "customer_code": key[0], "name": c.name, "email": c.email,
+                                      "role": c.role, "phone": c.phone, "language": c.language,
+                                      "is_notice_address": c.is_notice_address}
+
+    def load_contracts(self, s: Session, keys: Iterable[tuple[int, str]]) -> None:
+        codes = self.code_of()
+        for part in chunks(sorted(set(keys))):
+            stmt = select(Contract).where(tuple_(Contract.creditor_id, Contract.number).in_(part))
+            for c in s.scalars(stmt):
+                self.contracts[(c.creditor_id, c.number)] = {
+                    "id": c.id, "creditor_id": c.creditor_id, "number": c.number,
+                    "customer_code": codes[c.customer_id], "title": c.title, "signed_on": c.signed_on,
+                    "signed_place": c.signed_place, "currency": c.currency, "total": c.total,
+                    "payment_terms": c.payment_terms, "penalty": c.penalty, "dispute": c.dispute}
+
+    def load_invoices(self, s: Session, keys: Iterable[tuple[int, str]]) -> None:
+        codes = self.code_of()
+        by_creditor: dict[int, list[str]] = {}
+        for creditor, number in set(keys):
+            by_creditor.setdefault(creditor, []).append(number)
+        contract_numbers = dict(s.execute(select(Contract.id, Contract.number)).tuples().all()) if keys else {}
+        cols = [getattr(Invoice, c) for c in _INVOICE_COLS]
+        for creditor, numbers in by_creditor.items():
+            for part in chunks(sorted(numbers)):
+                stmt = select(Invoice.id, Invoice.customer_id, Invoice.contract_id, *cols).where(
+                    Invoice.creditor_id == creditor, Invoice.number.in_(part))
+                for row in s.execute(stmt):
+                    data = dict(zip(("id", "customer_id", "contract_id", *_INVOICE_COLS), row, strict=True))
+                    data["customer_code"] = codes[data["customer_id"]]
+                    data["contract_number"] = contract_numbers.get(data["contract_id"])
+                    self.invoices[(creditor, data["number"])] = data
+
+    def load_payments(self, s: Session, keys: Iterable[tuple[int, str]]) -> None:
+        codes = self.code_of()
+        for part in chunks(sorted(set(keys))):
+            stmt = select(Payment).where(tuple_(Payment.creditor_id, Payment.bank_reference).in_(part))
+            for p in s.scalars(stmt):
+                self.payments[(p.creditor_id, p.bank_reference)] = {
+                    "id": p.id, "creditor_id": p.creditor_id, "bank_reference": p.bank_reference,
+                    "customer_code": codes[p.customer_id], "received_on": p.received_on, "amount": p.amount,
+                    "currency": p.currency, "payer_name": p.payer_name}
