@@ -161,11 +161,11 @@ def balance(s: Session, actor: Actor, customer_id: int, today: date) -> list[Cur
             func.sum(case((live & (Invoice.due_date < today), open_amount), else_=0)),
             func.sum(case((live & _open(), 1), else_=0)),
         ).where(Invoice.customer_id == customer_id).group_by(Invoice.currency)
-    ).tuples().all()
+    ).all()
     cash: dict[str, Any] = {cur: fen for cur, fen in s.execute(
         select(Payment.currency, func.sum(_fen(Payment.unallocated_amount)))
         .where(Payment.customer_id == customer_id).group_by(Payment.currency)
-    ).tuples()}
+    )}
     out: dict[str, CurrencyBalance] = {}
     for cur, inv, paid, cred, open_, overdue, n in rows:
         out[cur] = CurrencyBalance(cur, cents_to_decimal(inv), cents_to_decimal(paid), cents_to_decimal(cred),
