@@ -1,0 +1,1 @@
+"""Documents: the template registry, sandboxed DOCX rendering, PDF conversion, stored documents."""

@@ -1,0 +1,123 @@
+"""Reading an untrusted DOCX zip within limits, and writing a DOCX deterministically.
+
+Reading: member count, total and per-member uncompressed size and compression ratio are checked
+against the central directory *and* enforced while inflating (a zip may lie in its headers).
+
+Writing: members in a fixed order with a fixed timestamp (1980-01-01, the zip epoch), so the
+same parts give byte-identical files. Unchanged members are deflated once per template version
+and their compressed bytes reused for every document made from it.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from workflow.errors import FieldProblem, ValidationFailed
+
+MAX_MEMBERS = 1000
+MAX_TOTAL_UNCOMPRESSED = 100 * 1024 * 1024  # embedded CJK fonts are large; bombs are far larger
+MAX_RATIO = 200  # XML compresses ~10-30x; 1 GB of zeros compresses ~1000x
+RATIO_FLOOR = 1024 * 1024  # small members may have any ratio: they cannot hurt
+_DOS_EPOCH = ((1980 - 1980) << 9 | 1 << 5 | 1, 0)  # (date, time) fields: 1980-01-01 00:00
+
+
+def _reject(field: str, code: str, zh: str, en: str) -> ValidationFailed:
+    return ValidationFailed([FieldProblem(field, code, zh, en)])
+
+
+def read_members(data: bytes, field: str = "file") -> dict[str, bytes]:
+    """All members of a DOCX, in their stored order, or a 422 naming what is wrong."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise _reject(field, "not_docx", "文件不是有效的 DOCX（ZIP）文件",
+                      "the file is not a valid DOCX (ZIP) file") from None
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise _reject(field, "zip_too_many_members", f"压缩包成员过多（{len(infos)} 个，上限 {MAX_MEMBERS}）",
+                          f"too many zip members ({len(infos)}, limit {MAX_MEMBERS})")
+        declared = sum(i.file_size for i in infos)
+        if declared > MAX_TOTAL_UNCOMPRESSED:
+            raise _zip_bomb(field)
+        members: dict[str, bytes] = {}
+        total = 0
+        for info in infos:
+            if info.flag_bits & 0x1:
+                raise _reject(field, "zip_encrypted", "DOCX 文件已加密", "the DOCX file is encrypted")
+            name = info.filename
+            if name in members or name.startswith("/") or ".." in name.split("/") or "\\" in name:
+                raise _reject(field, "zip_bad_name", f"压缩包成员名称无效：{name}", f"invalid zip member name: {name}")
+            if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+                raise _zip_bomb(field)
+            body = _read_limited(zf, info, MAX_TOTAL_UNCOMPRESSED - total, field)
+            total += len(body)
+            members[name] = body
+    if "[Content_Types].xml" not in members:
+        raise _reject(field, "not_docx", "缺少 [Content_Types].xml，不是 Word 文档",
+                      "missing [Content_Types].xml: not a Word document")
+    return members
+
+
+def _zip_bomb(field: str) -> ValidationFailed:
+    return _reject(field, "zip_bomb", "解压后体积过大或压缩比异常（疑似 ZIP 炸弹）",
+                   "uncompressed size or compression ratio too large (looks like a zip bomb)")
+
+
+def _read_limited(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, field: str) -> bytes:
+    out = bytearray()
+    try:
+        with zf.open(info) as fh:
+            while chunk := fh.read(65536):
+                out += chunk
+                if len(out) > budget or (len(out) > RATIO_FLOOR and len(out) > MAX_RATIO * max(info.compress_size, 1)):
+                    raise _zip_bomb(field)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
+        raise _reject(field, "not_docx", f"压缩包成员损坏：{info.filename}",
+                      f"corrupt zip member: {info.filename}") from None
+    return bytes(out)
+
+
+@dataclass(frozen=True)
+class Packed:
+    """A member ready to be written: its name and raw deflate data, CRC and sizes."""
+
+    name: bytes
+    crc: int
+    size: int
+    compressed: bytes
+
+
+def pack(name: str, data: bytes, level: int = 6) -> Packed:
+    comp = zlib.compressobj(level, zlib.DEFLATED, -15)
+    raw = comp.compress(data) + comp.flush()
+    return Packed(name.encode("utf-8"), zlib.crc32(data), len(data), raw)
+
+
+def write_zip(members: Iterable[Packed]) -> bytes:
+    """A deterministic zip: fixed timestamps, no extra fields, the order given."""
+    out = io.BytesIO()
+    central = io.BytesIO()
+    count = 0
+    date_, time_ = _DOS_EPOCH[0], _DOS_EPOCH[1]
+    for m in members:
+        offset = out.tell()
+        flags = 0x800  # names are UTF-8
+        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, 8, time_, date_, m.crc,
+                              len(m.compressed), m.size, len(m.name), 0))
+        out.write(m.name)
+        out.write(m.compressed)
+        central.write(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, flags, 8, time_, date_, m.crc,
+                                  len(m.compressed), m.size, len(m.name), 0, 0, 0, 0, 0, offset))
+        central.write(m.name)
+        count += 1
+    cd_offset = out.tell()
+    cd = central.getvalue()
+    out.write(cd)
+    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(cd), cd_offset, 0))
+    return out.getvalue()
