@@ -1,9 +1,154 @@
-"""CLI commands: law."""
+"""CLI commands: the law calculators, the holiday calendar and the rate table.
+
+``dunning calc interest FILE.json`` takes and prints the same JSON as the API, parsed by the same
+pydantic models; bad input exits 2 with one line naming the field.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, TypeVar
+
 import click
+from pydantic import BaseModel, ValidationError
+
+from workflow.cli import cli_actor, cli_core
+from workflow.errors import invalid
+from workflow.lawdata.schemas import InterestIn, LimitationIn, WordsIn
+from workflow.lawdata.service import law_data
+from workflow.web.problems import problems_from_pydantic
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def register(cli: click.Group) -> None:
     """Add this room's commands to the dunning group."""
+    cli.add_command(calc)
+    cli.add_command(calendar)
+    cli.add_command(rates)
+
+
+def _echo(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _read_model(path: str, model: type[M]) -> M:
+    try:
+        raw = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise invalid("file", "unreadable", f"无法读取文件：{exc}", f"cannot read the file: {exc}") from exc
+    try:
+        data = json.loads(raw, parse_float=Decimal)
+    except ValueError as exc:
+        raise invalid("file", "invalid_json", f"JSON 格式错误：{exc}", f"invalid JSON: {exc}") from exc
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise problems_from_pydantic(exc) from exc
+
+
+@click.group()
+def calc() -> None:
+    """Calculators: late interest, limitation, amounts in words."""
+
+
+@calc.command("interest")
+@click.argument("file")
+def calc_interest(file: str) -> None:
+    """Late interest: FILE.json as for POST /api/v1/calc/interest ("-" reads stdin)."""
+    _echo(law_data(cli_core()).interest(_read_model(file, InterestIn)))
+
+
+@calc.command("limitation")
+@click.argument("file")
+def calc_limitation(file: str) -> None:
+    """Limitation end date: FILE.json as for POST /api/v1/calc/limitation."""
+    _echo(law_data(cli_core()).limitation(_read_model(file, LimitationIn)))
+
+
+@calc.command("words")
+@click.argument("amount")
+def calc_words(amount: str) -> None:
+    """Print AMOUNT in 人民币大写, e.g. 16409.02 → 壹万陆仟肆佰零玖元零贰分."""
+    try:
+        body = WordsIn.model_validate({"amount": amount.replace(",", "")})
+    except ValidationError as exc:
+        raise problems_from_pydantic(exc) from exc
+    click.echo(law_data(cli_core()).words(body.amount)["words"])
+
+
+@click.group()
+def calendar() -> None:
+    """The working-day calendar (statutory holidays and make-up working days)."""
+
+
+@calendar.command("add-year")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def calendar_add_year(file: str) -> None:
+    """Load one year of the State Council holiday notice from JSON or CSV (see docs/law.md)."""
+    year = law_data(cli_core()).add_year(cli_actor(), Path(file).read_bytes(), Path(file).name)
+    click.echo(f"loaded {year.year}: {len(year.holidays)} holidays, {len(year.workdays)} make-up working days")
+
+
+@calendar.command("show")
+@click.argument("year", type=int)
+def calendar_show(year: int) -> None:
+    """Print a loaded year's rest days and make-up working days."""
+    cal = law_data(cli_core()).calendar()
+    if not cal.is_loaded(year):
+        raise invalid("year", "calendar_not_loaded", f"{year} 年尚未载入（已载入 {cal.first_year}–{cal.last_year}）",
+                      f"{year} is not loaded (loaded: {cal.first_year}–{cal.last_year})")
+    y = cal.years[year]
+    click.echo(f"{year}  source: {y.source}")
+    for d, name in sorted(y.holidays.items()):
+        click.echo(f"  {d.isoformat()} {d:%a}  rest     {name}")
+    for d, name in sorted(y.workdays.items()):
+        click.echo(f"  {d.isoformat()} {d:%a}  working  {name}")
+
+
+@click.group()
+def rates() -> None:
+    """The LPR and PBOC benchmark rate table."""
+
+
+def _percent(value: str | None, name: str) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return Decimal(value.strip().rstrip("%"))
+    except InvalidOperation as exc:
+        raise invalid(name, "not_a_number", f"不是数字：{value}", f"not a number: {value}") from exc
+
+
+@rates.command("add")
+@click.option("--date", "effective", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="the quote's effective date, YYYY-MM-DD")
+@click.option("--lpr1y", required=True, help="1-year rate in percent, e.g. 3.00")
+@click.option("--lpr5y", default=None, help="5-year rate in percent, e.g. 3.50")
+@click.option("--source", required=True, help="the announcement (title or URL)")
+@click.option("--unverified", is_flag=True, help="reported but not yet checked against the announcement")
+@click.option("--kind", type=click.Choice(["lpr", "pboc_benchmark"]), default="lpr", show_default=True)
+def rates_add(effective: Any, lpr1y: str, lpr5y: str | None, source: str, unverified: bool, kind: str) -> None:
+    """Add (or correct) a quote; it takes effect for calculations at once."""
+    one = _percent(lpr1y, "lpr1y")
+    assert one is not None
+    q = law_data(cli_core()).add_rate(cli_actor(), effective=date(effective.year, effective.month, effective.day),
+                                      rate_1y=one, rate_5y=_percent(lpr5y, "lpr5y"), source=source,
+                                      verified=not unverified, kind=kind)
+    click.echo(f"added {q.kind} {q.effective.isoformat()}: 1y {q.rate_1y}%"
+               + (f", 5y {q.rate_5y}%" if q.rate_5y is not None else "") + ("" if q.verified else " (unverified)"))
+
+
+@rates.command("list")
+def rates_list() -> None:
+    """Every quote in force, shipped and added, with source and verification."""
+    table = law_data(cli_core()).rate_table()
+    for q in table.all():
+        five = f"{q.rate_5y}%" if q.rate_5y is not None else "-"
+        flag = "verified" if q.verified else "UNVERIFIED"
+        click.echo(f"{q.kind:<15} {q.effective.isoformat()}  1y {q.rate_1y}%  5y {five:<6} {flag:<10} {q.source}")
+    click.echo(f"LPR known through {table.lpr_horizon} (one month after the last quote)")

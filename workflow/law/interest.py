@@ -169,8 +169,9 @@ class InterestCalculator:
                                  "write the rate as a fraction: 0.05%/day is 0.0005, 18%/year is 0.18")
         else:
             markup = b.markup if b.markup is not None else STATUTORY_MARKUP_MAX
-            if markup < 0:
-                raise LawRefusal("basis.markup", "negative", "上浮比例不能为负", "the markup must not be negative")
+            if markup <= -1:
+                raise LawRefusal("basis.markup", "not_above_minus_one", "利率为 LPR ×（1 + markup），markup 应大于 -1",
+                                 "the rate is LPR × (1 + markup): markup must be above -1")
             if b.kind == "statutory" and not STATUTORY_MARKUP_MIN <= markup <= STATUTORY_MARKUP_MAX:
                 raise LawRefusal("basis.markup", "out_of_range",
                                  "无约定时按 LPR（或基准利率）加计 30%–50%（买卖合同解释第十八条），"

@@ -1,7 +1,47 @@
-"""API resources: calc."""
+"""API resources: the law calculators (interest, limitation, amounts in words) and a customer's
+claim (principal + interest + limitation per invoice). Any role may call the calculators."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint
 
+from workflow.accounts.actor import Actor
+from workflow.lawdata.claim import customer_claim
+from workflow.lawdata.schemas import ClaimQuery, InterestIn, LimitationIn, WordsIn
+from workflow.lawdata.service import law_data
+from workflow.web.api.base import core, endpoint
+
 bp = Blueprint("calc", __name__)
+
+_422 = {"200": "OK", "422": "Invalid input, or a rate / calendar the calculation needs is missing"}
+
+
+@endpoint(bp, "POST", "/calc/interest", body=InterestIn, responses=_422,
+          summary="Late interest on invoices with part payments (逾期利息计算)")
+def calc_interest(actor: Actor, body: InterestIn) -> Any:
+    return law_data(core()).interest(body)
+
+
+@endpoint(bp, "POST", "/calc/limitation", body=LimitationIn, responses=_422,
+          summary="Limitation period end date with interruptions (诉讼时效)")
+def calc_limitation(actor: Actor, body: LimitationIn) -> Any:
+    return law_data(core()).limitation(body)
+
+
+@endpoint(bp, "GET", "/calc/words", query=WordsIn, responses=_422, summary="Amount in 人民币大写")
+def calc_words_get(actor: Actor, query: WordsIn) -> Any:
+    return law_data(core()).words(query.amount)
+
+
+@endpoint(bp, "POST", "/calc/words", body=WordsIn, responses=_422, summary="Amount in 人民币大写")
+def calc_words_post(actor: Actor, body: WordsIn) -> Any:
+    return law_data(core()).words(body.amount)
+
+
+@endpoint(bp, "GET", "/customers/{customer_id}/claim", query=ClaimQuery, path_params={"customer_id": "integer"},
+          responses={"200": "OK", "404": "No such customer", "422": "Invalid input or missing rate data"},
+          summary="A customer's claim: principal, interest and limitation per invoice (利息计算表)")
+def claim(actor: Actor, query: ClaimQuery, customer_id: int) -> Any:
+    return customer_claim(core(), actor, customer_id, query)

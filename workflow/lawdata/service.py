@@ -1,0 +1,186 @@
+"""The effective calendar and rate table (shipped data + administrator's additions), the writes
+that add to them, and the calculators as the API and CLI call them.
+
+Every write is audited in its own transaction. A ``LawRefusal`` from the pure engine leaves here
+as a ``ValidationFailed`` naming the same field, so the web layer answers 422 and the CLI exits 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+
+from workflow.accounts.actor import Actor
+from workflow.audit.service import AuditLog
+from workflow.clock import Clock
+from workflow.core import Core
+from workflow.db import Database
+from workflow.errors import FieldProblem, ValidationFailed, invalid
+from workflow.law.interest import calculate
+from workflow.law.limitation import compute_limitation
+from workflow.law.rates import RateQuote, RateTable, shipped_quotes
+from workflow.law.refusals import LawRefusal
+from workflow.law.words import rmb_upper
+from workflow.law.workdays import CalendarYear, WorkCalendar, shipped_years
+from workflow.lawdata.models import CalendarYearRow, RateQuoteRow
+from workflow.lawdata.schemas import InterestIn, LimitationIn
+
+T = TypeVar("T")
+MAX_UPLOAD = 1024 * 1024
+
+
+def as_validation(exc: LawRefusal, prefix: str = "") -> ValidationFailed:
+    where = f"{prefix}.{exc.field}" if prefix and exc.field else (exc.field or prefix)
+    return ValidationFailed([FieldProblem(where, exc.code, exc.zh, exc.en)])
+
+
+@contextmanager
+def refusals_as_422(prefix: str = "") -> Iterator[None]:
+    try:
+        yield
+    except LawRefusal as exc:
+        raise as_validation(exc, prefix) from exc
+
+
+@lru_cache(maxsize=1)
+def _shipped_years() -> tuple[CalendarYear, ...]:
+    return tuple(shipped_years())
+
+
+@lru_cache(maxsize=1)
+def _shipped_quotes() -> tuple[RateQuote, ...]:
+    return tuple(shipped_quotes())
+
+
+def parse_year_csv(text: str, source: str) -> CalendarYear:
+    """``date,kind,name`` with kind ``holiday`` (a rest day) or ``workday`` (调休上班)."""
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None or not {"date", "kind", "name"} <= set(reader.fieldnames):
+        raise LawRefusal("file", "bad_header", "CSV 表头应为 date,kind,name", "the CSV header must be date,kind,name")
+    days: dict[str, dict[str, str]] = {"holidays": {}, "workdays": {}}
+    years: set[int] = set()
+    for n, row in enumerate(reader, start=2):
+        kind = (row["kind"] or "").strip()
+        if kind not in ("holiday", "workday"):
+            raise LawRefusal(f"line {n}.kind", "unknown_kind", "kind 应为 holiday 或 workday",
+                             "kind must be holiday or workday")
+        raw = (row["date"] or "").strip()
+        try:
+            years.add(date.fromisoformat(raw).year)
+        except ValueError as exc:
+            raise LawRefusal(f"line {n}.date", "invalid_date", "日期格式应为 YYYY-MM-DD",
+                             "date must be YYYY-MM-DD") from exc
+        days[kind + "s"][raw] = (row["name"] or "").strip()
+    if len(years) != 1:
+        raise LawRefusal("file", "one_year", "一个文件只能包含一年的安排", "a file must hold exactly one year")
+    return CalendarYear.from_json({"year": years.pop(), "source": source, **days})
+
+
+class LawData:
+    def __init__(self, db: Database, audit: AuditLog, clock: Clock) -> None:
+        self.db, self.audit, self.clock = db, audit, clock
+
+    # -- effective data ---------------------------------------------------------------------
+    def calendar(self) -> WorkCalendar:
+        years = {y.year: y for y in _shipped_years()}
+        with self.db.session() as s:
+            for row in s.scalars(select(CalendarYearRow)):
+                years[row.year] = CalendarYear.from_json(row.data)
+        return WorkCalendar.of(years.values())
+
+    def rate_table(self) -> RateTable:
+        with self.db.session() as s:
+            added = [_quote(r) for r in s.scalars(select(RateQuoteRow))]
+        return RateTable([*_shipped_quotes(), *added])
+
+    # -- writes -----------------------------------------------------------------------------
+    def add_year(self, actor: Actor, content: bytes, filename: str) -> CalendarYear:
+        if len(content) > MAX_UPLOAD:
+            raise invalid("file", "too_large", "文件过大", "the file is too large")
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise invalid("file", "encoding", "文件应为 UTF-8 编码", "the file must be UTF-8") from exc
+        with refusals_as_422():
+            if filename.lower().endswith(".csv"):
+                year = parse_year_csv(text, filename)
+            else:
+                try:
+                    data = json.loads(text)
+                except ValueError as exc:
+                    raise LawRefusal("file", "invalid_json", "文件不是有效的 JSON，也不是 CSV",
+                                     "the file is neither valid JSON nor CSV") from exc
+                year = CalendarYear.from_json(data)
+        if not year.source:
+            year = CalendarYear(year.year, year.holidays, year.workdays, filename)
+        with self.db.session() as s:
+            row = s.scalar(select(CalendarYearRow).where(CalendarYearRow.year == year.year))
+            before = None if row is None else row.data
+            if row is None:
+                row = CalendarYearRow(year=year.year)
+                s.add(row)
+            row.data, row.source = year.as_json(), year.source[:300]
+            row.added_by, row.added_at = actor.username, self.clock.now()
+            s.flush()
+            self.audit.record(s, actor, "calendar.add_year", "law_calendar_year", str(year.year),
+                              before, row.data)
+        return year
+
+    def add_rate(self, actor: Actor, *, effective: date, rate_1y: Decimal, rate_5y: Decimal | None,
+                 source: str, verified: bool, kind: str = "lpr") -> RateQuote:
+        if not source.strip():
+            raise invalid("source", "missing", "请注明来源（公告名称或网址）", "name the source (notice or URL)")
+        if kind not in ("lpr", "pboc_benchmark"):
+            raise invalid("kind", "unknown_kind", "种类应为 lpr 或 pboc_benchmark",
+                          "kind must be lpr or pboc_benchmark")
+        with refusals_as_422():
+            quote = RateQuote("lpr" if kind == "lpr" else "pboc_benchmark", effective, rate_1y, rate_5y,
+                              source.strip()[:300], verified)
+        with self.db.session() as s:
+            row = s.scalar(select(RateQuoteRow).where(RateQuoteRow.kind == kind, RateQuoteRow.effective == effective))
+            before = None if row is None else _quote(row).as_row()
+            if row is None:
+                row = RateQuoteRow(kind=kind, effective=effective)
+                s.add(row)
+            row.rate_1y, row.rate_5y, row.source, row.verified = rate_1y, rate_5y, quote.source, verified
+            row.added_by, row.added_at = actor.username, self.clock.now()
+            s.flush()
+            self.audit.record(s, actor, "rates.add", "law_rate_quote", f"{kind}:{effective.isoformat()}",
+                              before, quote.as_row())
+        return quote
+
+    # -- calculators ------------------------------------------------------------------------
+    def interest(self, body: InterestIn) -> dict[str, Any]:
+        return _guarded(lambda: calculate(body.to_request(), self.rate_table()).as_json())
+
+    def limitation(self, body: LimitationIn) -> dict[str, Any]:
+        return _guarded(lambda: compute_limitation(body.to_request(), self.calendar()).as_json())
+
+    @staticmethod
+    def words(amount: Decimal) -> dict[str, str]:
+        return _guarded(lambda: {"amount": format(amount.quantize(Decimal("0.01")), "f"),
+                                 "words": rmb_upper(amount)})
+
+
+def _guarded(fn: Callable[[], T]) -> T:
+    with refusals_as_422():
+        return fn()
+
+
+def _quote(r: RateQuoteRow) -> RateQuote:
+    return RateQuote("lpr" if r.kind == "lpr" else "pboc_benchmark", r.effective, r.rate_1y, r.rate_5y,
+                     r.source, r.verified)
+
+
+def law_data(core: Core) -> LawData:
+    """Built from a Core on demand: it holds no state of its own beyond the shared services."""
+    return LawData(core.db, core.audit, core.clock)
