@@ -1,9 +1,115 @@
-"""CLI commands: contracts."""
+"""CLI commands: lint a contract file or a letter before it is signed or sent.
+
+``dunning contract lint FILE`` exits 0 when nothing is an error, 1 when a finding is an error,
+and 2 when the input cannot be read (the group's one-line DomainError message).
+"""
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
 import click
+
+from workflow.cli import cli_core
+from workflow.documents.contract_text import linter_lpr_1y, upload_text
+from workflow.errors import invalid
+from workflow.law.clauses import Finding, lint_contract, lint_letter
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+_LEVEL_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 def register(cli: click.Group) -> None:
-    """Add this room's commands to the dunning group."""
+    cli.add_command(contract)
+    cli.add_command(letter)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise invalid("FILE", "unreadable", f"无法读取文件：{path}", f"cannot read {path}: {exc.strerror}") from exc
+    if size > min(MAX_FILE_BYTES, cli_core().settings.max_upload_bytes):
+        raise invalid("FILE", "too_large", "文件过大", "the file is too large")
+    return path.read_bytes()
+
+
+def _lpr(raw: str | None) -> Decimal | None:
+    if raw is None:
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        value = Decimal(0)
+    if not value.is_finite() or not Decimal(0) < value < Decimal("0.5"):
+        raise invalid("--lpr-1y", "invalid", "LPR 应写成小数，例如 0.0300 表示 3.00%",
+                      "give the LPR as a fraction, e.g. 0.0300 for 3.00%")
+    return value
+
+
+def _print(findings: list[Finding], as_json: bool, extra: dict[str, str]) -> None:
+    locale = cli_core().settings.locale
+    if as_json:
+        click.echo(json.dumps({"findings": [f.as_dict(locale) for f in findings], **extra},
+                              ensure_ascii=False, indent=2))
+        return
+    if not findings:
+        click.echo("未发现问题 / no findings")
+        return
+    en = locale.startswith("en")
+    for f in findings:
+        level = f.severity if en else _LEVEL_ZH[f.severity]
+        click.echo(f"[{level}] {f.rule}: {f.message(locale)}")
+        if f.clause_text:
+            click.echo(f"    « {f.clause_text} »")
+        t = f.text
+        click.echo(f"    {'basis' if en else '依据'}: {t.basis_en if en else t.basis_zh}")
+        click.echo(f"    {'suggestion' if en else '建议'}: {t.suggestion_en if en else t.suggestion_zh}")
+
+
+@click.group()
+def contract() -> None:
+    """Contracts: check clauses before signing."""
+
+
+@contract.command("lint")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="print the findings as JSON")
+@click.option("--lpr-1y", "lpr_raw", default=None, help="one-year LPR as a fraction (default: today's)")
+@click.option("--seller-place", default=None)
+@click.option("--buyer-place", default=None)
+@click.option("--signing-place", default=None)
+@click.option("--performance-place", default=None)
+def contract_lint(file: Path, as_json: bool, lpr_raw: str | None, seller_place: str | None,
+                  buyer_place: str | None, signing_place: str | None, performance_place: str | None) -> None:
+    """Lint a contract (.docx or .txt). Exit 1 when a finding is an error."""
+    core = cli_core()
+    text = upload_text(file.name, _read(file), field="FILE")
+    lpr_1y = linter_lpr_1y(core, _lpr(lpr_raw))
+    places = {"seller_place": seller_place, "buyer_place": buyer_place, "signing_place": signing_place,
+              "performance_place": performance_place}
+    findings = lint_contract(text, lpr_1y=lpr_1y, warn_multiple=core.settings.penalty_warn_lpr_multiple,
+                             note_multiple=core.settings.penalty_note_lpr_multiple,
+                             context={k: v for k, v in places.items() if v})
+    _print(findings, as_json, {"lpr_1y": str(lpr_1y)})
+    if any(f.severity == "error" for f in findings):
+        click.get_current_context().exit(1)
+
+
+@click.group()
+def letter() -> None:
+    """Outgoing letters: check the wording before sending."""
+
+
+@letter.command("lint")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="print the findings as JSON")
+def letter_lint(file: Path, as_json: bool) -> None:
+    """Check a letter (.docx or .txt) for threatening or insulting wording. Exit 1 on an error."""
+    findings = lint_letter(upload_text(file.name, _read(file), field="FILE"))
+    _print(findings, as_json, {})
+    if any(f.severity == "error" for f in findings):
+        click.get_current_context().exit(1)

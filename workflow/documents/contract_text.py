@@ -1,0 +1,248 @@
+"""The plain text of a contract for the clause linter: from an uploaded .docx or .txt, or from a
+stored ledger contract (its .docx attachment when it has one, else its structured clauses).
+
+Uploads are untrusted. A .docx is a zip: only ``word/document.xml`` is inflated, within a size and
+compression-ratio budget enforced while inflating (headers may lie), and parsed with defusedxml so
+a DTD or entity declaration is refused instead of expanded. Paragraphs and table cells come out in
+document order, one per line, so numbered articles and address tables stay recognisable.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflow.accounts.actor import Actor
+from workflow.errors import FieldProblem, ValidationFailed
+from workflow.filestore import FileStore
+from workflow.ledger.access import load
+from workflow.ledger.models import Attachment, Contract
+
+if TYPE_CHECKING:
+    from workflow.core import Core
+
+MAX_MEMBERS = 1000
+MAX_XML_BYTES = 16 * 1024 * 1024  # a 300-page contract's document.xml is a few MiB
+MAX_RATIO = 100  # WordprocessingML deflates 5-30x; a bomb deflates 1000x
+RATIO_FLOOR = 1024 * 1024
+MAX_TEXT_CHARS = 400_000
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _bad(field: str, code: str, zh: str, en: str) -> ValidationFailed:
+    return ValidationFailed([FieldProblem(field, code, zh, en)])
+
+
+def _zip_bomb(field: str) -> ValidationFailed:
+    return _bad(field, "zip_bomb", "解压后体积过大或压缩比异常（疑似 ZIP 炸弹），已拒绝",
+                "uncompressed size or compression ratio too large (looks like a zip bomb); refused")
+
+
+def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, field: str) -> bytes:
+    if info.file_size > MAX_XML_BYTES or (
+            info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1)):
+        raise _zip_bomb(field)
+    out = bytearray()
+    try:
+        with zf.open(info) as fh:
+            while chunk := fh.read(65536):
+                out += chunk
+                if len(out) > MAX_XML_BYTES or (
+                        len(out) > RATIO_FLOOR and len(out) > MAX_RATIO * max(info.compress_size, 1)):
+                    raise _zip_bomb(field)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
+        raise _bad(field, "not_docx", "DOCX 文件已损坏", "the DOCX file is corrupt") from None
+    return bytes(out)
+
+
+def _paragraph(p: Any) -> str:
+    parts: list[str] = []
+    for el in p.iter():
+        if el.tag == _W + "t" and el.text:
+            parts.append(el.text)
+        elif el.tag == _W + "tab":
+            parts.append("\t")
+        elif el.tag in (_W + "br", _W + "cr"):
+            parts.append("\n")
+    return "".join(parts)
+
+
+def _blocks(parent: Any) -> Iterator[str]:
+    """Lines in reading order: a paragraph is a line; a table row is its cells joined by " | "."""
+    for child in parent:
+        if child.tag == _W + "p":
+            yield _paragraph(child)
+        elif child.tag == _W + "tbl":
+            for row in child.iter(_W + "tr"):
+                cells = [" ".join(t for t in _blocks(tc) if t.strip()) for tc in row.findall(_W + "tc")]
+                yield " | ".join(c for c in cells if c)
+        elif child.tag != _W + "sectPr":
+            yield from _blocks(child)  # content controls, custom XML, smart tags wrap paragraphs
+
+
+def docx_text(data: bytes, field: str = "file") -> str:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise _bad(field, "not_docx", "文件不是有效的 DOCX 文件", "the file is not a valid DOCX file") from None
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise _zip_bomb(field)
+        info = next((i for i in infos if i.filename == "word/document.xml"), None)
+        if info is None:
+            raise _bad(field, "not_docx", "压缩包中没有 word/document.xml，不是 Word 文档",
+                       "no word/document.xml in the archive: not a Word document")
+        if info.flag_bits & 0x1:
+            raise _bad(field, "docx_encrypted", "DOCX 文件已加密", "the DOCX file is encrypted")
+        xml = _inflate(zf, info, field)
+    try:
+        root = fromstring(xml, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException:
+        raise _bad(field, "xml_entities", "DOCX 中含有 DTD 或实体声明（可能是 XML 炸弹），已拒绝",
+                   "the DOCX contains a DTD or entity declarations (possible XML bomb); refused") from None
+    except Exception:  # ElementTree.ParseError and expat errors: malformed XML
+        raise _bad(field, "not_docx", "DOCX 中的 XML 格式错误", "the DOCX contains malformed XML") from None
+    body = root.find(_W + "body")
+    if body is None:
+        raise _bad(field, "not_docx", "DOCX 没有正文", "the DOCX has no document body")
+    return _limit("\n".join(line for line in _blocks(body) if line.strip()), field)
+
+
+def txt_text(data: bytes, field: str = "file") -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates: tuple[str, ...] = ("utf-16",)
+    else:
+        candidates = ("utf-8-sig", "gb18030")
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            break
+        return _limit(text, field)
+    raise _bad(field, "encoding", "无法识别文本编码：请另存为 UTF-8 或 GB18030 编码的 .txt",
+               "cannot decode the text: save it as UTF-8 or GB18030 .txt")
+
+
+def _limit(text: str, field: str) -> str:
+    if len(text) > MAX_TEXT_CHARS:
+        raise _bad(field, "too_long", f"合同文本过长（超过 {MAX_TEXT_CHARS} 字）",
+                   f"the contract text is too long (over {MAX_TEXT_CHARS} characters)")
+    if not text.strip():
+        raise _bad(field, "empty", "文件中没有可读取的文字", "the file contains no readable text")
+    return text
+
+
+def upload_text(filename: str, data: bytes, field: str = "file") -> str:
+    """Text of an uploaded contract, chosen by extension; .doc and PDFs are refused with advice."""
+    name = filename.lower().strip()
+    if name.endswith(".docx"):
+        return docx_text(data, field)
+    if name.endswith(".txt"):
+        return txt_text(data, field)
+    if name.endswith((".doc", ".wps", ".pdf")):
+        raise _bad(field, "unsupported_type", "只支持 .docx 和 .txt：请在 Word/WPS 中另存为 .docx 后再上传",
+                   "only .docx and .txt are supported: save the file as .docx in Word/WPS first")
+    raise _bad(field, "unsupported_type", "只支持 .docx 和 .txt 文件", "only .docx and .txt files are supported")
+
+
+@dataclass(frozen=True)
+class StoredContractText:
+    text: str
+    source: str  # "attachment" or "clauses"
+    context: dict[str, str]  # places for 民事诉讼法 35 known from the ledger
+    attachment_id: int | None = None
+
+
+def _clauses_text(c: Contract) -> str:
+    lines = [f"{c.title or '合同'}（编号：{c.number}）",
+             f"卖方：{c.creditor.legal_name}", f"住所：{c.creditor.address}",
+             f"买方：{c.customer.legal_name}"]
+    if c.customer.registered_address:
+        lines.append(f"住所：{c.customer.registered_address}")
+    if c.signed_place:
+        lines.append(f"签订地点：{c.signed_place}")
+    pay = c.payment_terms or {}
+    trigger = {"invoice_date": "开票之日", "delivery": "交货之日", "acceptance": "验收合格之日"}
+    if pay.get("kind") == "days_after":
+        lines.append(f"第一条 付款：买方应于{trigger.get(str(pay.get('trigger')), '约定事件发生之日')}起"
+                     f"{pay.get('days')}日内支付货款。")
+    elif pay.get("kind") == "instalments":
+        parts = [f"于{i.get('due_date')}前支付人民币{i.get('amount')}元" for i in pay.get("schedule", [])]
+        lines.append("第一条 付款：买方应分期付款：" + "；".join(parts) + "。")
+    pen = c.penalty or {}
+    if pen.get("kind") == "daily_rate":
+        lines.append(f"第二条 逾期付款：买方逾期付款的，每日按逾期金额的{_pct(pen.get('rate'))}支付违约金。")
+    elif pen.get("kind") == "annual_rate":
+        lines.append(f"第二条 逾期付款：买方逾期付款的，按逾期金额年利率{_pct(pen.get('rate'))}支付违约金。")
+    elif pen.get("kind") == "lpr_multiple":
+        lines.append(f"第二条 逾期付款：买方逾期付款的，按逾期金额以一年期LPR的{pen.get('multiple')}倍支付违约金。")
+    dispute = c.dispute or {}
+    if dispute.get("kind") == "court":
+        lines.append(f"第三条 争议解决：因本合同发生的争议，由{dispute.get('place')}有管辖权的人民法院管辖。")
+    elif dispute.get("kind") == "arbitration":
+        lines.append(f"第三条 争议解决：因本合同发生的争议，提交{dispute.get('commission')}仲裁。")
+    for n in c.notice_addresses or []:
+        who = "卖方" if n.get("party") == "creditor" else "买方"
+        where = "，".join(str(v) for v in (n.get("address"), n.get("email")) if v)
+        lines.append(f"第四条 通知：{who}确认以下送达地址及电子邮箱用于通知和文书送达：{where}。")
+    return "\n".join(lines)
+
+
+def _pct(raw: object) -> str:
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return f"{(Decimal(str(raw)) * 100).normalize():f}%"
+    except (InvalidOperation, ValueError):
+        return str(raw)
+
+
+def stored_contract_text(s: Session, files: FileStore, actor: Actor, contract_id: int) -> StoredContractText:
+    """A ledger contract as text: the newest .docx attachment, else its structured clauses."""
+    c = load(s, Contract, contract_id, actor)
+    context = {"seller_place": c.creditor.address}
+    if c.customer.registered_address:
+        context["buyer_place"] = c.customer.registered_address
+    if c.signed_place:
+        context["signing_place"] = c.signed_place
+    attachment = s.scalar(
+        select(Attachment).where(Attachment.contract_id == c.id, Attachment.filename.ilike("%.docx"))
+        .order_by(Attachment.uploaded_at.desc(), Attachment.id.desc()).limit(1))
+    if attachment is not None:
+        text = docx_text(files.get(attachment.sha256), field="contract_id")
+        return StoredContractText(text, "attachment", context, attachment.id)
+    return StoredContractText(_clauses_text(c), "clauses", context)
+
+
+def linter_lpr_1y(core: Core, explicit: Decimal | None = None) -> Decimal:
+    """The one-year LPR the linter compares penalties with: the caller's own figure (e.g. the LPR
+    when the contract was signed) or the one in force today from the effective rate table (shipped
+    quotes plus the administrator's additions). Refuses, naming ``lpr_1y``, rather than guess."""
+    if explicit is not None:
+        return explicit
+    try:
+        from workflow.law.refusals import LawRefusal
+        from workflow.lawdata.service import law_data
+    except ImportError as exc:  # the law room is optional in stripped-down deployments
+        raise _bad("lpr_1y", "lpr_unavailable", "本系统未安装 LPR 利率表，请在请求中提供 lpr_1y",
+                   "no LPR rate table is installed: pass lpr_1y with the request") from exc
+    try:
+        return law_data(core).rate_table().lpr_1y(core.clock.today(), field="lpr_1y")
+    except LawRefusal as exc:
+        raise _bad("lpr_1y", exc.code, f"{exc.zh}；或在请求中提供 lpr_1y（如 0.0300）",
+                   f"{exc.en}; or pass lpr_1y (e.g. 0.0300) with the request") from exc

@@ -1,0 +1,99 @@
+"""letter.threat: threatening, insulting or harassing wording in an outgoing letter.
+
+A collection letter may state neutral, lawful consequences ("我司将依法通过诉讼途径解决", "we will
+commence legal proceedings"); it may not threaten, insult, shame the debtor in public or reach
+third parties (family, the debtor's customers). Each pattern carries the reason a clerk is shown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from workflow.law.clauses.findings import Finding, Severity
+from workflow.law.clauses.segment import Document
+
+_I = re.IGNORECASE
+
+
+@dataclass(frozen=True)
+class Wording:
+    category: str
+    severity: Severity
+    pattern: re.Pattern[str]
+
+
+_CATEGORY_TEXT: dict[str, tuple[str, str]] = {
+    "threat": ("威胁性措辞", "threatening wording"),
+    "insult": ("侮辱性称呼", "insulting name-calling"),
+    "exposure": ("以公开曝光施压", "pressure by public exposure"),
+    "third_party": ("联系或惊动第三方（家属、客户、同行等）", "contacting or alarming third parties (family, customers, peers)"),
+    "visit": ("上门施压", "pressure by turning up in person"),
+}
+
+WORDINGS: tuple[Wording, ...] = (
+    Wording("threat", "error", re.compile(
+        r"让你(?:们)?好看|有你(?:们)?好看|后果自负|走着瞧|别怪(?:我们?|我司)?不客气|对你(?:们)?不客气|吃不了兜着走"
+        r"|你(?:们)?等着|给我小心|小心(?:你|你们)的|不择手段|采取一切(?:必要)?手段|收拾你|弄死|整死|搞垮|整垮|搞臭"
+        r"|让你(?:们)?(?:公司)?(?:倒闭|破产|关门|混不下去|在行业内消失)|人身安全|你(?:们)?的家人|找人(?:来)?(?:收拾|处理)"
+        r"|黑社会|道上")),
+    Wording("threat", "warning", re.compile(r"威胁|恐吓|最后的机会|别逼我|否则[^。]{0,10}一切后果")),
+    Wording("threat", "error", re.compile(
+        r"\bwe will (?:ruin|destroy|crush|finish) you\b|\bruin (?:you|your (?:business|company|reputation|life))\b"
+        r"|\byou will regret\b|\bor else\b|\bwe know where you (?:live|work)\b|\bmake your life\b"
+        r"|\bface the consequences\b|\byou have been warned\b|\bby any means necessary\b|\bwatch your back\b"
+        r"|\bconsequences will be severe\b", _I)),
+    Wording("insult", "error", re.compile(
+        r"骗子|老赖|无赖|流氓|人渣|混蛋|王八|不要脸|垃圾公司|黑心|败类|赖皮|诈骗犯|白眼狼|奸商")),
+    Wording("insult", "warning", re.compile(r"赖账|赖帐|耍赖")),
+    Wording("insult", "error", re.compile(
+        r"\bdeadbeats?\b|\bscam(?:mer)?s?\b|\bfraudsters?\b|\bcrooks?\b|\bliars?\b|\bthie(?:f|ves)\b|\bcheats?\b"
+        r"|\bcon ?(?:man|men|artists?)\b|\bparasites?\b", _I)),
+    Wording("exposure", "error", re.compile(
+        r"曝光|挂到网上|发到(?:网上|朋友圈|微博|抖音|行业群)|网上公布|登报(?:公示|公告|声明)?|媒体(?:报道|披露)"
+        r"|公布(?:你|贵司|你们|其)?(?:的)?(?:名称|名字|姓名|照片|欠款|丑事)"
+        r"|在(?:网站|网络|网上|媒体|报纸|朋友圈|微博|行业群|行业协会)(?:上)?(?:公布|公开|曝光|发布|通报)"
+        r"|(?:行业)?黑名单|公之于众")),
+    Wording("exposure", "error", re.compile(
+        r"\b(?:publish|post|print|circulate)\w* your (?:name|company name|details|photo|debt)\b|\bname and shame\b"
+        r"|\bexpose you\b|\bpublicly shame\b|\bshame you\b|\bblacklist(?:ed)? you\b|\bon social media\b"
+        r"|\bin the (?:press|newspapers?|media)\b", _I)),
+    Wording("third_party", "error", re.compile(
+        r"(?:联系|通知|告知|告诉|找|打电话给|致电)(?:你的|您的|贵司的?|其|你们的?)?"
+        r"(?:家人|家属|父母|子女|孩子|配偶|老婆|妻子|丈夫|亲属|亲戚|亲友|朋友|邻居|客户|供应商|合作伙伴|同行|股东)")),
+    Wording("third_party", "error", re.compile(
+        r"\b(?:contact|call|tell|inform|notify|write to|visit)\w* (?:all )?(?:your|his|her|their) "
+        r"(?:family|relatives|wife|husband|spouse|children|parents|neighbou?rs|friends|customers|clients|suppliers"
+        r"|employer|business partners)\b", _I)),
+    Wording("visit", "error", re.compile(r"上门(?:催收|讨债|追债|要账|讨要|堵)|堵门|到你(?:家|们公司|单位)|蹲守|天天(?:打电话|上门)")),
+    Wording("visit", "warning", re.compile(r"上门")),
+    Wording("visit", "error", re.compile(
+        r"\b(?:turn|show) up at your\b|\bvisit (?:you at )?your (?:home|house)\b|\bcome to your (?:home|house)\b"
+        r"|\bcall you every day\b", _I)),
+)
+
+
+def check_letter(doc: Document) -> list[Finding]:
+    findings: list[Finding] = []
+    for sentence in doc.sentences:
+        hits: dict[str, tuple[Severity, list[str]]] = {}
+        for wording in WORDINGS:
+            for m in wording.pattern.finditer(sentence.norm):
+                severity, words = hits.get(wording.category, (wording.severity, []))
+                if wording.severity == "error":
+                    severity = "error"
+                if m.group(0) not in words and not any(m.group(0) in w for w in words):
+                    words.append(m.group(0))
+                hits[wording.category] = (severity, words)
+        for category, (severity, words) in hits.items():
+            zh_cat, en_cat = _CATEGORY_TEXT[category]
+            quoted_zh = "、".join(f"“{w}”" for w in words)
+            quoted_en = ", ".join(f'"{w}"' for w in words)
+            findings.append(Finding(
+                "letter.threat", severity,
+                f"函件含{zh_cat}：{quoted_zh}。催收函件只能陈述事实、依据和依法可采取的措施，不得威胁、侮辱或骚扰。",
+                f"The letter contains {en_cat}: {quoted_en}. A collection letter may state facts, the legal "
+                "basis and lawful next steps only; no threats, insults or harassment.",
+                sentence.text, {"category": category, "words": "|".join(words)},
+            ))
+    return findings
