@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from itertools import chain
 from typing import Any, Literal
 
@@ -349,6 +350,16 @@ class InterestResult:
         return {"interest_accrued": acc, "interest_paid": paid, "interest_outstanding": acc - paid,
                 "principal_outstanding": sum(s.principal for s in self.invoices)}
 
+    def exact_accrued(self) -> Fraction:
+        """All interest in fen before any rounding: what per-segment rounding approximates."""
+        dc = self.req.day_count
+        total = Fraction(0)
+        for s in self.invoices:
+            for g in s.segments:
+                num, den = g.schedule.ratios[g.piece]
+                total += Fraction(g.principal * num * (g.end - g.start + 1), den * dc)
+        return total
+
     def as_json(self) -> dict[str, Any]:
         from workflow.law.method import describe
 
@@ -357,10 +368,15 @@ class InterestResult:
         out["unapplied"] = fen_str(sum(v for _, v in self.unapplied))
         out["invoices"] = [_invoice_json(s, self.req) for s in self.invoices]
         out["method"] = describe(self.req, bool(self.unverified))
-        out["warnings"] = [
-            {"zh": f"使用了待核实的 LPR 报价 {d.isoformat()}（{src}）", "en": f"used an unverified LPR quote of "
-             f"{d.isoformat()} ({src})"} for d, src in self.unverified.items()
-        ]
+        out["warnings"] = []
+        if self.unverified:
+            days = "、".join(d.isoformat() for d in self.unverified)
+            out["warnings"].append({
+                "zh": f"以下 LPR 报价仅有单一来源报道、尚待核实：{days}；提交法院前请核对全国银行间同业拆借中心公告",
+                "en": f"these LPR quotes are reported by one source only and not yet verified: "
+                      f"{', '.join(d.isoformat() for d in self.unverified)}; check the NIFC announcements "
+                      "before filing",
+            })
         return out
 
 
