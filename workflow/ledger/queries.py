@@ -33,8 +33,8 @@ def _like(text: str) -> str:
 def creditors(q: CreditorQuery) -> Select[Any]:
     stmt = select(CreditorEntity).order_by(CreditorEntity.id)
     if q.q:
-        stmt = stmt.where(or_(CreditorEntity.legal_name.like(_like(q.q), escape="\\"),
-                              CreditorEntity.code.like(_like(q.q), escape="\\")))
+        stmt = stmt.where(or_(CreditorEntity.legal_name.ilike(_like(q.q), escape="\\"),
+                              CreditorEntity.code.ilike(_like(q.q), escape="\\")))
     return stmt
 
 
@@ -42,9 +42,9 @@ def customers(actor: Actor, q: CustomerQuery) -> Select[Any]:
     stmt = scoped(select(Customer).order_by(Customer.id), actor, Customer.id)
     if q.q:
         pattern = _like(q.q)
-        stmt = stmt.where(or_(Customer.legal_name.like(pattern, escape="\\"),
+        stmt = stmt.where(or_(Customer.legal_name.ilike(pattern, escape="\\"),
                               Customer.legal_name_en.ilike(pattern, escape="\\"),
-                              Customer.code.like(pattern, escape="\\"),
+                              Customer.code.ilike(pattern, escape="\\"),
                               Customer.credit_code == q.q.upper()))
     if q.kind is not None:
         stmt = stmt.where(Customer.kind == q.kind.value)
@@ -69,7 +69,7 @@ def contracts(actor: Actor, q: ContractQuery) -> Select[Any]:
     if q.creditor_id is not None:
         stmt = stmt.where(Contract.creditor_id == q.creditor_id)
     if q.q:
-        stmt = stmt.where(Contract.number.like(_like(q.q), escape="\\"))
+        stmt = stmt.where(Contract.number.ilike(_like(q.q), escape="\\"))
     return stmt
 
 
