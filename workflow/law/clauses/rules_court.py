@@ -20,6 +20,7 @@ _I = re.IGNORECASE
 _CHOICE = re.compile(r"管辖|起诉|诉讼|提交|提请|\bjurisdiction\b|\bsue\b|\blitigation\b|\bproceedings\b|\bbrought\b"
                      r"|\bsubmitted\b|\bexclusive\b|\bcompetent\b", _I)
 _COURT_ZH = re.compile(r"人民法院|(?:金融|知识产权|海事|互联网|铁路运输)法院|中院")
+_ARBITRAL_COURT = re.compile(r"\b(?:International )?Court of (?:International )?Arbitration\b", _I)
 _COURT_EN = re.compile(r"\bcourts?\b", _I)
 _NOT_CHOICE = re.compile(r"最高人民法院关于|(?:申请|强制)执行|\benforce", _I)
 _LEVEL_ZH = re.compile(r"(?:基层|中级|高级)人民法院|中院")
@@ -94,14 +95,16 @@ def _named_courts(norm: str) -> tuple[list[str], list[str]]:
     named: list[str] = []
     places: list[str] = []
     for m in _COURT_ZH.finditer(norm):
-        place = _zh_place(norm[max(0, m.start() - 16):m.start()])
-        if _PARTY_REF.search(place):
-            continue  # 甲方所在地人民法院, 合同签订地人民法院: a connected place by definition
+        raw = norm[max(0, m.start() - 16):m.start()]
+        place = _zh_place(raw)
         level = m.group(0) == "中院" or place.endswith(("基层", "中级", "高级"))
-        if level or _SPECIAL_ZH.search(place + m.group(0)) or _ADMIN.search(place):
+        # "杭州市有管辖权的人民法院" is the recommended form: a place, not a named court
+        direct = not raw.rstrip("的").endswith("有管辖权")
+        party = bool(_PARTY_REF.search(place))  # 甲方所在地人民法院: connected by definition
+        if level or _SPECIAL_ZH.search(place + m.group(0)) or (direct and not party and _ADMIN.search(place)):
             named.append(place + m.group(0))
         bare = _LEVEL_SUFFIX.sub("", place)
-        if bare:
+        if bare and not party:
             places.append(bare)
     for m in _LEVEL_EN.finditer(norm):
         named.append(m.group(0))
@@ -124,7 +127,7 @@ def _named_courts(norm: str) -> tuple[list[str], list[str]]:
 
 
 def _is_court_choice(sentence: Sentence) -> bool:
-    norm = sentence.norm
+    norm = _ARBITRAL_COURT.sub(" ", sentence.norm)
     has_court = bool(_COURT_ZH.search(norm) or _COURT_EN.search(norm))
     return has_court and bool(_CHOICE.search(norm)) and not _NOT_CHOICE.search(norm)
 
@@ -135,7 +138,7 @@ def check(doc: Document, context: Mapping[str, str] | None = None) -> list[Findi
     for sentence in doc.sentences:
         if not _is_court_choice(sentence):
             continue
-        named, places = _named_courts(sentence.norm)
+        named, places = _named_courts(_ARBITRAL_COURT.sub(" ", sentence.norm))
         if named:
             listed = "、".join(named)
             findings.append(Finding(

@@ -27,6 +27,7 @@ _COSTS = re.compile(
     r" (?:fees|costs|expenses)\b",
     _I,
 )
+_ARBITRAL_COURT = re.compile(r"\b(?:International )?Court of (?:International )?Arbitration\b", _I)
 _ENFORCEMENT = re.compile(r"(?:申请|强制)执行|撤销[^。]{0,6}裁决|\benforce|\bset aside\b", _I)
 
 # the words before 仲裁委员会 that are not part of its name
@@ -34,7 +35,7 @@ _CUT = re.compile(r"提交|提请|交由|递交|送交|申请|或者|以及|并�
                   r"|为|该|其|[，,:;；、\s]")
 _PLACE_ONLY = re.compile(r"(?:所在地|住所地|签订地|履行地|当地|本地|注册地|项目地)$")
 _VAGUE_NAME = re.compile(r"有关|相关|任何|认可|选定|协商|有管辖权|合法|依法|一家|一个|某")
-_ZH_BODY = re.compile(r"([\u4e00-\u9fff]{0,24})(仲裁委员会|国际仲裁中心|仲裁中心|仲裁院|仲裁委)(?:[\u4e00-\u9fff]{2,4}分会)?")
+_ZH_BODY = re.compile(r"((?:(?!仲裁)[\u4e00-\u9fff]){0,24})(仲裁委员会|国际仲裁中心|仲裁中心|仲裁院|仲裁委)(?:[\u4e00-\u9fff]{2,4}分会)?")
 _PAREN_ALIAS = re.compile(r"\(([^()]*?(?:仲裁中心|仲裁委员会|仲裁院|[A-Z]{2,6}))\)")
 _ZH_ALIASES = {"贸仲": "中国国际经济贸易", "贸仲委": "中国国际经济贸易", "上仲": "上海", "北仲": "北京", "深国仲": "深圳国际"}
 
@@ -92,7 +93,8 @@ def _en_names(text: str) -> set[str]:
 
 
 def _strip_costs(norm: str) -> str:
-    return _COSTS.sub(" ", norm)
+    """Without cost phrases ("诉讼费、仲裁费由败诉方承担") and arbitral bodies called courts."""
+    return _ARBITRAL_COURT.sub(" arbitration ", _COSTS.sub(" ", norm))
 
 
 def _or_clause(doc: Document, index: int, sentence: Sentence) -> Finding | None:

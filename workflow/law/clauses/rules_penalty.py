@@ -27,7 +27,7 @@ _DELIVERY = re.compile(r"交货|交付|发货|供货|到货|提货|完工|工期
 LATE_PAYMENT = re.compile(
     r"(?:逾期|迟延|延迟|延期|拖延)(?:付款|支付|付清|结算|偿还|未付|未支付|未结清)|付款逾期|逾期未(?:付|支付|结清)"
     r"|未(?:能)?(?:按|依)?(?:期|时|约定|合同约定)?(?:的)?(?:期限)?(?:足额)?(?:付款|支付|付清)|拖欠|欠付|欠款"
-    r"|\blate payment\b|\bpays? late\b|\bpaid late\b|\bfails? to pay\b|\bfailure to pay\b"
+    r"|\blate payments?\b|\bpays? late\b|\bpaid late\b|\bfails? to pay\b|\bfailure to pay\b"
     r"|\boverdue (?:amount|sum|payment|invoice|balance)s?\b|\bdelay(?:s|ed)? in (?:making )?payment\b"
     r"|\bnot paid (?:when|by the) due\b|\bunpaid (?:amount|sum|balance)s?\b|\bamounts? overdue\b"
     r"|\bpayment is (?:overdue|late|delayed)\b",
@@ -177,9 +177,8 @@ def check(doc: Document, *, lpr_1y: Decimal, warn_multiple: Decimal, note_multip
         rates = agreed_rates(norm, lpr_1y)
         if not rates:
             continue
-        if not late:
-            # a bare "每逾期一日按万分之五" line under a late-payment heading still counts
-            late_clause = late_clause or bool(LATE_PAYMENT.search(doc.article_of(sentence)))
+        # a late rate outside a delivery clause ("每逾期一日按万分之五", "overdue sums bear 0.05% a day")
+        late_clause = True
         worst = max(rates, key=lambda r: r.annual)
         found = _excessive(sentence, worst, lpr_1y, warn_multiple, note_multiple)
         if found is not None:
