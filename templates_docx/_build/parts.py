@@ -1,0 +1,196 @@
+"""Blocks shared by several templates: letterhead, addressee, invoice table, payee account,
+the interest basis, the return slip. Every block exists in Chinese and English."""
+
+from __future__ import annotations
+
+from docbuilder import Column, Doc
+
+
+def t(doc: Doc, zh: str, en: str) -> str:
+    return zh if doc.lang == "zh" else en
+
+
+def creditor_letterhead(doc: Doc, running: str) -> None:
+    """Name, English name, address and contact lines over a rule, on the first page only."""
+    if doc.lang == "zh":
+        lines = [("{{ creditor.name }}", 17.0, True),
+                 ("{{ creditor.name_en }}", 9.0, False),
+                 ("地址：{{ creditor.address }}　电话：{{ creditor.phone }}", 8.5, False),
+                 ("邮箱：{{ creditor.email }}{% if creditor.website %}　网址：{{ creditor.website }}{% endif %}",
+                  8.5, False)]
+        note = "{{ creditor.name }}"
+    else:
+        lines = [("{{ creditor.name_en }}", 15.0, True),
+                 ("{{ creditor.name }}", 10.0, False),
+                 ("{{ creditor.address_en }}  ·  Tel {{ creditor.phone }}", 8.5, False),
+                 ("{{ creditor.email }}{% if creditor.website %}  ·  {{ creditor.website }}{% endif %}", 8.5, False)]
+        note = "{{ creditor.name_en }}"
+    doc.header_footer(letterhead=lines, running=running, footer_note=note)
+
+
+def reference_line(doc: Doc, number: str, date: str) -> None:
+    """The letter number and date, right-aligned under the title."""
+    doc.plain(t(doc, f"编号：{number}", f"Ref.: {number}"), align="right", space_after=0, size=10.5)
+    doc.plain(t(doc, f"日期：{date}", f"Date: {date}"), align="right", space_after=8, size=10.5)
+
+
+def addressee(doc: Doc, *, attention: bool = True) -> None:
+    if doc.lang == "zh":
+        doc.plain("**致：{{ customer.name }}**", space_after=0)
+        doc.tag("{%p if customer.credit_code %}")
+        doc.plain("统一社会信用代码：{{ customer.credit_code }}", space_after=0, size=10.5)
+        doc.tag("{%p endif %}")
+        doc.plain("地址：{{ customer.address }}", space_after=0, size=10.5)
+        if attention:
+            doc.tag("{%p if customer.contact_name %}")
+            doc.plain("收件人：{{ customer.contact_name }}{% if customer.contact_email %}"
+                      "（{{ customer.contact_email }}）{% endif %}", space_after=0, size=10.5)
+            doc.tag("{%p endif %}")
+    else:
+        doc.plain("**To: {{ customer.name_en or customer.name }}**", space_after=0)
+        doc.tag("{%p if customer.name_en %}")
+        doc.plain("({{ customer.name }})", space_after=0, size=10.5)
+        doc.tag("{%p endif %}")
+        doc.tag("{%p if customer.credit_code %}")
+        doc.plain("Unified social credit code: {{ customer.credit_code }}", space_after=0, size=10.5)
+        doc.tag("{%p endif %}")
+        doc.plain("Address: {{ customer.address }}", space_after=0, size=10.5)
+        if attention:
+            doc.tag("{%p if customer.contact_name %}")
+            doc.plain("Attention: {{ customer.contact_name }}{% if customer.contact_email %}"
+                      " ({{ customer.contact_email }}){% endif %}", space_after=0, size=10.5)
+            doc.tag("{%p endif %}")
+    doc.spacer(8)
+
+
+def contracts_phrase(doc: Doc) -> str:
+    """"under contract(s) X, Y" as one inline Jinja loop."""
+    if doc.lang == "zh":
+        return ("{% for c in contracts %}《{{ c.title }}》（合同编号：{{ c.number }}"
+                "{% if c.signed_on %}，签订日期：{{ c.signed_on|date_zh }}{% endif %}）"
+                "{% if not loop.last %}、{% endif %}{% endfor %}")
+    return ("{% for c in contracts %}the contract “{{ c.title }}” (No. {{ c.number }}"
+            "{% if c.signed_on %}, signed on {{ c.signed_on|date_en }}{% endif %})"
+            "{% if not loop.last %}, {% endif %}{% endfor %}")
+
+
+def amounts_phrase(doc: Doc, field: str = "outstanding") -> str:
+    """The totals per currency, each with the 人民币大写 when the currency is CNY."""
+    if doc.lang == "zh":
+        return ("{% for s in totals %}**" "{{ s." + field + "|money(s.currency) }}**"
+                "{% if s.currency == 'CNY' %}（大写：{{ s." + field + "|rmb_upper }}）{% endif %}"
+                "{% if not loop.last %}及{% endif %}{% endfor %}")
+    return ("{% for s in totals %}**{{ s." + field + "|money(s.currency) }}**"
+            "{% if s.currency == 'CNY' %} (in Chinese capitals: {{ s." + field + "|rmb_upper }}){% endif %}"
+            "{% if not loop.last %} and {% endif %}{% endfor %}")
+
+
+def invoice_table(doc: Doc, *, overdue: bool = True) -> None:
+    days = Column(t(doc, "逾期天数", "Days late"), 12, "{{ inv.days_overdue }}", "right") if overdue else \
+        Column(t(doc, "距到期天数", "Days to due"), 12, "{{ inv.days_to_due }}", "right")
+    columns = [
+        Column(t(doc, "序号", "No."), 8, "{{ loop.index }}", "center"),
+        Column(t(doc, "发票号码", "Invoice"), 28, "{{ inv.number }}"),
+        Column(t(doc, "开票日期", "Issued"), 21, "{{ inv.issue_date }}", "center"),
+        Column(t(doc, "到期日", "Due"), 21, "{{ inv.due_date }}", "center"),
+        days,
+        Column(t(doc, "发票金额", "Amount"), 25, "{{ inv.amount|money(inv.currency) }}", "right"),
+        Column(t(doc, "已付/冲减", "Paid/credited"), 25, "{{ inv.paid|money(inv.currency) }}", "right"),
+        Column(t(doc, "未付金额", "Outstanding"), 26, "{{ inv.outstanding|money(inv.currency) }}", "right"),
+    ]
+    totals = [[(t(doc, "合计（{{ s.currency }}）", "Total ({{ s.currency }})"), 5),
+               ("{{ s.amount|money(s.currency) }}", 1), ("{{ s.paid|money(s.currency) }}", 1),
+               ("{{ s.outstanding|money(s.currency) }}", 1)]]
+    doc.data_table(columns, "inv in invoices", totals=totals, total_loop="s in totals", style="Small Print")
+
+
+def payee_account(doc: Doc) -> None:
+    doc.kv_table([
+        (t(doc, "户名", "Account name"), "{{ creditor.bank_account_name }}"),
+        (t(doc, "开户银行", "Bank"), "{{ creditor.bank_name }}"),
+        (t(doc, "账号", "Account No."), "{{ creditor.bank_account }}"),
+    ], widths=(32, 128))
+
+
+def penalty_basis(doc: Doc) -> None:
+    """The contract's late-payment rate, or the statutory fallback of 买卖合同解释 18¶4."""
+    if doc.lang == "zh":
+        doc.tag("{%p if penalty.kind == 'daily_rate' %}")
+        doc.body("依照合同约定，逾期付款的，贵司应自应付款之日的次日起，按逾期金额每日"
+                 "{{ penalty.rate|percent }}的标准支付逾期付款违约金"
+                 "{% if penalty.cap %}（以逾期金额的{{ penalty.cap|percent }}为限）{% endif %}。")
+        doc.tag("{%p elif penalty.kind == 'annual_rate' %}")
+        doc.body("依照合同约定，逾期付款的，贵司应自应付款之日的次日起，按逾期金额年利率"
+                 "{{ penalty.rate|percent }}的标准支付逾期付款违约金"
+                 "{% if penalty.cap %}（以逾期金额的{{ penalty.cap|percent }}为限）{% endif %}。")
+        doc.tag("{%p elif penalty.kind == 'lpr_multiple' %}")
+        doc.body("依照合同约定，逾期付款的，贵司应自应付款之日的次日起，按全国银行间同业拆借中心公布的一年期"
+                 "贷款市场报价利率（LPR）的{{ penalty.multiple }}倍支付逾期付款违约金"
+                 "{% if penalty.cap %}（以逾期金额的{{ penalty.cap|percent }}为限）{% endif %}。")
+        doc.tag("{%p else %}")
+        doc.body("依照《最高人民法院关于审理买卖合同纠纷案件适用法律问题的解释》第十八条第四款，买方逾期付款的，"
+                 "出卖人可以按照违约行为发生时一年期贷款市场报价利率（LPR）为基础，加计30%—50%计算逾期付款损失。")
+        doc.tag("{%p endif %}")
+    else:
+        doc.tag("{%p if penalty.kind == 'daily_rate' %}")
+        doc.body("Under the contract, late payment bears a penalty of {{ penalty.rate|percent }} of the overdue "
+                 "amount per day from the day after the due date"
+                 "{% if penalty.cap %} (capped at {{ penalty.cap|percent }} of the overdue amount){% endif %}.")
+        doc.tag("{%p elif penalty.kind == 'annual_rate' %}")
+        doc.body("Under the contract, late payment bears a penalty at {{ penalty.rate|percent }} a year on the "
+                 "overdue amount from the day after the due date"
+                 "{% if penalty.cap %} (capped at {{ penalty.cap|percent }} of the overdue amount){% endif %}.")
+        doc.tag("{%p elif penalty.kind == 'lpr_multiple' %}")
+        doc.body("Under the contract, late payment bears a penalty at {{ penalty.multiple }} times the one-year "
+                 "Loan Prime Rate (LPR) published by the National Interbank Funding Center, from the day after "
+                 "the due date{% if penalty.cap %} (capped at {{ penalty.cap|percent }} of the overdue amount)"
+                 "{% endif %}.")
+        doc.tag("{%p else %}")
+        doc.body("Under Article 18(4) of the Supreme People's Court Interpretation on Sales Contract Disputes, "
+                 "a seller may claim the loss from late payment at the one-year Loan Prime Rate (LPR) at the "
+                 "time of breach plus 30% to 50%.")
+        doc.tag("{%p endif %}")
+
+
+def contact_line(doc: Doc) -> None:
+    doc.body(t(doc,
+               "如有疑问，请联系我司{{ creditor.contact_name }}，电话：{{ creditor.phone }}，"
+               "电子邮箱：{{ creditor.email }}。",
+               "For any question please contact {{ creditor.contact_name }} on {{ creditor.phone }} "
+               "or at {{ creditor.email }}."))
+
+
+def issuer_seal(doc: Doc, date_expr: str) -> None:
+    if doc.lang == "zh":
+        doc.seal_block(["{{ creditor.name }}", "（盖章）", date_expr])
+    else:
+        doc.seal_block(["For and on behalf of", "{{ creditor.name_en }}", "(company seal)", date_expr])
+
+
+def return_slip(doc: Doc) -> None:
+    """The 回执 the debtor signs and returns; proves the letter reached them."""
+    doc.tag("{%p if letter.include_receipt %}")
+    doc.plain(t(doc, "- - - - - - - - - - - - - - - - 沿此线裁下 - - - - - - - - - - - - - - - -",
+                "- - - - - - - - - - - - - - - - cut here - - - - - - - - - - - - - - - -"),
+              align="center", size=9, space_before=12)
+    if doc.lang == "zh":
+        doc.boxed([
+            ("head", "回　执"),
+            ("text", "致：{{ creditor.name }}"),
+            ("text", "我司已收到贵司编号为{{ letter.number }}的函件，对函中所列未付款项："),
+            ("text", "□ 确认无误，将于______年____月____日前付清。"),
+            ("text", "□ 有异议，理由如下：______________________________________"),
+            ("right", "{{ customer.name }}（盖章）"),
+            ("right", "经办人：____________　日期：______年____月____日"),
+        ])
+    else:
+        doc.boxed([
+            ("head", "ACKNOWLEDGMENT OF RECEIPT"),
+            ("text", "To: {{ creditor.name_en }}"),
+            ("text", "We have received your letter Ref. {{ letter.number }}. As to the unpaid amounts it lists:"),
+            ("text", "□ We confirm them and will pay in full by ____ / ____ / ______ (day / month / year)."),
+            ("text", "□ We dispute them for this reason: ____________________________"),
+            ("right", "{{ customer.name_en or customer.name }} (company seal)"),
+            ("right", "Signed by: ______________   Date: ______________"),
+        ])
+    doc.tag("{%p endif %}")

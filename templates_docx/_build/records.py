@@ -1,0 +1,261 @@
+"""The documents that record a balance: the 对账单, the 还款协议 and the 利息计算表."""
+
+from __future__ import annotations
+
+from docbuilder import Column, Doc
+from letters import _date
+from parts import contracts_phrase, creditor_letterhead, payee_account, penalty_basis, t
+
+
+def statement(lang: str) -> Doc:
+    """对账单. It says nothing about the contract penalty: a signed statement that states principal
+    only keeps the penalty claim alive (买卖合同解释 18¶3)."""
+    doc = Doc(lang, body_size=11, doc_title=("对账单" if lang == "zh" else "Statement of account"))
+    zh = lang == "zh"
+    creditor_letterhead(doc, t(doc, "{{ customer.name }}对账单　{{ statement.number }}",
+                               "Statement of account  {{ statement.number }}"))
+    doc.title(t(doc, "往来对账单", "Statement of Account"),
+              t(doc, "对账期间：" + _date(doc, "statement.period_from") + " 至 " + _date(doc, "statement.period_to"),
+                "Period: " + _date(doc, "statement.period_from") + " to " + _date(doc, "statement.period_to")))
+    doc.kv_table([
+        (t(doc, "客户名称", "Customer"), "{{ customer.name }}" if zh else
+         "{{ customer.name_en or customer.name }}{% if customer.name_en %} ({{ customer.name }}){% endif %}"),
+        (t(doc, "统一社会信用代码", "Credit code"), "{{ customer.credit_code }}"),
+        (t(doc, "对账单编号", "Statement No."), "{{ statement.number }}"),
+        (t(doc, "币种", "Currency"), "{{ statement.currency }}"),
+    ], widths=(36, 124))
+    doc.plain(t(doc, "{{ customer.name }}：", "Dear {{ customer.contact_name or 'Sir or Madam' }},"), space_after=0)
+    doc.body(t(doc, "为加强往来款项管理，现将双方在上述期间的往来明细列示如下，请贵司核对。",
+               "Below are the movements on your account with us in the period above. Please check them "
+               "against your records."))
+    doc.heading(t(doc, "一、余额汇总", "1. Summary"))
+    money = "|money(statement.currency) }}"
+    doc.grid([
+        [t(doc, "期初余额", "Opening balance"), t(doc, "本期应收", "Invoiced"), t(doc, "本期收款", "Received"),
+         t(doc, "本期冲减", "Credit notes"), t(doc, "期末余额", "Closing balance")],
+        ["{{ statement.opening_balance" + money, "{{ statement.total_invoiced" + money,
+         "{{ statement.total_received" + money, "{{ statement.total_credited" + money,
+         "**{{ statement.closing_balance" + money + "**"],
+    ], [32, 32, 32, 32, 32], aligns=["right"] * 5)
+    doc.heading(t(doc, "二、往来明细", "2. Movements"))
+    kind = t(doc, "{% if l.kind == 'opening' %}期初{% elif l.kind == 'invoice' %}发票{% elif l.kind == 'receipt' %}收款"
+                  "{% elif l.kind == 'credit_note' %}冲减{% else %}{{ l.kind }}{% endif %}",
+             "{% if l.kind == 'opening' %}Opening{% elif l.kind == 'invoice' %}Invoic"
+             "e{% elif l.kind == 'receipt' %}Payment"
+             "{% elif l.kind == 'credit_note' %}Credit note{% else %}{{ l.kind }}{% endif %}")
+    columns = [
+        Column(t(doc, "日期", "Date"), 19, "{{ l.date }}", "center"),
+        Column(t(doc, "类型", "Type"), 13, kind, "center"),
+        Column(t(doc, "单据号码", "Document"), 29, "{{ l.number }}"),
+        Column(t(doc, "摘要", "Details"), 26, "{{ l.description }}"),
+        Column(t(doc, "应收增加", "Debit"), 23, "{% if l.increase %}{{ l.increase" + money + "{% endif %}", "right"),
+        Column(t(doc, "应收减少", "Credit"), 23, "{% if l.decrease %}{{ l.decrease" + money + "{% endif %}", "right"),
+        Column(t(doc, "余额", "Balance"), 24, "{{ l.balance" + money, "right"),
+    ]
+    doc.data_table(columns, "l in lines", totals=[
+        [(t(doc, "本期合计", "Totals for the period"), 4), ("{{ statement.total_invoiced" + money, 1),
+         ("{{ statement.total_received_and_credited" + money, 1), ("{{ statement.closing_balance" + money, 1)],
+    ], style="Small Print")
+    doc.plain(t(doc, "注：应收减少含收款及红字冲减（折让、退货）。",
+                "Note: credits are payments received and credit notes (allowances, returns)."), size=9)
+    doc.heading(t(doc, "三、请予确认", "3. Please confirm"))
+    if zh:
+        doc.body("贵司确认截至" + _date(doc, "statement.period_to") + "尚欠我司货款"
+                 "{% if statement.currency == 'CNY' %}人民币{{ statement.closing_balance }}元"
+                 "（大写：{{ statement.closing_balance|rmb_upper }}）"
+                 "{% else %}{{ statement.closing_balance|money(statement.currency) }}{% endif %}。")
+        doc.body("如核对无误，请于" + _date(doc, "statement.reply_by") + "前在下方“核对无误”处加盖公章后回传我司；"
+                 "如有不符，请列明差异并附相关凭证。本对账单仅为核对往来账目之用，不变更双方合同的其他约定。")
+    else:
+        doc.body("You confirm that, as of " + _date(doc, "statement.period_to") + ", you owe us for goods "
+                 "{{ statement.closing_balance|money(statement.currency) }}"
+                 "{% if statement.currency == 'CNY' %} (in Chinese capitals: "
+                 "{{ statement.closing_balance|rmb_upper }}){% endif %}.")
+        doc.body("If the statement agrees with your records, please seal the confirmation below and return it by "
+                 + _date(doc, "statement.reply_by") + "; if not, please list the differences with your "
+                 "documents. This statement reconciles the account only and changes no other term of our "
+                 "contracts.")
+    doc.seal_block(["{{ creditor.name }}" if zh else "{{ creditor.name_en }}",
+                    t(doc, "（盖章）", "(company seal)"), _date(doc, "statement.date")], space_before=6)
+    doc.plain(t(doc, "经办人：{{ creditor.contact_name }}　电话：{{ creditor.phone }}",
+                "Prepared by {{ creditor.contact_name }}, tel. {{ creditor.phone }}"), align="right", size=9)
+    doc.spacer(6)
+    if zh:
+        doc.boxed([
+            ("head", "客户确认"),
+            ("text", "致：{{ creditor.name }}"),
+            ("text", "□ 核对无误。我司确认截至" + _date(doc, "statement.period_to") + "尚欠贵司货款"
+                     "{% if statement.currency == 'CNY' %}人民币{{ statement.closing_balance }}元"
+                     "{% else %}{{ statement.closing_balance|money(statement.currency) }}{% endif %}。"),
+            ("text", "□ 核对不符，差异如下（请附凭证）："),
+            ("text", "________________________________________________________________"),
+            ("text", "________________________________________________________________"),
+            ("right", "{{ customer.name }}（盖章）"),
+            ("right", "经办人：____________　　日期：______年____月____日"),
+        ])
+    else:
+        doc.boxed([
+            ("head", "CUSTOMER'S CONFIRMATION"),
+            ("text", "To: {{ creditor.name_en }}"),
+            ("text", "□ Agreed. We confirm that as of " + _date(doc, "statement.period_to") + " we owe you "
+                     "{{ statement.closing_balance|money(statement.currency) }}."),
+            ("text", "□ Not agreed. The differences are (documents attached):"),
+            ("text", "________________________________________________________________"),
+            ("text", "________________________________________________________________"),
+            ("right", "{{ customer.name_en or customer.name }} (company seal)"),
+            ("right", "Signed by: ______________   Date: ______________"),
+        ])
+    return doc
+
+
+def repayment_agreement(lang: str) -> Doc:
+    doc = Doc(lang, body_size=11.5, doc_title=("还款协议" if lang == "zh" else "Repayment agreement"))
+    zh = lang == "zh"
+    doc.header_footer(letterhead=None, running=t(doc, "还款协议　{{ agreement.number }}",
+                                                 "Repayment agreement  {{ agreement.number }}"))
+    doc.title(t(doc, "还 款 协 议", "Repayment Agreement"),
+              t(doc, "协议编号：{{ agreement.number }}", "Agreement No. {{ agreement.number }}"))
+    doc.kv_table([
+        (t(doc, "甲方（债权人）", "Creditor"), "{{ creditor.name }}" if zh else "{{ creditor.name_en }} "
+                                                                         "({{ creditor.name }})"),
+        (t(doc, "统一社会信用代码", "Credit code"), "{{ creditor.credit_code }}"),
+        (t(doc, "住所", "Address"), "{{ creditor.address }}" if zh else "{{ creditor.address_en }}"),
+        (t(doc, "乙方（债务人）", "Debtor"), "{{ customer.name }}" if zh else
+         "{{ customer.name_en or customer.name }}{% if customer.name_en %} ({{ customer.name }}){% endif %}"),
+        (t(doc, "统一社会信用代码", "Credit code"), "{{ customer.credit_code }}"),
+        (t(doc, "住所", "Address"), "{{ customer.address }}"),
+    ], widths=(38, 122))
+    doc.body(t(doc, "甲乙双方基于" + contracts_phrase(doc) + "项下的货款结算事宜，经友好协商，达成如下协议：",
+               "As to the payment for goods under " + contracts_phrase(doc) + ", the parties agree as follows:"))
+    doc.heading(t(doc, "第一条　欠款确认", "Article 1  Acknowledgment of the debt"))
+    debt_zh = ("{% if agreement.currency == 'CNY' %}人民币{{ agreement.debt_amount }}元（大写"
+               "：{{ agreement.debt_amount|rmb_upper }}）"
+               "{% else %}{{ agreement.debt_amount|money(agreement.currency) }}{% endif %}")
+    debt_en = ("{{ agreement.debt_amount|money(agreement.currency) }}{% if agreement.currency == 'CNY' %} "
+               "(in Chinese capitals: {{ agreement.debt_amount|rmb_upper }}){% endif %}")
+    doc.body(t(doc, "乙方确认，截至" + _date(doc, "agreement.acknowledged_on") + "，乙方尚欠甲方货款**" + debt_zh
+               + "**，明细如下：",
+               "The debtor acknowledges that, as of " + _date(doc, "agreement.acknowledged_on")
+               + ", it owes the creditor **" + debt_en + "** for goods, made up as follows:"))
+    d = "date_zh" if zh else "date_en"
+    doc.data_table([
+        Column(t(doc, "序号", "No."), 10, "{{ loop.index }}", "center"),
+        Column(t(doc, "发票号码", "Invoice"), 32, "{{ inv.number }}"),
+        Column(t(doc, "开票日期", "Issued"), 26, "{{ inv.issue_date }}", "center"),
+        Column(t(doc, "到期日", "Due"), 26, "{{ inv.due_date }}", "center"),
+        Column(t(doc, "发票金额", "Amount"), 33, "{{ inv.amount|money(inv.currency) }}", "right"),
+        Column(t(doc, "未付金额", "Outstanding"), 33, "{{ inv.outstanding|money(inv.currency) }}", "right"),
+    ], "inv in invoices", totals=[[(t(doc, "合计", "Total"), 5),
+                                   ("{{ agreement.debt_amount|money(agreement.currency) }}", 1)]])
+    doc.body(t(doc, "乙方对上述欠款的事实及金额无异议。本协议构成乙方对上述债务的确认。",
+               "The debtor does not dispute these facts or amounts. This agreement is the debtor's "
+               "acknowledgment of the debt."))
+    doc.heading(t(doc, "第二条　还款计划", "Article 2  Repayment schedule"))
+    doc.body(t(doc, "乙方应按下列计划将款项支付至甲方指定账户：",
+               "The debtor shall pay into the creditor's account as follows:"))
+    doc.data_table([
+        Column(t(doc, "期数", "Instalment"), 24, t(doc, "第{{ i.number }}期", "{{ i.number }}"), "center"),
+        Column(t(doc, "最迟付款日", "Pay by"), 56, "{{ i.due_date|" + d + " }}", "center"),
+        Column(t(doc, "金额", "Amount"), 80, "{{ i.amount|money(agreement.currency) }}", "right"),
+    ], "i in instalments", totals=[[(t(doc, "合计", "Total"), 2),
+                                    ("{{ agreement.debt_amount|money(agreement.currency) }}", 1)]])
+    payee_account(doc)
+    doc.heading(t(doc, "第三条　违约责任", "Article 3  Default"))
+    doc.body(t(doc, "乙方任何一期未按时足额付款的，甲方有权要求乙方立即清偿全部剩余欠款，并自原合同约定的应付款之日"
+                    "的次日起主张逾期付款违约金。",
+               "If any instalment is not paid in full on time, the creditor may require the whole remaining "
+               "balance to be paid at once and claim the late-payment penalty from the day after each original "
+               "due date."))
+    penalty_basis(doc)
+    doc.tag("{%p if agreement.waive_penalty_on_performance %}")
+    doc.body(t(doc, "如乙方按本协议约定按期足额履行全部付款义务，甲方同意不再主张上述欠款的逾期付款违约金。",
+               "If the debtor pays every instalment in full and on time, the creditor will not claim the "
+               "late-payment penalty on this debt."))
+    doc.tag("{%p endif %}")
+    doc.heading(t(doc, "第四条　争议解决", "Article 4  Disputes"))
+    doc.tag("{%p if dispute.kind == 'arbitration' %}")
+    doc.body(t(doc, "因本协议引起的或与本协议有关的任何争议，均提交{{ dispute.commission }}，按照申请仲裁时"
+                    "该会现行有效的"
+                    "仲裁规则进行仲裁。仲裁裁决是终局的，对双方均有约束力。",
+               "Any dispute arising from or in connection with this agreement shall be submitted to the "
+               "{{ dispute.commission_en }} for arbitration under its rules in force when the application is "
+               "made. The award is final and binding on both parties."))
+    doc.tag("{%p else %}")
+    doc.body(t(doc, "因本协议引起的争议，双方应协商解决；协商不成的，任何一方均可向{{ dispute.place }}有管"
+                    "辖权的人民法院"
+                    "提起诉讼。",
+               "Any dispute under this agreement that the parties cannot settle by negotiation may be brought "
+               "by either party before the competent people's court at {{ dispute.place_en }}."))
+    doc.tag("{%p endif %}")
+    doc.heading(t(doc, "第五条　其他", "Article 5  Miscellaneous"))
+    doc.body(t(doc, "本协议未约定的事项，仍按原合同执行。本协议自双方盖章之日起生效，一式两份，双方各执一份，具有同等"
+                    "法律效力。",
+               "Matters not covered here remain governed by the original contracts. This agreement takes effect "
+               "when both parties have sealed it and is made in two counterparts, one for each party, of equal "
+               "force."))
+    doc.spacer(10)
+    if zh:
+        doc.two_party_block(
+            ["甲方：{{ creditor.name }}", "（盖章）", "法定代表人或授权代表（签字）：", "日期：______年____月____日"],
+            ["乙方：{{ customer.name }}", "（盖章）", "法定代表人或授权代表（签字）：", "日期：______年____月____日"])
+    else:
+        doc.two_party_block(
+            ["Creditor: {{ creditor.name_en }}", "(company seal)", "Authorised signatory:", "Date:"],
+            ["Debtor: {{ customer.name_en or customer.name }}", "(company seal)", "Authorised signatory:", "Date:"])
+    return doc
+
+
+def interest_sheet(lang: str) -> Doc:
+    doc = Doc(lang, body_size=11, doc_title=("逾期付款利息计算表" if lang == "zh" else "Interest calculation"))
+    zh = lang == "zh"
+    doc.header_footer(letterhead=None, running=t(doc, "逾期付款利息计算表　{{ creditor.name }}诉{{ customer.name }}",
+                                                 "Interest calculation  {{ creditor.name_en }} v. {{ customer.name }}"))
+    doc.title(t(doc, "逾期付款利息（违约金）计算表", "Late-Payment Interest Calculation"),
+              t(doc, "计算截止日：" + _date(doc, "sheet.as_of"), "Calculated to " + _date(doc, "sheet.as_of")))
+    doc.kv_table([
+        (t(doc, "原告（申请人）", "Claimant"), "{{ creditor.name }}" if zh else "{{ creditor.name_en }} "
+                                                                         "({{ creditor.name }})"),
+        (t(doc, "被告（被申请人）", "Respondent"), "{{ customer.name }}" if zh else
+         "{{ customer.name_en or customer.name }}{% if customer.name_en %} ({{ customer.name }}){% endif %}"),
+        (t(doc, "计算依据", "Basis"), "{{ sheet.method_zh }}" if zh else "{{ sheet.method_en }}"),
+        (t(doc, "计息方式", "Day count"), t(doc, "单利，年利率÷{{ sheet.day_count }}×天数；起算日不计入，截止日计入",
+                                          "simple interest, annual rate ÷ {{ sheet.day_count }} × days; "
+                                          "first day excluded, last day included")),
+    ], widths=(36, 124))
+    cur = "|money(sheet.currency) }}"
+    doc.heading(t(doc, "一、分段计算明细", "1. Segments"))
+    doc.data_table([
+        Column(t(doc, "发票号码", "Invoice"), 25, "{{ r.invoice_number }}"),
+        Column(t(doc, "起算日", "From"), 22, "{{ r.start }}", "center"),
+        Column(t(doc, "截止日", "To"), 22, "{{ r.end }}", "center"),
+        Column(t(doc, "天数", "Days"), 12, "{{ r.days }}", "right"),
+        Column(t(doc, "计息本金", "Principal"), 27, "{{ r.principal" + cur, "right"),
+        Column(t(doc, "年利率", "Rate p.a."), 25, "{{ r.annual_rate|percent(3) }}", "right"),
+        Column(t(doc, "利息", "Interest"), 27, "{{ r.interest" + cur, "right"),
+    ], "r in rows", totals=[[(t(doc, "利息合计", "Total interest"), 6), ("{{ sheet.total_interest" + cur, 1)]],
+        style="Small Print")
+    doc.heading(t(doc, "二、按发票汇总", "2. By invoice"))
+    doc.data_table([
+        Column(t(doc, "发票号码", "Invoice"), 36, "{{ inv.number }}"),
+        Column(t(doc, "到期日", "Due"), 30, "{{ inv.due_date }}", "center"),
+        Column(t(doc, "未付本金", "Principal"), 31, "{{ inv.principal" + cur, "right"),
+        Column(t(doc, "利息", "Interest"), 31, "{{ inv.interest" + cur, "right"),
+        Column(t(doc, "本息合计", "Total"), 32, "{{ inv.total" + cur, "right"),
+    ], "inv in invoices", totals=[[(t(doc, "合计", "Total"), 2), ("{{ sheet.total_principal" + cur, 1),
+                                   ("{{ sheet.total_interest" + cur, 1), ("{{ sheet.total" + cur, 1)]])
+    if zh:
+        doc.body("截至" + _date(doc, "sheet.as_of") + "，未付本金合计{{ sheet.total_principal" + cur
+                 + "，逾期付款利息（违约金）合"
+                   "计{{ sheet.total_interest" + cur + "，本息合计**{{ sheet.total" + cur + "**"
+                 "{% if sheet.currency == 'CNY' %}（大写：{{ sheet.total|rmb_upper }}）{% endif %}。")
+    else:
+        doc.body("As of " + _date(doc, "sheet.as_of") + " the unpaid principal is {{ sheet.total_principal" + cur
+                 + " and the late-payment interest {{ sheet.total_interest" + cur + ", in all **{{ sheet.total"
+                 + cur + "**{% if sheet.currency == 'CNY' %} (in Chinese capitals: {{ sheet.total|rmb_upper }})"
+                 "{% endif %}.")
+    doc.plain(t(doc, "说明：利率数据来源于全国银行间同业拆借中心公布的贷款市场报价利率（LPR）及合同约定。",
+                "Note: rates are the Loan Prime Rates published by the National Interbank Funding Center, or "
+                "the contract rate, as stated above."), size=9)
+    doc.seal_block([t(doc, "制表：{{ creditor.name }}（盖章）", "Prepared by {{ creditor.name_en }} (seal)"),
+                    _date(doc, "sheet.prepared_on")], space_before=10)
+    return doc
