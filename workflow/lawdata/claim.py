@@ -75,7 +75,8 @@ def customer_claim(core: Core, actor: Actor, customer_id: int, query: ClaimQuery
         credits = list(s.scalars(select(CreditNote).where(CreditNote.customer_id == customer_id,
                                                           CreditNote.issued_on <= as_of)))
         loose = list(s.scalars(select(Payment).where(Payment.customer_id == customer_id,
-                                                      Payment.unallocated_amount > 0, Payment.received_on <= as_of)))
+                                                      Payment.unallocated_amount > Decimal("0.00"),
+                                                      Payment.received_on <= as_of)))
         contracts = {i.id: i.contract for i in invoices}
         return _build(customer, invoices, allocs, credits, loose, contracts, as_of, query, law)
 

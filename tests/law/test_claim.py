@@ -1,0 +1,88 @@
+"""A customer's claim from the ledger: contract penalty or the statutory rule, 561 re-applied to the
+ledger's allocations, credit notes, limitation from part payments, totals per currency."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+from tests.conftest import Users
+from tests.ledger.sample_ledger import Ledger, invoice_body, post, seed
+
+
+def _ledger(client: FlaskClient, users: Users) -> tuple[Ledger, int, int]:
+    ledger = seed(client, users.clerk)  # contract BSP-2026-0158: 日万分之五, capped at 20%
+    hx1 = post(client, "/invoices", invoice_body(ledger, "HX-2026-0001", "2026-03-10", "2026-05-09", "100000.00"),
+               users.clerk)["id"]
+    hx2 = post(client, "/invoices", {**invoice_body(ledger, "HX-2026-0002", "2026-05-31", "2026-06-30", "20000.00"),
+                                     "contract_id": None}, users.clerk)["id"]
+    post(client, "/payments", {"creditor_id": ledger.creditor_id, "customer_id": ledger.customer_ids[0],
+                               "received_on": "2026-06-08", "amount": "40000.00", "currency": "CNY",
+                               "payer_name": "深圳市华星光电技术有限公司", "bank_reference": "ICBC20260608001",
+                               "allocations": [{"invoice_id": hx1, "amount": "40000.00"}]}, users.clerk)
+    return ledger, hx1, hx2
+
+
+def test_claim_per_invoice_and_totals(client: FlaskClient, users: Users) -> None:
+    ledger, _, _ = _ledger(client, users)
+    r = client.get(f"/api/v1/customers/{ledger.customer_ids[0]}/claim?as_of=2026-07-08", headers=users.legal)
+    assert r.status_code == 200, r.get_data(as_text=True)
+    claim = r.json
+    one, two = claim["invoices"]
+    # HX-0001 (contract, 0.05%/day): 05-10..06-08 = 22 + 8 = 30 days × 100000 × 0.0005 = 1500.00
+    # the 40000 payment: 1500.00 interest (民法典 561), 38500.00 principal → 61500.00
+    # 06-09..07-08 = 22 + 8 = 30 days × 61500 × 0.0005 = 922.50
+    assert (one["number"], one["basis"], one["contract"]) == ("HX-2026-0001", "contract", "BSP-2026-0158")
+    assert (one["interest_accrued"], one["interest_paid"], one["interest_outstanding"],
+            one["principal_outstanding"]) == ("2422.50", "1500.00", "922.50", "61500.00")
+    # the part payment interrupted the limitation: three years from 2026-06-08, provisional (2029 not loaded)
+    assert one["limitation"]["last_interruption"]["date"] == "2026-06-08"
+    assert "ICBC20260608001" in one["limitation"]["last_interruption"]["note"]
+    assert (one["limitation"]["expires_on"], one["limitation"]["provisional"]) == ("2029-06-08", True)
+    # HX-0002 (no contract → statutory, LPR 3.00% × 1.5 = 4.5% fixed at 07-01):
+    # 07-01..07-08 = 8 days: 20000 × 0.045 × 8 / 365 = 19.726 → 19.73
+    assert (two["basis"], two["interest_accrued"], two["principal_outstanding"]) == ("statutory", "19.73", "20000.00")
+    assert two["limitation"]["last_interruption"] is None
+    # totals: 81500.00 + 942.23 = 82442.23
+    assert claim["totals"] == [{"currency": "CNY", "principal_outstanding": "81500.00",
+                                "interest_outstanding": "942.23", "total": "82442.23",
+                                "total_words": "捌万贰仟肆佰肆拾贰元贰角叁分"}]
+    assert {m["source"] for m in claim["methods"]} == {"contract", "statutory"}
+    assert claim["warnings"]  # the statutory rate came from an unverified (reported unchanged) quote
+    assert claim["customer"]["legal_name"] == "深圳市华星光电技术有限公司"
+
+
+def test_credit_notes_lower_the_principal_from_the_start(client: FlaskClient, users: Users) -> None:
+    ledger, hx1, _ = _ledger(client, users)
+    post(client, "/credit-notes", {"creditor_id": ledger.creditor_id, "customer_id": ledger.customer_ids[0],
+                                   "invoice_id": hx1, "number": "HZ-2026-001", "issued_on": "2026-06-20",
+                                   "amount": "10000.00", "currency": "CNY", "reason": "质量折让"}, users.clerk)
+    claim = client.get(f"/api/v1/customers/{ledger.customer_ids[0]}/claim?as_of=2026-07-08",
+                       headers=users.clerk).json
+    one = claim["invoices"][0]
+    # principal 90000: 30 days × 90000 × 0.0005 = 1350.00 paid from the 40000 → 38650 principal → 51350
+    # 30 days × 51350 × 0.0005 = 770.25
+    assert (one["credited"], one["interest_accrued"], one["principal_outstanding"]) == \
+        ("10000.00", "2120.25", "51350.00")
+
+
+def test_the_contract_cap_limits_the_penalty(client: FlaskClient, users: Users) -> None:
+    ledger, _, _ = _ledger(client, users)
+    cid = ledger.customer_ids[0]
+    # to 2028-06-30: 1500.00 + 61500 × 0.0005 × 753 days (2026-06-09..2028-06-30) = 1500 + 23154.75 = 24654.75,
+    # above 20% of 100000.00: capped at 20000.00, of which 1500.00 was paid → 18500.00 outstanding
+    claim = client.get(f"/api/v1/customers/{cid}/claim?as_of=2028-06-30", headers=users.clerk).json
+    one = claim["invoices"][0]
+    assert (one["cap_applied"], one["interest_accrued"], one["interest_outstanding"]) == (True, "20000.00", "18500.00")
+    # the statutory rule fixed at breach needs one quote; floating needs every quote up to as_of: refused
+    floating = client.get(f"/api/v1/customers/{cid}/claim?as_of=2028-06-30&statutory_mode=floating",
+                          headers=users.clerk)
+    assert floating.status_code == 422 and floating.json["errors"][0]["field"] == "as_of"
+
+
+def test_claim_access_and_bad_query(client: FlaskClient, users: Users) -> None:
+    ledger, _, _ = _ledger(client, users)
+    cid = ledger.customer_ids[0]
+    assert client.get(f"/api/v1/customers/{cid}/claim?as_of=2026-07-08", headers=users.lawyer).status_code == 404
+    assert client.get("/api/v1/customers/999999/claim", headers=users.clerk).status_code == 404
+    bad = client.get(f"/api/v1/customers/{cid}/claim?as_of=yesterday", headers=users.clerk)
+    assert bad.status_code == 422 and bad.json["errors"][0]["field"] == "query.as_of"
