@@ -49,10 +49,9 @@ def to_decimal(text: str) -> Decimal:
         if re.fullmatch(r"\d+(?:\.\d+)?", text):
             return Decimal(text)
         whole, sep, frac = text.partition("点")
-        if whole.isdigit():
-            value = Decimal(whole)
-        else:
-            value = Decimal(_cn_integer(whole)) if whole else Decimal(0)
+        value = Decimal(0)
+        if whole:
+            value = Decimal(whole) if whole.isdigit() else Decimal(_cn_integer(whole))
         if sep:
             digits = "".join(ch if ch.isdigit() else str(_DIGITS[ch]) for ch in frac)
             if not digits:

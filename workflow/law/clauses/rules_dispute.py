@@ -31,13 +31,15 @@ _ARBITRAL_COURT = re.compile(r"\b(?:International )?Court of (?:International )?
 _ENFORCEMENT = re.compile(r"(?:申请|强制)执行|撤销[^。]{0,6}裁决|\benforce|\bset aside\b", _I)
 
 # the words before 仲裁委员会 that are not part of its name
-_CUT = re.compile(r"提交|提请|交由|递交|送交|申请|或者|以及|并由|选择|指定|约定|向|由|或|及|和|与|的|至|到|交|按|请|应|均|可|给"
-                  r"|为|该|其|[，,:;；、\s]")
+_CUT = re.compile(r"提交|提请|交由|递交|送交|申请|或者|以及|并由|选择|指定|约定"
+                  r"|向|由|或|及|和|与|的|至|到|交|按|请|应|均|可|给|为|该|其|[，,:;；、\s]")
 _PLACE_ONLY = re.compile(r"(?:所在地|住所地|签订地|履行地|当地|本地|注册地|项目地)$")
 _VAGUE_NAME = re.compile(r"有关|相关|任何|认可|选定|协商|有管辖权|合法|依法|一家|一个|某")
-_ZH_BODY = re.compile(r"((?:(?!仲裁)[\u4e00-\u9fff]){0,24})(仲裁委员会|国际仲裁中心|仲裁中心|仲裁院|仲裁委)(?:[\u4e00-\u9fff]{2,4}分会)?")
+_ZH_BODY = re.compile(r"((?:(?!仲裁)[\u4e00-\u9fff]){0,24})"
+                      r"(仲裁委员会|国际仲裁中心|仲裁中心|仲裁院|仲裁委)(?:[\u4e00-\u9fff]{2,4}分会)?")
 _PAREN_ALIAS = re.compile(r"\(([^()]*?(?:仲裁中心|仲裁委员会|仲裁院|[A-Z]{2,6}))\)")
-_ZH_ALIASES = {"贸仲": "中国国际经济贸易", "贸仲委": "中国国际经济贸易", "上仲": "上海", "北仲": "北京", "深国仲": "深圳国际"}
+_ZH_ALIASES = {"贸仲": "中国国际经济贸易", "贸仲委": "中国国际经济贸易", "上仲": "上海", "北仲": "北京",
+               "深国仲": "深圳国际"}
 
 _EN_ACRONYMS = {"cietac": "china international economic and trade", "shiac": "shanghai international",
                 "scia": "shenzhen court of international arbitration", "bac": "beijing",

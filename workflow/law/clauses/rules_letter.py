@@ -24,11 +24,12 @@ class Wording:
 
 
 _CATEGORY_TEXT: dict[str, tuple[str, str]] = {
-    "threat": ("威胁性措辞", "threatening wording"),
-    "insult": ("侮辱性称呼", "insulting name-calling"),
-    "exposure": ("以公开曝光施压", "pressure by public exposure"),
-    "third_party": ("联系或惊动第三方（家属、客户、同行等）", "contacting or alarming third parties (family, customers, peers)"),
-    "visit": ("上门施压", "pressure by turning up in person"),
+    "threat": ("威胁性", "threatening"),
+    "insult": ("侮辱性", "insulting"),
+    "exposure": ("以公开曝光施压", "public-shaming"),
+    "third_party": ("联系第三方（家属、客户、同行等）",
+                    "third-party-contact (family, customers, peers)"),
+    "visit": ("上门施压", "turning-up-in-person"),
 }
 
 WORDINGS: tuple[Wording, ...] = (
@@ -65,7 +66,8 @@ WORDINGS: tuple[Wording, ...] = (
         r"\b(?:contact|call|tell|inform|notify|write to|visit)\w* (?:all )?(?:your|his|her|their) "
         r"(?:family|relatives|wife|husband|spouse|children|parents|neighbou?rs|friends|customers|clients|suppliers"
         r"|employer|business partners)\b", _I)),
-    Wording("visit", "error", re.compile(r"上门(?:催收|讨债|追债|要账|讨要|堵)|堵门|到你(?:家|们公司|单位)|蹲守|天天(?:打电话|上门)")),
+    Wording("visit", "error", re.compile(
+        r"上门(?:催收|讨债|追债|要账|讨要|堵)|堵门|到你(?:家|们公司|单位)|蹲守|天天(?:打电话|上门)")),
     Wording("visit", "warning", re.compile(r"上门")),
     Wording("visit", "error", re.compile(
         r"\b(?:turn|show) up at your\b|\bvisit (?:you at )?your (?:home|house)\b|\bcome to your (?:home|house)\b"
@@ -91,8 +93,8 @@ def check_letter(doc: Document) -> list[Finding]:
             quoted_en = ", ".join(f'"{w}"' for w in words)
             findings.append(Finding(
                 "letter.threat", severity,
-                f"函件含{zh_cat}：{quoted_zh}。催收函件只能陈述事实、依据和依法可采取的措施，不得威胁、侮辱或骚扰。",
-                f"The letter contains {en_cat}: {quoted_en}. A collection letter may state facts, the legal "
+                f"函件含有{zh_cat}的措辞：{quoted_zh}。催收函件只能陈述事实、依据和依法可采取的措施，不得威胁、侮辱或骚扰。",
+                f"The letter contains {en_cat} wording: {quoted_en}. A collection letter may state facts, the legal "
                 "basis and lawful next steps only; no threats, insults or harassment.",
                 sentence.text, {"category": category, "words": "|".join(words)},
             ))

@@ -20,7 +20,8 @@ NOTICE_CLAUSE = re.compile(
     r"|(?:通知|函件|文书|文件)[^。\n]{0,30}(?:送达|发送至|寄送至|寄至|发至)[^。\n]{0,30}(?:地址|邮箱|电子邮件)"
     r"|(?:地址|邮箱|电子邮件)[^。\n]{0,30}(?:视为|即为)(?:有效)?送达"
     r"|\bnotices?\b[^.\n]{0,120}\b(?:address|e-?mail)\b|\b(?:address|e-?mail)\b[^.\n]{0,80}\bnotices?\b"
-    r"|\bservice of (?:process|documents|legal documents|court documents)\b|\baddress(?:es)? for (?:service|notices?)\b",
+    r"|\bservice of (?:process|documents|legal documents|court documents)\b"
+    r"|\baddress(?:es)? for (?:service|notices?)\b",
     _I,
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|电子邮箱|电子邮件|邮箱|\be-?mail\b", _I)

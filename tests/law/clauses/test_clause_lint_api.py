@@ -1,0 +1,181 @@
+"""POST /api/v1/contracts/lint and /api/v1/letters/lint as a clerk or lawyer uses them."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from tests.conftest import SYSTEM_ACTOR, Users
+from tests.law.clauses.corpus import CLEAN_ZH, ZH_PARTIES
+from tests.law.clauses.files import clean_docx, contract_docx, entity_bomb, zip_bomb
+from tests.ledger.sample_ledger import seed
+from workflow.core import Core
+from workflow.lawdata.service import law_data
+
+URL = "/api/v1/contracts/lint"
+OR_CLAUSE = ZH_PARTIES + "第八条 争议解决\n因本合同发生的争议，可提交上海仲裁委员会仲裁，也可向甲方住所地人民法院起诉。"
+
+
+def november_quote(core: Core) -> None:
+    """The administrator records the 2026-11-20 quote (unchanged at 3.00% / 3.50%)."""
+    law_data(core).add_rate(SYSTEM_ACTOR, effective=date(2026, 11, 20), rate_1y=Decimal("3.00"),
+                            rate_5y=Decimal("3.50"), source="全国银行间同业拆借中心 2026-11-20 LPR 公告",
+                            verified=True)
+
+
+def rules(body: dict[str, Any]) -> dict[str, str]:
+    return {f["rule"]: f["severity"] for f in body["findings"]}
+
+
+def upload(client: FlaskClient, data: bytes, name: str, headers: dict[str, str], **form: str) -> Any:
+    return client.post(URL, data={"file": (io.BytesIO(data), name), **form}, headers=headers,
+                       content_type="multipart/form-data")
+
+
+def test_text_in_chinese_by_default_and_english_on_request(client: FlaskClient, users: Users, core: Core) -> None:
+    november_quote(core)
+    resp = client.post(URL, json={"text": OR_CLAUSE}, headers=users.clerk)
+    assert resp.status_code == 200, resp.json
+    body = resp.json
+    assert body["ok"] is False and body["lpr_1y"] == "0.0300" and body["source"] == "text"
+    finding = next(f for f in body["findings"] if f["rule"] == "arbitration.or_clause")
+    assert finding["severity"] == "error"
+    assert finding["message"] == finding["message_zh"] and "仲裁法解释" in finding["message"]
+    assert "第7条" in finding["legal_basis"] and "上海仲裁委员会" in finding["suggestion"]
+    assert finding["clause_text"].startswith("因本合同发生的争议")
+    assert body["findings"][0]["severity"] == "error"  # errors first
+
+    en = client.post(URL, json={"text": OR_CLAUSE}, headers={**users.clerk, "Accept-Language": "en"}).json
+    finding_en = next(f for f in en["findings"] if f["rule"] == "arbitration.or_clause")
+    assert finding_en["message"] == finding_en["message_en"] and "void" in finding_en["message"]
+    assert "art. 7" in finding_en["legal_basis"] and finding_en["message_zh"] == finding["message_zh"]
+
+
+def test_without_a_known_lpr_for_today_the_request_is_refused_naming_lpr_1y(client: FlaskClient,
+                                                                            users: Users) -> None:
+    resp = client.post(URL, json={"text": CLEAN_ZH}, headers=users.clerk)
+    assert resp.status_code == 422
+    (problem,) = resp.json["errors"]
+    assert problem["field"] == "lpr_1y" and problem["code"] == "lpr_missing"
+    assert "dunning rates add" in problem["message"] or "LPR" in problem["message"]
+    # the caller may give the LPR it wants compared (e.g. the rate when the contract was signed)
+    ok = client.post(URL, json={"text": "乙方逾期付款的，每日按逾期金额的万分之三支付违约金。", "lpr_1y": "0.0345"},
+                     headers=users.clerk)
+    assert ok.status_code == 200 and ok.json["lpr_1y"] == "0.0345"
+    penalty = next(f for f in ok.json["findings"] if f["rule"] == "penalty.excessive")
+    assert penalty["severity"] == "info" and penalty["details"]["lpr_multiple"] == "3.17"
+
+
+def test_penalty_thresholds_come_from_settings(client: FlaskClient, users: Users, core: Core) -> None:
+    november_quote(core)
+    text = "买方逾期付款的，每日按逾期金额的万分之三支付违约金。"  # 10.95% a year = 3.65 × 3.00%
+    body = client.post(URL, json={"text": text}, headers=users.clerk).json
+    assert rules(body)["penalty.excessive"] == "info"
+    assert body["thresholds"] == {"warn_lpr_multiple": "4", "note_lpr_multiple": "1.5"}
+
+
+def test_docx_upload_reads_table_cells_and_paragraphs_in_order(client: FlaskClient, users: Users,
+                                                                core: Core) -> None:
+    november_quote(core)
+    resp = upload(client, contract_docx(), "工业品买卖合同.docx", users.clerk)
+    assert resp.status_code == 200, resp.json
+    got = rules(resp.json)
+    assert got["payment.vague_trigger"] == "warning"
+    assert got["penalty.excessive"] == "warning"
+    assert got["jurisdiction.names_court"] == "warning"
+    # 上海 and 深圳 come only from the table rows: the court in 北京 is unconnected
+    assert got["jurisdiction.unconnected_place"] == "error"
+    assert resp.json["source"] == "upload" and resp.json["filename"] == "工业品买卖合同.docx"
+
+
+def test_upload_context_fields_and_a_gb18030_text_file(client: FlaskClient, users: Users, core: Core) -> None:
+    november_quote(core)
+    text = "买方应于交货之日起30日内付款。因本合同发生的争议，由苏州市有管辖权的人民法院管辖。".encode("gb18030")
+    far = upload(client, text, "合同.txt", users.clerk, seller_place="上海市宝山区", buyer_place="深圳市光明区")
+    assert rules(far.json)["jurisdiction.unconnected_place"] == "error"
+    near = upload(client, text, "合同.txt", users.clerk, seller_place="上海市宝山区",
+                  performance_place="苏州工业园区星湖街328号")
+    assert "jurisdiction.unconnected_place" not in rules(near.json)
+    bad = upload(client, text, "合同.txt", users.clerk, court_place="北京")
+    assert bad.status_code == 422 and bad.json["errors"][0]["field"] == "court_place"
+
+
+def test_hostile_and_unsupported_files_are_refused_naming_the_file(client: FlaskClient, users: Users,
+                                                                   core: Core) -> None:
+    november_quote(core)
+    for data, name, code in [
+        (zip_bomb(), "合同.docx", "zip_bomb"),
+        (entity_bomb(), "合同.docx", "xml_entities"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), "合同.doc", "unsupported_type"),
+        (b"PK\x03\x04 not really a zip", "合同.docx", "not_docx"),
+        (b"   \n  ", "合同.txt", "empty"),
+    ]:
+        resp = upload(client, data, name, users.clerk)
+        assert resp.status_code == 422, (name, code, resp.json)
+        assert resp.json["errors"][0] == {"field": "file", "code": code,
+                                          "message": resp.json["errors"][0]["message"]}
+    missing = client.post(URL, data={"note": "x"}, headers=users.clerk, content_type="multipart/form-data")
+    assert missing.status_code == 422 and missing.json["errors"][0]["field"] == "file"
+
+
+def test_bad_json_bodies_name_the_field(client: FlaskClient, users: Users, core: Core) -> None:
+    november_quote(core)
+    for body, field in [
+        ({}, ""),
+        ({"text": "x", "contract_id": 1}, ""),
+        ({"text": "x", "context": {"court_place": "北京"}}, "context.court_place"),
+        ({"text": "x", "lpr_1y": "-0.01"}, "lpr_1y"),
+        ({"text": "x", "unknown": 1}, "unknown"),
+    ]:
+        resp = client.post(URL, json=body, headers=users.clerk)
+        assert resp.status_code == 422, body
+        assert field in {e["field"] for e in resp.json["errors"]}, (body, resp.json)
+    resp = client.post(URL, data="text=合同", headers={**users.clerk, "Content-Type": "text/plain"})
+    assert resp.status_code == 415 and resp.json["errors"][0]["field"] == "body"
+    assert client.post(URL, json={"text": "x"}).status_code == 401
+
+
+def test_stored_contract_from_its_clauses_then_from_its_docx(client: FlaskClient, users: Users,
+                                                              core: Core) -> None:
+    november_quote(core)
+    ledger = seed(client, users.clerk)
+    body = client.post(URL, json={"contract_id": ledger.contract_id}, headers=users.legal).json
+    assert body["source"] == "clauses"
+    got = rules(body)
+    # the seeded contract: 60 days after delivery, 万分之五 a day, court at the seller's home, email notices
+    assert got == {"penalty.excessive": "warning"}
+    penalty = body["findings"][0]
+    assert penalty["details"]["annual_rate"] == "0.1825" and "0.05%" in penalty["clause_text"]
+
+    files = client.post(f"/api/v1/contracts/{ledger.contract_id}/files",
+                        data={"file": (io.BytesIO(clean_docx()), "盖章版合同.docx")}, headers=users.clerk,
+                        content_type="multipart/form-data")
+    assert files.status_code == 201, files.json
+    body = client.post(URL, json={"contract_id": ledger.contract_id}, headers=users.legal).json
+    assert body["source"] == "attachment" and body["attachment_id"] == files.json["id"]
+    assert body["findings"] == []
+
+
+def test_a_lawyer_cannot_lint_a_contract_of_someone_elses_customer(client: FlaskClient, users: Users,
+                                                                   core: Core) -> None:
+    november_quote(core)
+    ledger = seed(client, users.clerk)
+    resp = client.post(URL, json={"contract_id": ledger.contract_id}, headers=users.lawyer)
+    assert resp.status_code == 404
+    assert client.post(URL, json={"contract_id": 999999}, headers=users.clerk).status_code == 404
+
+
+def test_letters_lint(client: FlaskClient, users: Users) -> None:
+    url = "/api/v1/letters/lint"
+    threat = "贵司若再拖延，后果自负。我们将在行业群曝光你们这家老赖公司。"
+    bad = client.post(url, json={"text": threat}, headers=users.clerk)
+    assert bad.status_code == 200 and bad.json["ok"] is False
+    assert bad.json["counts"]["error"] == 3
+    assert {f["details"]["category"] for f in bad.json["findings"]} == {"threat", "exposure", "insult"}
+    good = client.post(url, json={"text": "逾期未付的，我司将依法通过诉讼途径解决。"}, headers=users.lawyer)
+    assert good.json == {"ok": True, "counts": {"error": 0, "warning": 0, "info": 0}, "findings": []}
+    assert client.post(url, json={"text": ""}, headers=users.clerk).status_code == 422
