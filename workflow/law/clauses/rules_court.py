@@ -60,7 +60,8 @@ _PLACE_LINE = re.compile(
     r"|place of performance)\s*[:|]\s*(.+)",
     _I,
 )
-_SIGNED_AT = re.compile(r"(?:于|在)([\u4e00-\u9fff]{2,20}?)(?:签订|签署)|\bsigned (?:in|at) ([A-Z][A-Za-z ,]{2,40})")
+_SIGNED_AT = re.compile(r"(?:于|在)([\u4e00-\u9fff]{2,20}?)(?:签订|签署)"
+                        r"|\b(?:signed|entered into|made|executed)(?: on [^,.;]{4,24}?)? (?:in|at) ([A-Z][A-Za-z ,]{2,40})")
 
 
 def known_places(doc: Document, context: Mapping[str, str] | None) -> list[str]:
@@ -117,7 +118,7 @@ def _named_courts(norm: str) -> tuple[list[str], list[str]]:
         for m in _EN_PLACE.finditer(norm):
             words = [w for w in m.group(1).split() if w.lower() not in _EN_PLACE_STOP]
             if words:
-                places.append(words[0])
+                places.append(" ".join(words))
         for m in _NAMED_EN.finditer(norm):
             words = [w for w in (m.group(1) or m.group(2) or m.group(3) or "").split()
                      if w.lower() not in _EN_PLACE_STOP and w.lower() not in _GENERIC_EN_WORDS]

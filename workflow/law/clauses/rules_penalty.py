@@ -23,6 +23,7 @@ PENALTY_CONTEXT = re.compile(
     r"|\bpenalt|\blate\b|\boverdue\b|liquidated damages|\binterest\b|\bdelay",
     _I,
 )
+_SUB_CLAUSE = re.compile(r"[;；]")
 _DELIVERY = re.compile(r"交货|交付|发货|供货|到货|提货|完工|工期|\bdeliver|\bshipment\b|\bship\b", _I)
 LATE_PAYMENT = re.compile(
     r"(?:逾期|迟延|延迟|延期|拖延)(?:付款|支付|付清|结算|偿还|未付|未支付|未结清)|付款逾期|逾期未(?:付|支付|结清)"
@@ -57,8 +58,7 @@ _BARE_UNIT_BEFORE = {"日": "day", "天": "day", "月": "month", "年": "year"}
 _PERIODS_PER_YEAR = {"day": Decimal(365), "month": Decimal(12), "year": Decimal(1)}
 
 _REF = (r"(?:(?:一|1)\s*年期?\s*)?(?:LPR|贷款市场报价利率(?:\s*\(LPR\))?"
-        r"|(?:中国)?人民银行(?:同期)?(?:同类)?贷款(?:基准)?利率"
-        r"|同期(?:同类)?(?:银行)?贷款(?:基准)?利率|(?:one|1)[- ]year (?:loan prime rate|lpr)(?:\s*\(lpr\))?"
+        r"|(?:(?:中国)?人民银行|银行)?(?:同期)?(?:同类)?(?:银行)?贷款(?:基准)?利率|(?:one|1)[- ]year (?:loan prime rate|lpr)(?:\s*\(lpr\))?"
         r"|loan prime rate(?:\s*\(lpr\))?)")
 _MULT_WORDS = r"(?:double|twice|triple|quadruple|(?:two|three|four|five) times|one and a half times)"
 _LPR_MULTIPLE = re.compile(
@@ -169,13 +169,14 @@ def check(doc: Document, *, lpr_1y: Decimal, warn_multiple: Decimal, note_multip
     findings: list[Finding] = []
     late_clause = False
     for sentence in doc.sentences:
-        norm = sentence.norm
-        late = bool(LATE_PAYMENT.search(norm))
-        if late and _CONSEQUENCE.search(norm + doc.article_of(sentence)):
+        if LATE_PAYMENT.search(sentence.norm) and _CONSEQUENCE.search(sentence.norm + doc.article_of(sentence)):
             late_clause = True
-        if not PENALTY_CONTEXT.search(norm) or (_DELIVERY.search(norm) and not late):
-            continue
-        rates = agreed_rates(norm, lpr_1y)
+        rates: list[AgreedRate] = []
+        # "卖方逾期交货的，每日千分之三；买方逾期付款的，按LPR计息": each half has its own rate
+        for part in _SUB_CLAUSE.split(sentence.norm):
+            late = bool(LATE_PAYMENT.search(part))
+            if PENALTY_CONTEXT.search(part) and (late or not _DELIVERY.search(part)):
+                rates += agreed_rates(part, lpr_1y)
         if not rates:
             continue
         # a late rate outside a delivery clause ("每逾期一日按万分之五", "overdue sums bear 0.05% a day")
