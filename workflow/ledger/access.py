@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, inspect, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workflow.accounts.actor import Actor
-from workflow.errors import Forbidden, NotFound
+from workflow.errors import Conflict, FieldProblem, Forbidden, NotFound
 from workflow.ledger.models import (
     Contract,
     CreditNote,
@@ -71,6 +72,15 @@ def require_writer(actor: Actor) -> None:
     """Services check too, so the CLI and jobs cannot bypass the API's role check."""
     if not actor.can_write_ledger():
         raise Forbidden("无权修改台账", "You may not change the ledger")
+
+
+def flush_unique(s: Session, field: str, value: object) -> None:
+    """Flush, turning a unique-key race lost to a concurrent writer into the same 409 as the pre-check."""
+    try:
+        s.flush()
+    except IntegrityError as exc:
+        raise Conflict(f"已存在相同的 {field}：{value}", f"{field} already exists: {value}",
+                       [FieldProblem(field, "duplicate", f"已被占用：{value}", f"already taken: {value}")]) from exc
 
 
 def snapshot(obj: object) -> dict[str, Any]:

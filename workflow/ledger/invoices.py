@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from workflow.accounts.actor import Actor
 from workflow.core import Core
 from workflow.errors import Conflict, FieldProblem, invalid
-from workflow.ledger.access import load, require_writer, snapshot
+from workflow.ledger.access import flush_unique, load, require_writer, snapshot
 from workflow.ledger.models import Allocation, Attachment, Contract, CreditNote, CreditorEntity, Customer, Invoice
 from workflow.ledger.parties import ensure_unique, ensure_unused
 from workflow.ledger.schemas import CreditNoteIn, InvoiceIn, InvoicePatch
@@ -55,7 +55,7 @@ def create_invoice(core: Core, actor: Actor, body: InvoiceIn) -> Invoice:
         invoice = Invoice(**body.model_dump(), paid_amount=Decimal("0.00"), credited_amount=Decimal("0.00"),
                           written_off=False, created_at=core.clock.now())
         s.add(invoice)
-        s.flush()
+        flush_unique(s, "number", body.number)
         core.audit.record(s, actor, "invoice.create", "invoice", str(invoice.id), None, snapshot(invoice))
         return invoice
 

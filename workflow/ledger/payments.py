@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from workflow.accounts.actor import Actor
 from workflow.core import Core
 from workflow.errors import Conflict, FieldProblem, NotFound, invalid
-from workflow.ledger.access import load, require_writer, snapshot
+from workflow.ledger.access import flush_unique, load, require_writer, snapshot
 from workflow.ledger.allocation import OpenItem, allocate_by_due_date
 from workflow.ledger.invoices import outstanding
 from workflow.ledger.models import Allocation, CreditorEntity, Customer, Invoice, Payment
@@ -118,7 +118,7 @@ def record_payment(core: Core, actor: Actor, body: PaymentIn) -> Allocated:
         payment = Payment(**body.model_dump(exclude={"allocations"}), unallocated_amount=body.amount,
                           created_at=core.clock.now())
         s.add(payment)
-        s.flush()
+        flush_unique(s, "bank_reference", body.bank_reference)
         mode, allocs = _allocate(s, payment, body.allocations)
         after = snapshot(payment) | {"allocation_mode": mode, "allocations": _audit_view(allocs)}
         core.audit.record(s, actor, "payment.create", "payment", str(payment.id), None, after)
