@@ -61,7 +61,8 @@ _PLACE_LINE = re.compile(
     _I,
 )
 _SIGNED_AT = re.compile(r"(?:于|在)([\u4e00-\u9fff]{2,20}?)(?:签订|签署)"
-                        r"|\b(?:signed|entered into|made|executed)(?: on [^,.;]{4,24}?)? (?:in|at) ([A-Z][A-Za-z ,]{2,40})")
+                        r"|\b(?:signed|entered into|made|executed)(?: on [^,.;]{4,24}?)?"
+                        r" (?:in|at) ([A-Z][A-Za-z ,]{2,40})")
 
 
 def known_places(doc: Document, context: Mapping[str, str] | None) -> list[str]:

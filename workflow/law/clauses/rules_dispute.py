@@ -15,7 +15,14 @@ from workflow.law.clauses.segment import Document, Sentence
 _I = re.IGNORECASE
 
 ARBITRATION = re.compile(r"仲裁|\barbitrat", _I)
-_SUBMISSION = re.compile(r"提交|提请|申请|交由|递交|裁决|解决|\bsubmit|\brefer|\bresolv|\bsettle|\bfinally", _I)
+# an agreement to arbitrate, not a mere mention ("送达地址也适用于仲裁及诉讼程序")
+_AGREEMENT = re.compile(
+    r"(?:提交|提请|交由|递交|交付|申请|诉诸|通过|采用|采取|以|向)[^。;；]{0,30}?仲裁|仲裁(?:方式)?解决|仲裁机构为"
+    r"|(?:解决方式|解决办法|解决途径)[^。]{0,6}仲裁"
+    r"|\b(?:submit|submitted|refer|referred|resolv\w*|settled?|determined|decided)\b[^.;]{0,60}?\barbitration\b"
+    r"|\b(?:by|to|through|via) (?:binding |final |institutional )?arbitration\b|\barbitration agreement\b",
+    _I,
+)
 DISPUTE = re.compile(r"争议|纠纷|争执|\bdisputes?\b|\bdifferences?\b|\bcontrovers|\bclaims?\b", _I)
 _COURT = re.compile(r"法院|起诉|诉讼|\bcourts?\b|\blitigation\b|\bsue\b|\blawsuit", _I)
 _ALTERNATIVE = re.compile(r"或者|或向|或|也可|亦可|另可|选择|\bor\b|and/or|\beither\b|\balternatively\b", _I)
@@ -131,7 +138,7 @@ def check(doc: Document) -> list[Finding]:
     seen_articles: set[int] = set()
     for index, sentence in enumerate(doc.sentences):
         norm = sentence.norm
-        if not (ARBITRATION.search(norm) and (_SUBMISSION.search(norm) or DISPUTE.search(norm))):
+        if not _AGREEMENT.search(norm):
             continue
         if not DISPUTE.search(doc.article_of(sentence)) or not ARBITRATION.search(_strip_costs(norm)):
             continue

@@ -77,7 +77,8 @@ TRIGGERS: tuple[Trigger, ...] = (
         rf"(?<![年\d{_CN_NUM}])(?:\d{{1,2}}|[{_CN_NUM}]{{1,3}})月份?(?:底)?(?:以后|之后|后)"
         r"|(?:春节|过年|年后|节后|过完年)(?:以后|之后|后)?(?:再)?(?:付|支付|结|结算|结清)"), _MONTH_ZH, _MONTH_EN),
     Trigger("month", re.compile(
-        rf"\b(?:after|from|later than|beyond)\s+(?:the end of\s+)?(?:{_MONTHS_EN})\b(?!\s*,?\s*\d)(?!\s+(?:to|through|until|till|and)\b)"
+        rf"\b(?:after|from|later than|beyond)\s+(?:the end of\s+)?(?:{_MONTHS_EN})\b"
+        r"(?!\s*,?\s*\d)(?!\s+(?:to|through|until|till|and)\b)"
         r"|\b(?:after|following) (?:the )?(?:chinese|lunar) new year\b", _I), _MONTH_ZH, _MONTH_EN),
 )
 

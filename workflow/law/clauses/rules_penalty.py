@@ -58,7 +58,8 @@ _BARE_UNIT_BEFORE = {"日": "day", "天": "day", "月": "month", "年": "year"}
 _PERIODS_PER_YEAR = {"day": Decimal(365), "month": Decimal(12), "year": Decimal(1)}
 
 _REF = (r"(?:(?:一|1)\s*年期?\s*)?(?:LPR|贷款市场报价利率(?:\s*\(LPR\))?"
-        r"|(?:(?:中国)?人民银行|银行)?(?:同期)?(?:同类)?(?:银行)?贷款(?:基准)?利率|(?:one|1)[- ]year (?:loan prime rate|lpr)(?:\s*\(lpr\))?"
+        r"|(?:(?:中国)?人民银行|银行)?(?:同期)?(?:同类)?(?:银行)?贷款(?:基准)?利率"
+        r"|(?:one|1)[- ]year (?:loan prime rate|lpr)(?:\s*\(lpr\))?"
         r"|loan prime rate(?:\s*\(lpr\))?)")
 _MULT_WORDS = r"(?:double|twice|triple|quadruple|(?:two|three|four|five) times|one and a half times)"
 _LPR_MULTIPLE = re.compile(
