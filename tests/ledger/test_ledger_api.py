@@ -370,6 +370,7 @@ def test_invoice_filters(client: FlaskClient, users: Users, ledger: Ledger) -> N
     refused(client.get("/api/v1/invoices?status=late", headers=users.clerk), 422, "query.status")
     refused(client.get("/api/v1/invoices?per_page=0", headers=users.clerk), 422, "query.per_page")
     refused(client.get("/api/v1/invoices?due_before=31/12/2026", headers=users.clerk), 422, "query.due_before")
+    refused(client.get("/api/v1/invoices?due_after=20261231", headers=users.clerk), 422, "query.due_after")
     refused(client.get("/api/v1/invoices?currency=XYZ", headers=users.clerk), 422, "query.currency")
 
 

@@ -187,3 +187,24 @@ def test_lawyer_sees_payments_of_assigned_customers_only(api: Api) -> None:
     api.pay("1000.00", "HX-LAWYER", [])
     assert api.get("/payments", api.lawyer)["total"] == 0
     assert api.client.get("/api/v1/payments/1", headers=api.lawyer).status_code == 404
+
+
+def test_payment_filters(api: Api) -> None:
+    api.pay("1000.00", "HX-1101", [], received_on="2026-11-01")
+    api.pay("2000.00", "HX-1115", None, received_on="2026-11-15")
+    api.pay("3000.00", "HX-1120", [], received_on="2026-11-20", currency="USD")
+
+    def refs(qs: str) -> list[str]:
+        return [p["bank_reference"] for p in api.get(f"/payments?{qs}")["items"]]
+
+    assert refs("") == ["HX-1120", "HX-1115", "HX-1101"]  # newest first
+    assert refs("received_from=2026-11-10&received_to=2026-11-19") == ["HX-1115"]
+    assert refs("currency=USD") == ["HX-1120"]
+    assert refs("unallocated=true") == ["HX-1120", "HX-1101"]
+    assert refs("unallocated=false") == ["HX-1115"]
+    assert refs("bank_reference=HX-1101") == ["HX-1101"]
+    assert refs(f"customer_id={api.ledger.customer_ids[1]}") == []
+    page = api.get("/payments?per_page=2&page=2")
+    assert page["total"] == 3 and [p["bank_reference"] for p in page["items"]] == ["HX-1101"]
+    bad = api.client.get("/api/v1/payments?unallocated=maybe", headers=api.clerk)
+    assert bad.status_code == 422 and bad.json["errors"][0]["field"] == "query.unallocated"

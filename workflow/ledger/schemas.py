@@ -289,9 +289,11 @@ class InvoiceQuery(Page):
     customer_id: int | None = Field(None, gt=0)
     creditor_id: int | None = Field(None, gt=0)
     contract_id: int | None = Field(None, gt=0)
-    status: Literal["open", "overdue", "paid"] | None = None
-    due_before: date | None = Field(None, description="due strictly before this date")
-    due_after: date | None = Field(None, description="due strictly after this date")
+    status: Literal["open", "overdue", "paid"] | None = Field(
+        None, description="open: something still owed (overdue ones included, written-off ones not); "
+                          "overdue: owed and past the due date; paid: nothing left owing")
+    due_before: Day | None = Field(None, description="due strictly before this date (YYYY-MM-DD)")
+    due_after: Day | None = Field(None, description="due strictly after this date (YYYY-MM-DD)")
     currency: Currency | None = None
     number: str | None = Field(None, max_length=64)
 
@@ -307,7 +309,7 @@ class PaymentQuery(Page):
     creditor_id: int | None = Field(None, gt=0)
     currency: Currency | None = None
     unallocated: bool | None = Field(None, description="true: only payments with cash not yet allocated")
-    received_from: date | None = None
-    received_to: date | None = None
+    received_from: Day | None = Field(None, description="received on or after (YYYY-MM-DD)")
+    received_to: Day | None = Field(None, description="received on or before (YYYY-MM-DD)")
     bank_reference: str | None = Field(None, max_length=64)
 
