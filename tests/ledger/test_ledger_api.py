@@ -381,3 +381,47 @@ def test_creditors_are_listed_and_protected_from_deletion(client: FlaskClient, u
     assert client.delete(f"/api/v1/creditors/{ledger.creditor_id}", headers=users.clerk).status_code == 409
     dup = client.post("/api/v1/creditors", json={**CREDITOR, "code": "SH-PACK-2"}, headers=users.clerk)
     refused(dup, 409, "credit_code")
+
+
+def test_every_write_leaves_one_audit_entry_and_the_chain_verifies(client: FlaskClient, users: Users,
+                                                                   core: Core) -> None:
+    def actions() -> list[str]:
+        with core.db.session() as s:
+            return [e.action for e in s.scalars(select(AuditEntry).where(AuditEntry.entity_type.in_(
+                ["creditor", "customer", "contact", "contract", "invoice", "credit_note", "payment"]))
+                .order_by(AuditEntry.id))]
+
+    led = seed(client, users.clerk)
+    inv = post(client, "/invoices", invoice_body(led, "FP-2026-0500", "2026-09-01", "2026-10-31", "1000.00"),
+               users.clerk)
+    contact = post(client, f"/customers/{led.customer_ids[1]}/contacts", {"name": "赵磊", "role": "purchasing"},
+                   users.clerk)
+    writes = [
+        ("PATCH", f"/creditors/{led.creditor_id}", {"phone": "021-56780000"}),
+        ("PATCH", f"/customers/{led.customer_ids[1]}/contacts/{contact['id']}", {"phone": "0571-86032866"}),
+        ("DELETE", f"/customers/{led.customer_ids[1]}/contacts/{contact['id']}", None),
+        ("PATCH", f"/contracts/{led.contract_id}", {"title": "马口铁罐采购合同（2026年度）"}),
+        ("PATCH", f"/invoices/{inv['id']}", {"delivery_note_ref": "SH-DN-0932", "delivery_date": "2026-09-03"}),
+        ("POST", "/credit-notes", {"creditor_id": led.creditor_id, "customer_id": led.customer_ids[0],
+                                   "invoice_id": inv["id"], "number": "HZ-0500", "issued_on": "2026-10-01",
+                                   "amount": "100.00", "currency": "CNY"}),
+        ("POST", "/payments", {"creditor_id": led.creditor_id, "customer_id": led.customer_ids[0],
+                               "received_on": "2026-11-02", "amount": "900.00", "currency": "CNY",
+                               "bank_reference": "CMB-77810", "allocations": []}),
+        ("POST", "/payments/1/allocations", {}),
+    ]
+    for method, path, body in writes:
+        resp = client.open(f"/api/v1{path}", method=method, json=body, headers=users.clerk)
+        assert resp.status_code in (200, 201, 204), (path, resp.get_data(as_text=True))
+    assert actions() == [
+        "creditor.create", "customer.create", "customer.create", "customer.create", "contract.create",
+        "invoice.create", "contact.create", "creditor.update", "contact.update", "contact.delete",
+        "contract.update", "invoice.update", "credit_note.create", "payment.create", "payment.allocate"]
+    with core.db.session() as s:
+        from workflow.audit.service import AuditLog
+
+        assert AuditLog.verify(s).ok
+        last = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert last is not None and last.actor == "clerk1"
+    assert last.before == {"unallocated_amount": "900.00"}
+    assert last.after["unallocated_amount"] == "0.00" and last.after["allocation_mode"] == "automatic"
