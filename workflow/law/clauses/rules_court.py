@@ -125,7 +125,10 @@ def _named_courts(norm: str) -> tuple[list[str], list[str]]:
                      if w.lower() not in _EN_PLACE_STOP and w.lower() not in _GENERIC_EN_WORDS]
             if words:
                 places.append(words[0])
-    return list(dict.fromkeys(named)), list(dict.fromkeys(places))
+    unique = list(dict.fromkeys(named))
+    # "Intermediate People's Court" inside "Ningbo Intermediate People's Court" is one court
+    named = [n for n in unique if not any(n != other and n in other for other in unique)]
+    return named, list(dict.fromkeys(places))
 
 
 def _is_court_choice(sentence: Sentence) -> bool:

@@ -33,18 +33,19 @@ class Trigger:
     en: str
 
 
-_RESALE_ZH = "付款以“{p}”为条件：买方能否、何时转售不受卖方控制，付款期限无法确定。"
-_RESALE_EN = "Payment depends on \"{p}\": whether and when the buyer resells is outside the seller's control, " \
+_RESALE_ZH = "付款以“{p}”为条件：买方能否、何时转售不受收款方控制，付款期限无法确定。"
+_RESALE_EN = "Payment depends on \"{p}\": whether and when the buyer resells is outside the payee's control, " \
              "so there is no certain due date."
-_THIRD_ZH = "付款以“{p}”为条件：取决于第三方何时付款，卖方无法确定到期日。"
-_THIRD_EN = "Payment depends on \"{p}\": it waits for a third party to pay, so the seller has no certain due date."
-_FUNDS_ZH = "付款以“{p}”为条件：取决于买方自身的资金状况，实际上没有付款期限。"
-_FUNDS_EN = "Payment depends on \"{p}\": it turns on the buyer's own cash position, so in effect there is no term."
+_THIRD_ZH = "付款以“{p}”为条件：取决于第三方何时付款，收款方无法确定到期日。"
+_THIRD_EN = "Payment depends on \"{p}\": it waits for a third party to pay, so the payee has no certain due date."
+_FUNDS_ZH = "付款以“{p}”为条件：取决于付款方自身的资金状况，实际上没有付款期限。"
+_FUNDS_EN = "Payment depends on \"{p}\": it turns on the payer's own cash position, so in effect there is no term."
 _MONTH_ZH = "付款时间写作“{p}”：只有起点没有终点（也未写明年份），付款期限不明确。"
 _MONTH_EN = "The payment time is written as \"{p}\": a start with no end (and no year), so the term is unclear."
-_ACCEPT_ZH = "付款以“{p}”为条件，但合同未约定验收期限，也未约定逾期未验收视为合格：买方不验收，付款就永不到期。"
-_ACCEPT_EN = "Payment follows \"{p}\", but the contract sets no acceptance period and no deemed acceptance: " \
-             "if the buyer never inspects, payment never falls due."
+_ACCEPT_ZH = ("付款以“{p}”为条件，但合同未约定验收（审计）期限，也未约定逾期视为合格："
+              "对方不验收或审计不完成，付款就永不到期。")
+_ACCEPT_EN = "Payment follows \"{p}\", but the contract sets no period for acceptance (or audit) and no deemed " \
+             "acceptance: if the other side never inspects or the audit never ends, payment never falls due."
 
 TRIGGERS: tuple[Trigger, ...] = (
     Trigger("resale", re.compile(
@@ -56,7 +57,7 @@ TRIGGERS: tuple[Trigger, ...] = (
         r"|sold (?:the goods|to (?:its|their) (?:customers|end[- ]users)))\b"
         r"|\bsale or return\b|\bsell-through\b", _I), _RESALE_ZH, _RESALE_EN),
     Trigger("third_party", re.compile(
-        r"(?:收到|取得|获得|收回)(?:其|下游|终端|最终)?(?:客户|用户|业主|发包方|建设单位|第三方|总包方?)"
+        r"(?:收到|取得|获得|收回)(?:其|下游|终端|最终)?(?:客户|用户|业主|发包[方人]|建设单位|建设方|第三方|总包[方人]?|上游)"
         r"[^，,。;；]{0,10}?(?:付款|支付|款项|货款|回款|工程款)[^，,。;；]{0,3}?(?:后|之后|以后)"
         r"|(?:销售|货款|工程款|业主)?回款(?:后|之后|以后)|资金回笼(?:后|之后)|背靠背"), _THIRD_ZH, _THIRD_EN),
     Trigger("third_party", re.compile(
@@ -83,7 +84,8 @@ TRIGGERS: tuple[Trigger, ...] = (
 )
 
 _ACCEPTANCE = re.compile(
-    r"(?:最终|终)?(?:验收|检验|调试)(?:合格|通过|完成|完毕|无误)?(?:并[^，,。;；]{0,12}?)?(?:之日)?(?:后|起|以后|之后)"
+    r"(?:最终|终)?(?:验收|检验|调试)(?:合格|通过|完成|完毕|无误)?(?:[并且及和][^，,。;；]{0,12}?)?(?:之日)?(?:后|起|以后|之后)"
+    r"|(?:经|待)?(?:审计|决算|财政评审)(?:结算|决算|审核)?(?:完成|结束|定案|确认|完毕)?(?:之日)?(?:后|之后|以后)"
     r"|\b(?:after|upon|following|on|within \d+ (?:\w+ )?days (?:of|after|from))\s+(?:the )?"
     r"(?:final |successful |satisfactory )?(?:acceptance|inspection|commissioning)\b",
     _I,
@@ -92,6 +94,7 @@ _ACCEPTANCE_DEADLINE = re.compile(
     rf"验收[^。\n]{{0,24}}?(?:\d+|[{_CN_NUM}]+)\s*个?(?:工作|自然|日历)?(?:日|天)内"
     rf"|(?:\d+|[{_CN_NUM}]+)\s*个?(?:工作|自然|日历)?(?:日|天)内[^。\n]{{0,12}}?(?:完成|组织|进行|办理)?(?:验收|检验)"
     r"|视为(?:验收)?(?:合格|通过|已验收|验收合格|接受)|视同(?:验收)?合格"
+    rf"|(?:审计|决算)[^。\n]{{0,24}}?(?:\d+|[{_CN_NUM}]+)\s*个?(?:工作)?(?:日|天|月)内"
     r"|\bdeemed (?:to have been |to be )?(?:accepted|acceptance)\b|\bdeemed acceptance\b"
     r"|\b(?:acceptance|inspection) (?:shall|will|must) (?:be )?(?:completed|carried out|performed|made|done)"
     r" within \d+"
