@@ -1,9 +1,149 @@
-"""CLI commands: ledger."""
+"""CLI commands: ledger import, reports and the demo data."""
 
 from __future__ import annotations
 
+import json
+from datetime import date
+from pathlib import Path
+
 import click
+
+from workflow.cli import cli_actor, cli_core
+from workflow.ledger.aging import BUCKETS, aging_report
+from workflow.ledger.exports import aging_csv, aging_xlsx, to_json
+from workflow.ledger.imports import Importer, ImportRejected, parse_kind
+from workflow.ledger.kpi import kpis
 
 
 def register(cli: click.Group) -> None:
     """Add this room's commands to the dunning group."""
+    cli.add_command(import_file)
+    cli.add_command(report)
+    cli.add_command(demo)
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--kind",
+    type=click.Choice(["customers", "contacts", "contracts", "invoices", "payments"]),
+    default=None,
+    help="what the file holds (detected from headers / sheet names when omitted)",
+)
+@click.option("--dry-run", is_flag=True, help="check every row and print the counts, write nothing")
+def import_file(file: Path, kind: str | None, dry_run: bool) -> None:
+    """Import a CSV or XLSX ledger export: all rows or none."""
+    c = cli_core()
+    importer = Importer(c.db, c.clock, c.audit, c.settings.max_upload_bytes)
+    try:
+        result = importer.run(cli_actor(), file.name, file.read_bytes(), parse_kind(kind), dry_run=dry_run)
+    except ImportRejected as exc:
+        click.echo(f"错误 / error: {exc.zh} / {exc.en}", err=True)
+        for p in exc.rows:
+            click.echo(f"  {p.sheet} 第{p.row}行 row {p.row} [{p.column}]: {p.zh} / {p.en}", err=True)
+        raise SystemExit(2) from exc
+    head = "检查通过（未写入）/ checked, nothing written" if dry_run else "导入完成 / imported"
+    click.echo(f"{head}: {file.name}")
+    for k, n in result.counts.items():
+        click.echo(f"  {k}: 新增 created {n.created}, 更新 updated {n.updated}, 未变 unchanged {n.unchanged}")
+    if result.allocations:
+        click.echo(f"  allocations: {result.allocations}")
+    if not result.changed:
+        click.echo("  无变化 / nothing changed")
+
+
+@click.group()
+def report() -> None:
+    """Reports: aging, KPIs."""
+
+
+def _out(data: bytes, out: Path | None) -> None:
+    if out is None:
+        click.echo(data.decode("utf-8-sig"), nl=False)
+    else:
+        out.write_bytes(data)
+        click.echo(f"written / 已写入: {out}")
+
+
+@report.command("aging")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="YYYY-MM-DD (default today)")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]), default="table")
+@click.option("--currency", default=None)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def report_aging(as_of: object, fmt: str, currency: str | None, out: Path | None) -> None:
+    """Aging report per customer and currency."""
+    c = cli_core()
+    today = c.clock.today()
+    day = as_of.date() if hasattr(as_of, "date") else today
+    assert isinstance(day, date)
+    with c.db.session() as s:
+        rep = aging_report(s, day, today, currency=currency.upper() if currency else None)
+    if fmt == "json":
+        _out(to_json(rep.as_dict()), out)
+    elif fmt == "csv":
+        _out(aging_csv(rep), out)
+    elif fmt == "xlsx":
+        if out is None:
+            raise click.UsageError("--format xlsx needs --out FILE")
+        _out(aging_xlsx(rep), out)
+    else:
+        _table(rep, out)
+
+
+def _table(rep: object, out: Path | None) -> None:
+    from workflow.ledger.aging import AgingReport
+
+    assert isinstance(rep, AgingReport)
+    lines = [f"账龄分析 Aging as of {rep.as_of.isoformat()}"]
+    head = f"{'客户 customer':<28}{'币种':>5}" + "".join(f"{b.zh:>12}" for b in BUCKETS) + f"{'合计 total':>14}"
+    lines.append(head)
+    for ln in rep.lines:
+        name = (ln.customer_name[:12] + "…") if len(ln.customer_name) > 13 else ln.customer_name
+        lines.append(
+            f"{ln.customer_code + ' ' + name:<28}{ln.currency:>5}"
+            + "".join(f"{ln.buckets[b.key]:>14,.2f}" for b in BUCKETS)
+            + f"{ln.total:>16,.2f}"
+        )
+    for cur, t in sorted(rep.totals.items()):
+        lines.append(
+            f"{'合计 TOTAL':<28}{cur:>5}"
+            + "".join(f"{t.buckets[b.key]:>14,.2f}" for b in BUCKETS)
+            + f"{t.total:>16,.2f}"
+        )
+        lines.append(
+            f"  已核销坏账 written off {t.written_off:,.2f}; 未核销收款 unapplied cash {t.unapplied_cash:,.2f}"
+        )
+    _out(("\n".join(lines) + "\n").encode(), out)
+
+
+@report.command("kpis")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
+@click.option("--period-days", type=click.IntRange(1, 3660), default=365)
+def report_kpis(as_of: object, period_days: int) -> None:
+    """DSO, on-time collection rate, bad-debt rate, receivables turnover, average collection period."""
+    c = cli_core()
+    today = c.clock.today()
+    day = as_of.date() if hasattr(as_of, "date") else today
+    assert isinstance(day, date)
+    with c.db.session() as s:
+        data = kpis(s, day, today, period_days)
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@click.command("demo")
+@click.option("--reset", is_flag=True, help="remove the demo data first, then load it again")
+def demo(reset: bool) -> None:
+    """Load a realistic demo ledger (2 creditor entities, ~30 customers, ~500 invoices, users)."""
+    from workflow.ledger.demo import load_demo
+
+    c = cli_core()
+    result = load_demo(c, cli_actor(), reset=reset)
+    if not result.loaded:
+        click.echo(
+            "演示数据已加载，未做改动 / the demo is already loaded; nothing changed (use --reset to load it again)"
+        )
+    else:
+        click.echo(f"演示数据已加载 / demo loaded: {result.summary}")
+    click.echo("演示账号 / demo logins:")
+    for username, role, password in result.users:
+        click.echo(f"  {username:<8} {role:<7} {password}")

@@ -21,8 +21,9 @@ from workflow.audit.service import AuditLog
 from workflow.clock import Clock
 from workflow.db import Database
 from workflow.errors import FieldProblem, TooLarge, ValidationFailed
+from workflow.ledger.imports_plan import Plan, RowProblem, rows_of
 from workflow.ledger.imports_read import Sheet, read_file
-from workflow.ledger.imports_rows import CHECKS, REQUIRED, Checker, Plan, RowProblem, rows_of
+from workflow.ledger.imports_rows import CHECKS, REQUIRED, Checker
 from workflow.ledger.imports_schema import KIND_ORDER, KIND_ZH, Kind, detect_kind, map_headers, text
 from workflow.ledger.imports_state import Stored
 from workflow.ledger.imports_write import Writer
@@ -54,19 +55,27 @@ class ImportResult:
         return any(c.created or c.updated for c in self.counts.values())
 
     def as_dict(self) -> dict[str, Any]:
-        return {"filename": self.filename, "sha256": self.sha256, "dry_run": self.dry_run,
-                "changed": self.changed, "sheets": self.sheets,
-                "counts": {k: v.as_dict() for k, v in self.counts.items()}, "allocations": self.allocations}
+        return {
+            "filename": self.filename,
+            "sha256": self.sha256,
+            "dry_run": self.dry_run,
+            "changed": self.changed,
+            "sheets": self.sheets,
+            "counts": {k: v.as_dict() for k, v in self.counts.items()},
+            "allocations": self.allocations,
+        }
 
 
 class ImportRejected(ValidationFailed):
     """The file has bad rows: ``rows`` lists every one; nothing was written."""
 
     def __init__(self, rows: list[RowProblem]) -> None:
-        problems = [FieldProblem(f"{p.sheet}[{p.row}].{p.column}", p.code, p.zh, p.en)
-                    for p in rows[:MAX_REPORTED_IN_MESSAGE]]
-        super().__init__(problems, extra={"rows": [p.as_dict() for p in rows], "bad_rows": len({
-            (p.sheet, p.row) for p in rows})})
+        problems = [
+            FieldProblem(f"{p.sheet}[{p.row}].{p.column}", p.code, p.zh, p.en) for p in rows[:MAX_REPORTED_IN_MESSAGE]
+        ]
+        super().__init__(
+            problems, extra={"rows": [p.as_dict() for p in rows], "bad_rows": len({(p.sheet, p.row) for p in rows})}
+        )
         self.zh = f"导入文件有 {len({(p.sheet, p.row) for p in rows})} 行错误，未写入任何数据"
         self.en = f"The file has {len({(p.sheet, p.row) for p in rows})} bad row(s); nothing was imported"
         self.rows = rows
@@ -78,16 +87,25 @@ def parse_kind(raw: str | None) -> Kind | None:
     for kind in Kind:
         if raw.strip().lower() in (kind.value, KIND_ZH[kind]):
             return kind
-    raise ValidationFailed([FieldProblem("kind", "invalid_kind", "类型应为 customers、contacts、contracts、invoices 或 payments",
-                                         "kind must be customers, contacts, contracts, invoices or payments")])
+    raise ValidationFailed(
+        [
+            FieldProblem(
+                "kind",
+                "invalid_kind",
+                "类型应为 customers、contacts、contracts、invoices 或 payments",
+                "kind must be customers, contacts, contracts, invoices or payments",
+            )
+        ]
+    )
 
 
 class Importer:
     def __init__(self, db: Database, clock: Clock, audit: AuditLog, max_bytes: int) -> None:
         self.db, self.clock, self.audit, self.max_bytes = db, clock, audit, max_bytes
 
-    def run(self, actor: Actor, filename: str, data: bytes, kind: Kind | None = None,
-            dry_run: bool = False) -> ImportResult:
+    def run(
+        self, actor: Actor, filename: str, data: bytes, kind: Kind | None = None, dry_run: bool = False
+    ) -> ImportResult:
         if len(data) > self.max_bytes:
             raise TooLarge("file", self.max_bytes)
         sheets = read_file(filename, data)
@@ -95,9 +113,12 @@ class Importer:
             raise ValidationFailed([FieldProblem("file", "empty_file", "文件中没有数据", "the file holds no data")])
         problems: list[RowProblem] = []
         by_kind = self._classify(sheets, kind, problems)
-        result = ImportResult(filename, hashlib.sha256(data).hexdigest(), dry_run,
-                              sheets=[{"sheet": sh.name, "kind": k.value} for k, lst in by_kind.items()
-                                      for sh, _ in lst])
+        result = ImportResult(
+            filename,
+            hashlib.sha256(data).hexdigest(),
+            dry_run,
+            sheets=[{"sheet": sh.name, "kind": k.value} for k, lst in by_kind.items() for sh, _ in lst],
+        )
         session = self.db.session_factory()
         try:
             plan = self._check(session, by_kind, problems)
@@ -113,9 +134,19 @@ class Importer:
                 if by_kind.get(k):
                     result.counts[k.value] = KindCount(c, u, n)
             if result.changed:
-                self.audit.record(session, actor, "ledger.import", "import", result.sha256[:16], None,
-                                  {"filename": filename, "counts": {k: v.as_dict() for k, v in result.counts.items()},
-                                   "allocations": result.allocations})
+                self.audit.record(
+                    session,
+                    actor,
+                    "ledger.import",
+                    "import",
+                    result.sha256[:16],
+                    None,
+                    {
+                        "filename": filename,
+                        "counts": {k: v.as_dict() for k, v in result.counts.items()},
+                        "allocations": result.allocations,
+                    },
+                )
             if dry_run:
                 session.rollback()
             else:
@@ -127,29 +158,46 @@ class Importer:
             session.close()
         return result
 
-    def _classify(self, sheets: list[Sheet], kind: Kind | None,
-                  problems: list[RowProblem]) -> dict[Kind, list[tuple[Sheet, dict[int, str]]]]:
+    def _classify(
+        self, sheets: list[Sheet], kind: Kind | None, problems: list[RowProblem]
+    ) -> dict[Kind, list[tuple[Sheet, dict[int, str]]]]:
         out: dict[Kind, list[tuple[Sheet, dict[int, str]]]] = {}
         for sh in sheets:
             k = kind or detect_kind(sh.headers, sh.name)
             if k is None:
-                problems.append(RowProblem(sh.name, sh.header_row, "", "unknown_sheet",
-                                           f"无法识别工作表「{sh.name}」的内容（应为客户、联系人、合同、应收发票或收款）",
-                                           f"cannot tell what sheet '{sh.name}' holds (customers, contacts, "
-                                           "contracts, invoices or payments)"))
+                problems.append(
+                    RowProblem(
+                        sh.name,
+                        sh.header_row,
+                        "",
+                        "unknown_sheet",
+                        f"无法识别工作表「{sh.name}」的内容（应为客户、联系人、合同、应收发票或收款）",
+                        f"cannot tell what sheet '{sh.name}' holds (customers, contacts, "
+                        "contracts, invoices or payments)",
+                    )
+                )
                 continue
             colmap = map_headers(k, sh.headers)
             have = set(colmap.values())
             missing = [c for c in REQUIRED[k] if c.name not in have]
             for c in missing:
-                problems.append(RowProblem(sh.name, sh.header_row, c.zh, "missing_column",
-                                           f"缺少必填列「{c.zh}」（{KIND_ZH[k]}）", f"required column '{c.name}' is missing ({k.value})"))
+                problems.append(
+                    RowProblem(
+                        sh.name,
+                        sh.header_row,
+                        c.zh,
+                        "missing_column",
+                        f"缺少必填列「{c.zh}」（{KIND_ZH[k]}）",
+                        f"required column '{c.name}' is missing ({k.value})",
+                    )
+                )
             if not missing:
                 out.setdefault(k, []).append((sh, colmap))
         return out
 
-    def _check(self, session: Any, by_kind: dict[Kind, list[tuple[Sheet, dict[int, str]]]],
-               problems: list[RowProblem]) -> Plan:
+    def _check(
+        self, session: Any, by_kind: dict[Kind, list[tuple[Sheet, dict[int, str]]]], problems: list[RowProblem]
+    ) -> Plan:
         plan = Plan(problems=problems)
         stored = self._stored = Stored()
         stored.load_base(session)

@@ -9,8 +9,9 @@ import io
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from workflow.errors import ValidationFailed, invalid
+from workflow.errors import DomainError, invalid
 from workflow.ledger.imports_schema import Kind, detect_kind, norm_header
 
 HEADER_SEARCH_ROWS = 10  # exports often start with a title line or two above the header
@@ -25,7 +26,7 @@ class Sheet:
     kind: Kind | None = None
 
 
-def _bad_file(zh: str, en: str) -> ValidationFailed:
+def _bad_file(zh: str, en: str) -> DomainError:
     return invalid("file", "unreadable_file", zh, en)
 
 
@@ -41,15 +42,17 @@ def decode_csv(data: bytes) -> str:
     try:
         return data.decode("gb18030")  # a superset of GBK and GB2312, what Chinese Excel writes
     except UnicodeDecodeError as exc:
-        raise _bad_file("无法识别文件编码（支持 UTF-8 与 GBK/GB18030）",
-                        "cannot tell the file encoding (UTF-8 and GBK/GB18030 are supported)") from exc
+        raise _bad_file(
+            "无法识别文件编码（支持 UTF-8 与 GBK/GB18030）",
+            "cannot tell the file encoding (UTF-8 and GBK/GB18030 are supported)",
+        ) from exc
 
 
 def _blank(cells: Iterable[object]) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
-def _split(name: str, numbered: Iterable[tuple[int, list[object]]]) -> Sheet | None:
+def _split(name: str, numbered: Iterable[tuple[int, list[Any]]]) -> Sheet | None:
     """Find the header row (the first of the top rows naming a known layout), keep the rest."""
     rows = [(n, cells) for n, cells in numbered if not _blank(cells)]
     if not rows:
@@ -61,7 +64,7 @@ def _split(name: str, numbered: Iterable[tuple[int, list[object]]]) -> Sheet | N
             break
     number, header_cells = rows[header_at]
     headers = ["" if c is None else str(c) for c in header_cells]
-    return Sheet(name=name, headers=headers, header_row=number, rows=rows[header_at + 1:])
+    return Sheet(name=name, headers=headers, header_row=number, rows=rows[header_at + 1 :])
 
 
 def read_csv(name: str, data: bytes) -> list[Sheet]:
@@ -70,7 +73,7 @@ def read_csv(name: str, data: bytes) -> list[Sheet]:
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
     reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
     try:
-        numbered = [(i, list[object](r)) for i, r in enumerate(reader, start=1)]
+        numbered = [(i, list(r)) for i, r in enumerate(reader, start=1)]
     except csv.Error as exc:
         raise _bad_file(f"CSV 格式错误：{exc}", f"malformed CSV: {exc}") from exc
     sheet = _split(name, numbered)
@@ -100,8 +103,9 @@ def read_file(filename: str, data: bytes) -> list[Sheet]:
     if data.startswith(b"PK\x03\x04"):
         return read_xlsx(data)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _bad_file("不支持旧版 .xls 格式，请另存为 .xlsx 或 CSV",
-                        "the old .xls format is not supported: save as .xlsx or CSV")
+        raise _bad_file(
+            "不支持旧版 .xls 格式，请另存为 .xlsx 或 CSV", "the old .xls format is not supported: save as .xlsx or CSV"
+        )
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise _bad_file("不是 CSV 或 XLSX 文件", "not a CSV or XLSX file")
     return read_csv(filename, data)

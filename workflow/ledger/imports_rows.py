@@ -6,12 +6,12 @@ unchanged) or one problem per bad cell. Nothing is written here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from workflow.ledger.imports_plan import Plan, Planned, RowCtx, diff_stored, present_only
 from workflow.ledger.imports_schema import (
     COLUMNS,
     CONTACT_ROLES,
@@ -20,118 +20,14 @@ from workflow.ledger.imports_schema import (
     PAYMENT_TRIGGERS,
     Kind,
     parse_date,
-    parse_flag,
     parse_money,
     parse_rate,
-    text,
 )
 from workflow.ledger.imports_state import Stored
 from workflow.ledger.models import CustomerKind
-from workflow.ledger.validation import credit_code_problem, currency_problem, normalise_credit_code
+from workflow.ledger.validation import credit_code_problem, normalise_credit_code
 
 ZERO = Decimal("0.00")
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    sheet: str
-    row: int
-    column: str
-    code: str
-    zh: str
-    en: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"sheet": self.sheet, "row": self.row, "column": self.column, "code": self.code,
-                "zh": self.zh, "en": self.en}
-
-
-@dataclass
-class Planned:
-    kind: Kind
-    key: tuple[Any, ...]
-    sheet: str
-    row: int
-    values: dict[str, Any]  # DB column → value; references still by natural key (customer_code...)
-    existing_id: int | None = None
-    changed: bool = True
-
-
-@dataclass
-class Plan:
-    items: dict[Kind, list[Planned]] = field(default_factory=lambda: {k: [] for k in Kind})
-    problems: list[RowProblem] = field(default_factory=list)
-
-
-class RowCtx:
-    """One row's cells by canonical column, and the problem sink that names the file's header."""
-
-    def __init__(self, plan: Plan, sheet: str, row: int, cells: dict[str, object],
-                 labels: dict[str, str]) -> None:
-        self.plan, self.sheet, self.row, self.cells, self.labels = plan, sheet, row, cells, labels
-        self.ok = True
-
-    def has(self, name: str) -> bool:
-        return name in self.cells
-
-    def bad(self, column: str, code: str, msg: tuple[str, str]) -> None:
-        self.ok = False
-        self.plan.problems.append(RowProblem(self.sheet, self.row, self.labels.get(column, column), code, *msg))
-
-    def text(self, name: str, required: bool = False, max_len: int = 200) -> str | None:
-        value = text(self.cells.get(name))
-        if not value:
-            if required:
-                self.bad(name, "required", ("必填项为空", "required value is empty"))
-            return None
-        if len(value) > max_len:
-            self.bad(name, "too_long", (f"超过 {max_len} 个字符", f"longer than {max_len} characters"))
-            return None
-        return value
-
-    def parsed(self, name: str, parser: Callable[[object], tuple[Any, tuple[str, str] | None]],
-               code: str, required: bool = False) -> Any:
-        raw = self.cells.get(name)
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            if required:
-                self.bad(name, "required", ("必填项为空", "required value is empty"))
-            return None
-        value, problem = parser(raw)
-        if problem:
-            self.bad(name, code, problem)
-        return value
-
-    def currency(self, name: str = "currency") -> str:
-        code = (self.text(name, max_len=10) or "CNY").upper()
-        if code in ("RMB", "人民币"):
-            return "CNY"
-        problem = currency_problem(code)
-        if problem:
-            self.bad(name, "unknown_currency", problem)
-        return code
-
-    def flag(self, name: str) -> bool | None:
-        return self.parsed(name, parse_flag, "invalid_flag") if self.has(name) else None
-
-
-def rows_of(plan: Plan, sheet: Any, colmap: dict[int, str]) -> Iterator[RowCtx]:
-    labels = {name: str(sheet.headers[pos]).strip() for pos, name in colmap.items()}
-    items = list(colmap.items())
-    for number, cells in sheet.rows:
-        n = len(cells)
-        values = {name: (cells[pos] if pos < n else None) for pos, name in items}
-        yield RowCtx(plan, sheet.name, number, values, labels)
-
-
-def _present(r: RowCtx, values: dict[str, Any], optional: dict[str, Any]) -> dict[str, Any]:
-    """Only columns the file has are written: a missing column never blanks a stored value."""
-    out = dict(values)
-    out.update({k: v for k, v in optional.items() if r.has(k.split(":")[0])})
-    return {k.split(":")[-1]: v for k, v in out.items()}
-
-
-def _diff(stored: dict[str, Any] | None, values: dict[str, Any]) -> bool:
-    return stored is None or any(stored.get(k) != v for k, v in values.items())
 
 
 class Checker:
@@ -154,9 +50,14 @@ class Checker:
         code = r.text("creditor_code", max_len=32)
         if code is None:
             if self.s.default_creditor is None:
-                r.bad("creditor_code", "creditor_required",
-                      ("有多个我方主体或尚无主体，须填写我方主体编码",
-                       "name our company (creditor code): there is not exactly one"))
+                r.bad(
+                    "creditor_code",
+                    "creditor_required",
+                    (
+                        "有多个我方主体或尚无主体，须填写我方主体编码",
+                        "name our company (creditor code): there is not exactly one",
+                    ),
+                )
             return self.s.default_creditor
         cid = self.s.creditors.get(code)
         if cid is None:
@@ -166,8 +67,11 @@ class Checker:
     def customer_ref(self, r: RowCtx) -> str | None:
         code = r.text("customer_code", required=True, max_len=32)
         if code is not None and code not in self.s.customers and code not in self.file_customers:
-            r.bad("customer_code", "unknown_customer",
-                  (f"客户编码不存在：{code}（请先导入客户）", f"unknown customer code: {code} (import customers first)"))
+            r.bad(
+                "customer_code",
+                "unknown_customer",
+                (f"客户编码不存在：{code}（请先导入客户）", f"unknown customer code: {code} (import customers first)"),
+            )
             return None
         return code
 
@@ -178,8 +82,14 @@ class Checker:
         kind_raw = r.text("kind", max_len=20)
         kind = CUSTOMER_KINDS.get(kind_raw.lower() if kind_raw else "", None) if kind_raw else None
         if kind_raw and kind is None:
-            r.bad("kind", "invalid_kind", (f"客户类型无法识别：{kind_raw}（民营中小企业、大型民营企业、国有企业、外资企业、个体工商户）",
-                                           f"unknown customer type: {kind_raw}"))
+            r.bad(
+                "kind",
+                "invalid_kind",
+                (
+                    f"客户类型无法识别：{kind_raw}（民营中小企业、大型民营企业、国有企业、外资企业、个体工商户）",
+                    f"unknown customer type: {kind_raw}",
+                ),
+            )
         raw_cc = r.text("credit_code", max_len=30)
         credit = normalise_credit_code(raw_cc) if raw_cc else None
         if credit:
@@ -187,8 +97,14 @@ class Checker:
             if problem:
                 r.bad("credit_code", "invalid_credit_code", problem)
         elif kind != CustomerKind.FOREIGN and r.ok:
-            r.bad("credit_code", "required", ("境内客户须填写统一社会信用代码",
-                                              "a unified social credit code is required unless the customer is foreign"))
+            r.bad(
+                "credit_code",
+                "required",
+                (
+                    "境内客户须填写统一社会信用代码",
+                    "a unified social credit code is required unless the customer is foreign",
+                ),
+            )
         limit = r.parsed("credit_limit", parse_money, "invalid_amount")
         currency = r.currency() if r.has("currency") else None
         flags = {k: r.flag(k) for k in ("credit_hold", "do_not_dun")}
@@ -198,25 +114,43 @@ class Checker:
             owner = self.s.credit_codes.get(credit)
             in_file = next((c for c, cc in self.file_customers.items() if cc == credit), None)
             if (owner is not None and owner != code) or in_file is not None:
-                r.bad("credit_code", "duplicate_credit_code",
-                      (f"该信用代码已属于客户 {owner or in_file}", f"credit code already belongs to customer {owner or in_file}"))
+                r.bad(
+                    "credit_code",
+                    "duplicate_credit_code",
+                    (
+                        f"该信用代码已属于客户 {owner or in_file}",
+                        f"credit code already belongs to customer {owner or in_file}",
+                    ),
+                )
         self.file_customers[code] = credit
         if not r.ok:
             return
-        values = _present(r, {"code": code, "legal_name": name, "credit_code": credit},
-                          {"kind": kind or CustomerKind.PRIVATE_SMALL.value,
-                           "registered_address": r.text("registered_address", max_len=300),
-                           "legal_name_en": r.text("legal_name_en", max_len=300), "credit_limit": limit,
-                           "currency:credit_limit_currency": currency or "CNY", **flags, "notes": r.text("notes", max_len=2000)})
+        values = present_only(
+            r,
+            {"code": code, "legal_name": name, "credit_code": credit},
+            {
+                "kind": kind or CustomerKind.PRIVATE_SMALL.value,
+                "registered_address": r.text("registered_address", max_len=300),
+                "legal_name_en": r.text("legal_name_en", max_len=300),
+                "credit_limit": limit,
+                "currency:credit_limit_currency": currency or "CNY",
+                **flags,
+                "notes": r.text("notes", max_len=2000),
+            },
+        )
         stored = self.s.customers.get(code)
         if stored is None:
             values.setdefault("kind", CustomerKind.PRIVATE_SMALL.value)
         self._add(Kind.CUSTOMERS, (code,), r, values, stored)
 
-    def _add(self, kind: Kind, key: tuple[Any, ...], r: RowCtx, values: dict[str, Any],
-             stored: dict[str, Any] | None) -> None:
-        self.plan.items[kind].append(Planned(kind, key, r.sheet, r.row, values,
-                                             None if stored is None else stored["id"], _diff(stored, values)))
+    def _add(
+        self, kind: Kind, key: tuple[Any, ...], r: RowCtx, values: dict[str, Any], stored: dict[str, Any] | None
+    ) -> None:
+        self.plan.items[kind].append(
+            Planned(
+                kind, key, r.sheet, r.row, values, None if stored is None else stored["id"], diff_stored(stored, values)
+            )
+        )
 
     # ------------------------------------------------------------------ contacts
     def contact(self, r: RowCtx) -> None:
@@ -225,8 +159,11 @@ class Checker:
         role_raw = r.text("role", required=True, max_len=30)
         role = CONTACT_ROLES.get(role_raw.lower()) if role_raw else None
         if role_raw and role is None:
-            r.bad("role", "invalid_role", (f"角色无法识别：{role_raw}（财务、采购、法定代表人、原经办人）",
-                                           f"unknown contact role: {role_raw}"))
+            r.bad(
+                "role",
+                "invalid_role",
+                (f"角色无法识别：{role_raw}（财务、采购、法定代表人、原经办人）", f"unknown contact role: {role_raw}"),
+            )
         email = r.text("email", max_len=254)
         if email and not EMAIL_RE.match(email):
             r.bad("email", "invalid_email", ("邮箱格式不正确", "not a valid email address"))
@@ -239,8 +176,11 @@ class Checker:
             r.bad("language", "invalid_language", ("语言应为 zh_CN 或 en", "language must be zh_CN or en"))
         if code is None or name is None or self._dup(r, Kind.CONTACTS, (code, name, email), "name") or not r.ok:
             return
-        values = _present(r, {"customer_code": code, "name": name, "email": email, "role": role},
-                          {"phone": phone, "language": lang, "is_notice_address": notice})
+        values = present_only(
+            r,
+            {"customer_code": code, "name": name, "email": email, "role": role},
+            {"phone": phone, "language": lang, "is_notice_address": notice},
+        )
         self._add(Kind.CONTACTS, (code, name, email), r, values, self.s.contacts.get((code, name, email)))
 
     # ------------------------------------------------------------------ contracts
@@ -254,20 +194,34 @@ class Checker:
         terms = None
         if days is not None:
             if not days.isdigit() or not 0 <= int(days) <= 3650:
-                r.bad("payment_days", "invalid_days", ("账期应为 0–3650 的整数天数", "payment term must be 0–3650 days"))
+                r.bad(
+                    "payment_days", "invalid_days", ("账期应为 0–3650 的整数天数", "payment term must be 0–3650 days")
+                )
             else:
                 trig_raw = r.text("payment_trigger", max_len=20) or "invoice_date"
                 trigger = PAYMENT_TRIGGERS.get(trig_raw.lower())
                 if trigger is None:
-                    r.bad("payment_trigger", "invalid_trigger", ("付款起算应为 开票、交货 或 验收",
-                                                                 "payment trigger must be invoice date, delivery or acceptance"))
+                    r.bad(
+                        "payment_trigger",
+                        "invalid_trigger",
+                        (
+                            "付款起算应为 开票、交货 或 验收",
+                            "payment trigger must be invoice date, delivery or acceptance",
+                        ),
+                    )
                 terms = {"kind": "days_after", "trigger": trigger, "days": int(days)}
         penalty = self._penalty(r)
         court, arb = r.text("court_place"), r.text("arbitration_commission")
         dispute = None
         if court and arb:
-            r.bad("arbitration_commission", "arbitration_or_court",
-                  ("既约定仲裁又约定诉讼的条款无效，只能填一项", "an 'arbitration or court' clause is void: fill in only one"))
+            r.bad(
+                "arbitration_commission",
+                "arbitration_or_court",
+                (
+                    "既约定仲裁又约定诉讼的条款无效，只能填一项",
+                    "an 'arbitration or court' clause is void: fill in only one",
+                ),
+            )
         elif court or arb:
             dispute = {"kind": "court", "place": court} if court else {"kind": "arbitration", "commission": arb}
         if creditor is None or number is None or code is None:
@@ -277,16 +231,30 @@ class Checker:
         self.file_contracts[(creditor, number)] = code
         stored = self.s.contracts.get((creditor, number))
         if stored is not None and stored["customer_code"] != code:
-            r.bad("customer_code", "customer_changed",
-                  (f"合同已属于客户 {stored['customer_code']}，不能改为其他客户",
-                   f"the contract belongs to customer {stored['customer_code']}; it cannot move"))
+            r.bad(
+                "customer_code",
+                "customer_changed",
+                (
+                    f"合同已属于客户 {stored['customer_code']}，不能改为其他客户",
+                    f"the contract belongs to customer {stored['customer_code']}; it cannot move",
+                ),
+            )
         if not r.ok:
             return
-        values = _present(r, {"creditor_id": creditor, "number": number, "customer_code": code},
-                          {"title": r.text("title"), "signed_on": r.parsed("signed_on", parse_date, "invalid_date"),
-                           "signed_place": r.text("signed_place"), "currency": currency, "total": total,
-                           "payment_days:payment_terms": terms, "court_place:dispute": dispute,
-                           "penalty_daily_rate:penalty": penalty})
+        values = present_only(
+            r,
+            {"creditor_id": creditor, "number": number, "customer_code": code},
+            {
+                "title": r.text("title"),
+                "signed_on": r.parsed("signed_on", parse_date, "invalid_date"),
+                "signed_place": r.text("signed_place"),
+                "currency": currency,
+                "total": total,
+                "payment_days:payment_terms": terms,
+                "court_place:dispute": dispute,
+                "penalty_daily_rate:penalty": penalty,
+            },
+        )
         if "penalty" not in values and r.has("penalty_lpr_multiple"):
             values["penalty"] = penalty
         if "dispute" not in values and r.has("arbitration_commission"):
@@ -310,7 +278,9 @@ class Checker:
             except ArithmeticError:
                 m = Decimal(0)
             if not m.is_finite() or not Decimal(0) < m <= Decimal(10):
-                r.bad("penalty_lpr_multiple", "invalid_multiple", ("LPR 倍数应在 0–10 之间", "LPR multiple must be 0–10"))
+                r.bad(
+                    "penalty_lpr_multiple", "invalid_multiple", ("LPR 倍数应在 0–10 之间", "LPR multiple must be 0–10")
+                )
                 return None
             return {"kind": "lpr_multiple", "multiple": format(m.normalize(), "f")}
         return None
@@ -332,15 +302,24 @@ class Checker:
             if owner is None and (stored_c := self.s.contracts.get((creditor, contract_no))) is not None:
                 owner = stored_c["customer_code"]
             if owner is None:
-                r.bad("contract_number", "unknown_contract", (f"合同不存在：{contract_no}", f"unknown contract: {contract_no}"))
+                r.bad(
+                    "contract_number",
+                    "unknown_contract",
+                    (f"合同不存在：{contract_no}", f"unknown contract: {contract_no}"),
+                )
             elif owner != code:
-                r.bad("contract_number", "contract_customer_mismatch",
-                      (f"合同 {contract_no} 属于客户 {owner}", f"contract {contract_no} belongs to customer {owner}"))
-        optional = {"contract_number:contract_number": contract_no,
-                    "tax_invoice_no": r.text("tax_invoice_no", max_len=64),
-                    "delivery_note_ref": r.text("delivery_note_ref", max_len=64),
-                    "delivery_date": r.parsed("delivery_date", parse_date, "invalid_date"),
-                    "description": r.text("description", max_len=300)}
+                r.bad(
+                    "contract_number",
+                    "contract_customer_mismatch",
+                    (f"合同 {contract_no} 属于客户 {owner}", f"contract {contract_no} belongs to customer {owner}"),
+                )
+        optional = {
+            "contract_number:contract_number": contract_no,
+            "tax_invoice_no": r.text("tax_invoice_no", max_len=64),
+            "delivery_note_ref": r.text("delivery_note_ref", max_len=64),
+            "delivery_date": r.parsed("delivery_date", parse_date, "invalid_date"),
+            "description": r.text("description", max_len=300),
+        }
         if creditor is None or number is None or code is None:
             return
         if self._dup(r, Kind.INVOICES, (creditor, number), "invoice_number") or not r.ok:
@@ -350,14 +329,35 @@ class Checker:
         if stored is not None:
             settled = stored["paid_amount"] + stored["credited_amount"]
             if settled > ZERO and (stored["customer_code"] != code or stored["currency"] != currency):
-                r.bad("customer_code", "settled_invoice_moved",
-                      ("发票已有收款或红字冲销，不能更换客户或币种", "the invoice has payments or credits: customer and currency cannot change"))
+                r.bad(
+                    "customer_code",
+                    "settled_invoice_moved",
+                    (
+                        "发票已有收款或红字冲销，不能更换客户或币种",
+                        "the invoice has payments or credits: customer and currency cannot change",
+                    ),
+                )
             if amount is not None and amount < settled:
-                r.bad("amount", "below_settled", (f"金额低于已收款与冲销合计 {settled}", f"amount is below what is already settled ({settled})"))
+                r.bad(
+                    "amount",
+                    "below_settled",
+                    (f"金额低于已收款与冲销合计 {settled}", f"amount is below what is already settled ({settled})"),
+                )
             if not r.ok:
                 return
-        values = _present(r, {"creditor_id": creditor, "number": number, "customer_code": code, "issue_date": issue,
-                              "due_date": due, "amount": amount, "currency": currency}, optional)
+        values = present_only(
+            r,
+            {
+                "creditor_id": creditor,
+                "number": number,
+                "customer_code": code,
+                "issue_date": issue,
+                "due_date": due,
+                "amount": amount,
+                "currency": currency,
+            },
+            optional,
+        )
         self._add(Kind.INVOICES, (creditor, number), r, values, stored)
 
     # ------------------------------------------------------------------ payments
@@ -376,29 +376,55 @@ class Checker:
             if target is None:
                 r.bad("invoice_number", "unknown_invoice", (f"发票不存在：{named}", f"unknown invoice: {named}"))
             elif target != (code, currency):
-                r.bad("invoice_number", "invoice_mismatch", ("所核销发票的客户或币种与本笔收款不同",
-                                                             "the named invoice has another customer or currency"))
+                r.bad(
+                    "invoice_number",
+                    "invoice_mismatch",
+                    ("所核销发票的客户或币种与本笔收款不同", "the named invoice has another customer or currency"),
+                )
         if creditor is None or ref is None or code is None:
             return
         if self._dup(r, Kind.PAYMENTS, (creditor, ref), "bank_reference") or not r.ok:
             return
         stored = self.s.payments.get((creditor, ref))
-        if stored is not None and (stored["customer_code"], stored["received_on"], stored["amount"],
-                                   stored["currency"]) != (code, received, amount, currency):
-            r.bad("bank_reference", "payment_changed",
-                  ("该银行流水已导入且客户、日期、金额或币种不同；银行流水不可更改",
-                   "this bank reference was imported with another customer, date, amount or currency; it cannot change"))
+        if stored is not None and (
+            stored["customer_code"],
+            stored["received_on"],
+            stored["amount"],
+            stored["currency"],
+        ) != (code, received, amount, currency):
+            r.bad(
+                "bank_reference",
+                "payment_changed",
+                (
+                    "该银行流水已导入且客户、日期、金额或币种不同；银行流水不可更改",
+                    "this bank reference was imported with another customer, date, amount or currency; "
+                    "it cannot change",
+                ),
+            )
             return
-        values = _present(r, {"creditor_id": creditor, "bank_reference": ref, "customer_code": code,
-                              "received_on": received, "amount": amount, "currency": currency},
-                          {"payer_name": r.text("payer_name"), "invoice_number:invoice_number": named})
-        self._add(Kind.PAYMENTS, (creditor, ref), r, values,
-                  None if stored is None else {**stored, "invoice_number": named})
+        values = present_only(
+            r,
+            {
+                "creditor_id": creditor,
+                "bank_reference": ref,
+                "customer_code": code,
+                "received_on": received,
+                "amount": amount,
+                "currency": currency,
+            },
+            {"payer_name": r.text("payer_name"), "invoice_number:invoice_number": named},
+        )
+        self._add(
+            Kind.PAYMENTS, (creditor, ref), r, values, None if stored is None else {**stored, "invoice_number": named}
+        )
 
 
 CHECKS: dict[Kind, Callable[[Checker, RowCtx], None]] = {
-    Kind.CUSTOMERS: Checker.customer, Kind.CONTACTS: Checker.contact, Kind.CONTRACTS: Checker.contract,
-    Kind.INVOICES: Checker.invoice, Kind.PAYMENTS: Checker.payment,
+    Kind.CUSTOMERS: Checker.customer,
+    Kind.CONTACTS: Checker.contact,
+    Kind.CONTRACTS: Checker.contract,
+    Kind.INVOICES: Checker.invoice,
+    Kind.PAYMENTS: Checker.payment,
 }
 
 REQUIRED = {k: [c for c in cols if c.required] for k, cols in COLUMNS.items()}

@@ -28,8 +28,13 @@ class Kind(StrEnum):
 # dependency order: a later kind may refer to an earlier one in the same import
 KIND_ORDER = (Kind.CUSTOMERS, Kind.CONTACTS, Kind.CONTRACTS, Kind.INVOICES, Kind.PAYMENTS)
 
-KIND_ZH = {Kind.CUSTOMERS: "客户", Kind.CONTACTS: "联系人", Kind.CONTRACTS: "合同", Kind.INVOICES: "应收发票",
-           Kind.PAYMENTS: "收款"}
+KIND_ZH = {
+    Kind.CUSTOMERS: "客户",
+    Kind.CONTACTS: "联系人",
+    Kind.CONTRACTS: "合同",
+    Kind.INVOICES: "应收发票",
+    Kind.PAYMENTS: "收款",
+}
 
 # words in a sheet or file name that say which kind it holds
 SHEET_WORDS: dict[Kind, tuple[str, ...]] = {
@@ -190,6 +195,11 @@ def text(raw: object) -> str:
 
 
 def parse_date(raw: object) -> tuple[date | None, Problem | None]:
+    if isinstance(raw, str) and len(raw) == 10:
+        try:
+            return _in_range(date.fromisoformat(raw))
+        except ValueError:
+            pass
     if isinstance(raw, datetime):
         return raw.date(), None
     if isinstance(raw, date):
@@ -201,12 +211,18 @@ def parse_date(raw: object) -> tuple[date | None, Problem | None]:
     if m is None and len(s) == 8 and s.isdigit():
         m = re.match(r"^(\d{4})(\d{2})(\d{2})$", s)
     if m is None:
-        return None, ("日期格式无法识别（应为 2025-06-30、2025/6/30 或 2025年6月30日）",
-                      "date not recognised (use 2025-06-30, 2025/6/30 or 2025年6月30日)")
+        return None, (
+            "日期格式无法识别（应为 2025-06-30、2025/6/30 或 2025年6月30日）",
+            "date not recognised (use 2025-06-30, 2025/6/30 or 2025年6月30日)",
+        )
     try:
         value = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
         return None, ("日期不存在", "no such calendar date")
+    return _in_range(value)
+
+
+def _in_range(value: date) -> tuple[date | None, Problem | None]:
     if not 1990 <= value.year <= 2100:
         return None, ("日期年份不合理", "the year is implausible")
     return value, None
@@ -235,26 +251,46 @@ def parse_flag(raw: object) -> tuple[bool | None, Problem | None]:
 
 CUSTOMER_KINDS: dict[str, str] = {
     **{k.value: k.value for k in CustomerKind},
-    "民营中小企业": CustomerKind.PRIVATE_SMALL, "民营企业": CustomerKind.PRIVATE_SMALL,
-    "中小企业": CustomerKind.PRIVATE_SMALL, "大型民营企业": CustomerKind.PRIVATE_LARGE,
-    "民营大型企业": CustomerKind.PRIVATE_LARGE, "国有企业": CustomerKind.STATE_OWNED,
-    "国企": CustomerKind.STATE_OWNED, "央企": CustomerKind.STATE_OWNED, "外资企业": CustomerKind.FOREIGN,
-    "外资": CustomerKind.FOREIGN, "境外企业": CustomerKind.FOREIGN, "个体工商户": CustomerKind.INDIVIDUAL_BUSINESS,
+    "民营中小企业": CustomerKind.PRIVATE_SMALL,
+    "民营企业": CustomerKind.PRIVATE_SMALL,
+    "中小企业": CustomerKind.PRIVATE_SMALL,
+    "大型民营企业": CustomerKind.PRIVATE_LARGE,
+    "民营大型企业": CustomerKind.PRIVATE_LARGE,
+    "国有企业": CustomerKind.STATE_OWNED,
+    "国企": CustomerKind.STATE_OWNED,
+    "央企": CustomerKind.STATE_OWNED,
+    "外资企业": CustomerKind.FOREIGN,
+    "外资": CustomerKind.FOREIGN,
+    "境外企业": CustomerKind.FOREIGN,
+    "个体工商户": CustomerKind.INDIVIDUAL_BUSINESS,
     "个体户": CustomerKind.INDIVIDUAL_BUSINESS,
 }
 
 CONTACT_ROLES: dict[str, str] = {
     **{r.value: r.value for r in ContactRole},
-    "财务": ContactRole.FINANCE, "财务联系人": ContactRole.FINANCE, "采购": ContactRole.PURCHASING,
-    "采购联系人": ContactRole.PURCHASING, "法定代表人": ContactRole.LEGAL_REPRESENTATIVE,
-    "法人": ContactRole.LEGAL_REPRESENTATIVE, "原经办人": ContactRole.ORIGINAL_CONTACT,
+    "财务": ContactRole.FINANCE,
+    "财务联系人": ContactRole.FINANCE,
+    "采购": ContactRole.PURCHASING,
+    "采购联系人": ContactRole.PURCHASING,
+    "法定代表人": ContactRole.LEGAL_REPRESENTATIVE,
+    "法人": ContactRole.LEGAL_REPRESENTATIVE,
+    "原经办人": ContactRole.ORIGINAL_CONTACT,
     "经办人": ContactRole.ORIGINAL_CONTACT,
 }
 
 PAYMENT_TRIGGERS: dict[str, str] = {
-    "invoice_date": "invoice_date", "delivery": "delivery", "acceptance": "acceptance",
-    "开票": "invoice_date", "开票日": "invoice_date", "开票日期": "invoice_date", "交货": "delivery",
-    "送货": "delivery", "发货": "delivery", "交货日": "delivery", "验收": "acceptance", "验收合格": "acceptance",
+    "invoice_date": "invoice_date",
+    "delivery": "delivery",
+    "acceptance": "acceptance",
+    "开票": "invoice_date",
+    "开票日": "invoice_date",
+    "开票日期": "invoice_date",
+    "交货": "delivery",
+    "送货": "delivery",
+    "发货": "delivery",
+    "交货日": "delivery",
+    "验收": "acceptance",
+    "验收合格": "acceptance",
 }
 
 _WAN = re.compile(r"^(?:日)?万分之(\d+(?:\.\d+)?)$")
@@ -275,8 +311,10 @@ def parse_rate(raw: object) -> tuple[Decimal | None, Problem | None]:
         else:
             value = Decimal(s)
     except ArithmeticError:
-        return None, ("利率格式无法识别（如 0.0005、0.05% 或 万分之五）",
-                      "rate not recognised (e.g. 0.0005, 0.05% or 万分之五)")
+        return None, (
+            "利率格式无法识别（如 0.0005、0.05% 或 万分之五）",
+            "rate not recognised (e.g. 0.0005, 0.05% or 万分之五)",
+        )
     if not value.is_finite() or value <= 0 or value >= Decimal("0.01"):
         return None, ("日利率应大于 0 且小于 1%", "a daily rate must be above 0 and below 1%")
     return value.normalize(), None

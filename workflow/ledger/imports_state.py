@@ -6,9 +6,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Table, select, tuple_
 from sqlalchemy.orm import Session
 
+from workflow.ledger.imports_bulk import lookup
 from workflow.ledger.models import Contact, Contract, CreditorEntity, Customer, Invoice, Payment
 
 CHUNK = 500  # keys per IN (...) list: well under SQLite's and psycopg's parameter limits
@@ -16,13 +17,36 @@ CHUNK = 500  # keys per IN (...) list: well under SQLite's and psycopg's paramet
 
 def chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
-_CUSTOMER_COLS = ("code", "legal_name", "credit_code", "kind", "registered_address", "legal_name_en",
-                  "credit_limit", "credit_limit_currency", "credit_hold", "do_not_dun", "notes")
-_INVOICE_COLS = ("number", "creditor_id", "issue_date", "due_date", "amount", "currency", "tax_invoice_no",
-                 "delivery_note_ref", "delivery_date", "description", "paid_amount", "credited_amount")
+_CUSTOMER_COLS = (
+    "code",
+    "legal_name",
+    "credit_code",
+    "kind",
+    "registered_address",
+    "legal_name_en",
+    "credit_limit",
+    "credit_limit_currency",
+    "credit_hold",
+    "do_not_dun",
+    "notes",
+)
+_INVOICE_COLS = (
+    "number",
+    "creditor_id",
+    "issue_date",
+    "due_date",
+    "amount",
+    "currency",
+    "tax_invoice_no",
+    "delivery_note_ref",
+    "delivery_date",
+    "description",
+    "paid_amount",
+    "credited_amount",
+)
 
 
 @dataclass
@@ -58,9 +82,16 @@ class Stored:
         for part in chunks(ids):
             for c in s.scalars(select(Contact).where(Contact.customer_id.in_(part))):
                 key = (codes[c.customer_id], c.name, c.email)
-                self.contacts[key] = {"id": c.id, "customer_code": key[0], "name": c.name, "email": c.email,
-                                      "role": c.role, "phone": c.phone, "language": c.language,
-                                      "is_notice_address": c.is_notice_address}
+                self.contacts[key] = {
+                    "id": c.id,
+                    "customer_code": key[0],
+                    "name": c.name,
+                    "email": c.email,
+                    "role": c.role,
+                    "phone": c.phone,
+                    "language": c.language,
+                    "is_notice_address": c.is_notice_address,
+                }
 
     def load_contracts(self, s: Session, keys: Iterable[tuple[int, str]]) -> None:
         codes = self.code_of()
@@ -68,34 +99,40 @@ class Stored:
             stmt = select(Contract).where(tuple_(Contract.creditor_id, Contract.number).in_(part))
             for c in s.scalars(stmt):
                 self.contracts[(c.creditor_id, c.number)] = {
-                    "id": c.id, "creditor_id": c.creditor_id, "number": c.number,
-                    "customer_code": codes[c.customer_id], "title": c.title, "signed_on": c.signed_on,
-                    "signed_place": c.signed_place, "currency": c.currency, "total": c.total,
-                    "payment_terms": c.payment_terms, "penalty": c.penalty, "dispute": c.dispute}
+                    "id": c.id,
+                    "creditor_id": c.creditor_id,
+                    "number": c.number,
+                    "customer_code": codes[c.customer_id],
+                    "title": c.title,
+                    "signed_on": c.signed_on,
+                    "signed_place": c.signed_place,
+                    "currency": c.currency,
+                    "total": c.total,
+                    "payment_terms": c.payment_terms,
+                    "penalty": c.penalty,
+                    "dispute": c.dispute,
+                }
 
     def load_invoices(self, s: Session, keys: Iterable[tuple[int, str]]) -> None:
         codes = self.code_of()
-        by_creditor: dict[int, list[str]] = {}
-        for creditor, number in set(keys):
-            by_creditor.setdefault(creditor, []).append(number)
-        contract_numbers = dict(s.execute(select(Contract.id, Contract.number)).tuples().all()) if keys else {}
-        cols = [getattr(Invoice, c) for c in _INVOICE_COLS]
-        for creditor, numbers in by_creditor.items():
-            for part in chunks(sorted(numbers)):
-                stmt = select(Invoice.id, Invoice.customer_id, Invoice.contract_id, *cols).where(
-                    Invoice.creditor_id == creditor, Invoice.number.in_(part))
-                for row in s.execute(stmt):
-                    data = dict(zip(("id", "customer_id", "contract_id", *_INVOICE_COLS), row, strict=True))
-                    data["customer_code"] = codes[data["customer_id"]]
-                    data["contract_number"] = contract_numbers.get(data["contract_id"])
-                    self.invoices[(creditor, data["number"])] = data
+        contract_numbers = {cid: num for cid, num in s.execute(select(Contract.id, Contract.number))}
+        cols = ("id", "customer_id", "contract_id", *_INVOICE_COLS)
+        for row in lookup(s, _table(Invoice), ("creditor_id", "number"), set(keys), cols):
+            data = dict(zip(cols, row, strict=True))
+            data["customer_code"] = codes[data["customer_id"]]
+            data["contract_number"] = contract_numbers.get(data["contract_id"])
+            self.invoices[(data["creditor_id"], data["number"])] = data
 
     def load_payments(self, s: Session, keys: Iterable[tuple[int, str]]) -> None:
         codes = self.code_of()
-        for part in chunks(sorted(set(keys))):
-            stmt = select(Payment).where(tuple_(Payment.creditor_id, Payment.bank_reference).in_(part))
-            for p in s.scalars(stmt):
-                self.payments[(p.creditor_id, p.bank_reference)] = {
-                    "id": p.id, "creditor_id": p.creditor_id, "bank_reference": p.bank_reference,
-                    "customer_code": codes[p.customer_id], "received_on": p.received_on, "amount": p.amount,
-                    "currency": p.currency, "payer_name": p.payer_name}
+        cols = ("id", "creditor_id", "bank_reference", "customer_id", "received_on", "amount", "currency", "payer_name")
+        for row in lookup(s, _table(Payment), ("creditor_id", "bank_reference"), set(keys), cols):
+            data = dict(zip(cols, row, strict=True))
+            data["customer_code"] = codes[data.pop("customer_id")]
+            self.payments[(data["creditor_id"], data["bank_reference"])] = data
+
+
+def _table(model: type[Any]) -> Table:
+    t = model.__table__
+    assert isinstance(t, Table)
+    return t

@@ -1,7 +1,54 @@
-"""API resources: imports."""
+"""API resources: imports (POST /api/v1/imports, a CSV or XLSX file as multipart/form-data)."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any, Literal
+
+from flask import Blueprint, request
+from pydantic import BaseModel, ConfigDict, Field
+
+from workflow.accounts.actor import Actor
+from workflow.errors import FieldProblem, TooLarge, ValidationFailed
+from workflow.ledger.imports import Importer, parse_kind
+from workflow.web.api.base import WRITERS, core, endpoint
 
 bp = Blueprint("imports", __name__)
+
+
+class ImportQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["customers", "contacts", "contracts", "invoices", "payments"] | None = Field(
+        None, description="what the file holds; detected from the headers or sheet names when omitted"
+    )
+    dry_run: bool = Field(False, description="check everything and report the counts, but write nothing")
+
+
+@endpoint(
+    bp,
+    "POST",
+    "/imports",
+    summary="Import customers, contacts, contracts, invoices or payments from a CSV or XLSX file (all or nothing)",
+    roles=WRITERS,
+    query=ImportQuery,
+    content_types=["multipart/form-data"],
+    responses={
+        "200": "Imported (or checked, with dry_run): counts per kind",
+        "413": "File too large",
+        "422": "Bad rows: every one is listed in `rows`",
+    },
+)
+def create_import(actor: Actor, query: ImportQuery) -> Any:
+    c = core()
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ValidationFailed(
+            [FieldProblem("file", "missing", "请上传文件（表单字段 file）", "upload a file in the form field 'file'")]
+        )
+    limit = c.settings.max_upload_bytes
+    data = upload.stream.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge("file", limit)
+    importer = Importer(c.db, c.clock, c.audit, limit)
+    result = importer.run(actor, upload.filename, data, parse_kind(query.kind), dry_run=query.dry_run)
+    return result.as_dict()

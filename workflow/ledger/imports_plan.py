@@ -1,0 +1,136 @@
+"""The plan an import is checked into: one record per good row, one problem per bad cell.
+
+``RowCtx`` reads one row's cells by canonical column and files problems under the header the
+clerk's file actually used, so the report names the column they can see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from workflow.ledger.imports_schema import Kind, parse_flag, text
+from workflow.ledger.validation import currency_problem
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    sheet: str
+    row: int
+    column: str
+    code: str
+    zh: str
+    en: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "code": self.code,
+            "zh": self.zh,
+            "en": self.en,
+        }
+
+
+@dataclass
+class Planned:
+    kind: Kind
+    key: tuple[Any, ...]
+    sheet: str
+    row: int
+    values: dict[str, Any]  # DB column → value; references still by natural key (customer_code...)
+    existing_id: int | None = None
+    changed: bool = True
+
+
+@dataclass
+class Plan:
+    items: dict[Kind, list[Planned]] = field(default_factory=lambda: {k: [] for k in Kind})
+    problems: list[RowProblem] = field(default_factory=list)
+
+
+class RowCtx:
+    """One row's cells by canonical column, and the problem sink that names the file's header."""
+
+    def __init__(
+        self, plan: Plan, sheet: str, row: int, cells: dict[str, object], labels: dict[str, str], memo: dict[Any, Any]
+    ) -> None:
+        self.plan, self.sheet, self.row, self.cells, self.labels = plan, sheet, row, cells, labels
+        self.memo = memo  # parsed cell texts: ledgers repeat the same dates and codes endlessly
+        self.ok = True
+
+    def has(self, name: str) -> bool:
+        return name in self.cells
+
+    def bad(self, column: str, code: str, msg: tuple[str, str]) -> None:
+        self.ok = False
+        self.plan.problems.append(RowProblem(self.sheet, self.row, self.labels.get(column, column), code, *msg))
+
+    def text(self, name: str, required: bool = False, max_len: int = 200) -> str | None:
+        value = text(self.cells.get(name))
+        if not value:
+            if required:
+                self.bad(name, "required", ("必填项为空", "required value is empty"))
+            return None
+        if len(value) > max_len:
+            self.bad(name, "too_long", (f"超过 {max_len} 个字符", f"longer than {max_len} characters"))
+            return None
+        return value
+
+    def parsed(
+        self,
+        name: str,
+        parser: Callable[[object], tuple[Any, tuple[str, str] | None]],
+        code: str,
+        required: bool = False,
+    ) -> Any:
+        raw = self.cells.get(name)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            if required:
+                self.bad(name, "required", ("必填项为空", "required value is empty"))
+            return None
+        if isinstance(raw, str):
+            hit = self.memo.get((parser, raw))
+            if hit is None:
+                hit = self.memo[(parser, raw)] = parser(raw)
+            value, problem = hit
+        else:
+            value, problem = parser(raw)
+        if problem:
+            self.bad(name, code, problem)
+        return value
+
+    def currency(self, name: str = "currency") -> str:
+        code = (self.text(name, max_len=10) or "CNY").upper()
+        if code in ("RMB", "人民币"):
+            return "CNY"
+        problem = currency_problem(code)
+        if problem:
+            self.bad(name, "unknown_currency", problem)
+        return code
+
+    def flag(self, name: str) -> bool | None:
+        return self.parsed(name, parse_flag, "invalid_flag") if self.has(name) else None
+
+
+def rows_of(plan: Plan, sheet: Any, colmap: dict[int, str]) -> Iterator[RowCtx]:
+    labels = {name: str(sheet.headers[pos]).strip() for pos, name in colmap.items()}
+    items = list(colmap.items())
+    memo: dict[Any, Any] = {}
+    for number, cells in sheet.rows:
+        n = len(cells)
+        values = {name: (cells[pos] if pos < n else None) for pos, name in items}
+        yield RowCtx(plan, sheet.name, number, values, labels, memo)
+
+
+def present_only(r: RowCtx, values: dict[str, Any], optional: dict[str, Any]) -> dict[str, Any]:
+    """Only columns the file has are written: a missing column never blanks a stored value."""
+    out = dict(values)
+    out.update({k: v for k, v in optional.items() if r.has(k.split(":")[0])})
+    return {k.split(":")[-1]: v for k, v in out.items()}
+
+
+def diff_stored(stored: dict[str, Any] | None, values: dict[str, Any]) -> bool:
+    return stored is None or any(stored.get(k) != v for k, v in values.items())
