@@ -153,3 +153,11 @@ def test_rmb_upper_refuses(amount: str, code: str) -> None:
     with pytest.raises(LawRefusal) as e:
         rmb_upper(Decimal(amount))
     assert e.value.code == code and e.value.field == "amount"
+
+
+def test_the_provisional_year_for_the_dunning_run() -> None:
+    from workflow.law.workdays import provisional_year
+
+    cal = WorkCalendar.of([*calendar().years.values(), provisional_year(2027)])
+    assert not cal.is_working_day(date(2027, 10, 1)) and not cal.is_working_day(date(2027, 5, 1))
+    assert cal.is_working_day(date(2027, 10, 4))  # a Monday: the real notice may say otherwise

@@ -167,3 +167,12 @@ def shipped_years() -> list[CalendarYear]:
 
 def shipped_calendar() -> WorkCalendar:
     return WorkCalendar.of(shipped_years())
+
+
+def provisional_year(year: int) -> CalendarYear:
+    """A stand-in for a year whose notice is not out: weekends plus the fixed-date holidays every
+    notice has had (1 Jan, 1 May, 1–3 Oct). For the dunning run's timing only, never for a legal
+    deadline; the caller logs that it used it."""
+    days = {date(year, 1, 1): "元旦", date(year, 5, 1): "劳动节",
+            **{date(year, 10, d): "国庆节" for d in (1, 2, 3)}}
+    return CalendarYear(year, days, {}, "provisional: weekends, 1 Jan, 1 May, 1–3 Oct")
