@@ -44,7 +44,7 @@ def test_gunicorn_serves_wsgi_app(tmp_path: Path) -> None:
     port = _free_port()
     env = {**os.environ, "DUNNING_INSTANCE_PATH": str(tmp_path)}
     proc = subprocess.Popen([str(BIN / "gunicorn"), "-w", "1", "-b", f"127.0.0.1:{port}", "wsgi:app"],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 20
         while True:
