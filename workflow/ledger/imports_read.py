@@ -59,7 +59,7 @@ def _split(name: str, numbered: Iterable[tuple[int, list[Any]]]) -> Sheet | None
         return None
     header_at = 0
     for i, (_, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        if detect_kind([norm_header(c) for c in cells], name) is not None:
+        if detect_kind([norm_header(c) for c in cells], name, by_name_alone=False) is not None:
             header_at = i
             break
     number, header_cells = rows[header_at]

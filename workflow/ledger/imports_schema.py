@@ -160,9 +160,11 @@ def map_headers(kind: Kind, headers: list[str]) -> dict[int, str]:
     return found
 
 
-def detect_kind(headers: list[str], sheet_name: str = "") -> Kind | None:
+def detect_kind(headers: list[str], sheet_name: str = "", *, by_name_alone: bool = True) -> Kind | None:
     """The kind whose required columns all appear; ties broken by the sheet name, then by the
-    most specific kind (payments and invoices also have customer codes)."""
+    most specific kind (payments and invoices also have customer codes). With ``by_name_alone``
+    a sheet named after one kind is taken as that kind even when columns are missing, so the
+    report can say which columns."""
     named = [k for k, words in SHEET_WORDS.items() if any(w in sheet_name.lower() for w in words)]
     complete: list[tuple[int, int, Kind]] = []
     for kind in KIND_ORDER:
@@ -173,7 +175,7 @@ def detect_kind(headers: list[str], sheet_name: str = "") -> Kind | None:
     for _, _, kind in sorted(complete, reverse=True):
         if not named or kind in named:
             return kind
-    return named[0] if len(named) == 1 else None
+    return named[0] if by_name_alone and len(named) == 1 else None
 
 
 # ---------------------------------------------------------------- cell parsers (value, error)

@@ -88,14 +88,11 @@ class Writer:
         row.pop("invoice_number", None)
         return row
 
-    def _insert(self, kind: Kind, items: list[Planned], extra: dict[str, Any] | None = None) -> None:
-        rows = []
-        for p in items:
-            row = {**_DEFAULTS[kind], **self._resolve(kind, p.values), "created_at": self.now, **(extra or {})}
-            if kind is Kind.PAYMENTS:
-                row["unallocated_amount"] = p.values["amount"]
-            rows.append(row)
-        insert_rows(self.s, _table(kind), rows)
+    def _insert(self, kind: Kind, items: list[Planned]) -> None:
+        table = _table(kind)
+        stamp = {"created_at": self.now} if "created_at" in table.c else {}
+        rows = [{**_DEFAULTS[kind], **self._resolve(kind, p.values), **stamp} for p in items]
+        insert_rows(self.s, table, rows)
 
     def _update(self, kind: Kind, items: list[Planned]) -> None:
         table = _table(kind)
