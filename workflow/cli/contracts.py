@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
-from workflow.cli import cli_core
-from workflow.documents.contract_text import linter_lpr_1y, upload_text
+from workflow.cli import cli_actor, cli_core
+from workflow.documents.contract_text import linter_lpr_1y, stored_contract_text, upload_text
 from workflow.errors import invalid
 from workflow.law.clauses import Finding, lint_contract, lint_letter
 
@@ -76,24 +76,35 @@ def contract() -> None:
 
 
 @contract.command("lint")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.option("--contract-id", type=int, default=None, help="lint a stored ledger contract instead of a file")
 @click.option("--json", "as_json", is_flag=True, help="print the findings as JSON")
 @click.option("--lpr-1y", "lpr_raw", default=None, help="one-year LPR as a fraction (default: today's)")
 @click.option("--seller-place", default=None)
 @click.option("--buyer-place", default=None)
 @click.option("--signing-place", default=None)
 @click.option("--performance-place", default=None)
-def contract_lint(file: Path, as_json: bool, lpr_raw: str | None, seller_place: str | None,
-                  buyer_place: str | None, signing_place: str | None, performance_place: str | None) -> None:
-    """Lint a contract (.docx or .txt). Exit 1 when a finding is an error."""
+def contract_lint(file: Path | None, contract_id: int | None, as_json: bool, lpr_raw: str | None,
+                  seller_place: str | None, buyer_place: str | None, signing_place: str | None,
+                  performance_place: str | None) -> None:
+    """Lint a contract: a .docx or .txt FILE, or a stored one (--contract-id). Exit 1 on an error."""
     core = cli_core()
-    text = upload_text(file.name, _read(file), field="FILE")
+    if (file is None) == (contract_id is None):
+        raise invalid("FILE", "missing", "请给出合同文件或 --contract-id 中的一项",
+                      "give either a contract FILE or --contract-id")
     lpr_1y = linter_lpr_1y(core, _lpr(lpr_raw))
     places = {"seller_place": seller_place, "buyer_place": buyer_place, "signing_place": signing_place,
               "performance_place": performance_place}
+    context = {k: v for k, v in places.items() if v}
+    if file is not None:
+        text = upload_text(file.name, _read(file), field="FILE")
+    else:
+        assert contract_id is not None
+        with core.db.session() as s:
+            stored = stored_contract_text(s, core.files, cli_actor(), contract_id)
+        text, context = stored.text, {**stored.context, **context}
     findings = lint_contract(text, lpr_1y=lpr_1y, warn_multiple=core.settings.penalty_warn_lpr_multiple,
-                             note_multiple=core.settings.penalty_note_lpr_multiple,
-                             context={k: v for k, v in places.items() if v})
+                             note_multiple=core.settings.penalty_note_lpr_multiple, context=context)
     _print(findings, as_json, {"lpr_1y": str(lpr_1y)})
     if any(f.severity == "error" for f in findings):
         click.get_current_context().exit(1)

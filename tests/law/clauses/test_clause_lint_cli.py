@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flask.testing import FlaskCliRunner
+from flask.testing import FlaskClient, FlaskCliRunner
 
+from tests.conftest import Users
 from tests.law.clauses.corpus import CLEAN_EN, CLEAN_ZH
 from tests.law.clauses.files import contract_docx, entity_bomb, zip_bomb
+from tests.ledger.sample_ledger import seed
 from workflow.core import Core
 
 LPR = ["--lpr-1y", "0.0300"]
@@ -80,3 +82,14 @@ def test_letter_lint(runner: FlaskCliRunner, tmp_path: Path) -> None:
     assert runner.invoke(args=["letter", "lint", good]).exit_code == 0
     warn = write(tmp_path, "催款函3.txt", "我司财务人员将于下周上门与贵司核对账目。")
     assert runner.invoke(args=["letter", "lint", warn]).exit_code == 0
+
+
+def test_a_stored_contract_by_id(runner: FlaskCliRunner, client: FlaskClient, users: Users) -> None:
+    ledger = seed(client, users.clerk)
+    result = runner.invoke(args=["contract", "lint", "--contract-id", str(ledger.contract_id), "--json", *LPR])
+    assert result.exit_code == 0, result.output  # the seeded contract's only finding is a warning
+    assert [f["rule"] for f in json.loads(result.output)["findings"]] == ["penalty.excessive"]
+    missing = runner.invoke(args=["contract", "lint", "--contract-id", "9999", *LPR])
+    assert missing.exit_code == 2 and "9999" in missing.output
+    neither = runner.invoke(args=["contract", "lint", *LPR])
+    assert neither.exit_code == 2 and "FILE" in neither.output
