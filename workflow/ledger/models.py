@@ -130,6 +130,9 @@ class Invoice(Base):
         UniqueConstraint("creditor_id", "number"),
         CheckConstraint("amount > 0", name="amount_positive"),
         CheckConstraint("due_date >= issue_date", name="due_after_issue"),
+        # the last line of defence against over-allocation, whatever code path wrote the totals
+        CheckConstraint("paid_amount >= 0 AND credited_amount >= 0 AND paid_amount + credited_amount <= amount",
+                        name="not_overpaid"),
         Index("ix_invoice_customer_due", "customer_id", "due_date"),
         Index("ix_invoice_due", "due_date"),
     )
@@ -179,6 +182,7 @@ class Payment(Base):
     __table_args__ = (
         UniqueConstraint("creditor_id", "bank_reference"),
         CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("unallocated_amount >= 0 AND unallocated_amount <= amount", name="unallocated_in_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
