@@ -61,7 +61,10 @@ WORDINGS: tuple[Wording, ...] = (
         r"|\bin the (?:press|newspapers?|media)\b", _I)),
     Wording("third_party", "error", re.compile(
         r"(?:联系|通知|告知|告诉|找|打电话给|致电)(?:你的|您的|贵司的?|其|你们的?)?"
-        r"(?:家人|家属|父母|子女|孩子|配偶|老婆|妻子|丈夫|亲属|亲戚|亲友|朋友|邻居|客户|供应商|合作伙伴|同行|股东)")),
+        r"(?:家人|家属|父母|子女|孩子|配偶|老婆|妻子|丈夫|亲属|亲戚|亲友|朋友|邻居)"
+        # the debtor's business partners only with a possessive: "联系客户经理" is our own staff
+        r"|(?:联系|通知|告知|告诉|找|打电话给|致电)(?:你的|您的|贵司的?|贵公司的?|其|你们的?)"
+        r"(?:客户|供应商|合作伙伴|同行|股东|下游|上游)")),
     Wording("third_party", "error", re.compile(
         r"\b(?:contact|call|tell|inform|notify|write to|visit)\w* (?:all )?(?:your|his|her|their) "
         r"(?:family|relatives|wife|husband|spouse|children|parents|neighbou?rs|friends|customers|clients|suppliers"

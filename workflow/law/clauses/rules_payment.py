@@ -109,7 +109,8 @@ _TIME = re.compile(
     r"|预付|款到发货|先款后货|货到付款|现款|现结|月结|季结|分期|首付|一次性|签订后|签约后|收到发票"
     r"|\bwithin\b|\bbefore\b|\bprior to\b|\bno later than\b|\bby \d|\bon or before\b|\bin advance\b|\bupon\b"
     r"|\bdays?\b|\bmonths?\b|\bnet ?\d+|\bcash on delivery\b|\bc\.?o\.?d\b|\binstal?lments?\b|\bimmediately\b"
-    r"|\bon delivery\b|\bat the time of\b",
+    r"|\bon delivery\b|\bat the time of\b|\bat sight\b|\bletter of credit\b|\bl/c\b|\bagainst (?:shipping )?documents\b"
+    r"|\bprepay|信用证|即期|见票",
     _I,
 )
 
