@@ -12,7 +12,6 @@ import re
 from collections.abc import Mapping
 
 from workflow.law.clauses.findings import Finding
-from workflow.law.clauses.rules_dispute import ARBITRATION
 from workflow.law.clauses.segment import Document, Sentence
 
 _I = re.IGNORECASE
@@ -173,5 +172,3 @@ def check(doc: Document, context: Mapping[str, str] | None = None) -> list[Findi
             break
     return findings
 
-
-__all__ = ["ARBITRATION", "check", "known_places"]

@@ -113,7 +113,7 @@ def agreed_rates(norm: str, lpr_1y: Decimal) -> list[AgreedRate]:
             consumed.append(m.span())
     for m in _LPR_PLUS.finditer(norm):
         try:
-            multiple = 1 + parse_or_zero(m.group("p")) / 100
+            multiple = 1 + _required_number(m.group("p")) / 100
         except ValueError:
             continue
         rates.append(AgreedRate(multiple * lpr_1y, m.group(0), "lpr_multiple", multiple))
@@ -131,7 +131,8 @@ def agreed_rates(norm: str, lpr_1y: Decimal) -> list[AgreedRate]:
     return rates
 
 
-def parse_or_zero(text: str) -> Decimal:
+def _required_number(text: str) -> Decimal:
+    """A number that must be there ("LPR上浮50%": 50)."""
     value = parse_multiple(text)
     if value is None:
         raise ValueError(text)
