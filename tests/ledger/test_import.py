@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -33,9 +33,15 @@ WAHAHA = cc("91330100143055621")
 
 def add_creditor(core: Core, code: str = "CM-SH") -> int:
     with core.db.session() as s:
-        row = CreditorEntity(code=code, legal_name="上海澄明机电设备有限公司", credit_code=cc("91310115MA1K3Y7Q2"),
-                             address="上海市浦东新区郭守敬路498号", bank_name="招商银行上海张江支行",
-                             bank_account="121908653110801", created_at=core.clock.now())
+        row = CreditorEntity(
+            code=code,
+            legal_name="上海澄明机电设备有限公司",
+            credit_code=cc("91310115MA1K3Y7Q2"),
+            address="上海市浦东新区郭守敬路498号",
+            bank_name="招商银行上海张江支行",
+            bank_account="121908653110801",
+            created_at=core.clock.now(),
+        )
         s.add(row)
         s.flush()
         return row.id
@@ -47,13 +53,15 @@ def importer(core: Core) -> Importer:
 
 def snapshot(core: Core) -> dict[str, list[Any]]:
     with core.db.engine.connect() as conn:
-        return {t: [tuple(r) for r in conn.execute(text(f"SELECT * FROM {t} ORDER BY id"))]
-                for t in ("customer", "contact", "contract", "invoice", "payment", "allocation", "audit_entry")}
+        return {
+            t: [tuple(r) for r in conn.execute(text(f"SELECT * FROM {t} ORDER BY id"))]
+            for t in ("customer", "contact", "contract", "invoice", "payment", "allocation", "audit_entry")
+        }
 
 
 CUSTOMERS_CSV = (
     "客户编码,客户名称,统一社会信用代码,客户类型,注册地址,信用额度\n"
-    f"C001,深圳市华星光电技术有限公司,{HUAXING},大型民营企业,深圳市光明区塘明大道9-2号,\"5,000,000.00\"\n"
+    f'C001,深圳市华星光电技术有限公司,{HUAXING},大型民营企业,深圳市光明区塘明大道9-2号,"5,000,000.00"\n'
     f"C002,上海宝钢包装股份有限公司,{BAOSTEEL},国有企业,上海市宝山区罗东路1818号,\n"
     f"C003,杭州娃哈哈食品有限公司,{WAHAHA.lower()},民营中小企业,杭州市上城区清泰街160号,800000\n"
 )
@@ -86,8 +94,16 @@ def test_changed_customer_row_updates_only_that_customer(any_db: Core) -> None:
     result = importer(any_db).run(CLERK, "c.csv", changed.encode("gb18030"))
     assert result.counts["customers"].as_dict() == {"created": 0, "updated": 1, "unchanged": 2}
     with any_db.db.session() as s:
-        assert s.scalar(select(Customer.registered_address).where(Customer.code == "C003")) == "杭州市上城区清泰街160号娃哈哈大厦"
+        assert (
+            s.scalar(select(Customer.registered_address).where(Customer.code == "C003"))
+            == "杭州市上城区清泰街160号娃哈哈大厦"
+        )
         assert s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "ledger.import")) == 2
+
+
+def xl(y: int, m: int, d: int) -> datetime:
+    """An Excel date cell: openpyxl reads them as naive datetimes."""
+    return datetime.combine(date(y, m, d), time())
 
 
 def _sheet(wb: Workbook, title: str, rows: list[list[Any]]) -> None:
@@ -100,23 +116,64 @@ def ledger_workbook() -> bytes:
     wb = Workbook()
     assert wb.active is not None
     wb.remove(wb.active)
-    _sheet(wb, "客户", [["应收账款客户档案"], ["客户编码", "客户名称", "统一社会信用代码", "客户类型"],
-                        ["C001", "深圳市华星光电技术有限公司", HUAXING, "大型民营企业"],
-                        ["C002", "上海宝钢包装股份有限公司", BAOSTEEL, "国企"]])
-    _sheet(wb, "联系人", [["客户编码", "联系人", "角色", "邮箱", "电话", "约定送达地址"],
-                         ["C001", "陈静", "财务", "chen.jing@csot.example.cn", "0755-26581234", "是"],
-                         ["C002", "李强", "法定代表人", "", "021-56781234", "否"]])
-    _sheet(wb, "合同", [["合同编号", "客户编码", "签订日期", "币种", "合同金额", "账期天数", "付款起算", "违约金日利率", "管辖法院所在地"],
-                        ["HT-2025-001", "C001", datetime(2025, 1, 8), "CNY", 1200000, 60, "交货", "万分之五", "上海市浦东新区"]])
-    _sheet(wb, "应收发票", [["发票号", "客户编码", "合同编号", "开票日期", "到期日", "金额(元)", "币种"],
-                          ["FP001", "C001", "HT-2025-001", datetime(2025, 3, 1), datetime(2025, 4, 30), 30000, "CNY"],
-                          ["FP002", "C001", "HT-2025-001", "2025/2/1", "2025年3月31日", "20,000.00", "CNY"],
-                          ["FP003", "C001", None, "2025-05-01", "2025-06-30", 12345.67, "CNY"],
-                          ["FP004", "C002", None, 45748, 45808, "8800", "人民币"]])
-    _sheet(wb, "收款", [["银行流水号", "客户编码", "付款日期", "金额", "核销发票号"],
-                        ["B20250605001", "C001", datetime(2025, 6, 5), 25000, ""],
-                        ["B20250610002", "C001", datetime(2025, 6, 10), 10000, "FP003"],
-                        ["B20250612003", "C002", datetime(2025, 6, 12), 10000, ""]])
+    _sheet(
+        wb,
+        "客户",
+        [
+            ["应收账款客户档案"],
+            ["客户编码", "客户名称", "统一社会信用代码", "客户类型"],
+            ["C001", "深圳市华星光电技术有限公司", HUAXING, "大型民营企业"],
+            ["C002", "上海宝钢包装股份有限公司", BAOSTEEL, "国企"],
+        ],
+    )
+    _sheet(
+        wb,
+        "联系人",
+        [
+            ["客户编码", "联系人", "角色", "邮箱", "电话", "约定送达地址"],
+            ["C001", "陈静", "财务", "chen.jing@csot.example.cn", "0755-26581234", "是"],
+            ["C002", "李强", "法定代表人", "", "021-56781234", "否"],
+        ],
+    )
+    _sheet(
+        wb,
+        "合同",
+        [
+            [
+                "合同编号",
+                "客户编码",
+                "签订日期",
+                "币种",
+                "合同金额",
+                "账期天数",
+                "付款起算",
+                "违约金日利率",
+                "管辖法院所在地",
+            ],
+            ["HT-2025-001", "C001", xl(2025, 1, 8), "CNY", 1200000, 60, "交货", "万分之五", "上海市浦东新区"],
+        ],
+    )
+    _sheet(
+        wb,
+        "应收发票",
+        [
+            ["发票号", "客户编码", "合同编号", "开票日期", "到期日", "金额(元)", "币种"],
+            ["FP001", "C001", "HT-2025-001", xl(2025, 3, 1), xl(2025, 4, 30), 30000, "CNY"],
+            ["FP002", "C001", "HT-2025-001", "2025/2/1", "2025年3月31日", "20,000.00", "CNY"],
+            ["FP003", "C001", None, "2025-05-01", "2025-06-30", 12345.67, "CNY"],
+            ["FP004", "C002", None, 45748, 45808, "8800", "人民币"],
+        ],
+    )
+    _sheet(
+        wb,
+        "收款",
+        [
+            ["银行流水号", "客户编码", "付款日期", "金额", "核销发票号"],
+            ["B20250605001", "C001", xl(2025, 6, 5), 25000, ""],
+            ["B20250610002", "C001", xl(2025, 6, 10), 10000, "FP003"],
+            ["B20250612003", "C002", xl(2025, 6, 12), 10000, ""],
+        ],
+    )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -127,7 +184,12 @@ def test_xlsx_workbook_with_chinese_headers_imports_every_kind_and_allocates(any
     data = ledger_workbook()
     result = importer(any_db).run(CLERK, "应收台账.xlsx", data)
     assert {k: v.created for k, v in result.counts.items()} == {
-        "customers": 2, "contacts": 2, "contracts": 1, "invoices": 4, "payments": 3}
+        "customers": 2,
+        "contacts": 2,
+        "contracts": 1,
+        "invoices": 4,
+        "payments": 3,
+    }
     with any_db.db.session() as s:
         inv = {i.number: i for i in s.scalars(select(Invoice))}
         assert inv["FP002"].issue_date == date(2025, 2, 1) and inv["FP002"].due_date == date(2025, 3, 31)

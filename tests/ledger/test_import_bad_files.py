@@ -1,0 +1,259 @@
+"""Bad spreadsheets: every bad row is named with its column and reason, and nothing is written."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests.conftest import Users
+from tests.ledger.test_import import (
+    CLERK,
+    CUSTOMERS_CSV,
+    HUAXING,
+    add_creditor,
+    cc,
+    importer,
+    ledger_workbook,
+    snapshot,
+)
+from workflow.core import Core
+from workflow.errors import TooLarge, ValidationFailed
+from workflow.ledger.imports import ImportRejected
+from workflow.ledger.models import CreditorEntity
+
+
+def rejected(core: Core, name: str, data: bytes) -> list[tuple[int, str, str]]:
+    before = snapshot(core)
+    with pytest.raises(ImportRejected) as exc:
+        importer(core).run(CLERK, name, data)
+    assert snapshot(core) == before
+    for p in exc.value.rows:
+        assert p.zh and p.en  # both languages, always
+    return [(p.row, p.column, p.code) for p in exc.value.rows]
+
+
+def test_bad_invoice_rows_are_all_reported(any_db: Core) -> None:
+    add_creditor(any_db)
+    importer(any_db).run(CLERK, "c.csv", CUSTOMERS_CSV.encode())
+    before = snapshot(any_db)
+    csv = (
+        "发票号,客户编码,开票日期,到期日,金额,币种\n"
+        "FP001,C001,2025-06-30,2025-07-30,1000.00,CNY\n"  # row 2: good
+        "FP002,C001,2025-06-30,2025-05-30,1000.00,CNY\n"  # row 3: due before issue
+        "FP003,C001,2025-06-30,2025-07-30,1000.00,XYZ\n"  # row 4: unknown currency
+        "FP004,C001,2025-06-30,2025-07-30,-50.00,CNY\n"  # row 5: negative
+        "FP005,C001,2025-06-30,2025-07-30,99999999999999,CNY\n"  # row 6: absurd
+        "FP001,C001,2025-06-30,2025-07-30,1000.00,CNY\n"  # row 7: duplicate of row 2
+        "FP007,C999,2025-06-30,2025-07-30,1000.00,CNY\n"  # row 8: unknown customer
+        "FP008,C001,2025-02-30,2025-07-30,12.345,CNY\n"  # row 9: no such date; 3 decimals
+        "FP009,C001,下周一,,1000,CNY\n"  # row 10: unreadable date, missing due date
+    )
+    rows = rejected(any_db, "invoices.csv", csv.encode())
+    assert set(rows) == {
+        (3, "到期日", "due_before_issue"),
+        (4, "币种", "unknown_currency"),
+        (5, "金额", "invalid_amount"),
+        (6, "金额", "invalid_amount"),
+        (7, "发票号", "duplicate_in_file"),
+        (8, "客户编码", "unknown_customer"),
+        (9, "开票日期", "invalid_date"),
+        (9, "金额", "invalid_amount"),
+        (10, "开票日期", "invalid_date"),
+        (10, "到期日", "required"),
+    }
+    assert snapshot(any_db) == before
+
+
+def test_bad_customer_rows(core: Core) -> None:
+    add_creditor(core)
+    bad_check = HUAXING[:-1] + ("0" if HUAXING[-1] != "0" else "1")
+    csv = (
+        "customer_code,legal_name,credit_code,kind\n"
+        f"C001,深圳市华星光电技术有限公司,{bad_check},private_large\n"
+        f"C002,,{HUAXING},private_small\n"
+        f"C003,南京某某贸易有限公司,{HUAXING},private_small\n"
+        "C004,宁波北仑华锐模具有限公司,91330206ABC,private_small\n"
+        "C005,温州瓯越阀门有限公司,,private_small\n"
+        "C006,Kessler Industrietechnik GmbH,,foreign\n"
+        "C007,昆山恒通机电经营部,,合伙企业\n"
+    )
+    rows = rejected(core, "customers.csv", csv.encode())
+    assert set(rows) == {
+        (2, "credit_code", "invalid_credit_code"),
+        (3, "legal_name", "required"),
+        (4, "credit_code", "duplicate_credit_code"),
+        (5, "credit_code", "invalid_credit_code"),
+        (6, "credit_code", "required"),
+        (8, "kind", "invalid_kind"),
+    }
+
+
+def test_missing_required_column_names_it(core: Core) -> None:
+    add_creditor(core)
+    importer(core).run(CLERK, "c.csv", CUSTOMERS_CSV.encode())
+    rows = rejected(
+        core,
+        "payments.csv",
+        "银行流水号,客户编码,金额\nB1,C001,100\n".encode(),
+    )
+    assert rows == [(1, "付款日期", "missing_column")]
+
+
+def test_workbook_with_an_unknown_sheet_is_refused_whole(core: Core) -> None:
+    add_creditor(core)
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(ledger_workbook()))
+    extra = wb.create_sheet("库存明细")
+    extra.append(["物料编码", "物料名称", "数量"])
+    extra.append(["M001", "伺服电机", 3])
+    buf = io.BytesIO()
+    wb.save(buf)
+    rows = rejected(core, "台账.xlsx", buf.getvalue())
+    assert rows == [(1, "", "unknown_sheet")]
+
+
+def test_payment_reimported_with_another_amount_is_refused(core: Core) -> None:
+    add_creditor(core)
+    importer(core).run(CLERK, "a.xlsx", ledger_workbook())
+    csv = "银行流水号,客户编码,付款日期,金额\nB20250605001,C001,2025-06-05,26000\n"
+    assert rejected(core, "p.csv", csv.encode()) == [(2, "银行流水号", "payment_changed")]
+
+
+def test_payment_naming_unknown_or_foreign_invoice(core: Core) -> None:
+    add_creditor(core)
+    importer(core).run(CLERK, "a.xlsx", ledger_workbook())
+    csv = (
+        "银行流水号,客户编码,付款日期,金额,核销发票号\n"
+        "B9,C001,2025-07-01,100,FP404\n"
+        "B10,C001,2025-07-01,100,FP004\n"
+    )  # FP004 is C002's invoice
+    assert rejected(core, "p.csv", csv.encode()) == [
+        (2, "核销发票号", "unknown_invoice"),
+        (3, "核销发票号", "invoice_mismatch"),
+    ]
+
+
+def test_invoice_amount_below_what_is_paid_is_refused(core: Core) -> None:
+    add_creditor(core)
+    importer(core).run(CLERK, "a.xlsx", ledger_workbook())  # FP002 is paid 20,000
+    csv = "发票号,客户编码,开票日期,到期日,金额\nFP002,C001,2025-02-01,2025-03-31,15000\n"
+    assert rejected(core, "i.csv", csv.encode()) == [(2, "金额", "below_settled")]
+
+
+def test_contract_with_arbitration_and_court_is_refused(core: Core) -> None:
+    add_creditor(core)
+    importer(core).run(CLERK, "c.csv", CUSTOMERS_CSV.encode())
+    csv = "合同编号,客户编码,管辖法院所在地,仲裁委员会,违约金日利率\nHT-9,C001,上海市浦东新区,上海仲裁委员会,百分之五\n"
+    assert set(rejected(core, "contracts.csv", csv.encode())) == {
+        (2, "仲裁委员会", "arbitration_or_court"),
+        (2, "违约金日利率", "invalid_rate"),
+    }
+
+
+def test_two_creditors_need_the_creditor_column(core: Core) -> None:
+    add_creditor(core)
+    with core.db.session() as s:
+        s.add(
+            CreditorEntity(
+                code="CM-SZ",
+                legal_name="苏州澄明精密制造有限公司",
+                credit_code=cc("91320594MA1MXY2K3"),
+                address="苏州工业园区星湖街328号",
+                bank_name="工商银行苏州工业园区支行",
+                bank_account="1102021109000123456",
+                created_at=core.clock.now(),
+            )
+        )
+    importer(core).run(CLERK, "c.csv", CUSTOMERS_CSV.encode())
+    csv = "发票号,客户编码,开票日期,到期日,金额\nFP1,C001,2025-01-01,2025-02-01,10\n"
+    assert rejected(core, "i.csv", csv.encode()) == [(2, "creditor_code", "creditor_required")]
+    ok = "我方主体编码,发票号,客户编码,开票日期,到期日,金额\nCM-SZ,FP1,C001,2025-01-01,2025-02-01,10\n"
+    assert importer(core).run(CLERK, "i.csv", ok.encode()).counts["invoices"].created == 1
+
+
+def test_unreadable_files(core: Core) -> None:
+    add_creditor(core)
+    for data in (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, b"PK\x03\x04broken", b"\x00\x01\x02binary"):
+        with pytest.raises(ValidationFailed) as exc:
+            importer(core).run(CLERK, "x.xls", data)
+        assert exc.value.problems[0].field == "file"
+    with pytest.raises(ValidationFailed):
+        importer(core).run(CLERK, "empty.csv", b"\n\n")
+    small = importer(core)
+    small.max_bytes = 10
+    with pytest.raises(TooLarge):
+        small.run(CLERK, "c.csv", CUSTOMERS_CSV.encode())
+
+
+# ---------------------------------------------------------------- API and CLI
+
+
+def upload(client: FlaskClient, headers: dict[str, str], name: str, data: bytes, query: str = "") -> Any:
+    return client.post(
+        f"/api/v1/imports{query}",
+        headers=headers,
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_api_import_and_bad_file_problem(core: Core, client: FlaskClient, users: Users) -> None:
+    add_creditor(core)
+    resp = upload(client, users.clerk, "客户.csv", CUSTOMERS_CSV.encode("gbk"))
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    assert resp.json["counts"]["customers"]["created"] == 3
+    bad = (
+        "发票号,客户编码,开票日期,到期日,金额\nFP1,C001,2025-06-30,2025-05-01,100\nFP2,C404,2025-06-30,2025-07-01,100\n"
+    )
+    resp = upload(client, users.clerk, "fp.csv", bad.encode(), "?kind=invoices")
+    assert resp.status_code == 422
+    assert resp.mimetype == "application/problem+json"
+    body = resp.json
+    assert [(r["row"], r["column"], r["code"]) for r in body["rows"]] == [
+        (2, "到期日", "due_before_issue"),
+        (3, "客户编码", "unknown_customer"),
+    ]
+    assert body["bad_rows"] == 2 and "2" in body["title"]
+    assert body["errors"][0]["field"] == "fp.csv[2].到期日"
+    resp = upload(client, {**users.clerk, "Accept-Language": "en"}, "fp.csv", bad.encode())
+    assert resp.json["errors"][1]["message"].startswith("unknown customer code")
+
+
+def test_api_dry_run_roles_and_limits(core: Core, client: FlaskClient, users: Users) -> None:
+    add_creditor(core)
+    resp = upload(client, users.clerk, "c.csv", CUSTOMERS_CSV.encode(), "?dry_run=true")
+    assert resp.status_code == 200 and resp.json["dry_run"] is True
+    assert upload(client, users.clerk, "c.csv", CUSTOMERS_CSV.encode()).json["counts"]["customers"]["created"] == 3
+    assert upload(client, users.lawyer, "c.csv", CUSTOMERS_CSV.encode()).status_code == 403
+    assert upload(client, users.clerk, "c.csv", CUSTOMERS_CSV.encode(), "?kind=stock").status_code == 422
+    resp = client.post("/api/v1/imports", headers=users.clerk, data={}, content_type="multipart/form-data")
+    assert resp.status_code == 422 and resp.json["errors"][0]["field"] == "file"
+    assert client.application.config["MAX_CONTENT_LENGTH"] == core.settings.max_upload_bytes
+    client.application.config["MAX_CONTENT_LENGTH"] = 4096  # the cap, scaled down to keep the test small
+    resp = upload(client, users.clerk, "big.csv", b"a,b\n" + b"x" * 5000)
+    assert resp.status_code == 413 and resp.mimetype == "application/problem+json"
+
+
+def test_cli_import_lists_every_bad_row_and_exits_2(core: Core, runner: Any, tmp_path: Any) -> None:
+    add_creditor(core)
+    good = tmp_path / "客户.csv"
+    good.write_bytes(CUSTOMERS_CSV.encode("gbk"))
+    result = runner.invoke(args=["import", str(good), "--dry-run"])
+    assert result.exit_code == 0 and "created 3" in result.output and "nothing written" in result.output
+    result = runner.invoke(args=["import", str(good)])
+    assert result.exit_code == 0, result.output
+    assert "unchanged 3" in runner.invoke(args=["import", str(good)]).output
+    bad = tmp_path / "fp.csv"
+    bad.write_text(
+        "发票号,客户编码,开票日期,到期日,金额\nFP1,C001,2025-06-30,2025-05-01,100\n"
+        "FP2,C001,2025-06-30,2025-07-01,abc\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["import", str(bad)])
+    assert result.exit_code == 2
+    assert "第2行" in result.output and "到期日" in result.output and "第3行" in result.output
+    assert "amount is not a number" in result.output
