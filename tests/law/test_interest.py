@@ -211,3 +211,11 @@ def test_an_added_quote_changes_floating_results_from_its_date() -> None:
             table=table)
     rates = [s[4] for s in segs(r)]
     assert rates == ["0.0450", "0.0435"]
+
+
+@pytest.mark.parametrize("mode", ["fixed", "floating"])
+def test_an_invoice_not_yet_overdue_needs_no_rate(mode: str) -> None:
+    # due today (2026-11-26), past the known LPR quotes: nothing accrues, so nothing is refused
+    r = run("2026-11-26", Basis("lpr", markup=D("0.5"), mode=mode),  # type: ignore[arg-type]
+            [("T", "1000.00", "2026-11-26")])
+    assert r.as_json()["interest_accrued"] == "0.00"

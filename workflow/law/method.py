@@ -3,7 +3,8 @@ so a judge can redo the arithmetic from the sheet alone."""
 
 from __future__ import annotations
 
-from workflow.law.interest import STATUTORY_MARKUP_MAX, InterestRequest, _pct
+from workflow.law.interest import InterestRequest, _pct
+from workflow.law.interest_checks import STATUTORY_MARKUP_MAX
 
 
 def _rate_words(req: InterestRequest) -> tuple[str, str]:
