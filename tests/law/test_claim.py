@@ -86,3 +86,17 @@ def test_claim_access_and_bad_query(client: FlaskClient, users: Users) -> None:
     assert client.get("/api/v1/customers/999999/claim", headers=users.clerk).status_code == 404
     bad = client.get(f"/api/v1/customers/{cid}/claim?as_of=yesterday", headers=users.clerk)
     assert bad.status_code == 422 and bad.json["errors"][0]["field"] == "query.as_of"
+
+
+def test_the_claim_fills_the_interest_sheet_variables(client: FlaskClient, users: Users) -> None:
+    from datetime import date
+
+    from workflow.lawdata.claim import interest_sheet_context
+
+    ledger, _, _ = _ledger(client, users)
+    claim = client.get(f"/api/v1/customers/{ledger.customer_ids[0]}/claim?as_of=2026-07-08", headers=users.clerk).json
+    ctx = interest_sheet_context(claim, "CNY", date(2026, 7, 9))
+    assert ctx["sheet"]["total"] == "82442.23" and "第五百六十一条" in ctx["sheet"]["method_zh"]
+    assert [r["interest"] for r in ctx["rows"]] == ["1500.00", "922.50", "19.73"]
+    assert ctx["invoices"][0] == {"number": "HX-2026-0001", "due_date": "2026-05-09", "principal": "61500.00",
+                                  "interest": "922.50", "total": "62422.50"}
