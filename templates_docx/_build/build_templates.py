@@ -7,6 +7,7 @@ no bytes and git shows only real edits.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -46,6 +47,14 @@ def build(out: Path = OUT, kinds: list[str] | None = None) -> list[Path]:
     return written
 
 
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("kinds", nargs="*", help="only these kinds (default: all)")
+    parser.add_argument("--out", type=Path, default=OUT, help="output folder (default: templates_docx/)")
+    args = parser.parse_args()
+    for path in build(args.out, args.kinds or None):
+        print(path)
+
+
 if __name__ == "__main__":
-    for p in build(kinds=sys.argv[1:] or None):
-        print(p.relative_to(Path.cwd()) if p.is_relative_to(Path.cwd()) else p)
+    main()

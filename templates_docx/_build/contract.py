@@ -3,7 +3,8 @@ few vetted wordings, and the context field named after the clause picks one (DOM
 
 payment.kind: days_after (payment.trigger: delivery | invoice_date | acceptance) | instalments
 penalty.kind: daily_rate | annual_rate | lpr_multiple
-dispute.kind: court (dispute.court: seller_domicile | buyer_domicile | signing_place) | arbitration
+dispute.kind: arbitration (dispute.commission, optional dispute.seat) | court, where dispute.court is
+              seller_domicile | buyer_domicile | signing_place | performance_place | place (dispute.place)
 notice.kind:  email_and_post | email_post_and_proceedings
 """
 
@@ -88,8 +89,11 @@ def _payment(doc: Doc) -> None:
 
 def _penalty(doc: Doc) -> None:
     doc.heading(t(doc, "第六条　逾期付款责任", "Article 6  Late payment"))
-    cap_zh = "{% if penalty.cap %}，违约金总额以逾期付款金额的{{ penalty.cap|percent }}为限{% endif %}"
-    cap_en = "{% if penalty.cap %}, up to {{ penalty.cap|percent }} of the overdue amount in all{% endif %}"
+    amount = "{{ penalty.cap_amount|money(contract.currency) }}"
+    cap_zh = ("{% if penalty.cap %}，违约金总额以逾期付款金额的{{ penalty.cap|percent }}为限"
+              "{% elif penalty.cap_amount %}，违约金总额以" + amount + "为限{% endif %}")
+    cap_en = ("{% if penalty.cap %}, up to {{ penalty.cap|percent }} of the overdue amount in all"
+              "{% elif penalty.cap_amount %}, up to " + amount + " in all{% endif %}")
     doc.tag("{%p if penalty.kind == 'lpr_multiple' %}")
     doc.body(t(doc, "乙方逾期付款的，应自应付款之日的次日起至实际付清之日止，以逾期付款金额为基数，按付款到"
                     "期时全国银行间"
@@ -129,24 +133,28 @@ def _dispute(doc: Doc) -> None:
                "{{ dispute.commission_en }} for arbitration under its rules in force when the application is "
                "made{% if dispute.seat_en %}, with the seat of arbitration at {{ dispute.seat_en }}{% endif %}. "
                "The award is final and binding on both parties."))
-    doc.tag("{%p elif dispute.court == 'signing_place' %}")
-    doc.body(t(doc, "因本合同引起的争议，双方应友好协商解决；协商不成的，任何一方均可向合同签订地"
-                    "（{{ contract.signed_place }}）"
-                    "有管辖权的人民法院提起诉讼。",
-               "Any dispute under this contract that the parties cannot settle amicably may be brought by "
-               "either party before the competent people's court at the place where this contract is signed "
-               "({{ contract.signed_place_en }})."))
-    doc.tag("{%p elif dispute.court == 'buyer_domicile' %}")
-    doc.body(t(doc, "因本合同引起的争议，双方应友好协商解决；协商不成的，任何一方均可向乙方住所地有管辖权的"
-                    "人民法院提起诉讼。",
-               "Any dispute under this contract that the parties cannot settle amicably may be brought by "
-               "either party before the competent people's court at the buyer's domicile."))
+    court = [
+        ("seller_domicile", "甲方住所地", "the seller's domicile"),
+        ("buyer_domicile", "乙方住所地", "the buyer's domicile"),
+        ("signing_place", "合同签订地（{{ contract.signed_place }}）",
+         "the place where this contract is signed ({{ contract.signed_place_en }})"),
+        ("performance_place", "合同履行地（{{ dispute.place }}）",
+         "the place of performance ({{ dispute.place_en }})"),
+    ]
+    for key, zh, en in court:
+        doc.tag("{%p elif dispute.court == '" + key + "' %}")
+        _court_clause(doc, zh, en)
     doc.tag("{%p else %}")
-    doc.body(t(doc, "因本合同引起的争议，双方应友好协商解决；协商不成的，任何一方均可向甲方住所地有管辖权的"
-                    "人民法院提起诉讼。",
-               "Any dispute under this contract that the parties cannot settle amicably may be brought by "
-               "either party before the competent people's court at the seller's domicile."))
+    _court_clause(doc, "{{ dispute.place }}", "{{ dispute.place_en }}")
     doc.tag("{%p endif %}")
+
+
+def _court_clause(doc: Doc, place_zh: str, place_en: str) -> None:
+    """Always "有管辖权的人民法院" at a place (民事诉讼法 35), never a named court or level."""
+    doc.body(t(doc, "因本合同引起的争议，双方应友好协商解决；协商不成的，任何一方均可向" + place_zh
+               + "有管辖权的人民法院提起诉讼。",
+               "Any dispute under this contract that the parties cannot settle amicably may be brought by "
+               "either party before the competent people's court at " + place_en + "."))
 
 
 def _notice(doc: Doc) -> None:

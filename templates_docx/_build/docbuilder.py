@@ -141,7 +141,7 @@ class Doc:
         styles = self.document.styles
         from docx.enum.style import WD_STYLE_TYPE
 
-        small = 9.0 if zh else 8.5  # the Latin fallback where Times is missing runs wider than CJK digits
+        small = 9.0 if zh else 8.0  # the Latin fallback where Times is missing runs wider than CJK digits
         for name, size, spacing in (("Table Text", 10.0, 0), ("Small Print", small, 0),
                                     ("Plain", self.body_size, 60)):
             style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
@@ -233,8 +233,8 @@ class Doc:
             + "</w:tblBorders>"))
         tbl_pr.append(parse_xml(f'<w:tblLayout {nsdecls("w")} w:type="fixed"/>'))
         tbl_pr.append(parse_xml(
-            f"<w:tblCellMar {nsdecls('w')}><w:top w:w=\"45\" w:type=\"dxa\"/><w:left w:w=\"70\" w:type=\"dxa\"/>"
-            "<w:bottom w:w=\"45\" w:type=\"dxa\"/><w:right w:w=\"70\" w:type=\"dxa\"/></w:tblCellMar>"))
+            f"<w:tblCellMar {nsdecls('w')}><w:top w:w=\"45\" w:type=\"dxa\"/><w:left w:w=\"57\" w:type=\"dxa\"/>"
+            "<w:bottom w:w=\"45\" w:type=\"dxa\"/><w:right w:w=\"57\" w:type=\"dxa\"/></w:tblCellMar>"))
         for i, width in enumerate(widths):
             table.columns[i].width = Mm(width)
             for cell in table.columns[i].cells:
@@ -352,20 +352,21 @@ class Doc:
     # ----- signature blocks ---------------------------------------------------------------------
     def seal_block(self, lines: Sequence[str], *, space_before: float = 18) -> None:
         """Right-aligned issuer block: name, （盖章）, date. Kept together with what precedes it."""
+        if self.document.paragraphs:
+            self.document.paragraphs[-1].paragraph_format.keep_with_next = True
         for i, text in enumerate(lines):
             p = self.para(text, style="Plain", align="right", keep_next=i < len(lines) - 1,
                           space_before=space_before if i == 0 else None, space_after=4)
             p.paragraph_format.keep_together = True
 
     def two_party_block(self, left: Sequence[str], right: Sequence[str]) -> None:
-        """Side-by-side signature blocks for both parties, without borders."""
+        """Side-by-side signature blocks for both parties, without borders; the row never splits."""
         table = self._table(1, [80, 80], borders=False)
         for cell, lines in zip(table.rows[0].cells, (left, right), strict=True):
             for i, text in enumerate(lines):
                 paragraph = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
                 paragraph.style = self.document.styles["Plain"]
                 paragraph.paragraph_format.space_after = Pt(10)
-                paragraph.paragraph_format.keep_with_next = True
                 self._runs(paragraph, text)
         table.rows[0]._tr.get_or_add_trPr().append(parse_xml(f'<w:cantSplit {nsdecls("w")}/>'))
 

@@ -86,17 +86,20 @@ def amounts_phrase(doc: Doc, field: str = "outstanding") -> str:
 
 
 def invoice_table(doc: Doc, *, overdue: bool = True) -> None:
-    days = Column(t(doc, "逾期天数", "Days late"), 12, "{{ inv.days_overdue }}", "right") if overdue else \
-        Column(t(doc, "距到期天数", "Days to due"), 12, "{{ inv.days_to_due }}", "right")
+    width = 11 if doc.lang == "zh" else 10
+    days = Column(t(doc, "逾期天数", "Days late"), width, "{{ inv.days_overdue }}", "right") if overdue else \
+        Column(t(doc, "剩余天数", "Days to due"), width, "{{ inv.days_to_due }}", "right")
+    # the English PDF falls back to a wider Latin font: narrower dates, wider amounts
+    w = (8, 34, 20, 20, 24, 24, 25) if doc.lang == "zh" else (8, 32.5, 18.5, 18.5, 25.5, 25.5, 27.5)
     columns = [
-        Column(t(doc, "序号", "No."), 8, "{{ loop.index }}", "center"),
-        Column(t(doc, "发票号码", "Invoice"), 28, "{{ inv.number }}"),
-        Column(t(doc, "开票日期", "Issued"), 21, "{{ inv.issue_date }}", "center"),
-        Column(t(doc, "到期日", "Due"), 21, "{{ inv.due_date }}", "center"),
+        Column(t(doc, "序号", "No."), w[0], "{{ loop.index }}", "center"),
+        Column(t(doc, "发票号码", "Invoice"), w[1], "{{ inv.number }}"),
+        Column(t(doc, "开票日期", "Issued"), w[2], "{{ inv.issue_date }}", "center"),
+        Column(t(doc, "到期日", "Due"), w[3], "{{ inv.due_date }}", "center"),
         days,
-        Column(t(doc, "发票金额", "Amount"), 25, "{{ inv.amount|money(inv.currency) }}", "right"),
-        Column(t(doc, "已付/冲减", "Paid/credited"), 25, "{{ inv.paid|money(inv.currency) }}", "right"),
-        Column(t(doc, "未付金额", "Outstanding"), 26, "{{ inv.outstanding|money(inv.currency) }}", "right"),
+        Column(t(doc, "发票金额", "Amount"), w[4], "{{ inv.amount|money(inv.currency) }}", "right"),
+        Column(t(doc, "已付/冲减", "Paid/credited"), w[5], "{{ inv.paid|money(inv.currency) }}", "right"),
+        Column(t(doc, "未付金额", "Outstanding"), w[6], "{{ inv.outstanding|money(inv.currency) }}", "right"),
     ]
     totals = [[(t(doc, "合计（{{ s.currency }}）", "Total ({{ s.currency }})"), 5),
                ("{{ s.amount|money(s.currency) }}", 1), ("{{ s.paid|money(s.currency) }}", 1),
@@ -112,21 +115,30 @@ def payee_account(doc: Doc) -> None:
     ], widths=(32, 128))
 
 
-def penalty_basis(doc: Doc) -> None:
-    """The contract's late-payment rate, or the statutory fallback of 买卖合同解释 18¶4."""
+CAP_ZH = ("{% if penalty.cap %}（以逾期金额的{{ penalty.cap|percent }}为限）"
+          "{% elif penalty.cap_amount %}（以{{ penalty.cap_amount|money(penalty.currency) }}为限）{% endif %}")
+CAP_EN = ("{% if penalty.cap %} (capped at {{ penalty.cap|percent }} of the overdue amount)"
+          "{% elif penalty.cap_amount %} (capped at {{ penalty.cap_amount|money(penalty.currency) }}){% endif %}")
+
+
+def penalty_basis(doc: Doc, party: str = "贵司") -> None:
+    """The contract's late-payment rate, or the statutory fallback of 买卖合同解释 18¶4.
+
+    ``party`` names the debtor in the Chinese text: 贵司 in a letter, 乙方 in an agreement.
+    """
     if doc.lang == "zh":
         doc.tag("{%p if penalty.kind == 'daily_rate' %}")
-        doc.body("依照合同约定，逾期付款的，贵司应自应付款之日的次日起，按逾期金额每日"
+        doc.body("依照合同约定，逾期付款的，" + party + "应自应付款之日的次日起，按逾期金额每日"
                  "{{ penalty.rate|percent }}的标准支付逾期付款违约金"
-                 "{% if penalty.cap %}（以逾期金额的{{ penalty.cap|percent }}为限）{% endif %}。")
+                 + CAP_ZH + "。")
         doc.tag("{%p elif penalty.kind == 'annual_rate' %}")
-        doc.body("依照合同约定，逾期付款的，贵司应自应付款之日的次日起，按逾期金额年利率"
+        doc.body("依照合同约定，逾期付款的，" + party + "应自应付款之日的次日起，按逾期金额年利率"
                  "{{ penalty.rate|percent }}的标准支付逾期付款违约金"
-                 "{% if penalty.cap %}（以逾期金额的{{ penalty.cap|percent }}为限）{% endif %}。")
+                 + CAP_ZH + "。")
         doc.tag("{%p elif penalty.kind == 'lpr_multiple' %}")
-        doc.body("依照合同约定，逾期付款的，贵司应自应付款之日的次日起，按全国银行间同业拆借中心公布的一年期"
+        doc.body("依照合同约定，逾期付款的，" + party + "应自应付款之日的次日起，按全国银行间同业拆借中心公布的一年期"
                  "贷款市场报价利率（LPR）的{{ penalty.multiple }}倍支付逾期付款违约金"
-                 "{% if penalty.cap %}（以逾期金额的{{ penalty.cap|percent }}为限）{% endif %}。")
+                 + CAP_ZH + "。")
         doc.tag("{%p else %}")
         doc.body("依照《最高人民法院关于审理买卖合同纠纷案件适用法律问题的解释》第十八条第四款，买方逾期付款的，"
                  "出卖人可以按照违约行为发生时一年期贷款市场报价利率（LPR）为基础，加计30%—50%计算逾期付款损失。")
@@ -135,16 +147,15 @@ def penalty_basis(doc: Doc) -> None:
         doc.tag("{%p if penalty.kind == 'daily_rate' %}")
         doc.body("Under the contract, late payment bears a penalty of {{ penalty.rate|percent }} of the overdue "
                  "amount per day from the day after the due date"
-                 "{% if penalty.cap %} (capped at {{ penalty.cap|percent }} of the overdue amount){% endif %}.")
+                 + CAP_EN + ".")
         doc.tag("{%p elif penalty.kind == 'annual_rate' %}")
         doc.body("Under the contract, late payment bears a penalty at {{ penalty.rate|percent }} a year on the "
                  "overdue amount from the day after the due date"
-                 "{% if penalty.cap %} (capped at {{ penalty.cap|percent }} of the overdue amount){% endif %}.")
+                 + CAP_EN + ".")
         doc.tag("{%p elif penalty.kind == 'lpr_multiple' %}")
         doc.body("Under the contract, late payment bears a penalty at {{ penalty.multiple }} times the one-year "
                  "Loan Prime Rate (LPR) published by the National Interbank Funding Center, from the day after "
-                 "the due date{% if penalty.cap %} (capped at {{ penalty.cap|percent }} of the overdue amount)"
-                 "{% endif %}.")
+                 "the due date" + CAP_EN + ".")
         doc.tag("{%p else %}")
         doc.body("Under Article 18(4) of the Supreme People's Court Interpretation on Sales Contract Disputes, "
                  "a seller may claim the loss from late payment at the one-year Loan Prime Rate (LPR) at the "

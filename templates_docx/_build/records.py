@@ -45,9 +45,9 @@ def statement(lang: str) -> Doc:
              "{% elif l.kind == 'credit_note' %}Credit note{% else %}{{ l.kind }}{% endif %}")
     columns = [
         Column(t(doc, "日期", "Date"), 19, "{{ l.date }}", "center"),
-        Column(t(doc, "类型", "Type"), 13, kind, "center"),
-        Column(t(doc, "单据号码", "Document"), 29, "{{ l.number }}"),
-        Column(t(doc, "摘要", "Details"), 26, "{{ l.description }}"),
+        Column(t(doc, "类型", "Type"), 11 if zh else 17, kind, "center"),
+        Column(t(doc, "单据号码", "Document"), 33, "{{ l.number }}"),
+        Column(t(doc, "摘要", "Details"), 23 if zh else 19, "{{ l.description }}"),
         Column(t(doc, "应收增加", "Debit"), 23, "{% if l.increase %}{{ l.increase" + money + "{% endif %}", "right"),
         Column(t(doc, "应收减少", "Credit"), 23, "{% if l.decrease %}{{ l.decrease" + money + "{% endif %}", "right"),
         Column(t(doc, "余额", "Balance"), 24, "{{ l.balance" + money, "right"),
@@ -146,7 +146,8 @@ def repayment_agreement(lang: str) -> Doc:
         Column(t(doc, "发票金额", "Amount"), 33, "{{ inv.amount|money(inv.currency) }}", "right"),
         Column(t(doc, "未付金额", "Outstanding"), 33, "{{ inv.outstanding|money(inv.currency) }}", "right"),
     ], "inv in invoices", totals=[[(t(doc, "合计", "Total"), 5),
-                                   ("{{ agreement.debt_amount|money(agreement.currency) }}", 1)]])
+                                   ("{{ agreement.debt_amount|money(agreement.currency) }}", 1)]],
+        style="Small Print")
     doc.body(t(doc, "乙方对上述欠款的事实及金额无异议。本协议构成乙方对上述债务的确认。",
                "The debtor does not dispute these facts or amounts. This agreement is the debtor's "
                "acknowledgment of the debt."))
@@ -166,7 +167,7 @@ def repayment_agreement(lang: str) -> Doc:
                "If any instalment is not paid in full on time, the creditor may require the whole remaining "
                "balance to be paid at once and claim the late-payment penalty from the day after each original "
                "due date."))
-    penalty_basis(doc)
+    penalty_basis(doc, party="乙方")
     doc.tag("{%p if agreement.waive_penalty_on_performance %}")
     doc.body(t(doc, "如乙方按本协议约定按期足额履行全部付款义务，甲方同意不再主张上述欠款的逾期付款违约金。",
                "If the debtor pays every instalment in full and on time, the creditor will not claim the "
@@ -218,19 +219,20 @@ def interest_sheet(lang: str) -> Doc:
         (t(doc, "被告（被申请人）", "Respondent"), "{{ customer.name }}" if zh else
          "{{ customer.name_en or customer.name }}{% if customer.name_en %} ({{ customer.name }}){% endif %}"),
         (t(doc, "计算依据", "Basis"), "{{ sheet.method_zh }}" if zh else "{{ sheet.method_en }}"),
-        (t(doc, "计息方式", "Day count"), t(doc, "单利，年利率÷{{ sheet.day_count }}×天数；起算日不计入，截止日计入",
-                                          "simple interest, annual rate ÷ {{ sheet.day_count }} × days; "
-                                          "first day excluded, last day included")),
+        (t(doc, "计息方式", "Day count"), t(doc, "单利，利息＝本金×年利率×天数÷{{ sheet.day_count }}；"
+                                          "自到期日次日起算，起止日均计入天数",
+                                          "simple interest = principal × annual rate × days ÷ {{ sheet.day_count }}; "
+                                          "from the day after the due date, both ends counted")),
     ], widths=(36, 124))
     cur = "|money(sheet.currency) }}"
     doc.heading(t(doc, "一、分段计算明细", "1. Segments"))
     doc.data_table([
-        Column(t(doc, "发票号码", "Invoice"), 25, "{{ r.invoice_number }}"),
-        Column(t(doc, "起算日", "From"), 22, "{{ r.start }}", "center"),
-        Column(t(doc, "截止日", "To"), 22, "{{ r.end }}", "center"),
-        Column(t(doc, "天数", "Days"), 12, "{{ r.days }}", "right"),
+        Column(t(doc, "发票号码", "Invoice"), 31, "{{ r.invoice_number }}"),
+        Column(t(doc, "起算日", "From"), 20, "{{ r.start }}", "center"),
+        Column(t(doc, "截止日", "To"), 20, "{{ r.end }}", "center"),
+        Column(t(doc, "天数", "Days"), 10, "{{ r.days }}", "right"),
         Column(t(doc, "计息本金", "Principal"), 27, "{{ r.principal" + cur, "right"),
-        Column(t(doc, "年利率", "Rate p.a."), 25, "{{ r.annual_rate|percent(3) }}", "right"),
+        Column(t(doc, "年利率", "Rate p.a."), 19, "{{ r.annual_rate|percent(3) }}", "right"),
         Column(t(doc, "利息", "Interest"), 27, "{{ r.interest" + cur, "right"),
     ], "r in rows", totals=[[(t(doc, "利息合计", "Total interest"), 6), ("{{ sheet.total_interest" + cur, 1)]],
         style="Small Print")

@@ -12,9 +12,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workflow.documents.catalogue import samples
-from workflow.documents.catalogue.variables import (AGREEMENT, CONTRACT, CONTRACTS, CREDITOR, CUSTOMER, DISPUTE,
-                                                    INVOICES, LAW_FIRM, LETTER, PENALTY, SHEET, STATEMENT, TOTALS,
-                                                    merge)
+from workflow.documents.catalogue.variables import (
+    AGREEMENT,
+    CONTRACT,
+    CONTRACTS,
+    CREDITOR,
+    CUSTOMER,
+    DISPUTE,
+    INVOICES,
+    LAW_FIRM,
+    LETTER,
+    PENALTY,
+    SHEET,
+    STATEMENT,
+    TOTALS,
+    merge,
+)
 
 __all__ = ["CATALOGUE", "KindSpec"]
 

@@ -100,7 +100,8 @@ def totals(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             for c, (a, p, o) in sorted(by.items())]
 
 
-PENALTY = {"kind": "daily_rate", "rate": "0.0005", "multiple": "", "cap": "0.20"}
+PENALTY = {"kind": "daily_rate", "rate": "0.0005", "multiple": "", "cap": "0.20", "cap_amount": "",
+           "currency": "CNY"}
 DISPUTE = {"kind": "court", "court": "seller_domicile", "place": "上海市浦东新区",
            "place_en": "Pudong New Area, Shanghai", "commission": "", "commission_en": "",
            "seat": "", "seat_en": ""}
@@ -118,7 +119,6 @@ def letter(number: str, *, overdue: bool = True, previous: bool = False, days: i
         "previous_number": "RD催〔2026〕第0187号" if previous else "",
         "previous_date": "2026-11-06" if previous else "",
         "include_receipt": True,
-        "draft": True,
     }
 
 
@@ -131,6 +131,8 @@ def letter_context(number: str, *, overdue: bool = True, previous: bool = False)
 
 def lawyer_letter_context() -> dict[str, Any]:
     ctx = letter_context("正衡律函〔2026〕第118号", previous=True)
+    ctx["letter"]["draft"] = True
+    ctx["letter"]["include_receipt"] = False
     ctx["law_firm"] = {"name": "上海正衡律师事务所", "name_en": "Shanghai Zhengheng Law Firm",
                        "address": "上海市静安区南京西路1266号恒隆广场二期32楼",
                        "address_en": "32/F, Plaza 66 Tower 2, 1266 West Nanjing Road, Jing'an District, Shanghai",
@@ -203,13 +205,15 @@ def interest_context() -> dict[str, Any]:
     for inv in invoices(6):
         due = date.fromisoformat(inv["due_date"])
         principal = Decimal(inv["amount"])
+        # segments run from the day after the due date; a part payment 45 days in starts a new one
         cuts = [due, due + timedelta(days=45)] if Decimal(inv["paid"]) else [due]
         inv_interest = Decimal(0)
-        for k, start in enumerate(cuts):
+        for k, last_excluded in enumerate(cuts):
+            start = last_excluded + timedelta(days=1)
             end = cuts[k + 1] if k + 1 < len(cuts) else AS_OF
             if k == 1:
                 principal -= Decimal(inv["paid"])
-            days = (end - start).days
+            days = (end - start).days + 1
             interest = (principal * rate * days / 365).quantize(CENT, ROUND_HALF_UP)
             inv_interest += interest
             rows.append({"invoice_number": inv["number"], "start": start.isoformat(), "end": end.isoformat(),

@@ -80,11 +80,14 @@ PENALTY: Variables = {
     "penalty.rate": "日或年利率（小数，如 0.0005） / daily or annual rate as a fraction",
     "penalty.multiple": "LPR 倍数（如 1.5） / LPR multiple",
     "penalty.cap": "违约金上限占逾期金额比例（可为空） / cap as a fraction of the overdue amount (may be empty)",
+    "penalty.cap_amount": "违约金上限金额（可为空） / cap as an amount (may be empty)",
+    "penalty.currency": "上限金额币种 / currency of the cap amount",
 }
 
 DISPUTE: Variables = {
     "dispute.kind": "争议解决方式：court / arbitration / dispute resolution: court or arbitration",
-    "dispute.court": "法院管辖地：seller_domicile / buyer_domicile / signing_place / which court's place",
+    "dispute.court": "法院管辖连接点：seller_domicile / buyer_domicile / signing_place / performance_place / "
+                     "place（按 dispute.place） / the connection of the agreed court (民事诉讼法 35)",
     "dispute.place": "法院所在地（中文） / place of the court",
     "dispute.place_en": "法院所在地（英文） / place of the court in English",
     "dispute.commission": "仲裁委员会名称 / arbitration commission",
@@ -135,7 +138,8 @@ AGREEMENT: Variables = {
     "agreement.acknowledged_on": "欠款确认截止日 / debt acknowledged as of",
     "agreement.currency": "币种 / currency",
     "agreement.debt_amount": "确认欠款总额 / acknowledged debt",
-    "agreement.waive_penalty_on_performance": "按期履行即免除违约金 / penalty waived if every instalment is paid on time",
+    "agreement.waive_penalty_on_performance": "按期履行即免除违约金 / "
+                                              "penalty waived if every instalment is paid on time",
     "instalments[].number": "期数 / instalment number",
     "instalments[].due_date": "最迟付款日 / pay-by date",
     "instalments[].amount": "本期金额 / instalment amount",
@@ -152,8 +156,8 @@ SHEET: Variables = {
     "sheet.total_interest": "利息合计 / total interest",
     "sheet.total": "本息合计 / principal plus interest",
     "rows[].invoice_number": "发票号码 / invoice",
-    "rows[].start": "本段起算日（不计入） / segment start (not counted)",
-    "rows[].end": "本段截止日（计入） / segment end (counted)",
+    "rows[].start": "本段第一个计息日（到期日次日起） / first day of the segment (counted)",
+    "rows[].end": "本段最后一个计息日 / last day of the segment (counted)",
     "rows[].days": "天数 / days",
     "rows[].principal": "计息本金 / principal",
     "rows[].annual_rate": "年利率（小数） / annual rate as a fraction",

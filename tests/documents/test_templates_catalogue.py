@@ -1,0 +1,202 @@
+"""The shipped templates against their catalogue: variables, sample data, fonts, page set-up, and
+the wording each clause choice and each dunning level produces."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from docxtpl import DocxTemplate
+
+from tests.documents.shipped import LANGS, TEMPLATES, docx_text, render, shipped
+from workflow.documents.catalogue import CATALOGUE
+from workflow.documents.checks import inspect_template
+from workflow.documents.render import CACHE
+from workflow.documents.sandbox import make_environment
+from workflow.ledger.validation import credit_code_problem
+
+KINDS = ["sales_contract", "payment_reminder", "dunning_letter_1", "dunning_letter_2", "dunning_letter_3",
+         "statement", "lawyer_letter", "repayment_agreement", "interest_sheet"]
+SHIPPED = list(shipped())
+
+
+def test_every_kind_ships_in_chinese_and_english() -> None:
+    assert sorted(CATALOGUE) == sorted(KINDS)
+    for kind in KINDS:
+        for lang in LANGS:
+            assert (TEMPLATES / f"{kind}.{lang}.docx").is_file(), f"{kind}.{lang}.docx missing"
+
+
+@pytest.mark.parametrize(("kind", "lang", "path"), SHIPPED, ids=[f"{k}.{lang}" for k, lang, _ in SHIPPED])
+def test_template_passes_the_registry_checks(kind: str, lang: str, path: Path) -> None:
+    """The same check an upload gets: dotted variables all in the catalogue, sample render."""
+    spec = CATALOGUE[kind]
+    inspect_template(CACHE, path.read_bytes(), spec.variables, spec.sample_context())
+
+
+@pytest.mark.parametrize(("kind", "lang", "path"), SHIPPED, ids=[f"{k}.{lang}" for k, lang, _ in SHIPPED])
+def test_top_level_names_are_catalogued_per_docxtpl(kind: str, lang: str, path: Path) -> None:
+    used = DocxTemplate(str(path)).get_undeclared_template_variables(make_environment())
+    roots = {name.split(".")[0].removesuffix("[]") for name in CATALOGUE[kind].variables}
+    assert used, "a template with no variables is not a template"
+    assert used <= roots, f"not in the catalogue: {sorted(used - roots)}"
+
+
+def test_generator_output_matches_the_committed_templates(tmp_path: Path) -> None:
+    """Someone who edits a .docx by hand, or the script without rebuilding, is told here."""
+    script = TEMPLATES / "_build" / "build_templates.py"
+    subprocess.run([sys.executable, str(script), "--out", str(tmp_path)], check=True, capture_output=True)
+    for _kind, _lang, path in SHIPPED:
+        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), f"{path.name} differs from the script"
+
+
+def _part(path: Path, name: str) -> str:
+    with zipfile.ZipFile(path) as zf:
+        return zf.read(name).decode()
+
+
+@pytest.mark.parametrize(("kind", "lang", "path"), SHIPPED, ids=[f"{k}.{lang}" for k, lang, _ in SHIPPED])
+def test_a4_chinese_fonts_and_page_numbers(kind: str, lang: str, path: Path) -> None:
+    document = _part(path, "word/document.xml")
+    assert '<w:pgSz w:w="11906" w:h="16838"/>' in document.replace(' w:orient="portrait"', "")  # A4 in twips
+    styles = _part(path, "word/styles.xml")
+    assert 'w:eastAsia="SimSun"' in styles  # 宋体 body
+    assert re.search(r'w:styleId="Heading1".*?w:eastAsia="SimHei"', styles, re.S)  # 黑体 headings
+    assert "asciiTheme" not in styles.split("<w:latentStyles")[0].split("</w:docDefaults>")[0]
+    with zipfile.ZipFile(path) as zf:
+        footers = [zf.read(n).decode() for n in zf.namelist() if n.startswith("word/footer")]
+    assert len(footers) == 2  # first page and the rest
+    for footer in footers:
+        assert " PAGE " in footer and " NUMPAGES " in footer
+        assert ("第" in footer and "共" in footer) if lang == "zh" else "Page" in footer
+
+
+def test_sample_data_is_realistic() -> None:
+    for kind in KINDS:
+        ctx = CATALOGUE[kind].sample_context()
+        for party in ("creditor", "customer"):
+            assert credit_code_problem(ctx[party]["credit_code"]) is None, (kind, party)
+    letter = CATALOGUE["dunning_letter_1"].sample_context()
+    assert len(letter["invoices"]) == 20
+    assert all(inv["days_overdue"] > 0 for inv in letter["invoices"])
+    total = sum(Decimal(inv["outstanding"]) for inv in letter["invoices"])
+    assert Decimal(letter["totals"][0]["outstanding"]) == total
+    statement = CATALOGUE["statement"].sample_context()
+    assert len(statement["lines"]) >= 60
+    st = statement["statement"]
+    closing = (Decimal(st["opening_balance"]) + Decimal(st["total_invoiced"]) - Decimal(st["total_received"])
+               - Decimal(st["total_credited"]))
+    assert closing == Decimal(st["closing_balance"]) == Decimal(statement["lines"][-1]["balance"])
+    repay = CATALOGUE["repayment_agreement"].sample_context()
+    assert sum(Decimal(i["amount"]) for i in repay["instalments"]) == Decimal(repay["agreement"]["debt_amount"])
+    sheet = CATALOGUE["interest_sheet"].sample_context()
+    assert sum(Decimal(r["interest"]) for r in sheet["rows"]) == Decimal(sheet["sheet"]["total_interest"])
+
+
+def test_sample_context_is_a_fresh_copy() -> None:
+    spec = CATALOGUE["dunning_letter_1"]
+    first = spec.sample_context()
+    first["invoices"].clear()
+    assert len(spec.sample_context()["invoices"]) == 20
+
+
+def _contract_text(lang: str = "zh", **changes: dict[str, object]) -> str:
+    ctx = CATALOGUE["sales_contract"].sample_context()
+    for key, value in changes.items():
+        ctx[key] = {**ctx[key], **value}
+    return docx_text(render("sales_contract", lang, ctx))
+
+
+def test_contract_dispute_clause_follows_the_context() -> None:
+    text = _contract_text()
+    assert "向甲方住所地有管辖权的人民法院提起诉讼" in text
+    assert "仲裁" not in text.split("第七条")[1].split("第八条")[0]
+    text = _contract_text(dispute={"kind": "arbitration", "commission": "中国国际经济贸易仲裁委员会", "seat": "北京"})
+    clause = text.split("第七条")[1].split("第八条")[0]
+    assert "均提交中国国际经济贸易仲裁委员会" in clause and "仲裁地为北京" in clause
+    assert "人民法院" not in clause  # "arbitration or court" is void (仲裁法解释 7)
+    text = _contract_text(dispute={"kind": "court", "court": "signing_place"})
+    assert "合同签订地（上海市浦东新区）有管辖权的人民法院" in text
+    text = _contract_text("en", dispute={"kind": "arbitration", "commission_en": "Shanghai Arbitration Commission"})
+    assert "submitted to the Shanghai Arbitration Commission" in text
+
+
+def test_contract_penalty_and_payment_wordings() -> None:
+    assert "按逾期付款金额的0.05%向甲方支付违约金" in _contract_text()
+    text = _contract_text(penalty={"kind": "lpr_multiple", "multiple": "1.5", "cap": ""})
+    assert "一年期贷款市场报价利率（LPR）的1.5倍" in text and "为限" not in text.split("第六条")[1][:200]
+    text = _contract_text(penalty={"kind": "annual_rate", "rate": "0.12", "cap": "", "cap_amount": "50000.00"})
+    assert "年利率12.00%" in text and "违约金总额以¥50,000.00为限" in text
+    text = _contract_text(payment={"kind": "days_after", "trigger": "acceptance", "days": 30})
+    assert "乙方应于验收合格之日起30日内" in text
+    ctx = CATALOGUE["sales_contract"].sample_context()
+    ctx["payment"] = {"kind": "instalments", "trigger": "", "days": 0}
+    ctx["instalments"] = [{"number": 1, "due_date": "2027-01-31", "amount": "300000.00"},
+                          {"number": 2, "due_date": "2027-03-31", "amount": "307176.00"}]
+    text = docx_text(render("sales_contract", "zh", ctx))
+    assert "第2期" in text and "2027年3月31日" in text and "¥307,176.00" in text
+    assert "送达地址同时适用于争议发生后仲裁及诉讼程序" in _contract_text()
+    assert "同时适用于" not in _contract_text(notice={"kind": "email_and_post"})
+
+
+def test_statement_asks_for_the_balance_and_is_silent_on_the_penalty() -> None:
+    """买卖合同解释 18¶3: a confirmed principal-only statement keeps the penalty claim alive."""
+    ctx = CATALOGUE["statement"].sample_context()
+    text = docx_text(render("statement", "zh", ctx))
+    closing = ctx["statement"]["closing_balance"]
+    assert f"贵司确认截至2026年10月31日尚欠我司货款人民币{closing}元" in text
+    assert "核对无误" in text and "（盖章）" in text
+    for word in ("违约金", "利息", "滞纳金", "LPR"):
+        assert word not in text
+
+
+THREATS = ("后果自负", "曝光", "上门", "黑名单", "家人", "走着瞧", "不客气", "坐牢", "刑事责任")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_dunning_levels_rise_in_firmness_without_threats(lang: str) -> None:
+    texts = {level: docx_text(render(f"dunning_letter_{level}", lang,
+                                     CATALOGUE[f"dunning_letter_{level}"].sample_context())) for level in (1, 2, 3)}
+    remedy, penalty = (("有管辖权的人民法院提起诉讼", "违约金") if lang == "zh"
+                       else ("competent people's court", "penalty"))
+    assert remedy not in texts[1] and remedy not in texts[2] and remedy in texts[3]
+    assert penalty not in texts[1] and penalty in texts[2] and penalty in texts[3]
+    assert ("最后通知" if lang == "zh" else "Final notice") in texts[3]
+    for kind in ("dunning_letter_1", "dunning_letter_2", "dunning_letter_3", "lawyer_letter", "payment_reminder"):
+        text = docx_text(render(kind, lang, CATALOGUE[kind].sample_context()))
+        assert not [w for w in THREATS if w in text], kind
+
+
+def test_letters_without_an_agreed_rate_cite_the_statutory_fallback() -> None:
+    ctx = CATALOGUE["dunning_letter_2"].sample_context()
+    ctx["penalty"] = {"kind": "none", "rate": "", "multiple": "", "cap": "", "cap_amount": "", "currency": "CNY"}
+    text = docx_text(render("dunning_letter_2", "zh", ctx))
+    assert "第十八条第四款" in text and "加计30%—50%" in text
+
+
+def test_optional_parts_follow_the_context() -> None:
+    ctx = CATALOGUE["dunning_letter_1"].sample_context()
+    assert "回　执" in docx_text(render("dunning_letter_1", "zh", ctx))
+    ctx["letter"]["include_receipt"] = False
+    assert "回　执" not in docx_text(render("dunning_letter_1", "zh", ctx))
+    ctx = CATALOGUE["lawyer_letter"].sample_context()
+    assert "草稿" in docx_text(render("lawyer_letter", "zh", ctx))
+    ctx["letter"]["draft"] = False
+    approved = docx_text(render("lawyer_letter", "zh", ctx))
+    assert "草稿" not in approved and "执业证号：13101201810234567" in approved
+
+
+def test_company_names_with_markup_characters_render_as_text() -> None:
+    ctx = CATALOGUE["dunning_letter_1"].sample_context()
+    ctx["customer"]["name"] = "深圳市堃鹏<电子>科技 & 贸易有限公司"
+    data = render("dunning_letter_1", "zh", ctx)
+    assert "致：深圳市堃鹏<电子>科技 & 贸易有限公司" in docx_text(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert "&amp;" in zf.read("word/document.xml").decode()
+

@@ -1,0 +1,186 @@
+"""Contexts for the letters: the pre-due reminder, the three dunning levels and the lawyer's letter.
+
+Balances are as of a date: only allocations received and credit notes issued on or before it
+count, so a letter dated in the past shows what was owed then, not what is owed today.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, func, select, type_coerce
+from sqlalchemy.orm import Session
+
+from workflow.db import cents_to_decimal
+from workflow.documents.contexts.parties import (
+    contract_ref,
+    creditor_block,
+    customer_block,
+    dispute_block,
+    iso,
+    load_parties,
+    money_str,
+    penalty_block,
+)
+from workflow.errors import invalid
+from workflow.ledger.models import Allocation, Contract, CreditNote, Invoice
+
+DUNNING_KINDS = ("dunning_letter_1", "dunning_letter_2", "dunning_letter_3")
+LETTER_KINDS = ("payment_reminder", *DUNNING_KINDS)
+
+
+@dataclass(frozen=True)
+class OpenInvoice:
+    invoice: Invoice
+    settled: Decimal  # paid and credited as of the date
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.invoice.amount - self.settled
+
+
+def _fen_sum(column: Any) -> Any:
+    return func.sum(type_coerce(column, BigInteger))
+
+
+def open_invoices(s: Session, creditor_id: int, customer_id: int, as_of: date) -> list[OpenInvoice]:
+    """Invoices issued by ``as_of`` with something left to pay on that day, oldest due first."""
+    invoices = list(s.scalars(select(Invoice).where(
+        Invoice.creditor_id == creditor_id, Invoice.customer_id == customer_id,
+        Invoice.written_off.is_(False), Invoice.issue_date <= as_of,
+    ).order_by(Invoice.due_date, Invoice.issue_date, Invoice.id)))
+    ids = [i.id for i in invoices]
+    settled: dict[int, Decimal] = defaultdict(Decimal)
+    if ids:
+        for invoice_id, fen in s.execute(select(Allocation.invoice_id, _fen_sum(Allocation.amount)).where(
+                Allocation.invoice_id.in_(ids), Allocation.received_on <= as_of).group_by(Allocation.invoice_id)):
+            settled[invoice_id] += cents_to_decimal(fen)
+        for invoice_id, fen in s.execute(select(CreditNote.invoice_id, _fen_sum(CreditNote.amount)).where(
+                CreditNote.invoice_id.in_(ids), CreditNote.issued_on <= as_of).group_by(CreditNote.invoice_id)):
+            settled[invoice_id] += cents_to_decimal(fen)
+    items = [OpenInvoice(i, settled[i.id]) for i in invoices]
+    return [item for item in items if item.outstanding > 0]
+
+
+def invoice_rows(items: list[OpenInvoice], as_of: date) -> list[dict[str, Any]]:
+    return [{
+        "number": item.invoice.number,
+        "tax_invoice_no": item.invoice.tax_invoice_no or "",
+        "contract_number": item.invoice.contract.number if item.invoice.contract else "",
+        "issue_date": iso(item.invoice.issue_date),
+        "due_date": iso(item.invoice.due_date),
+        "days_overdue": max((as_of - item.invoice.due_date).days, 0),
+        "days_to_due": max((item.invoice.due_date - as_of).days, 0),
+        "amount": money_str(item.invoice.amount),
+        "paid": money_str(item.settled),
+        "outstanding": money_str(item.outstanding),
+        "currency": item.invoice.currency,
+    } for item in items]
+
+
+def currency_totals(items: list[OpenInvoice]) -> list[dict[str, Any]]:
+    """One line per currency: amounts in different currencies are never added together."""
+    sums: dict[str, list[Decimal]] = {}
+    for item in items:
+        acc = sums.setdefault(item.invoice.currency, [Decimal(0), Decimal(0), Decimal(0)])
+        acc[0] += item.invoice.amount
+        acc[1] += item.settled
+        acc[2] += item.outstanding
+    return [{"currency": cur, "amount": money_str(a), "paid": money_str(p), "outstanding": money_str(o)}
+            for cur, (a, p, o) in sorted(sums.items())]
+
+
+def _contracts(items: list[OpenInvoice]) -> list[Contract]:
+    seen: dict[int, Contract] = {}
+    for item in items:
+        if item.invoice.contract is not None:
+            seen.setdefault(item.invoice.contract.id, item.invoice.contract)
+    return list(seen.values())
+
+
+@dataclass(frozen=True)
+class PreviousLetter:
+    number: str
+    sent_on: date
+
+
+def letter_context(s: Session, kind: str, *, creditor_id: int, customer_id: int, as_of: date, number: str,
+                   days_to_pay: int = 10, horizon_days: int = 7, previous: PreviousLetter | None = None,
+                   include_receipt: bool = True, letter_date: date | None = None) -> dict[str, Any]:
+    """A reminder lists invoices falling due within ``horizon_days``; a dunning letter the overdue ones.
+
+    The penalty and forum printed are those of the contract of the invoice due first.
+    """
+    if kind not in LETTER_KINDS:
+        raise invalid("kind", "unknown_kind", f"不是函件类型：{kind}", f"not a letter kind: {kind}")
+    if not 1 <= days_to_pay <= 90:
+        raise invalid("days_to_pay", "out_of_range", "付款期限应为 1 至 90 天", "days to pay must be 1 to 90")
+    creditor, customer = load_parties(s, creditor_id, customer_id)
+    items = open_invoices(s, creditor_id, customer_id, as_of)
+    if kind == "payment_reminder":
+        items = [i for i in items if as_of <= i.invoice.due_date <= as_of + timedelta(days=horizon_days)]
+    else:
+        items = [i for i in items if i.invoice.due_date < as_of]
+    if not items:
+        what_zh, what_en = ("即将到期", "falling due") if kind == "payment_reminder" else ("逾期", "overdue")
+        raise invalid("customer_id", "nothing_to_claim", f"截至 {as_of} 该客户没有{what_zh}的未付发票",
+                      f"the customer has no unpaid invoices {what_en} as of {as_of}")
+    contracts = _contracts(items)
+    lead = items[0].invoice.contract
+    return {
+        "creditor": creditor_block(creditor),
+        "customer": customer_block(s, customer),
+        "contracts": [contract_ref(c) for c in contracts],
+        "invoices": invoice_rows(items, as_of),
+        "totals": currency_totals(items),
+        "letter": {
+            "number": number, "date": iso(letter_date or as_of), "as_of": iso(as_of),
+            "deadline": iso(as_of + timedelta(days=days_to_pay)), "days_to_pay": days_to_pay,
+            "max_days_overdue": max((as_of - i.invoice.due_date).days for i in items) if kind != "payment_reminder"
+            else 0,
+            "previous_number": previous.number if previous else "",
+            "previous_date": iso(previous.sent_on) if previous else "",
+            "include_receipt": include_receipt,
+        },
+        "penalty": penalty_block(lead),
+        "dispute": dispute_block(lead),
+    }
+
+
+@dataclass(frozen=True)
+class LawFirm:
+    name: str
+    name_en: str
+    address: str
+    address_en: str
+    phone: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Lawyer:
+    name: str
+    name_en: str
+    licence_no: str
+    phone: str
+    email: str
+
+
+def lawyer_letter_context(s: Session, *, creditor_id: int, customer_id: int, as_of: date, number: str,
+                          law_firm: LawFirm, lawyer: Lawyer, days_to_pay: int = 7, draft: bool = True,
+                          previous: PreviousLetter | None = None) -> dict[str, Any]:
+    """The facts come from the ledger; the firm and the lawyer from the caller. It stays marked as a
+    draft until the lawyer approves it (律师法 25: the firm issues it, not the client)."""
+    if not lawyer.licence_no.strip():
+        raise invalid("lawyer.licence_no", "required", "律师函须写明承办律师执业证号",
+                      "a lawyer's letter must give the lawyer's practising licence number")
+    ctx = letter_context(s, "dunning_letter_3", creditor_id=creditor_id, customer_id=customer_id, as_of=as_of,
+                         number=number, days_to_pay=days_to_pay, previous=previous, include_receipt=False)
+    ctx["letter"]["draft"] = draft
+    ctx["law_firm"] = asdict(law_firm)
+    ctx["lawyer"] = asdict(lawyer)
+    return ctx
