@@ -85,7 +85,7 @@ def _blocks(parent: Any) -> Iterator[str]:
         if child.tag == _W + "p":
             yield _paragraph(child)
         elif child.tag == _W + "tbl":
-            for row in child.iter(_W + "tr"):
+            for row in child.findall(_W + "tr"):
                 cells = [" ".join(t for t in _blocks(tc) if t.strip()) for tc in row.findall(_W + "tc")]
                 yield " | ".join(c for c in cells if c)
         elif child.tag != _W + "sectPr":

@@ -66,3 +66,19 @@ def entity_bomb() -> bytes:
     xml = (f'<?xml version="1.0"?><!DOCTYPE w:document [{"".join(levels)}]>'
            f'<w:document xmlns:w="{W_NS}"><w:body><w:p><w:r><w:t>&lol9;</w:t></w:r></w:p></w:body></w:document>')
     return _zip({"[Content_Types].xml": CONTENT_TYPES.encode(), "word/document.xml": xml.encode()})
+
+
+def tracked_changes_docx() -> bytes:
+    """Word's track changes: the deleted "或向法院起诉" must not be read, the inserted text must; a
+    nested table inside a cell is read once."""
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="{W_NS}"><w:body>'
+        '<w:p><w:r><w:t>第八条 争议解决：因本合同发生的争议，提交上海仲裁委员会仲裁</w:t></w:r>'
+        '<w:del w:id="1" w:author="李娜"><w:r><w:delText>，也可向有管辖权的人民法院起诉</w:delText></w:r></w:del>'
+        '<w:ins w:id="2" w:author="李娜"><w:r><w:t>，仲裁裁决是终局的</w:t></w:r></w:ins>'
+        '<w:r><w:t>。</w:t></w:r></w:p>'
+        '<w:tbl><w:tr><w:tc><w:p><w:r><w:t>住所</w:t></w:r></w:p></w:tc><w:tc>'
+        '<w:tbl><w:tr><w:tc><w:p><w:r><w:t>上海市宝山区同济路1000号</w:t></w:r></w:p></w:tc></w:tr></w:tbl>'
+        '<w:p/></w:tc></w:tr></w:tbl>'
+        '<w:sectPr/></w:body></w:document>')
+    return _zip({"[Content_Types].xml": CONTENT_TYPES.encode(), "word/document.xml": xml.encode()})
