@@ -17,13 +17,12 @@ _I = re.IGNORECASE
 ARBITRATION = re.compile(r"仲裁|\barbitrat", _I)
 # an agreement to arbitrate, not a mere mention ("送达地址也适用于仲裁及诉讼程序")
 _AGREEMENT = re.compile(
-    r"(?:提交|提请|交由|递交|交付|申请|诉诸|通过|采用|采取|以|向)[^。;；]{0,30}?仲裁|仲裁(?:方式)?解决|仲裁机构为"
+    r"(?:提交|提请|交由|递交|交付|申请|诉诸|通过|采用|采取|以|向|由)[^。;；]{0,30}?仲裁|仲裁(?:方式)?解决|仲裁机构为"
     r"|(?:解决方式|解决办法|解决途径)[^。]{0,6}仲裁"
     r"|\b(?:submit|submitted|refer|referred|resolv\w*|settled?|determined|decided)\b[^.;]{0,60}?\barbitration\b"
     r"|\b(?:by|to|through|via) (?:binding |final |institutional )?arbitration\b|\barbitration agreement\b",
     _I,
 )
-DISPUTE = re.compile(r"争议|纠纷|争执|\bdisputes?\b|\bdifferences?\b|\bcontrovers|\bclaims?\b", _I)
 _COURT = re.compile(r"法院|起诉|诉讼|\bcourts?\b|\blitigation\b|\bsue\b|\blawsuit", _I)
 _ALTERNATIVE = re.compile(r"或者|或向|或|也可|亦可|另可|选择|\bor\b|and/or|\beither\b|\balternatively\b", _I)
 _OPENS_ALTERNATIVE = re.compile(r"^\s*(?:也可|亦可|或者|或|另外也可|alternatively|or\b|either party may also)", _I)
@@ -111,7 +110,7 @@ def _or_clause(doc: Document, index: int, sentence: Sentence) -> Finding | None:
     nxt = doc.sentences[index + 1] if index + 1 < len(doc.sentences) else None
     if nxt is not None and nxt.article == sentence.article and _OPENS_ALTERNATIVE.search(nxt.norm):
         text = text + " " + _strip_costs(nxt.norm)
-    if not (ARBITRATION.search(text) and _COURT.search(text) and DISPUTE.search(text)):
+    if not (ARBITRATION.search(text) and _COURT.search(text)):
         return None
     if _ENFORCEMENT.search(text) and not re.search(r"起诉|\bsue\b|\blitigation\b", text, _I):
         return None
@@ -140,7 +139,7 @@ def check(doc: Document) -> list[Finding]:
         norm = sentence.norm
         if not _AGREEMENT.search(norm):
             continue
-        if not DISPUTE.search(doc.article_of(sentence)) or not ARBITRATION.search(_strip_costs(norm)):
+        if not ARBITRATION.search(_strip_costs(norm)):
             continue
         or_clause = _or_clause(doc, index, sentence)
         if or_clause is not None:
