@@ -54,7 +54,7 @@ WORDINGS: tuple[Wording, ...] = (
         r"曝光|挂到网上|发到(?:网上|朋友圈|微博|抖音|行业群)|网上公布|登报(?:公示|公告|声明)?|媒体(?:报道|披露)"
         r"|公布(?:你|贵司|你们|其)?(?:的)?(?:名称|名字|姓名|照片|欠款|丑事)"
         r"|在(?:网站|网络|网上|媒体|报纸|朋友圈|微博|行业群|行业协会)(?:上)?(?:公布|公开|曝光|发布|通报)"
-        r"|(?:行业)?黑名单|公之于众")),
+        r"|(?:行业)?黑名单|公之于众|(?:告知|通报|通知|举报|反映)(?:给|至|到)?[^。，,]{0,6}?(?:行业协会|商会|媒体|记者)")),
     Wording("exposure", "error", re.compile(
         r"\b(?:publish|post|print|circulate)\w* your (?:name|company name|details|photo|debt)\b|\bname and shame\b"
         r"|\bexpose you\b|\bpublicly shame\b|\bshame you\b|\bblacklist(?:ed)? you\b|\bon social media\b"
@@ -63,8 +63,8 @@ WORDINGS: tuple[Wording, ...] = (
         r"(?:联系|通知|告知|告诉|找|打电话给|致电)(?:你的|您的|贵司的?|其|你们的?)?"
         r"(?:家人|家属|父母|子女|孩子|配偶|老婆|妻子|丈夫|亲属|亲戚|亲友|朋友|邻居)"
         # the debtor's business partners only with a possessive: "联系客户经理" is our own staff
-        r"|(?:联系|通知|告知|告诉|找|打电话给|致电)(?:你的|您的|贵司的?|贵公司的?|其|你们的?)"
-        r"(?:客户|供应商|合作伙伴|同行|股东|下游|上游)")),
+        r"|(?:联系|通知|告知|告诉|找|打电话给|致电)[^。，,]{0,8}?(?:你的|您的|贵司的?|贵公司的?|其|你们的?)"
+        r"[\u4e00-\u9fff]{0,4}?(?:客户|供应商|合作伙伴|同行|股东|下游|上游)")),
     Wording("third_party", "error", re.compile(
         r"\b(?:contact|call|tell|inform|notify|write to|visit)\w* (?:all )?(?:your|his|her|their) "
         r"(?:family|relatives|wife|husband|spouse|children|parents|neighbou?rs|friends|customers|clients|suppliers"

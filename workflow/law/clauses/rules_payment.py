@@ -64,6 +64,8 @@ TRIGGERS: tuple[Trigger, ...] = (
         r"\b(?:upon|after|following|once|when)\b[^.;]{0,30}?\b(?:receipt|receiving|receives?|received|has been paid)"
         r"\b[^.;]{0,30}?\b(?:from|by) (?:its|the|their|his) (?:own )?"
         r"(?:customer|client|end[- ]customer|employer|owner|end[- ]user|principal)s?\b"
+        r"|\b(?:once|when|after|upon)\b[^.;]{0,40}?\b(?:owner|employer|client|customer|principal|main contractor)s?"
+        r"\b[^.;]{0,20}?\b(?:pays?|paid|releases?|released)\b"
         r"|\bpay[- ](?:when|if)[- ]paid\b|\bback[- ]to[- ]back\b", _I), _THIRD_ZH, _THIRD_EN),
     Trigger("funds", re.compile(
         r"资金到位|资金到账|资金宽裕|资金充裕|有资金|有钱(?:时|后|再)|资金(?:情况|状况)允许|财务状况允许"
@@ -106,7 +108,8 @@ _ACCEPTANCE_DEADLINE = re.compile(
 
 _TIME = re.compile(
     rf"(?:\d+|[{_CN_NUM}百]+)\s*个?(?:工作|自然|日历|银行)?(?:日|天|月|年|周)|前|之前|以前|当日|当天|同时|之日起"
-    r"|预付|款到发货|先款后货|货到付款|现款|现结|月结|季结|分期|首付|一次性|签订后|签约后|收到发票"
+    r"|后\s*(?:即|立即|当即)?(?:付款|支付|付清|结清)|预付|款到发货|先款后货|货到付款|现款|现结|月结|季结|分期|首付|一次性|签订后|签约后|收到发票"
+    r"|\bafter\b|\bon receipt\b"
     r"|\bwithin\b|\bbefore\b|\bprior to\b|\bno later than\b|\bby \d|\bon or before\b|\bin advance\b|\bupon\b"
     r"|\bdays?\b|\bmonths?\b|\bnet ?\d+|\bcash on delivery\b|\bc\.?o\.?d\b|\binstal?lments?\b|\bimmediately\b"
     r"|\bon delivery\b|\bat the time of\b|\bat sight\b|\bletter of credit\b|\bl/c\b|\bagainst (?:shipping )?documents\b"

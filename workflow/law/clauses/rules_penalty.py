@@ -51,11 +51,13 @@ _UNIT_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
                        r"|\bevery day\b|\bdaily\b|\bper diem\b|/\s*day\b|\bper calendar day\b", _I)),
     ("month", re.compile(r"每\s*(?:逾期)?\s*(?:一|1)?\s*个?\s*月|按\s*月|/\s*月|月(?:利率|息|费率)|\bper month\b"
                          r"|\ba month\b|\beach month\b|\bmonthly\b|/\s*month\b", _I)),
+    ("week", re.compile(r"每\s*(?:逾期)?\s*(?:一|1)?\s*(?:周|星期)|按\s*周|/\s*周|\bper week\b|\ba week\b|\beach week\b"
+                        r"|\bweekly\b|/\s*week\b", _I)),
     ("year", re.compile(r"每\s*年|按\s*年|/\s*年|年(?:利率|息|化|费率)|\bper annum\b|\bp\.\s?a\.|\ba year\b"
                         r"|\bper year\b|\bannual(?:ly|ised|ized)?\b|\byearly\b|/\s*year\b", _I)),
 )
 _BARE_UNIT_BEFORE = {"日": "day", "天": "day", "月": "month", "年": "year"}
-_PERIODS_PER_YEAR = {"day": Decimal(365), "month": Decimal(12), "year": Decimal(1)}
+_PERIODS_PER_YEAR = {"day": Decimal(365), "week": Decimal(365) / 7, "month": Decimal(12), "year": Decimal(1)}
 
 _REF = (r"(?:(?:一|1)\s*年期?\s*)?(?:LPR|贷款市场报价利率(?:\s*\(LPR\))?"
         r"|(?:(?:中国)?人民银行|银行)?(?:同期)?(?:同类)?(?:银行)?贷款(?:基准)?利率"
@@ -139,8 +141,9 @@ def _required_number(text: str) -> Decimal:
     return value
 
 
-_UNIT_ZH = {"day": "按日", "month": "按月", "year": "按年", "lpr_multiple": "LPR倍数"}
-_UNIT_EN = {"day": "per day", "month": "per month", "year": "per year", "lpr_multiple": "as an LPR multiple"}
+_UNIT_ZH = {"day": "按日", "week": "按周", "month": "按月", "year": "按年", "lpr_multiple": "LPR倍数"}
+_UNIT_EN = {"day": "per day", "week": "per week", "month": "per month", "year": "per year",
+            "lpr_multiple": "as an LPR multiple"}
 
 
 def _excessive(sentence: Sentence, rate: AgreedRate, lpr_1y: Decimal, warn: Decimal,
