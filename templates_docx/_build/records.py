@@ -139,13 +139,14 @@ def repayment_agreement(lang: str) -> Doc:
                + ", it owes the creditor **" + debt_en + "** for goods, made up as follows:"))
     d = "date_zh" if zh else "date_en"
     doc.data_table([
-        Column(t(doc, "序号", "No."), 10, "{{ loop.index }}", "center"),
-        Column(t(doc, "发票号码", "Invoice"), 32, "{{ inv.number }}"),
-        Column(t(doc, "开票日期", "Issued"), 26, "{{ inv.issue_date }}", "center"),
-        Column(t(doc, "到期日", "Due"), 26, "{{ inv.due_date }}", "center"),
-        Column(t(doc, "发票金额", "Amount"), 33, "{{ inv.amount|money(inv.currency) }}", "right"),
-        Column(t(doc, "未付金额", "Outstanding"), 33, "{{ inv.outstanding|money(inv.currency) }}", "right"),
-    ], "inv in invoices", totals=[[(t(doc, "合计", "Total"), 5),
+        Column(t(doc, "序号", "No."), 9, "{{ loop.index }}", "center"),
+        Column(t(doc, "发票号码", "Invoice"), 33, "{{ inv.number }}"),
+        Column(t(doc, "开票日期", "Issued"), 20, "{{ inv.issue_date }}", "center"),
+        Column(t(doc, "到期日", "Due"), 20, "{{ inv.due_date }}", "center"),
+        Column(t(doc, "发票金额", "Amount"), 28, "{{ inv.amount|money(inv.currency) }}", "right"),
+        Column(t(doc, "已付/冲减", "Paid/credited"), 28, "{{ inv.paid|money(inv.currency) }}", "right"),
+        Column(t(doc, "未付金额", "Outstanding"), 28, "{{ inv.outstanding|money(inv.currency) }}", "right"),
+    ], "inv in invoices", totals=[[(t(doc, "合计", "Total"), 6),
                                    ("{{ agreement.debt_amount|money(agreement.currency) }}", 1)]],
         style="Small Print")
     doc.body(t(doc, "乙方对上述欠款的事实及金额无异议。本协议构成乙方对上述债务的确认。",
@@ -234,8 +235,14 @@ def interest_sheet(lang: str) -> Doc:
         Column(t(doc, "计息本金", "Principal"), 27, "{{ r.principal" + cur, "right"),
         Column(t(doc, "年利率", "Rate p.a."), 19, "{{ r.annual_rate|percent(3) }}", "right"),
         Column(t(doc, "利息", "Interest"), 27, "{{ r.interest" + cur, "right"),
-    ], "r in rows", totals=[[(t(doc, "利息合计", "Total interest"), 6), ("{{ sheet.total_interest" + cur, 1)]],
+    ], "r in rows", totals=[[(t(doc, "已计利息合计", "Interest accrued"), 6), ("{{ sheet.interest_accrued" + cur, 1)]],
         style="Small Print")
+    doc.tag("{%p if sheet.interest_paid != '0.00' %}")
+    doc.plain(t(doc, "其中已由还款抵充利息{{ sheet.interest_paid" + cur
+                + "（先抵充利息，后抵充本金，《民法典》第五百六十一条），尚欠利息{{ sheet.total_interest" + cur + "。",
+                "Of this, part payments have paid {{ sheet.interest_paid" + cur + " (interest first, then principal: "
+                "Civil Code art. 561); {{ sheet.total_interest" + cur + " of interest remains unpaid."), size=9.5)
+    doc.tag("{%p endif %}")
     doc.heading(t(doc, "二、按发票汇总", "2. By invoice"))
     doc.data_table([
         Column(t(doc, "发票号码", "Invoice"), 36, "{{ inv.number }}"),

@@ -61,7 +61,9 @@ def expected_strings(kind: str, lang: str, ctx: Mapping[str, Any]) -> list[str]:
         if total["currency"] == "CNY":
             want.append(rmb_upper(total["outstanding"]))
     if "letter" in ctx:
-        want += [fmt_date(ctx["letter"]["date"]), fmt_date(ctx["letter"]["deadline"]), ctx["letter"]["number"]]
+        want += [fmt_date(ctx["letter"]["date"]), ctx["letter"]["number"]]
+        if kind != "payment_reminder":  # a reminder asks for payment by each invoice's own due date
+            want.append(fmt_date(ctx["letter"]["deadline"]))
     if kind == "statement":
         st = ctx["statement"]
         want += [money(st["closing_balance"]), rmb_upper(st["closing_balance"]), fmt_date(st["period_to"]),

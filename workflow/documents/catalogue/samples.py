@@ -230,6 +230,7 @@ def interest_context() -> dict[str, Any]:
         "method_en": "Under Article 6 of the sales contract: on the overdue amount, at 1.5 times the one-year "
                      "LPR of 3.00% on the due date, i.e. 4.50% a year; after a part payment, on the remaining "
                      "principal.",
+        "interest_accrued": _s(total_i), "interest_paid": "0.00",
         "total_principal": _s(total_p), "total_interest": _s(total_i), "total": _s(total_p + total_i)}}
 
 

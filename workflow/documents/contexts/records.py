@@ -163,6 +163,8 @@ def interest_sheet_context(s: Session, *, creditor_id: int, customer_id: int, re
                 "as_of": result["as_of"], "prepared_on": iso(prepared_on), "currency": currency,
                 "method_zh": result["method"]["zh"], "method_en": result["method"]["en"],
                 "day_count": day_count,
+                "interest_accrued": money_str(Decimal(result["interest_accrued"])),
+                "interest_paid": money_str(Decimal(result["interest_paid"])),
                 "total_principal": money_str(principal), "total_interest": money_str(interest),
                 "total": money_str(principal + interest)}}
 
