@@ -200,3 +200,11 @@ def test_company_names_with_markup_characters_render_as_text() -> None:
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         assert "&amp;" in zf.read("word/document.xml").decode()
 
+
+
+def test_the_guide_lists_every_variable_of_every_kind() -> None:
+    guide = (TEMPLATES.parent / "docs" / "templates.md").read_text(encoding="utf-8")
+    for kind, spec in CATALOGUE.items():
+        section = guide.split(f"### `{kind}`")[1].split("\n### ")[0]
+        missing = [name for name in spec.variables if f"`{name}`" not in section]
+        assert not missing, f"docs/templates.md, {kind}: {missing}"
