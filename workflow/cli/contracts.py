@@ -92,7 +92,7 @@ def contract_lint(file: Path | None, contract_id: int | None, as_json: bool, lpr
     if (file is None) == (contract_id is None):
         raise invalid("FILE", "missing", "请给出合同文件或 --contract-id 中的一项",
                       "give either a contract FILE or --contract-id")
-    lpr_1y = linter_lpr_1y(core, _lpr(lpr_raw))
+    lpr_1y, lpr_source = linter_lpr_1y(core, _lpr(lpr_raw))
     places = {"seller_place": seller_place, "buyer_place": buyer_place, "signing_place": signing_place,
               "performance_place": performance_place}
     context = {k: v for k, v in places.items() if v}
@@ -105,7 +105,7 @@ def contract_lint(file: Path | None, contract_id: int | None, as_json: bool, lpr
         text, context = stored.text, {**stored.context, **context}
     findings = lint_contract(text, lpr_1y=lpr_1y, warn_multiple=core.settings.penalty_warn_lpr_multiple,
                              note_multiple=core.settings.penalty_note_lpr_multiple, context=context)
-    _print(findings, as_json, {"lpr_1y": str(lpr_1y)})
+    _print(findings, as_json, {"lpr_1y": str(lpr_1y), "lpr_source": lpr_source})
     if any(f.severity == "error" for f in findings):
         click.get_current_context().exit(1)
 

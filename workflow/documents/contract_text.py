@@ -229,20 +229,29 @@ def stored_contract_text(s: Session, files: FileStore, actor: Actor, contract_id
     return StoredContractText(_clauses_text(c), "clauses", context)
 
 
-def linter_lpr_1y(core: Core, explicit: Decimal | None = None) -> Decimal:
-    """The one-year LPR the linter compares penalties with: the caller's own figure (e.g. the LPR
-    when the contract was signed) or the one in force today from the effective rate table (shipped
-    quotes plus the administrator's additions). Refuses, naming ``lpr_1y``, rather than guess."""
+def linter_lpr_1y(core: Core, explicit: Decimal | None = None) -> tuple[Decimal, str]:
+    """The one-year LPR the linter compares penalties with, and where it came from: the caller's own
+    figure (e.g. the LPR when the contract was signed), else the quote in force today from the
+    effective rate table (shipped quotes plus the administrator's additions). When today lies past
+    the last known quote, the last quote is used and named: the linter only grades a clause against
+    a multiple of the LPR, so a quote a few months old changes nothing a signer would do, whereas the
+    interest calculators, whose figures go to court, refuse instead."""
     if explicit is not None:
-        return explicit
+        return explicit, "request"
     try:
         from workflow.law.refusals import LawRefusal
         from workflow.lawdata.service import law_data
     except ImportError as exc:  # the law room is optional in stripped-down deployments
         raise _bad("lpr_1y", "lpr_unavailable", "本系统未安装 LPR 利率表，请在请求中提供 lpr_1y",
                    "no LPR rate table is installed: pass lpr_1y with the request") from exc
+    table = law_data(core).rate_table()
+    today = core.clock.today()
     try:
-        return law_data(core).rate_table().lpr_1y(core.clock.today(), field="lpr_1y")
+        quote = table.quote_on("lpr", today, field="lpr_1y")
     except LawRefusal as exc:
-        raise _bad("lpr_1y", exc.code, f"{exc.zh}；或在请求中提供 lpr_1y（如 0.0300）",
-                   f"{exc.en}; or pass lpr_1y (e.g. 0.0300) with the request") from exc
+        last = table.last_lpr
+        if exc.code != "lpr_missing" or last is None or last.effective > today:
+            raise _bad("lpr_1y", exc.code, f"{exc.zh}；或在请求中提供 lpr_1y（如 0.0300）",
+                       f"{exc.en}; or pass lpr_1y (e.g. 0.0300) with the request") from exc
+        return last.rate_1y.scaleb(-2), f"LPR {last.effective.isoformat()} (latest known quote)"
+    return quote.rate_1y.scaleb(-2), f"LPR {quote.effective.isoformat()}"

@@ -55,13 +55,16 @@ def test_text_in_chinese_by_default_and_english_on_request(client: FlaskClient, 
     assert "art. 7" in finding_en["legal_basis"] and finding_en["message_zh"] == finding["message_zh"]
 
 
-def test_without_a_known_lpr_for_today_the_request_is_refused_naming_lpr_1y(client: FlaskClient,
-                                                                            users: Users) -> None:
+def test_past_the_last_known_quote_the_latest_lpr_is_used_and_named(client: FlaskClient, users: Users,
+                                                                     core: Core) -> None:
+    from workflow.lawdata.service import law_data
+
+    last = law_data(core).rate_table().last_lpr
+    assert last is not None and last.effective < core.clock.today()
     resp = client.post(URL, json={"text": CLEAN_ZH}, headers=users.clerk)
-    assert resp.status_code == 422
-    (problem,) = resp.json["errors"]
-    assert problem["field"] == "lpr_1y" and problem["code"] == "lpr_missing"
-    assert "dunning rates add" in problem["message"] or "LPR" in problem["message"]
+    assert resp.status_code == 200
+    assert resp.json["lpr_1y"] == str(last.rate_1y.scaleb(-2))
+    assert resp.json["lpr_source"] == f"LPR {last.effective.isoformat()} (latest known quote)"
     # the caller may give the LPR it wants compared (e.g. the rate when the contract was signed)
     ok = client.post(URL, json={"text": "乙方逾期付款的，每日按逾期金额的万分之三支付违约金。", "lpr_1y": "0.0345"},
                      headers=users.clerk)

@@ -64,7 +64,7 @@ def test_bad_input_exits_2_with_one_line(runner: FlaskCliRunner, tmp_path: Path,
         [write(tmp_path, "scan.pdf", b"%PDF-1.7"), *LPR],
         [str(tmp_path / "missing.txt"), *LPR],
         [write(tmp_path, "ok.txt", CLEAN_ZH), "--lpr-1y", "3.00"],
-        [write(tmp_path, "ok2.txt", CLEAN_ZH)],  # no LPR quote is known for today: refuse, do not guess
+        [write(tmp_path, "ok2.txt", CLEAN_ZH), "--lpr-1y", "-0.01"],
     ]
     for args in cases:
         result = runner.invoke(args=["contract", "lint", *args])

@@ -107,10 +107,10 @@ def lint_contract_endpoint(actor: Actor) -> Any:
                                         "send application/json or multipart/form-data")], 415,
                           "unsupported_media_type")
     settings = core().settings
-    lpr_1y = linter_lpr_1y(core(), lpr)
+    lpr_1y, lpr_source = linter_lpr_1y(core(), lpr)
     findings = lint_contract(text, lpr_1y=lpr_1y, warn_multiple=settings.penalty_warn_lpr_multiple,
                              note_multiple=settings.penalty_note_lpr_multiple, context=context)
-    return _report(findings, lpr_1y=str(lpr_1y),
+    return _report(findings, lpr_1y=str(lpr_1y), lpr_source=lpr_source,
                    thresholds={"warn_lpr_multiple": str(settings.penalty_warn_lpr_multiple),
                                "note_lpr_multiple": str(settings.penalty_note_lpr_multiple)},
                    **source)
