@@ -39,10 +39,6 @@ def _converter(type_: Any, dialect: Any) -> Callable[[Any], Any] | None:
     return cached
 
 
-def _conv(proc: Callable[[Any], Any] | None, value: Any) -> Any:
-    return value if proc is None or value is None else proc(value)
-
-
 def _fen(value: Decimal) -> int:
     return int(value.scaleb(2))
 
@@ -60,16 +56,19 @@ def insert_rows(s: Session, table: Table, rows: Sequence[dict[str, Any]]) -> Non
     marks = ", ".join(_placeholder(style, i) for i in range(len(names)))
     cols = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
     sql = f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({cols}) VALUES ({marks})"
-    pairs = list(zip(names, procs, strict=True))
+    # column by column: one tight comprehension per column beats a function call per cell
+    columns: list[list[Any]] = []
+    for name, proc in zip(names, procs, strict=True):
+        values = [r.get(name) for r in rows]
+        if proc is not None:
+            values = [None if v is None else proc(v) for v in values]
+        columns.append(values)
     params: list[Any]
     if style == "named":
-        params = [{f"p{i}": _conv(p, r.get(n)) for i, (n, p) in enumerate(pairs)} for r in rows]
+        keys = [f"p{i}" for i in range(len(names))]
+        params = [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
     else:
-        plain = [n for n, p in pairs if p is None]
-        if len(plain) == len(pairs):
-            params = [tuple(map(r.get, names)) for r in rows]
-        else:
-            params = [tuple([_conv(p, r.get(n)) for n, p in pairs]) for r in rows]
+        params = list(zip(*columns, strict=True))
     conn.exec_driver_sql(sql, params)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from workflow.ledger.imports_schema import Kind, parse_flag, text
@@ -69,7 +70,8 @@ class RowCtx:
         self.plan.problems.append(RowProblem(self.sheet, self.row, self.labels.get(column, column), code, *msg))
 
     def text(self, name: str, required: bool = False, max_len: int = 200) -> str | None:
-        value = text(self.cells.get(name))
+        raw = self.cells.get(name)
+        value = raw.strip() if type(raw) is str and raw.isascii() else text(raw)
         if not value:
             if required:
                 self.bad(name, "required", ("必填项为空", "required value is empty"))
@@ -87,17 +89,16 @@ class RowCtx:
         required: bool = False,
     ) -> Any:
         raw = self.cells.get(name)
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            if required:
-                self.bad(name, "required", ("必填项为空", "required value is empty"))
-            return None
-        if isinstance(raw, str):
-            hit = self.memo.get((parser, raw))
-            if hit is None:
-                hit = self.memo[(parser, raw)] = parser(raw)
-            value, problem = hit
-        else:
-            value, problem = parser(raw)
+        hit = self.memo.get((parser, raw)) if type(raw) is str else None
+        if hit is None:
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
+                if required:
+                    self.bad(name, "required", ("必填项为空", "required value is empty"))
+                return None
+            hit = parser(raw)
+            if type(raw) is str:
+                self.memo[(parser, raw)] = hit
+        value, problem = hit
         if problem:
             self.bad(name, code, problem)
         return value
@@ -118,18 +119,35 @@ class RowCtx:
 def rows_of(plan: Plan, sheet: Any, colmap: dict[int, str]) -> Iterator[RowCtx]:
     labels = {name: str(sheet.headers[pos]).strip() for pos, name in colmap.items()}
     items = list(colmap.items())
+    names = [name for _, name in items]
+    pick = itemgetter(*[pos for pos, _ in items]) if len(items) > 1 else None
+    width = max(colmap) + 1
     memo: dict[Any, Any] = {}
     for number, cells in sheet.rows:
-        n = len(cells)
-        values = {name: (cells[pos] if pos < n else None) for pos, name in items}
+        if pick is not None and len(cells) >= width:
+            values = dict(zip(names, pick(cells), strict=True))
+        else:
+            n = len(cells)
+            values = {name: (cells[pos] if pos < n else None) for pos, name in items}
         yield RowCtx(plan, sheet.name, number, values, labels, memo)
 
 
+_SPLIT: dict[str, tuple[str, str]] = {}
+
+
 def present_only(r: RowCtx, values: dict[str, Any], optional: dict[str, Any]) -> dict[str, Any]:
-    """Only columns the file has are written: a missing column never blanks a stored value."""
+    """Only columns the file has are written: a missing column never blanks a stored value.
+    An optional key "file_column:db_column" writes db_column when the file has file_column."""
     out = dict(values)
-    out.update({k: v for k, v in optional.items() if r.has(k.split(":")[0])})
-    return {k.split(":")[-1]: v for k, v in out.items()}
+    cells = r.cells
+    for key, v in optional.items():
+        split = _SPLIT.get(key)
+        if split is None:
+            src, _, dst = key.partition(":")
+            split = _SPLIT[key] = (src, dst or src)
+        if split[0] in cells:
+            out[split[1]] = v
+    return out
 
 
 def diff_stored(stored: dict[str, Any] | None, values: dict[str, Any]) -> bool:
