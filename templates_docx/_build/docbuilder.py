@@ -36,6 +36,11 @@ HEADER_FILL = "E7E9ED"
 TOTAL_FILL = "F4F5F7"
 TEXT_WIDTH_MM = 166  # A4 (210 mm) minus 22 mm margins each side
 FIXED_ZIP_TIME = (2026, 1, 1, 0, 0, 0)
+PPR_AFTER_BORDER = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+                    "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
+                    "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
+                    "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
+                    "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
 
 # python-docx's stock font table lists Japanese MS fonts; ours names what the documents use, with
 # GB2312 charset (86) and the panose Word needs to substitute well where a font is missing
@@ -227,12 +232,16 @@ class Doc:
             tbl_pr.remove(old)
         edge = (f'w:val="single" w:sz="4" w:space="0" w:color="{RULE_COLOUR}"' if borders
                 else 'w:val="nil"')
-        tbl_pr.append(parse_xml(
+        # OOXML fixes the order of tblPr's children (Word rejects a file that breaks it):
+        # ... jc, tblBorders, tblLayout, tblCellMar, tblLook
+        look = tbl_pr.find(qn("w:tblLook"))
+        add = look.addprevious if look is not None else tbl_pr.append
+        add(parse_xml(
             f"<w:tblBorders {nsdecls('w')}>" + "".join(
                 f"<w:{side} {edge}/>" for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
             + "</w:tblBorders>"))
-        tbl_pr.append(parse_xml(f'<w:tblLayout {nsdecls("w")} w:type="fixed"/>'))
-        tbl_pr.append(parse_xml(
+        add(parse_xml(f'<w:tblLayout {nsdecls("w")} w:type="fixed"/>'))
+        add(parse_xml(
             f"<w:tblCellMar {nsdecls('w')}><w:top w:w=\"45\" w:type=\"dxa\"/><w:left w:w=\"57\" w:type=\"dxa\"/>"
             "<w:bottom w:w=\"45\" w:type=\"dxa\"/><w:right w:w=\"57\" w:type=\"dxa\"/></w:tblCellMar>"))
         for i, width in enumerate(widths):
@@ -401,9 +410,10 @@ class Doc:
 
     @staticmethod
     def _rule_below(paragraph: Paragraph, size: int = 12) -> None:
-        paragraph._p.get_or_add_pPr().append(parse_xml(
+        # pBdr comes before spacing, ind and jc in pPr's fixed child order
+        paragraph._p.get_or_add_pPr().insert_element_before(parse_xml(
             f'<w:pBdr {nsdecls("w")}><w:bottom w:val="single" w:sz="{size}" w:space="4" '
-            f'w:color="{RULE_COLOUR}"/></w:pBdr>'))
+            f'w:color="{RULE_COLOUR}"/></w:pBdr>'), *PPR_AFTER_BORDER)
 
     def header_footer(self, *, letterhead: Sequence[tuple[str, float, bool]] | None, running: str,
                       footer_note: str = "") -> None:
