@@ -28,7 +28,7 @@ def _parties(doc: Doc) -> None:
         (t(doc, "统一社会信用代码", "Credit code"), "{{ customer.credit_code }}"),
         (t(doc, "住所", "Domicile"), "{{ customer.address }}"),
         (t(doc, "法定代表人", "Legal representative"), "{{ customer.legal_representative }}"),
-    ], widths=(38, 122))
+    ], widths=(38, 122) if zh else (48, 118))
 
 
 def _goods(doc: Doc) -> None:
@@ -181,7 +181,7 @@ def _notice(doc: Doc) -> None:
          "{{ notices.creditor.phone }}", "{{ notices.creditor.email }}"],
         [t(doc, "乙方", "Buyer"), "{{ notices.customer.contact_name }}", "{{ notices.customer.address }}",
          "{{ notices.customer.phone }}", "{{ notices.customer.email }}"],
-    ], [14, 16, 52, 26, 58])
+    ], [14, 16, 52, 26, 58] if doc.lang == "zh" else [15, 21, 50, 27, 53])
 
 
 def sales_contract(lang: str) -> Doc:

@@ -282,6 +282,7 @@ class Doc:
             self._shade(cell, HEADER_FILL)
             self._valign(cell)
             self._cell_text(cell, col.header, align="center", bold=True, style=style)
+            cell.paragraphs[0].paragraph_format.keep_with_next = True  # never a header alone
         self._cell_text(table.rows[1].cells[0], "{%tr for " + loop + " %}", style=style)
         for cell, col in zip(table.rows[2].cells, columns, strict=True):
             self._valign(cell)
@@ -324,11 +325,14 @@ class Doc:
     def grid(self, rows: Sequence[Sequence[str]], widths: Sequence[float], *, aligns: Sequence[str] | None = None,
              header: bool = True, borders: bool = True) -> Table:
         table = self._table(len(rows), widths, borders=borders)
+        if header:
+            table.rows[0]._tr.get_or_add_trPr().append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
         for r, (row, texts) in enumerate(zip(table.rows, rows, strict=True)):
             for c, (cell, text) in enumerate(zip(row.cells, texts, strict=True)):
                 is_header = header and r == 0
                 if is_header:
                     self._shade(cell, HEADER_FILL)
+                    cell.paragraphs[0].paragraph_format.keep_with_next = True  # never a header alone
                 align = "center" if is_header else (aligns[c] if aligns else "left")
                 self._cell_text(cell, text, align=align, bold=is_header)
         self.spacer(4)
