@@ -147,10 +147,52 @@ def test_dunning_letter_lists_what_was_overdue_on_its_date(core: Core, ledger: L
         {"number": "BSP-2026-031", "title": "马口铁包装材料买卖合同", "signed_on": "2026-01-08"}]
 
 
-def test_every_context_uses_only_catalogued_variables(core: Core, ledger: Ledger) -> None:
-    ctx = _letter(core, ledger)
-    flat = _paths(ctx)
-    assert not unknown_paths(flat, CATALOGUE["dunning_letter_1"].variables)
+FIRM = LawFirm("上海正衡律师事务所", "Shanghai Zhengheng Law Firm", "上海市静安区南京西路1266号",
+               "1266 West Nanjing Road, Shanghai", "021-62889160", "office@zhengheng-law.cn")
+LAWYER = Lawyer("张明远", "Zhang Mingyuan", "13101201810234567", "13916824473", "zhangmy@zhengheng-law.cn")
+GOODS = [GoodsLine("马口铁罐体", "Φ73×110mm", "只", D("200000"), D("0.45")),
+         GoodsLine("易拉盖", "Φ73", "只", D("200000"), D("0.15"))]
+TERMS = TradeTerms(delivery_date=date(2026, 2, 28), delivery_place="深圳市光明区塘明大道9-2号",
+                   quality_standard="GB/T 2520-2017")
+
+
+def _all_contexts(core: Core, led: Ledger) -> dict[str, dict[str, object]]:
+    ids = {"creditor_id": led.creditor_id, "customer_id": led.customer_id}
+    out: dict[str, dict[str, object]] = {}
+    with core.db.session() as s:
+        for kind in ("payment_reminder", "dunning_letter_1", "dunning_letter_2", "dunning_letter_3"):
+            out[kind] = letter_context(s, kind, as_of=AS_OF, number="BSP催〔2026〕第0042号",
+                                       previous=PreviousLetter("BSP催〔2026〕第0031号", date(2026, 11, 6)), **ids)
+        out["lawyer_letter"] = lawyer_letter_context(s, as_of=AS_OF, number="正衡律函〔2026〕第7号", law_firm=FIRM,
+                                                     lawyer=LAWYER, **ids)
+        out["statement"] = statement_context(s, period_from=date(2026, 6, 1), period_to=date(2026, 10, 31),
+                                             number="BSP-DZ-2026-10", issued_on=date(2026, 11, 5), **ids)
+        out["repayment_agreement"] = repayment_agreement_context(
+            s, as_of=AS_OF, number="BSP-HK-2026-003",
+            instalments=[PlannedInstalment(date(2026, 12, 15), D("49549.50")),
+                         PlannedInstalment(date(2027, 1, 15), D("50000.00"))], **ids)
+        req = interest_request(s, as_of=AS_OF, basis=Basis("lpr", markup=D("0.5")), **ids)
+        out["interest_sheet"] = interest_sheet_context(s, result=calculate(req, shipped_rate_table()).as_json(),
+                                                       prepared_on=AS_OF, **ids)
+        out["sales_contract"] = sales_contract_context(s, contract_id=led.contract_id, goods=GOODS, terms=TERMS)
+    return out
+
+
+def test_contexts_provide_exactly_the_catalogue_and_render_in_both_languages(core: Core, ledger: Ledger) -> None:
+    """A template may use any catalogued variable, so every context must provide each of them
+    (printing a missing one is an error), and nothing the catalogue does not describe."""
+    contexts = _all_contexts(core, ledger)
+    assert sorted(contexts) == sorted(CATALOGUE)
+    for kind, ctx in contexts.items():
+        provided = _paths(ctx)
+        variables = CATALOGUE[kind].variables
+        assert not unknown_paths(provided, variables), kind
+        empty_lists = {p[:-2] for p in provided if p.endswith("[]")}
+        missing = [v for v in variables if v not in provided and v.split("[]")[0] not in empty_lists]
+        assert not missing, (kind, missing)
+        for lang in ("zh", "en"):
+            text = docx_text(render(kind, lang, ctx))
+            assert "上海宝钢包装股份有限公司" in text and "深圳市华星光电技术有限公司" in text, (kind, lang)
 
 
 def _paths(value: object, prefix: str = "") -> set[str]:
@@ -194,8 +236,7 @@ def test_second_letter_context_renders_with_the_shipped_template(core: Core, led
 
 
 def test_lawyer_letter_needs_a_licensed_lawyer(core: Core, ledger: Ledger) -> None:
-    firm = LawFirm("上海正衡律师事务所", "Shanghai Zhengheng Law Firm", "上海市静安区南京西路1266号",
-                   "1266 West Nanjing Road, Shanghai", "021-62889160", "office@zhengheng-law.cn")
+    firm = FIRM
     with core.db.session() as s:
         with pytest.raises(ValidationFailed) as err:
             lawyer_letter_context(s, creditor_id=ledger.creditor_id, customer_id=ledger.customer_id, as_of=AS_OF,
