@@ -225,7 +225,7 @@ def lawyer_letter(lang: str) -> Doc:
                     "电子邮箱：{{ lawyer.email }}。",
                "This letter is based on the documents our Client has provided. Responsible lawyer: "
                "{{ lawyer.name_en }}, tel. {{ lawyer.phone }}, email {{ lawyer.email }}."))
-    doc.plain(t(doc, "此致", "Yours faithfully,"), space_before=6)
+    doc.plain(t(doc, "特此函告。", "Yours faithfully,"), space_before=6)
     if zh:
         doc.seal_block(["{{ law_firm.name }}（盖章）", "承办律师：{{ lawyer.name }}（签字）",
                         "执业证号：{{ lawyer.licence_no }}", _date(doc, "letter.date")])
