@@ -6,6 +6,10 @@ from __future__ import annotations
 import io
 from typing import Any
 
+
+def yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}"
+
 from docx import Document
 from docx.shared import Pt
 
@@ -77,14 +81,14 @@ def letter_context(rows: int = 20) -> dict[str, Any]:
         cents = 1_234_567 + i * 98_765
         total += cents
         invoices.append({"number": f"{44031234 + i:08d}", "issued_on": f"2026-0{1 + i % 9}-1{i % 9}",
-                         "due_on": f"2026-0{1 + i % 9}-2{i % 9}", "amount": f"{cents / 100:.2f}",
-                         "paid": "0.00", "outstanding": f"{cents / 100:.2f}"})
+                         "due_on": f"2026-0{1 + i % 9}-2{i % 9}", "amount": yuan(cents),
+                         "paid": "0.00", "outstanding": yuan(cents)})
     return {
         "creditor": {"name": "上海宝钢包装股份有限公司", "bank": "中国工商银行上海市宝山支行",
                      "account": "1001 2345 6789 0123 456"},
         "debtor": {"name": "深圳市华星光电技术有限公司 & 堃镕<分公司>", "credit_code": "91440300708461136T"},
         "contract": {"title": "钢材买卖合同", "number": "BG-2026-0317", "signed_on": "2026-03-17"},
-        "invoices": invoices, "total": f"{total / 100:.2f}", "as_of": "2026-11-26",
+        "invoices": invoices, "total": yuan(total), "as_of": "2026-11-26",
         "deadline": "2026-12-10", "rate": "0.0345",
     }
 
@@ -97,7 +101,7 @@ def statement_context(rows: int = 200) -> dict[str, Any]:
         credit = 0 if i % 3 else 20_000_00
         balance += debit - credit
         lines.append({"date": f"2026-{1 + i % 11:02d}-{1 + i % 28:02d}", "memo": "销售商品" if i % 3 else "收款",
-                      "ref": f"SO-2026-{i:05d}", "debit": f"{debit / 100:.2f}",
-                      "credit": f"{credit / 100:.2f}", "balance": f"{balance / 100:.2f}"})
+                      "ref": f"SO-2026-{i:05d}", "debit": yuan(debit),
+                      "credit": yuan(credit), "balance": yuan(balance)})
     return {"debtor": {"name": "深圳市华星光电技术有限公司"}, "period": {"start": "2026-01-01", "end": "2026-10-31"},
-            "opening": "50000.00", "lines": lines, "closing": f"{balance / 100:.2f}"}
+            "opening": "50000.00", "lines": lines, "closing": yuan(balance)}

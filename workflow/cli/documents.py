@@ -1,9 +1,73 @@
-"""CLI commands: documents."""
+"""CLI commands: documents (render a document, list and upload templates)."""
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
+from pathlib import Path
+
 import click
+
+from workflow.cli import cli_actor, cli_core
+from workflow.documents.registry import TemplateRegistry
+from workflow.documents.service import DocumentService
+from workflow.errors import invalid
 
 
 def register(cli: click.Group) -> None:
-    """Add this room's commands to the dunning group."""
+    cli.add_command(render)
+    cli.add_command(templates)
+
+
+@click.command("render")
+@click.argument("kind")
+@click.option("--context", "context_file", required=True, type=click.Path(exists=True, dir_okay=False,
+              path_type=Path), help="JSON file with the document's data")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--lang", "language", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--pdf/--no-pdf", default=True, show_default=True)
+def render(kind: str, context_file: Path, out_dir: Path, language: str, pdf: bool) -> None:
+    """Generate a document, store it, and write its DOCX (and PDF) into OUT."""
+    try:
+        context = json.loads(context_file.read_text(encoding="utf-8"), parse_float=Decimal)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise invalid("context", "json_invalid", f"JSON 格式错误：{exc}", f"invalid JSON: {exc}") from None
+    core = cli_core()
+    service = DocumentService(core)
+    doc = service.generate(cli_actor(), kind, language, context, pdf)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    formats = ["docx"] + (["pdf"] if doc.pdf_sha256 else [])
+    for fmt in formats:
+        d = service.download(cli_actor(), doc.id, fmt)
+        path = out_dir / d.filename
+        path.write_bytes(d.data)
+        click.echo(f"{path}  sha256={doc.docx_sha256 if fmt == 'docx' else doc.pdf_sha256}")
+    if pdf and not doc.pdf_sha256:
+        click.echo(f"PDF: {doc.pdf_notice}", err=True)
+
+
+@click.group()
+def templates() -> None:
+    """Document templates: versions, uploads."""
+
+
+@templates.command("list")
+def templates_list() -> None:
+    """Every template version; * marks the active one for its kind and language."""
+    registry = TemplateRegistry(cli_core())
+    with cli_core().db.session() as s:
+        for v in registry.versions(s):
+            mark = "*" if v.active else " "
+            click.echo(f"{mark} {v.kind:<20} {v.language}  v{v.version:<3} {v.source:<8} {v.sha256[:12]}  "
+                       f"{v.uploaded_by}  {v.created_at:%Y-%m-%d %H:%M}")
+
+
+@templates.command("upload")
+@click.argument("kind")
+@click.argument("language", type=click.Choice(["zh", "en"]))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def templates_upload(kind: str, language: str, file: Path) -> None:
+    """Check a DOCX template and, if it passes, store it as the new active version."""
+    data = file.read_bytes()
+    version = TemplateRegistry(cli_core()).upload(cli_actor(), kind, language, data)
+    click.echo(f"accepted: {kind} {language} v{version.version} sha256={version.sha256}")

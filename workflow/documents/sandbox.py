@@ -17,7 +17,7 @@ from __future__ import annotations
 import operator
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, NoReturn
 
 from jinja2 import StrictUndefined
@@ -75,7 +75,7 @@ def _date(value: Any, what: str) -> date:
 
 def money(amount: Any, currency: str = "CNY") -> str:
     """``"1234.5"`` → ``¥1,234.50``; other currencies: ``USD 1,234.50``."""
-    value = _decimal(amount, "money").quantize(Decimal("0.01"))
+    value = _decimal(amount, "money").quantize(Decimal("0.01"), ROUND_HALF_UP)  # 四舍五入, not banker's
     text = f"{abs(value):,.2f}"
     sign = "-" if value < 0 else ""
     if currency.upper() in ("CNY", "RMB"):
@@ -87,7 +87,7 @@ def rmb_upper(amount: Any) -> str:
     """人民币大写, by the law engine's PBOC rules."""
     from workflow.law.words import rmb_upper as words
 
-    return words(_decimal(amount, "rmb_upper").quantize(Decimal("0.01")))
+    return words(_decimal(amount, "rmb_upper").quantize(Decimal("0.01"), ROUND_HALF_UP))
 
 
 def date_zh(value: Any) -> str:
@@ -103,7 +103,7 @@ def date_en(value: Any) -> str:
 def percent(value: Any, places: int = 2) -> str:
     """A rate as a fraction, ``"0.1825"`` → ``18.25%``."""
     rate = _decimal(value, "percent") * 100
-    return f"{rate.quantize(Decimal(1).scaleb(-int(places)))}%"
+    return f"{rate.quantize(Decimal(1).scaleb(-int(places)), ROUND_HALF_UP)}%"
 
 
 FILTERS = {"money": money, "rmb_upper": rmb_upper, "date_zh": date_zh, "date_en": date_en,
