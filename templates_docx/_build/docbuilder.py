@@ -7,9 +7,7 @@ those are written as OOXML here, once, and every template gets the same look.
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +21,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
+from ooxml import RULE_COLOUR, add_field, fonts_xml, half_points, replace_style, rule_below, shade, valign, write_fixed
 
 ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
          "right": WD_ALIGN_PARAGRAPH.RIGHT, "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}
@@ -31,53 +30,9 @@ LATIN_SERIF = "Times New Roman"
 LATIN_SANS = "Arial"
 SONG = "SimSun"  # 宋体
 HEI = "SimHei"  # 黑体
-RULE_COLOUR = "404040"
 HEADER_FILL = "E7E9ED"
 TOTAL_FILL = "F4F5F7"
 TEXT_WIDTH_MM = 166  # A4 (210 mm) minus 22 mm margins each side
-FIXED_ZIP_TIME = (2026, 1, 1, 0, 0, 0)
-PPR_AFTER_BORDER = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
-                    "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
-                    "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
-                    "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
-                    "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
-
-# python-docx's stock font table lists Japanese MS fonts; ours names what the documents use, with
-# GB2312 charset (86) and the panose Word needs to substitute well where a font is missing
-FONT_TABLE = (
-    "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
-    '<w:fonts xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-    '<w:font w:name="SimSun"><w:altName w:val="宋体"/><w:panose1 w:val="02010600030101010101"/>'
-    '<w:charset w:val="86"/><w:family w:val="auto"/><w:pitch w:val="variable"/></w:font>'
-    '<w:font w:name="SimHei"><w:altName w:val="黑体"/><w:panose1 w:val="02010609060101010101"/>'
-    '<w:charset w:val="86"/><w:family w:val="modern"/><w:pitch w:val="fixed"/></w:font>'
-    '<w:font w:name="Times New Roman"><w:panose1 w:val="02020603050405020304"/><w:charset w:val="00"/>'
-    '<w:family w:val="roman"/><w:pitch w:val="variable"/></w:font>'
-    '<w:font w:name="Arial"><w:panose1 w:val="020B0604020202020204"/><w:charset w:val="00"/>'
-    '<w:family w:val="swiss"/><w:pitch w:val="variable"/></w:font>'
-    "</w:fonts>"
-).encode()
-
-
-def _fonts_xml(latin: str, east: str) -> str:
-    return (f'<w:rFonts w:ascii="{latin}" w:hAnsi="{latin}" w:eastAsia="{east}" '
-            f'w:cs="{latin}" w:hint="eastAsia"/>')
-
-
-def _replace_style(doc: Document, style_name: str, ppr: str, rpr: str) -> None:
-    element = doc.styles[style_name].element
-    for tag in ("w:pPr", "w:rPr"):
-        for old in element.findall(qn(tag)):
-            element.remove(old)
-    element.append(parse_xml(f"<w:pPr {nsdecls('w')}>{ppr}</w:pPr>"))
-    element.append(parse_xml(f"<w:rPr {nsdecls('w')}>{rpr}</w:rPr>"))
-
-
-def _half_points(size: float) -> str:
-    n = round(size * 2)
-    return f'<w:sz w:val="{n}"/><w:szCs w:val="{n}"/>'
-
-
 @dataclass(frozen=True)
 class Column:
     header: str
@@ -120,29 +75,29 @@ class Doc:
         rpr_default = defaults.find(qn("w:rPrDefault"))
         defaults.remove(rpr_default)
         defaults.insert(0, parse_xml(
-            f"<w:rPrDefault {nsdecls('w')}><w:rPr>{_fonts_xml(LATIN_SERIF, SONG)}"
-            f"{_half_points(self.body_size)}{lang_tag}</w:rPr></w:rPrDefault>"))
+            f"<w:rPrDefault {nsdecls('w')}><w:rPr>{fonts_xml(LATIN_SERIF, SONG)}"
+            f"{half_points(self.body_size)}{lang_tag}</w:rPr></w:rPrDefault>"))
         line = 360 if zh else 300  # 1.5 lines for Chinese letters, 1.25 for English
         # Chinese: two-character first-line indent, justified; English: block paragraphs, ragged right
         indent = '<w:ind w:firstLineChars="200" w:firstLine="480"/>' if zh else ""
-        _replace_style(self.document, "Normal",
+        replace_style(self.document, "Normal",
                        f'<w:spacing w:before="0" w:after="{60 if zh else 100}" w:line="{line}" w:lineRule="auto"/>'
                        f'{indent}<w:jc w:val="{"both" if zh else "left"}"/>',
-                       f"{_fonts_xml(LATIN_SERIF, SONG)}{_half_points(self.body_size)}")
+                       f"{fonts_xml(LATIN_SERIF, SONG)}{half_points(self.body_size)}")
         heading_latin = LATIN_SERIF if zh else LATIN_SANS
-        _replace_style(self.document, "Title",
+        replace_style(self.document, "Title",
                        '<w:spacing w:before="120" w:after="240" w:line="240" w:lineRule="auto"/>'
                        '<w:ind w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="center"/>',
-                       f'{_fonts_xml(heading_latin, HEI)}<w:b/><w:bCs/><w:spacing w:val="{40 if zh else 0}"/>'
-                       f"{_half_points(18)}")
-        _replace_style(self.document, "Heading 1",
+                       f'{fonts_xml(heading_latin, HEI)}<w:b/><w:bCs/><w:spacing w:val="{40 if zh else 0}"/>'
+                       f"{half_points(18)}")
+        replace_style(self.document, "Heading 1",
                        '<w:keepNext/><w:keepLines/><w:spacing w:before="200" w:after="80" w:line="300" '
                        'w:lineRule="auto"/><w:ind w:firstLineChars="0" w:firstLine="0"/><w:outlineLvl w:val="0"/>',
-                       f"{_fonts_xml(heading_latin, HEI)}<w:b/><w:bCs/>{_half_points(self.body_size + 0.5)}")
-        _replace_style(self.document, "Heading 2",
+                       f"{fonts_xml(heading_latin, HEI)}<w:b/><w:bCs/>{half_points(self.body_size + 0.5)}")
+        replace_style(self.document, "Heading 2",
                        '<w:keepNext/><w:keepLines/><w:spacing w:before="120" w:after="40" w:line="300" '
                        'w:lineRule="auto"/><w:ind w:firstLineChars="0" w:firstLine="0"/><w:outlineLvl w:val="1"/>',
-                       f"{_fonts_xml(heading_latin, HEI)}<w:b/><w:bCs/>{_half_points(self.body_size)}")
+                       f"{fonts_xml(heading_latin, HEI)}<w:b/><w:bCs/>{half_points(self.body_size)}")
         styles = self.document.styles
         from docx.enum.style import WD_STYLE_TYPE
 
@@ -151,10 +106,10 @@ class Doc:
                                     ("Plain", self.body_size, 60)):
             style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
             style.base_style = styles["Normal"]
-            _replace_style(self.document, name,
+            replace_style(self.document, name,
                            f'<w:spacing w:before="0" w:after="{spacing}" w:line="{260 if size < 11 else line}" '
                            'w:lineRule="auto"/><w:ind w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="left"/>',
-                           _half_points(size))
+                           half_points(size))
 
     # ----- paragraphs ---------------------------------------------------------------------------
     def _runs(self, paragraph: Paragraph, text: str, *, bold: bool = False, size: float | None = None,
@@ -215,11 +170,6 @@ class Doc:
         p = self.para("", style="Plain", space_after=0)
         p.paragraph_format.line_spacing = Pt(points)
 
-    def page_break(self) -> None:
-        from docx.enum.text import WD_BREAK
-
-        self.para("", style="Plain").add_run().add_break(WD_BREAK.PAGE)
-
     # ----- tables -------------------------------------------------------------------------------
     def _table(self, rows: int, widths: Sequence[float], *, borders: bool = True) -> Table:
         """Widths are proportions: every table spans the text width."""
@@ -250,15 +200,6 @@ class Doc:
                 cell.width = Mm(width)
         return table
 
-    @staticmethod
-    def _shade(cell: _Cell, fill: str) -> None:
-        cell._tc.get_or_add_tcPr().append(
-            parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{fill}"/>'))
-
-    @staticmethod
-    def _valign(cell: _Cell) -> None:
-        cell._tc.get_or_add_tcPr().append(parse_xml(f'<w:vAlign {nsdecls("w")} w:val="center"/>'))
-
     def _cell_text(self, cell: _Cell, text: str, *, align: str = "left", bold: bool = False,
                    style: str = "Table Text") -> None:
         paragraph = cell.paragraphs[0]
@@ -279,13 +220,13 @@ class Doc:
         header = table.rows[0]
         header._tr.get_or_add_trPr().append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
         for cell, col in zip(header.cells, columns, strict=True):
-            self._shade(cell, HEADER_FILL)
-            self._valign(cell)
+            shade(cell, HEADER_FILL)
+            valign(cell)
             self._cell_text(cell, col.header, align="center", bold=True, style=style)
             cell.paragraphs[0].paragraph_format.keep_with_next = True  # never a header alone
         self._cell_text(table.rows[1].cells[0], "{%tr for " + loop + " %}", style=style)
         for cell, col in zip(table.rows[2].cells, columns, strict=True):
-            self._valign(cell)
+            valign(cell)
             self._cell_text(cell, col.cell, align=col.align, style=style)
         table.rows[2]._tr.get_or_add_trPr().append(parse_xml(f'<w:cantSplit {nsdecls("w")}/>'))
         self._cell_text(table.rows[3].cells[0], "{%tr endfor %}", style=style)
@@ -302,7 +243,7 @@ class Doc:
                 if span > 1:
                     cell = cell.merge(row.cells[col + span - 1])
                 align = columns[col + span - 1].align if span == 1 else "right"
-                self._shade(cell, TOTAL_FILL)
+                shade(cell, TOTAL_FILL)
                 self._cell_text(cell, text, align=align, bold=True, style=style)
                 col += span
         if total_loop and totals:
@@ -316,7 +257,7 @@ class Doc:
         table = self._table(len(rows), widths, borders=borders)
         for row, (key, value) in zip(table.rows, rows, strict=True):
             if shade_keys and borders:
-                self._shade(row.cells[0], HEADER_FILL)
+                shade(row.cells[0], HEADER_FILL)
             self._cell_text(row.cells[0], key, bold=True)
             self._cell_text(row.cells[1], value)
         self.spacer(4)
@@ -331,7 +272,7 @@ class Doc:
             for c, (cell, text) in enumerate(zip(row.cells, texts, strict=True)):
                 is_header = header and r == 0
                 if is_header:
-                    self._shade(cell, HEADER_FILL)
+                    shade(cell, HEADER_FILL)
                     cell.paragraphs[0].paragraph_format.keep_with_next = True  # never a header alone
                 align = "center" if is_header else (aligns[c] if aligns else "left")
                 self._cell_text(cell, text, align=align, bold=is_header)
@@ -383,18 +324,6 @@ class Doc:
                 self._runs(paragraph, text)
         table.rows[0]._tr.get_or_add_trPr().append(parse_xml(f'<w:cantSplit {nsdecls("w")}/>'))
 
-    # ----- header and footer --------------------------------------------------------------------
-    @staticmethod
-    def _field(paragraph: Paragraph, code: str) -> None:
-        def run(xml: str) -> None:
-            paragraph._p.append(parse_xml(f"<w:r {nsdecls('w')}>{xml}</w:r>"))
-
-        run('<w:fldChar w:fldCharType="begin"/>')
-        run(f'<w:instrText xml:space="preserve"> {code} \\* MERGEFORMAT </w:instrText>')
-        run('<w:fldChar w:fldCharType="separate"/>')
-        run("<w:t>1</w:t>")
-        run('<w:fldChar w:fldCharType="end"/>')
-
     def _page_numbers(self, paragraph: Paragraph, note: str) -> None:
         paragraph.style = self.document.styles["Small Print"]
         paragraph.alignment = ALIGN["center"]
@@ -402,23 +331,17 @@ class Doc:
             paragraph.add_run(note + "    ")
         if self.lang == "zh":
             paragraph.add_run("第 ")
-            self._field(paragraph, "PAGE")
+            add_field(paragraph, "PAGE")
             paragraph.add_run(" 页  共 ")
-            self._field(paragraph, "NUMPAGES")
+            add_field(paragraph, "NUMPAGES")
             paragraph.add_run(" 页")
         else:
             paragraph.add_run("Page ")
-            self._field(paragraph, "PAGE")
+            add_field(paragraph, "PAGE")
             paragraph.add_run(" of ")
-            self._field(paragraph, "NUMPAGES")
+            add_field(paragraph, "NUMPAGES")
 
-    @staticmethod
-    def _rule_below(paragraph: Paragraph, size: int = 12) -> None:
-        # pBdr comes before spacing, ind and jc in pPr's fixed child order
-        paragraph._p.get_or_add_pPr().insert_element_before(parse_xml(
-            f'<w:pBdr {nsdecls("w")}><w:bottom w:val="single" w:sz="{size}" w:space="4" '
-            f'w:color="{RULE_COLOUR}"/></w:pBdr>'), *PPR_AFTER_BORDER)
-
+    # ----- header and footer --------------------------------------------------------------------
     def header_footer(self, *, letterhead: Sequence[tuple[str, float, bool]] | None, running: str,
                       footer_note: str = "") -> None:
         """First page: the letterhead lines (text, size, bold) over a rule; later pages: a running head.
@@ -438,31 +361,21 @@ class Doc:
                 font = (LATIN_SANS if self.lang == "en" else LATIN_SERIF, HEI) if bold else None
                 self._runs(p, text, size=size, bold=bold, font=font)
                 if i == len(letterhead) - 1:
-                    self._rule_below(p, 12)
+                    rule_below(p, 12)
         else:
             first.style = self.document.styles["Small Print"]
             first.alignment = ALIGN["right"]
             self._runs(first, running)
-            self._rule_below(first, 4)
+            rule_below(first, 4)
         later = section.header.paragraphs[0]
         later.style = self.document.styles["Small Print"]
         later.alignment = ALIGN["right"]
         self._runs(later, running)
-        self._rule_below(later, 4)
+        rule_below(later, 4)
         self._page_numbers(section.first_page_footer.paragraphs[0], footer_note)
         self._page_numbers(section.footer.paragraphs[0], footer_note)
 
     # ----- output -------------------------------------------------------------------------------
     def save(self, path: Path) -> None:
         """Saved with fixed zip timestamps so an unchanged template rebuilds to the same bytes."""
-        buffer = io.BytesIO()
-        self.document.save(buffer)
-        buffer.seek(0)
-        out = io.BytesIO()
-        with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-            for info in src.infolist():
-                fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
-                fixed.compress_type = zipfile.ZIP_DEFLATED
-                data = FONT_TABLE if info.filename == "word/fontTable.xml" else src.read(info.filename)
-                dst.writestr(fixed, data)
-        path.write_bytes(out.getvalue())
+        write_fixed(self.document, path)
