@@ -5,7 +5,8 @@ customer, currency and bucket. Nothing loops over invoices in Python.
 
 Outstanding as of a date = amount − allocations received on or before it − credit notes issued on
 or before it. When the date is today or later the maintained totals on the invoice
-(paid_amount, credited_amount) give the same figure without the joins. Invoices issued after the
+(paid_amount, credited_amount) give the same figure without the joins; for a past date the
+maintained balance is corrected by the movements dated after it (see ``outstanding_expr``). Invoices issued after the
 date do not exist yet as far as the report is concerned; written-off invoices are left out of the
 buckets and reported as bad debt.
 """
@@ -17,7 +18,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, and_, case, false, func, literal, select, true, type_coerce
+from sqlalchemy import BigInteger, ColumnElement, and_, case, false, func, select, true, type_coerce, union_all
 from sqlalchemy.orm import Session
 
 from workflow.db import cents_to_decimal
@@ -149,25 +150,35 @@ def _fen(col: Any) -> ColumnElement[int]:
 
 
 def outstanding_expr(session: Session, as_of: date, today: date) -> tuple[ColumnElement[int], list[Any], str]:
-    """(outstanding in fen, outer joins to add, method) for invoices as of a date."""
+    """(outstanding in fen, outer joins to add, method) for invoices as of a date.
+
+    amount − Σ allocations received ≤ as_of − Σ credit notes issued ≤ as_of equals the maintained
+    balance (amount − paid_amount − credited_amount) plus what was allocated or credited after
+    as_of, because the maintained totals are the sums of all allocations and credit notes. The
+    second form joins only the (few) later movements instead of every allocation ever made.
+    """
+    balance = _fen(Invoice.amount) - _fen(Invoice.paid_amount) - _fen(Invoice.credited_amount)
     if as_of >= today:
-        return _fen(Invoice.amount) - _fen(Invoice.paid_amount) - _fen(Invoice.credited_amount), [], "maintained_totals"
-    paid = (
+        return balance, [], "maintained_totals"
+    paid_later = (
         select(Allocation.invoice_id.label("invoice_id"), func.sum(_fen(Allocation.amount)).label("fen"))
-        .where(Allocation.received_on <= as_of)
+        .where(Allocation.received_on > as_of)
         .group_by(Allocation.invoice_id)
-        .subquery("paid")
+        .subquery("paid_later")
     )
-    credited = (
+    credited_later = (
         select(CreditNote.invoice_id.label("invoice_id"), func.sum(_fen(CreditNote.amount)).label("fen"))
-        .where(CreditNote.issued_on <= as_of, CreditNote.invoice_id.is_not(None))
+        .where(CreditNote.issued_on > as_of, CreditNote.invoice_id.is_not(None))
         .group_by(CreditNote.invoice_id)
-        .subquery("credited")
+        .subquery("credited_later")
     )
-    expr = _fen(Invoice.amount) - func.coalesce(paid.c.fen, 0) - func.coalesce(credited.c.fen, 0)
+    expr = balance + func.coalesce(paid_later.c.fen, 0) + func.coalesce(credited_later.c.fen, 0)
     return (
         expr,
-        [(paid, paid.c.invoice_id == Invoice.id), (credited, credited.c.invoice_id == Invoice.id)],
+        [
+            (paid_later, paid_later.c.invoice_id == Invoice.id),
+            (credited_later, credited_later.c.invoice_id == Invoice.id),
+        ],
         "historical",
     )
 
@@ -181,78 +192,102 @@ def _filters(as_of: date, currency: str | None, creditor_id: int | None) -> list
     return conds
 
 
-def bucket_case(as_of: date) -> ColumnElement[int]:
-    whens = []
-    for i, b in enumerate(BUCKETS[:-1]):
+def bucket_sums(as_of: date, outstanding: ColumnElement[int]) -> list[ColumnElement[Any]]:
+    """Per bucket boundary, the outstanding due on or after it (not written off). Cumulative sums
+    with one comparison each: the buckets are their differences. Grouping by customer and currency
+    alone lets the database stream the covering index instead of sorting a bucket column."""
+    sums: list[ColumnElement[Any]] = []
+    for b in BUCKETS[:-1]:
         assert b.max_days is not None
-        whens.append((Invoice.due_date >= as_of - timedelta(days=b.max_days), literal(i)))
-    return case(*whens, else_=literal(len(BUCKETS) - 1))
+        boundary = as_of - timedelta(days=b.max_days)
+        sums.append(func.sum(case((and_(Invoice.due_date >= boundary, Invoice.written_off == false()), outstanding))))
+    return sums
+
+
+def later_movements(as_of: date) -> Any:
+    """Per invoice, what was allocated to it or credited against it after as_of (a subquery)."""
+    moves = union_all(
+        select(Allocation.invoice_id.label("invoice_id"), _fen(Allocation.amount).label("fen")).where(
+            Allocation.received_on > as_of
+        ),
+        select(CreditNote.invoice_id.label("invoice_id"), _fen(CreditNote.amount).label("fen")).where(
+            CreditNote.issued_on > as_of, CreditNote.invoice_id.is_not(None)
+        ),
+    ).subquery("moves")
+    return select(moves.c.invoice_id, func.sum(moves.c.fen).label("fen")).group_by(moves.c.invoice_id).subquery("later")
+
+
+def _aggregate(session: Session, as_of: date, filters: list[ColumnElement[bool]], later: Any | None) -> list[Any]:
+    """(customer, currency, Σ, Σ written off, n, n written off, cumulative sums by boundary...).
+
+    Without ``later``: the maintained balance of every open invoice, streamed off the covering
+    index. With it: only what moved after as_of, joined to its invoice, and the count of the
+    invoices it reopens (balance 0 today, open then)."""
+    balance = _fen(Invoice.amount) - _fen(Invoice.paid_amount) - _fen(Invoice.credited_amount)
+    amount: ColumnElement[int] = balance if later is None else later.c.fen
+    counted: ColumnElement[Any] = balance > 0 if later is None else balance == 0
+    written_off = Invoice.written_off == true()
+    query = select(
+        Invoice.customer_id,
+        Invoice.currency,
+        func.sum(amount),
+        func.sum(case((written_off, amount))),
+        func.count(case((counted, 1))),
+        func.count(case((and_(written_off, counted), 1))),
+        *bucket_sums(as_of, amount),
+    ).where(*filters)
+    if later is None:
+        query = query.select_from(Invoice).where(balance > 0)
+    else:
+        query = query.select_from(later).join(Invoice, Invoice.id == later.c.invoice_id)
+    return list(session.execute(query.group_by(Invoice.customer_id, Invoice.currency)).all())
 
 
 def aging_report(
     session: Session, as_of: date, today: date, *, currency: str | None = None, creditor_id: int | None = None
 ) -> AgingReport:
-    outstanding, joins, method = outstanding_expr(session, as_of, today)
-    conds = _filters(as_of, currency, creditor_id)
-    bucket = bucket_case(as_of).label("bucket")
-    query = select(
-        Invoice.customer_id.label("customer_id"),
-        Invoice.currency.label("currency"),
-        bucket,
-        func.sum(outstanding).label("fen"),
-        func.count().label("n"),
-    ).select_from(Invoice)
-    for target, on in joins:
-        query = query.outerjoin(target, on)
-    grouped = (
-        query.where(*conds, Invoice.written_off == false(), outstanding > 0)
-        .group_by(Invoice.customer_id, Invoice.currency, bucket)
-        .subquery("grouped")
-    )
-    stmt = select(
-        grouped.c.customer_id,
-        Customer.code,
-        Customer.legal_name,
-        grouped.c.currency,
-        grouped.c.bucket,
-        grouped.c.fen,
-        grouped.c.n,
-    ).join(Customer, Customer.id == grouped.c.customer_id)
+    filters = _filters(as_of, currency, creditor_id)
+    method = "maintained_totals" if as_of >= today else "historical"
+    # outstanding then = balance now + what moved after as_of (the maintained totals sum every
+    # allocation and credit note), so the past needs only the later movements on top
+    merged: dict[tuple[int, str], list[int]] = {}
+    parts = [_aggregate(session, as_of, filters, None)]
+    if method == "historical":
+        parts.append(_aggregate(session, as_of, filters, later_movements(as_of)))
+    for rows in parts:
+        for cid, cur, *figures in rows:
+            acc = merged.setdefault((cid, cur), [0] * len(figures))
+            for i, v in enumerate(figures):
+                acc[i] += int(v or 0)
+    names = _customer_names(session, {cid for cid, _ in merged})
     lines: dict[tuple[int, str], AgingLine] = {}
     totals: dict[str, CurrencyTotal] = {}
-    for cid, code, name, cur, b, fen, n in session.execute(stmt):
-        line = lines.get((cid, cur))
-        if line is None:
-            line = lines[(cid, cur)] = AgingLine(cid, code, name, cur)
-        key = BUCKET_KEYS[int(b)]
-        amount = cents_to_decimal(fen)
-        line.buckets[key] += amount
-        line.invoices += int(n)
+    for (cid, cur), (fen, wo_fen, n, wo_n, *cumulative) in sorted(merged.items()):
         total = totals.setdefault(cur, CurrencyTotal(cur))
-        total.buckets[key] += amount
-        total.invoices += int(n)
-    for _, cur in lines:
-        totals[cur].customers += 1
-    _add_written_off(session, as_of, outstanding, joins, conds, totals)
+        total.written_off += cents_to_decimal(wo_fen)
+        if n == wo_n:
+            continue  # nothing but written-off invoices: bad debt, not aged
+        code, name = names[cid]
+        line = lines[(cid, cur)] = AgingLine(cid, code, name, cur, invoices=n - wo_n)
+        previous = 0
+        for key, edge in zip(BUCKET_KEYS, [*cumulative, fen - wo_fen], strict=True):
+            line.buckets[key] = cents_to_decimal(edge - previous)
+            total.buckets[key] += line.buckets[key]
+            previous = edge
+        total.invoices += line.invoices
+        total.customers += 1
     _add_unapplied(session, as_of, currency, creditor_id, lines, totals)
     ordered = sorted(lines.values(), key=lambda ln: (ln.currency, -ln.overdue, -ln.total, ln.customer_code))
     return AgingReport(as_of, method, ordered, totals)
 
 
-def _add_written_off(
-    session: Session,
-    as_of: date,
-    outstanding: ColumnElement[int],
-    joins: list[Any],
-    conds: list[ColumnElement[bool]],
-    totals: dict[str, CurrencyTotal],
-) -> None:
-    stmt = select(Invoice.currency, func.sum(outstanding)).select_from(Invoice)
-    for target, on in joins:
-        stmt = stmt.outerjoin(target, on)
-    stmt = stmt.where(*conds, Invoice.written_off == true(), outstanding > 0).group_by(Invoice.currency)
-    for cur, fen in session.execute(stmt):
-        totals.setdefault(cur, CurrencyTotal(cur)).written_off = cents_to_decimal(fen)
+def _customer_names(session: Session, ids: set[int]) -> dict[int, tuple[str, str]]:
+    out: dict[int, tuple[str, str]] = {}
+    ordered = sorted(ids)
+    for i in range(0, len(ordered), 1000):
+        stmt = select(Customer.id, Customer.code, Customer.legal_name).where(Customer.id.in_(ordered[i : i + 1000]))
+        out.update({cid: (code, name) for cid, code, name in session.execute(stmt)})
+    return out
 
 
 def _add_unapplied(

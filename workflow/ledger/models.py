@@ -135,6 +135,9 @@ class Invoice(Base):
                         name="not_overpaid"),
         Index("ix_invoice_customer_due", "customer_id", "due_date"),
         Index("ix_invoice_due", "due_date"),
+        # covering index for the aging report: one index-only scan, no table lookups (ledger/aging.py)
+        Index("ix_invoice_aging", "customer_id", "currency", "due_date", "issue_date", "written_off", "amount",
+              "paid_amount", "credited_amount", "creditor_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
