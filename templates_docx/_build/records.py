@@ -43,14 +43,17 @@ def statement(lang: str) -> Doc:
              "{% if l.kind == 'opening' %}Opening{% elif l.kind == 'invoice' %}Invoic"
              "e{% elif l.kind == 'receipt' %}Payment"
              "{% elif l.kind == 'credit_note' %}Credit note{% else %}{{ l.kind }}{% endif %}")
+    # English falls back to a wider Latin font on the PDF machine: more room for the amounts
+    w = (19, 11, 33, 23, 23, 23, 24) if zh else (18, 14, 30, 20, 25, 25, 26)
     columns = [
-        Column(t(doc, "日期", "Date"), 19, "{{ l.date }}", "center"),
-        Column(t(doc, "类型", "Type"), 11 if zh else 17, kind, "center"),
-        Column(t(doc, "单据号码", "Document"), 33, "{{ l.number }}"),
-        Column(t(doc, "摘要", "Details"), 23 if zh else 19, "{{ l.description }}"),
-        Column(t(doc, "应收增加", "Debit"), 23, "{% if l.increase %}{{ l.increase" + money + "{% endif %}", "right"),
-        Column(t(doc, "应收减少", "Credit"), 23, "{% if l.decrease %}{{ l.decrease" + money + "{% endif %}", "right"),
-        Column(t(doc, "余额", "Balance"), 24, "{{ l.balance" + money, "right"),
+        Column(t(doc, "日期", "Date"), w[0], "{{ l.date }}", "center"),
+        Column(t(doc, "类型", "Type"), w[1], kind, "center"),
+        Column(t(doc, "单据号码", "Document"), w[2], "{{ l.number }}"),
+        Column(t(doc, "摘要", "Details"), w[3], "{{ l.description }}"),
+        Column(t(doc, "应收增加", "Debit"), w[4], "{% if l.increase %}{{ l.increase" + money + "{% endif %}", "right"),
+        Column(t(doc, "应收减少", "Credit"), w[5], "{% if l.decrease %}{{ l.decrease" + money + "{% endif %}",
+               "right"),
+        Column(t(doc, "余额", "Balance"), w[6], "{{ l.balance" + money, "right"),
     ]
     doc.data_table(columns, "l in lines", totals=[
         [(t(doc, "本期合计", "Totals for the period"), 4), ("{{ statement.total_invoiced" + money, 1),
