@@ -6,12 +6,12 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from docx import Document
+from docx.shared import Pt
+
 
 def yuan(fen: int) -> str:
     return f"{fen // 100}.{fen % 100:02d}"
-
-from docx import Document
-from docx.shared import Pt
 
 
 def docx_bytes(doc: Any) -> bytes:
