@@ -71,7 +71,12 @@ class RowCtx:
 
     def text(self, name: str, required: bool = False, max_len: int = 200) -> str | None:
         raw = self.cells.get(name)
-        value = raw.strip() if type(raw) is str and raw.isascii() else text(raw)
+        if raw is None:
+            value = ""
+        elif type(raw) is str and raw.isascii():
+            value = raw.strip()
+        else:
+            value = text(raw)
         if not value:
             if required:
                 self.bad(name, "required", ("必填项为空", "required value is empty"))
