@@ -108,10 +108,12 @@ def ledger(core: Core) -> Ledger:
         _invoice(s, led, "BSP-INV-0103", date(2026, 9, 28), date(2026, 11, 27), "25549.50")  # due tomorrow
         _invoice(s, led, "BSP-INV-0104", date(2026, 8, 1), date(2026, 9, 30), "8000.00", currency="USD")
         _invoice(s, led, "BSP-INV-0099", date(2026, 3, 1), date(2026, 4, 30), "12000.00")  # paid in full
+        late = _invoice(s, led, "BSP-INV-0098", date(2026, 2, 1), date(2026, 3, 31), "5000.00")
         _pay(s, led, "ICBC20260915001", date(2026, 9, 15), "20000.00", a)
         _pay(s, led, "ICBC20261130002", date(2026, 11, 30), "10000.00", b)  # after the letter's date
         paid = s.query(Invoice).filter_by(number="BSP-INV-0099").one()
-        _pay(s, led, "ICBC20260428003", date(2026, 4, 28), "12000.00", paid)
+        _pay(s, led, "ICBC20260428003", date(2026, 4, 28), "12000.00", paid)  # on time
+        _pay(s, led, "ICBC20260420004", date(2026, 4, 20), "5000.00", late)  # 20 days late, in full
         s.add(CreditNote(creditor_id=led.creditor_id, customer_id=led.customer_id, invoice_id=b.id,
                          number="BSP-CN-007", issued_on=date(2026, 9, 20), amount=D("450.50"), currency="CNY",
                          reason="包装破损折让", created_at=NOW))
@@ -303,8 +305,14 @@ def test_interest_sheet_from_the_law_engine(core: Core, ledger: Ledger) -> None:
         result = calculate(req, shipped_rate_table()).as_json()
         ctx = interest_sheet_context(s, creditor_id=ledger.creditor_id, customer_id=ledger.customer_id,
                                      result=result, prepared_on=AS_OF)
-    assert [i.id for i in req.invoices] == ["BSP-INV-0101", "BSP-INV-0102"]
-    assert req.invoices[1].amount == D("36000.00")  # less the credit note
+    # 0098 was paid in full but 20 days late: the delay bears interest; 0099 was paid on time
+    assert [i.id for i in req.invoices] == ["BSP-INV-0098", "BSP-INV-0101", "BSP-INV-0102"]
+    late = next(i for i in ctx["invoices"] if i["number"] == "BSP-INV-0098")
+    # 20 days × 0.05% × 5,000 = 50.00 of interest, paid first by the 5,000 (民法典 561), which leaves
+    # 50.00 of principal; that bears 220 days × 0.05% × 50 = 5.50 up to 26 November
+    assert late == {"number": "BSP-INV-0098", "due_date": "2026-03-31", "principal": "50.00", "interest": "5.50",
+                    "total": "55.50"}
+    assert req.invoices[2].amount == D("36000.00")  # less the credit note
     first = [r for r in ctx["rows"] if r["invoice_number"] == "BSP-INV-0101"]
     assert first[0]["start"] == "2026-08-01" and first[0]["principal"] == "58000.00"
     sheet = ctx["sheet"]

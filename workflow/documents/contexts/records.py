@@ -171,23 +171,27 @@ def interest_sheet_context(s: Session, *, creditor_id: int, customer_id: int, re
 
 def interest_request(s: Session, *, creditor_id: int, customer_id: int, as_of: date, basis: Basis,
                      currency: str = "CNY") -> InterestRequest:
-    """The law engine's input from the ledger: overdue invoices (ids are their numbers) and the
-    allocations received by ``as_of``, each naming its invoice. A credit note corrects the price,
-    so interest runs on the invoice amount less the credit notes issued by ``as_of``."""
+    """The law engine's input from the ledger: every invoice that was overdue for a time by
+    ``as_of`` (still unpaid, or paid after its due date: the delay bears interest too), ids being the
+    invoice numbers, and the allocations received by ``as_of``, each naming its invoice. A credit
+    note corrects the price, so interest runs on the amount less the credit notes issued by ``as_of``."""
     invoices: list[InvoiceIn] = []
     payments: list[PaymentIn] = []
-    for item in open_invoices(s, creditor_id, customer_id, as_of):
-        inv = item.invoice
-        if inv.currency != currency or inv.due_date >= as_of:
-            continue
+    for inv in s.scalars(select(Invoice).where(
+            Invoice.creditor_id == creditor_id, Invoice.customer_id == customer_id, Invoice.currency == currency,
+            Invoice.written_off.is_(False), Invoice.due_date < as_of).order_by(Invoice.due_date, Invoice.id)):
         credited = sum((n.amount for n in s.scalars(select(CreditNote).where(
             CreditNote.invoice_id == inv.id, CreditNote.issued_on <= as_of))), Decimal(0))
+        allocations = list(s.scalars(select(Allocation).where(
+            Allocation.invoice_id == inv.id, Allocation.received_on <= as_of).order_by(Allocation.received_on)))
+        paid = sum((a.amount for a in allocations), Decimal(0))
+        settled_on_time = paid + credited >= inv.amount and all(a.received_on <= inv.due_date for a in allocations)
+        if settled_on_time:
+            continue
         invoices.append(InvoiceIn(inv.number, inv.amount - credited, inv.due_date))
-        for alloc in s.scalars(select(Allocation).where(
-                Allocation.invoice_id == inv.id, Allocation.received_on <= as_of).order_by(Allocation.received_on)):
-            payments.append(PaymentIn(alloc.received_on, alloc.amount, inv.number))
+        payments += [PaymentIn(a.received_on, a.amount, inv.number) for a in allocations]
     if not invoices:
-        raise invalid("customer_id", "nothing_to_claim", f"截至 {as_of} 该客户没有逾期未付的 {currency} 发票",
-                      f"the customer has no overdue unpaid {currency} invoices as of {as_of}")
+        raise invalid("customer_id", "nothing_to_claim", f"截至 {as_of} 该客户没有逾期付款的 {currency} 发票",
+                      f"the customer has no {currency} invoices paid late or still overdue as of {as_of}")
     payments.sort(key=lambda p: p.date)
     return InterestRequest(as_of=as_of, basis=basis, invoices=invoices, payments=payments)
