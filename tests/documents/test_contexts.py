@@ -72,6 +72,10 @@ def _pay(s: Session, led: Ledger, ref: str, on: date, amount: str, invoice: Invo
 
 @pytest.fixture
 def ledger(core: Core) -> Ledger:
+    return seed(core)
+
+
+def seed(core: Core) -> Ledger:
     """上海宝钢包装 sells to 深圳华星光电 under one contract with a 万分之五 daily penalty."""
     led = Ledger()
     with core.db.session() as s:
@@ -206,6 +210,18 @@ def _paths(value: object, prefix: str = "") -> set[str]:
     if isinstance(value, list):
         return set().union(*(_paths(item, prefix + "[]") for item in value)) if value else {prefix + "[]"}
     return {prefix}
+
+
+def test_balances_as_of_a_date_on_sqlite_and_postgresql(any_db: Core) -> None:
+    led = seed(any_db)
+    ctx = _letter(any_db, led)
+    assert ctx["totals"][0] == {"currency": "CNY", "amount": "94450.50", "paid": "20450.50",  # type: ignore[index]
+                                "outstanding": "74000.00"}
+    with any_db.db.session() as s:
+        st = statement_context(s, creditor_id=led.creditor_id, customer_id=led.customer_id,
+                               period_from=date(2026, 6, 1), period_to=date(2026, 10, 31), number="BSP-DZ-2026-10",
+                               issued_on=date(2026, 11, 5))["statement"]
+    assert (st["opening_balance"], st["closing_balance"]) == ("0.00", "99549.50")
 
 
 def test_reminder_lists_only_invoices_falling_due_soon(core: Core, ledger: Ledger) -> None:
