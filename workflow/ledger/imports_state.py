@@ -114,10 +114,14 @@ class Stored:
                 }
 
     def load_invoices(self, s: Session, keys: Iterable[tuple[int, str]]) -> None:
+        keys = set(keys)
+        creditors = {c for c, _ in keys}
+        if not creditors or s.scalar(select(Invoice.id).where(Invoice.creditor_id.in_(creditors)).limit(1)) is None:
+            return  # a first import: nothing stored to match against
         codes = self.code_of()
         contract_numbers = {cid: num for cid, num in s.execute(select(Contract.id, Contract.number))}
         cols = ("id", "customer_id", "contract_id", *_INVOICE_COLS)
-        for row in lookup(s, _table(Invoice), ("creditor_id", "number"), set(keys), cols):
+        for row in lookup(s, _table(Invoice), ("creditor_id", "number"), keys, cols):
             data = dict(zip(cols, row, strict=True))
             data["customer_code"] = codes[data["customer_id"]]
             data["contract_number"] = contract_numbers.get(data["contract_id"])
