@@ -56,7 +56,7 @@ def _problem(field: str, code: str, zh: str, en: str) -> ValidationFailed:
 class Part:
     name: str
     template: Template
-    source: str  # the patched XML Jinja parsed (for variable checks and error context)
+    source: str  # the patched XML Jinja parsed
     ast: nodes.Template
     fix_tables: bool
     renumber_drawings: bool
@@ -91,19 +91,19 @@ def _render_part(part: Part, context: Mapping[str, Any]) -> bytes:
                        f"a value in the data cannot be formatted as the template asks: {exc}") from None
     except TemplateError as exc:
         raise _problem("template", "render_failed", f"模板渲染失败：{exc}", f"rendering failed: {exc}") from None
-    xml = xml_safe(xml).replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
     if "{_" in xml or "_}" in xml:
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
     if "\n" in xml or "\t" in xml or "\a" in xml or "\f" in xml:
         xml = _DOCXTPL.resolve_listing(xml)  # line breaks and tabs in values become <w:br/>, <w:tab/>
+    data = xml_safe(xml.encode("utf-8"))
     if part.fix_tables or part.renumber_drawings:
-        tree = _DOCXTPL.fix_tables(xml) if part.fix_tables else etree.fromstring(xml.encode(), _LXML)
+        # only templates with column loops or pictures pay for a parse of the rendered XML
+        tree = _DOCXTPL.fix_tables(data.decode("utf-8")) if part.fix_tables else etree.fromstring(data, _LXML)
         if part.renumber_drawings:
             for n, elt in enumerate(tree.iter(_DOCPR), start=1001):
                 elt.set("id", str(n))
-        out: bytes = etree.tostring(tree, encoding="utf-8")
-        return _DECL + out
-    return _DECL + xml.encode("utf-8")
+        data = etree.tostring(tree, encoding="utf-8")
+    return _DECL + data
 
 
 def check_xml(name: str, data: bytes) -> None:
@@ -176,13 +176,19 @@ def compile_template(data: bytes, env: DocumentSandbox | None = None) -> Compile
         root = etree.fromstring(members[name], _LXML)
         raw = etree.tostring(root, encoding="unicode")
         tc_loop = bool(_TC_LOOP.search(_TAGS.sub("", raw)))
-        patched = _DOCXTPL.patch_xml(raw)
-        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
+        source = _DOCXTPL.patch_xml(raw)
         try:
             ast = env.parse(source)
             template = env.from_string(ast)
-        except TemplateSyntaxError as exc:
-            raise syntax_problem(name, source, exc) from None
+        except TemplateSyntaxError:
+            # docxtpl puts each paragraph on its own line only so errors have a useful line
+            # number; the rendered output does not need it, so only the error path pays for it
+            lined = re.sub(r"<w:p([ >])", r"\n<w:p\1", source)
+            try:
+                env.parse(lined)
+            except TemplateSyntaxError as exc:
+                raise syntax_problem(name, lined, exc) from None
+            raise
         is_body = name == part_names[0]
         parts[name] = Part(name, template, source, ast, fix_tables=is_body and tc_loop,
                            renumber_drawings=is_body and "docPr" in source and "{%" in source)

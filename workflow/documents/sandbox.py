@@ -15,7 +15,6 @@ environment, for both our fast path and plain docxtpl.
 from __future__ import annotations
 
 import operator
-import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, NoReturn
@@ -27,8 +26,6 @@ from jinja2.sandbox import SandboxedEnvironment
 MAX_STRING = 1_000_000  # characters one ``*`` may produce
 MAX_POWER = 10**12
 
-# characters XML 1.0 forbids: a value carrying one would make Word refuse the whole file
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 _MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
               "September", "October", "November", "December")
@@ -110,11 +107,17 @@ FILTERS = {"money": money, "rmb_upper": rmb_upper, "date_zh": date_zh, "date_en"
            "percent": percent}
 
 
-def xml_safe(xml: str) -> str:
-    """Drop characters XML forbids. Run once over rendered output: the template itself was
-    parsed as XML, so any such character came from a value."""
-    if _XML_ILLEGAL.search(xml):
-        return _XML_ILLEGAL.sub("", xml)
+# as UTF-8 these are single bytes that never occur inside a multi-byte character
+_ILLEGAL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+
+
+def xml_safe(xml: bytes) -> bytes:
+    """Rendered XML without the characters XML forbids: a value carrying one would make Word
+    refuse the whole file. The template itself was parsed as XML, so any such byte came from a
+    value; deleting bytes is one C pass, far cheaper than a regex over the text."""
+    xml = xml.translate(None, _ILLEGAL_BYTES)
+    if b"\xef\xbf\xbe" in xml or b"\xef\xbf\xbf" in xml:  # U+FFFE, U+FFFF
+        xml = xml.replace(b"\xef\xbf\xbe", b"").replace(b"\xef\xbf\xbf", b"")
     return xml
 
 
