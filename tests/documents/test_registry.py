@@ -179,3 +179,23 @@ def test_memory_hungry_template_is_stopped(worker: RenderWorker) -> None:
         worker.render(hungry, {})
     assert err.value.problems[0].code in ("too_much_memory", "render_crashed")
     assert worker.render(builders.simple("{{ a }}"), {"a": "仍可用"})  # and it keeps working
+
+
+def test_versions_and_documents_on_every_database(any_db: Core, worker: RenderWorker) -> None:
+    from workflow.documents.models import GeneratedDocument
+    from workflow.documents.service import DocumentService
+
+    registry = TemplateRegistry(any_db, catalogue=CATALOGUE, worker=worker)
+    (any_db.settings.templates_dir / "dunning_letter_1.zh.docx").write_bytes(builders.dunning_letter())
+    registry.upload(SYSTEM_ACTOR, "dunning_letter_1", "zh", builders.simple("致：{{ debtor.name }}"))
+    assert versions(any_db) == [(1, "shipped", False), (2, "upload", True)]
+    service = DocumentService(any_db, registry)
+    doc = service.generate(SYSTEM_ACTOR, "dunning_letter_1", "zh", builders.letter_context(rows=2), pdf=False)
+    assert service.download(SYSTEM_ACTOR, doc.id, "docx").data == any_db.files.get(doc.docx_sha256)
+    with any_db.db.session() as s:
+        stored = s.get(GeneratedDocument, doc.id)
+        assert stored is not None and stored.context["debtor"]["name"].startswith("深圳市华星光电")
+        stored.docx_sha256 = "0" * 64
+        with pytest.raises(PermissionError):
+            s.flush()
+        s.rollback()

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workflow.accounts.actor import SYSTEM, Actor
@@ -163,6 +164,14 @@ class TemplateRegistry:
                reactivate: bool = False) -> TemplateVersion | None:
         """A new version, active; None when these exact bytes are already a version of this kind."""
         sha = self.core.files.put(data)
+        try:
+            return self._store_once(actor, kind, language, data, sha, source, reactivate)
+        except IntegrityError:
+            # another process numbered the same version first; the second look sees its row
+            return self._store_once(actor, kind, language, data, sha, source, reactivate)
+
+    def _store_once(self, actor: Actor, kind: str, language: str, data: bytes, sha: str,
+                    source: TemplateSource, reactivate: bool) -> TemplateVersion | None:
         with self.core.db.session() as s:
             same = s.scalars(select(TemplateVersion).where(
                 TemplateVersion.kind == kind, TemplateVersion.language == language,
