@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Date, DateTime, Table
@@ -56,19 +57,24 @@ def insert_rows(s: Session, table: Table, rows: Sequence[dict[str, Any]]) -> Non
     marks = ", ".join(_placeholder(style, i) for i in range(len(names)))
     cols = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
     sql = f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({cols}) VALUES ({marks})"
-    # column by column: one tight comprehension per column beats a function call per cell
-    columns: list[list[Any]] = []
-    for name, proc in zip(names, procs, strict=True):
-        values = [r.get(name) for r in rows]
-        if proc is not None:
-            values = [None if v is None else proc(v) for v in values]
-        columns.append(values)
+    # rows to tuples in C (itemgetter), then convert only the columns that need it, column-wise
+    getter = itemgetter(*names) if len(names) > 1 else (lambda r: (r[names[0]],))
+    try:
+        tuples = [getter(r) for r in rows]
+    except KeyError:
+        tuples = [tuple(r.get(n) for n in names) for r in rows]
+    converting = [(i, p) for i, p in enumerate(procs) if p is not None]
+    if converting:
+        columns: list[Any] = list(zip(*tuples, strict=True))
+        for i, proc in converting:
+            columns[i] = [None if v is None else proc(v) for v in columns[i]]
+        tuples = list(zip(*columns, strict=True))
     params: list[Any]
     if style == "named":
         keys = [f"p{i}" for i in range(len(names))]
-        params = [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
+        params = [dict(zip(keys, row, strict=True)) for row in tuples]
     else:
-        params = list(zip(*columns, strict=True))
+        params = tuples
     conn.exec_driver_sql(sql, params)
 
 
