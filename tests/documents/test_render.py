@@ -132,3 +132,8 @@ def test_filters(src: str, expected: str) -> None:
 def test_dict_keys_win_over_dict_methods() -> None:
     env = make_environment()
     assert env.from_string("{{ row.items }}/{{ row.values }}").render(row={"items": "钢卷", "values": "3"}) == "钢卷/3"
+
+
+def test_currency_code_from_data_is_escaped() -> None:
+    out = make_environment().from_string("{{ a|money(c) }}").render(a="12.5", c="<b>&")
+    assert out == "&lt;B&gt;&amp; 12.50"

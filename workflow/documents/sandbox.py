@@ -22,6 +22,7 @@ from typing import Any, NoReturn
 from jinja2 import StrictUndefined
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup, escape
 
 MAX_STRING = 1_000_000  # characters one ``*`` may produce
 MAX_POWER = 10**12
@@ -70,37 +71,41 @@ def _date(value: Any, what: str) -> date:
     raise ValueError(f"{what}: expected an ISO date such as \"2026-11-26\", got {value!r}")
 
 
+# The filters below build their output from digits and fixed words only, so they return Markup:
+# autoescape then skips a second pass over each of the thousands of amounts in a statement.
+
 def money(amount: Any, currency: str = "CNY") -> str:
     """``"1234.5"`` → ``¥1,234.50``; other currencies: ``USD 1,234.50``."""
     value = _decimal(amount, "money").quantize(Decimal("0.01"), ROUND_HALF_UP)  # 四舍五入, not banker's
     text = f"{abs(value):,.2f}"
     sign = "-" if value < 0 else ""
-    if currency.upper() in ("CNY", "RMB"):
-        return f"{sign}¥{text}"
-    return f"{sign}{currency.upper()} {text}"
+    code = str(currency).upper()
+    if code in ("CNY", "RMB"):
+        return Markup(f"{sign}¥{text}")
+    return Markup(f"{sign}{escape(code)} {text}")
 
 
 def rmb_upper(amount: Any) -> str:
     """人民币大写, by the law engine's PBOC rules."""
     from workflow.law.words import rmb_upper as words
 
-    return words(_decimal(amount, "rmb_upper").quantize(Decimal("0.01"), ROUND_HALF_UP))
+    return Markup(words(_decimal(amount, "rmb_upper").quantize(Decimal("0.01"), ROUND_HALF_UP)))
 
 
 def date_zh(value: Any) -> str:
     d = _date(value, "date_zh")
-    return f"{d.year}年{d.month}月{d.day}日"
+    return Markup(f"{d.year}年{d.month}月{d.day}日")
 
 
 def date_en(value: Any) -> str:
     d = _date(value, "date_en")
-    return f"{d.day} {_MONTHS_EN[d.month - 1]} {d.year}"
+    return Markup(f"{d.day} {_MONTHS_EN[d.month - 1]} {d.year}")
 
 
 def percent(value: Any, places: int = 2) -> str:
     """A rate as a fraction, ``"0.1825"`` → ``18.25%``."""
     rate = _decimal(value, "percent") * 100
-    return f"{rate.quantize(Decimal(1).scaleb(-int(places)), ROUND_HALF_UP)}%"
+    return Markup(f"{rate.quantize(Decimal(1).scaleb(-int(places)), ROUND_HALF_UP)}%")
 
 
 FILTERS = {"money": money, "rmb_upper": rmb_upper, "date_zh": date_zh, "date_en": date_en,
