@@ -313,12 +313,15 @@ class Checker:
                     "contract_customer_mismatch",
                     (f"合同 {contract_no} 属于客户 {owner}", f"contract {contract_no} belongs to customer {owner}"),
                 )
+        cells = r.cells  # optional columns the file lacks cost nothing
         optional = {
             "contract_number:contract_number": contract_no,
-            "tax_invoice_no": r.text("tax_invoice_no", max_len=64),
-            "delivery_note_ref": r.text("delivery_note_ref", max_len=64),
-            "delivery_date": r.parsed("delivery_date", parse_date, "invalid_date"),
-            "description": r.text("description", max_len=300),
+            "tax_invoice_no": r.text("tax_invoice_no", max_len=64) if "tax_invoice_no" in cells else None,
+            "delivery_note_ref": r.text("delivery_note_ref", max_len=64) if "delivery_note_ref" in cells else None,
+            "delivery_date": (
+                r.parsed("delivery_date", parse_date, "invalid_date") if "delivery_date" in cells else None
+            ),
+            "description": r.text("description", max_len=300) if "description" in cells else None,
         }
         if creditor is None or number is None or code is None:
             return
