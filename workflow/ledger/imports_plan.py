@@ -55,6 +55,8 @@ class Plan:
 class RowCtx:
     """One row's cells by canonical column, and the problem sink that names the file's header."""
 
+    __slots__ = ("cells", "labels", "memo", "ok", "plan", "row", "sheet")
+
     def __init__(
         self, plan: Plan, sheet: str, row: int, cells: dict[str, object], labels: dict[str, str], memo: dict[Any, Any]
     ) -> None:

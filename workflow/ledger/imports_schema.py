@@ -14,7 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from workflow.ledger.models import ContactRole, CustomerKind
-from workflow.ledger.validation import parse_amount
+from workflow.ledger.validation import MAX_AMOUNT, parse_amount
 
 
 class Kind(StrEnum):
@@ -230,7 +230,25 @@ def _in_range(value: date) -> tuple[date | None, Problem | None]:
     return value, None
 
 
+_CENT = Decimal("0.01")
+
+
 def parse_money(raw: object) -> tuple[Decimal | None, Problem | None]:
+    if type(raw) is str and raw.isascii():
+        # the common case, checked here without detours: "12,345.60"; anything odd falls through
+        # to parse_amount, the one definition of a valid amount, for its reason
+        try:
+            value = Decimal(raw.strip().replace(",", ""))
+        except ArithmeticError:
+            value = None
+        if (
+            value is not None
+            and value.is_finite()
+            and 0 < value <= MAX_AMOUNT
+            and isinstance(value.as_tuple().exponent, int)
+            and int(value.as_tuple().exponent) >= -2
+        ):
+            return value.quantize(_CENT), None
     if isinstance(raw, float):
         raw = repr(raw)  # a spreadsheet number: its shortest exact repr is what the clerk typed
     elif isinstance(raw, str):
