@@ -87,3 +87,13 @@ def test_cli_demo_prints_logins_that_work(runner: Any, client: FlaskClient) -> N
     assert resp.status_code == 200 and resp.json["role"] == "clerk"
     aging = client.get("/api/v1/reports/aging")
     assert aging.status_code == 200 and len(aging.json["customers"]) >= 25
+
+
+def test_demo_keeps_an_existing_admin_password(core: Core) -> None:
+    core.accounts.create_user(
+        SYSTEM_ACTOR, username="admin", display_name="运维 王磊", role="admin", password="our-own-secret-1"
+    )
+    result = load_demo(core, SYSTEM_ACTOR)
+    shown = dict((u, p) for u, _, p in result.users)
+    assert "existing user" in shown["admin"] and shown["clerk"] == "Demo-clerk-2026"
+    assert core.accounts.authenticate_password("admin", "our-own-secret-1").username == "admin"

@@ -79,11 +79,15 @@ def load_demo(core: Core, actor: Actor, *, reset: bool = False) -> DemoResult:
             _remove(s)
         summary = _build(s, core, random.Random(SEED), core.clock.today())
         core.audit.record(s, actor, "demo.load", "demo", "ledger", None, summary)
+    users = []
     for username, role, password, name in DEMO_USERS:
         with core.db.session() as s:
             exists = s.scalar(select(User.id).where(User.username == username)) is not None
-        if not exists:
+        if exists:  # someone made this user before the demo: their password is theirs, not ours
+            users.append((username, role, "(已存在，密码未改 / existing user, password unchanged)"))
+        else:
             core.accounts.create_user(actor, username=username, display_name=name, role=role, password=password)
+            users.append((username, role, password))
     _assign_staff(core, actor)
     return DemoResult(True, users, summary)
 
