@@ -33,4 +33,10 @@ def create_app(settings: Settings | None = None, *, core: Core | None = None) ->
 
     problems.install(app)
     register(app)
+
+    @app.get("/")
+    def index() -> dict[str, object]:
+        return {"name": "Dunning Desk 催款台", "api": "/api/v1", "openapi": "/api/v1/openapi.json",
+                "login": "POST /api/v1/auth/login"}
+
     return app

@@ -15,6 +15,7 @@ def register(cli: click.Group) -> None:
     cli.add_command(db)
     cli.add_command(user)
     cli.add_command(audit)
+    cli.add_command(up)
 
 
 @click.command("check-settings")
@@ -82,3 +83,37 @@ def audit_verify() -> None:
         raise SystemExit(1)
 
 
+
+
+@click.command("up")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--no-demo", is_flag=True, help="do not load the demo data on first start")
+def up(host: str, port: int, no_demo: bool) -> None:
+    """Set up and serve the embedded default: migrate the database, register the shipped
+    templates, load the demo data on first start, print the URL and the logins, then serve."""
+    from flask import current_app
+    from werkzeug.serving import run_simple
+
+    from workflow.documents.registry import TemplateRegistry
+    from workflow.ledger.demo import load_demo
+
+    core = cli_core()
+    upgrade(core.settings.effective_database_url)
+    report = TemplateRegistry(core).ensure_shipped()
+    click.echo(f"模板 / templates: {len(report.registered)} shipped templates registered")
+    for name, why in report.rejected.items():
+        click.echo(f"  rejected {name}: {why}", err=True)
+    url = f"http://{host}:{port}"
+    if not no_demo:
+        result = load_demo(core, cli_actor())
+        click.echo("演示数据 / demo data: " + ("loaded" if result.loaded else "already loaded"))
+        click.echo("登录 / logins (POST /api/v1/auth/login, or `dunning user token NAME` for an API token):")
+        for username, role, password in result.users:
+            click.echo(f"  {role:<7} {username} / {password}")
+    pdf = "LibreOffice" if core.pdf.available else "unavailable (DOCX only: install libreoffice-writer-nogui)"
+    click.echo(f"PDF: {pdf}")
+    click.echo(f"Dunning Desk: {url}/  (API: {url}/api/v1, OpenAPI: {url}/api/v1/openapi.json)")
+    # Flask's app.run() refuses to start inside a CLI command; the embedded default serves with
+    # werkzeug directly (production uses gunicorn wsgi:app)
+    run_simple(host, port, current_app._get_current_object(), use_reloader=False, threaded=True)  # type: ignore[attr-defined]
