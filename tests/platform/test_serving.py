@@ -60,3 +60,45 @@ def test_gunicorn_serves_wsgi_app(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.mark.integration
+def test_dunning_up_serves_the_demo_with_the_printed_logins(tmp_path: Path) -> None:
+    """The README's first command, after the install: a new user gets a working service with data."""
+    import http.cookiejar
+    import re
+
+    port = _free_port()
+    env = {**os.environ, "DUNNING_INSTANCE_PATH": str(tmp_path / "instance")}
+    log = tmp_path / "up.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([str(BIN / "dunning"), "up", "--port", str(port)], cwd=tmp_path, env=env,
+                                stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as r:
+                    assert json.loads(r.read())["api"] == "/api/v1"
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise AssertionError(log.read_text()) from None
+                time.sleep(0.5)
+        printed = log.read_text()
+        assert f"http://127.0.0.1:{port}" in printed
+        match = re.search(r"clerk\s+(\S+) / (\S+)", printed)
+        assert match, printed
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        login = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/auth/login", method="POST",
+            data=json.dumps({"username": match[1], "password": match[2]}).encode(),
+            headers={"Content-Type": "application/json"})
+        opener.open(login, timeout=10).read()
+        with opener.open(f"http://127.0.0.1:{port}/api/v1/customers?per_page=1", timeout=10) as r:
+            assert json.loads(r.read())["total"] >= 30
+        with opener.open(f"http://127.0.0.1:{port}/api/v1/invoices?per_page=1", timeout=10) as r:
+            assert json.loads(r.read())["total"] >= 500
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
