@@ -3,10 +3,15 @@ ledger's allocations, credit notes, limitation from part payments, totals per cu
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 from flask.testing import FlaskClient
 
 from tests.conftest import Users
 from tests.ledger.sample_ledger import Ledger, invoice_body, post, seed
+from workflow.core import Core
 
 
 def _ledger(client: FlaskClient, users: Users) -> tuple[Ledger, int, int]:
@@ -88,15 +93,58 @@ def test_claim_access_and_bad_query(client: FlaskClient, users: Users) -> None:
     assert bad.status_code == 422 and bad.json["errors"][0]["field"] == "query.as_of"
 
 
-def test_the_claim_fills_the_interest_sheet_variables(client: FlaskClient, users: Users) -> None:
+def test_the_claim_fills_the_interest_sheet_variables(client: FlaskClient, users: Users, core: Core) -> None:
     from datetime import date
 
-    from workflow.lawdata.claim import interest_sheet_context
+    from workflow.documents.contexts import claim_sheet_context
 
     ledger, _, _ = _ledger(client, users)
     claim = client.get(f"/api/v1/customers/{ledger.customer_ids[0]}/claim?as_of=2026-07-08", headers=users.clerk).json
-    ctx = interest_sheet_context(claim, "CNY", date(2026, 7, 9))
+    with core.db.session() as s:
+        ctx = claim_sheet_context(s, claim=claim, creditor_id=ledger.creditor_id, currency="CNY",
+                                  prepared_on=date(2026, 7, 9))
     assert ctx["sheet"]["total"] == "82442.23" and "第五百六十一条" in ctx["sheet"]["method_zh"]
     assert [r["interest"] for r in ctx["rows"]] == ["1500.00", "922.50", "19.73"]
     assert ctx["invoices"][0] == {"number": "HX-2026-0001", "due_date": "2026-05-09", "principal": "61500.00",
                                   "interest": "922.50", "total": "62422.50"}
+    assert ctx["customer"]["name"] == "深圳市华星光电技术有限公司"
+    # both methods are printed: the contract's 日万分之五 and the statutory LPR rule for HX-0002
+    assert ctx["sheet"]["method_zh"].count("\n") >= 1
+
+
+def test_the_claim_sheet_is_made_stored_and_downloadable(client: FlaskClient, users: Users) -> None:
+    ledger, _, _ = _ledger(client, users)
+    cid = ledger.customer_ids[0]
+    url = f"/api/v1/customers/{cid}/claim/sheet"
+    made = client.post(url, json={"as_of": "2026-07-08", "pdf": False}, headers=users.legal)
+    assert made.status_code == 201, made.get_data(as_text=True)
+    doc = made.json
+    assert doc["kind"] == "interest_sheet" and doc["context"]["sheet"]["total"] == "82442.23"
+    docx = client.get(doc["links"]["docx"], headers=users.legal)
+    assert docx.status_code == 200 and docx.data[:2] == b"PK"
+    from io import BytesIO
+
+    from docx import Document
+
+    text = "\n".join(c.text for t in Document(BytesIO(docx.data)).tables for r in t.rows for c in r.cells)
+    assert "HX-2026-0001" in text and "922.50" in text
+    # nothing overdue in USD; a lawyer may not make documents; bad as_of names the field
+    usd = client.post(url, json={"as_of": "2026-07-08", "currency": "USD", "pdf": False}, headers=users.legal)
+    assert usd.status_code == 422 and usd.json["errors"][0]["field"] == "currency"
+    assert client.post(url, json={"pdf": False}, headers=users.lawyer).status_code == 403
+    bad = client.post(url, json={"as_of": "2026/07/08"}, headers=users.legal)
+    assert bad.status_code == 422 and bad.json["errors"][0]["field"] == "as_of"
+
+
+def test_claim_cli_prints_json_and_writes_the_sheet(client: FlaskClient, users: Users, runner: Any,
+                                                    tmp_path: Path) -> None:
+    ledger, _, _ = _ledger(client, users)
+    cid = ledger.customer_ids[0]
+    out = runner.invoke(args=["calc", "claim", str(cid), "--as-of", "2026-07-08"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output)["totals"][0]["total"] == "82442.23"
+    made = runner.invoke(args=["calc", "claim", str(cid), "--as-of", "2026-07-08", "--sheet", str(tmp_path)])
+    assert made.exit_code == 0, made.output
+    assert (tmp_path / f"利息计算表-{cid}-2026-07-08.docx").read_bytes()[:2] == b"PK"
+    bad = runner.invoke(args=["calc", "claim", str(cid), "--as-of", "tomorrow"])
+    assert bad.exit_code == 2 and "as_of" in bad.output

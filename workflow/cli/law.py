@@ -70,6 +70,39 @@ def calc_limitation(file: str) -> None:
     _echo(law_data(cli_core()).limitation(_read_model(file, LimitationIn)))
 
 
+@calc.command("claim")
+@click.argument("customer_id", type=int)
+@click.option("--as-of", default=None, help="YYYY-MM-DD; default today (Asia/Shanghai)")
+@click.option("--sheet", "sheet_dir", default=None, type=click.Path(file_okay=False),
+              help="also make the 利息计算表 (DOCX, and PDF where possible) into this folder")
+@click.option("--lang", default="zh", type=click.Choice(["zh", "en"]))
+@click.option("--currency", default="CNY")
+@click.option("--creditor-id", type=int, default=None)
+def calc_claim(customer_id: int, as_of: str | None, sheet_dir: str | None, lang: str, currency: str,
+               creditor_id: int | None) -> None:
+    """A customer's claim as JSON: principal, interest and limitation per invoice."""
+    from workflow.documents.claim_sheet import ClaimSheetIn, make_claim_sheet
+    from workflow.lawdata.claim import customer_claim
+
+    try:
+        body = ClaimSheetIn.model_validate({"as_of": as_of, "language": lang, "currency": currency,
+                                            "creditor_id": creditor_id})
+    except ValidationError as exc:
+        raise problems_from_pydantic(exc) from exc
+    core = cli_core()
+    if sheet_dir is None:
+        _echo(customer_claim(core, cli_actor(), customer_id, body))
+        return
+    doc = make_claim_sheet(core, cli_actor(), customer_id, body)
+    out = Path(sheet_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"利息计算表-{customer_id}-{doc.context['sheet']['as_of']}"
+    (out / f"{stem}.docx").write_bytes(core.files.get(doc.docx_sha256))
+    if doc.pdf_sha256:
+        (out / f"{stem}.pdf").write_bytes(core.files.get(doc.pdf_sha256))
+    click.echo(f"{out / stem}.docx" + (" + .pdf" if doc.pdf_sha256 else f" (PDF: {doc.pdf_notice})"))
+
+
 @calc.command("words")
 @click.argument("amount")
 def calc_words(amount: str) -> None:

@@ -136,7 +136,8 @@ def _build(customer: Customer, invoices: list[Invoice], allocs: Any, credits: li
             lim = _limitation(inv, by_invoice[inv.id], calendar, as_of)
             contract = contracts[inv.id]
             row = {
-                "invoice_id": str(inv.id), "number": inv.number, "currency": currency,
+                "invoice_id": str(inv.id), "creditor_id": str(inv.creditor_id), "number": inv.number,
+                "currency": currency,
                 "contract": contract.number if contract is not None else None,
                 "amount": fen_str(int(inv.amount * 100)), "credited": fen_str(int(credited[inv.id] * 100)),
                 "due_date": inv.due_date.isoformat(), "basis": terms.source, "cap": terms.cap, "cap_applied": capped,
@@ -174,29 +175,3 @@ def _limitation(inv: Invoice, allocs: list[tuple[Allocation, str]], calendar: An
     with refusals_as_422(f"invoice {inv.number}"):
         result = compute_limitation(LimitationRequest(inv.due_date, events, as_of=as_of), calendar)
     return result.as_json()
-
-
-def interest_sheet_context(claim: dict[str, Any], currency: str, prepared_on: date) -> dict[str, Any]:
-    """The claim in the shape of the 利息计算表 template's variables (documents catalogue: SHEET):
-    one sheet per currency, one row per segment, the method paragraphs of every basis used."""
-    invoices = [i for i in claim["invoices"] if i["currency"] == currency]
-    total = next((t for t in claim["totals"] if t["currency"] == currency), None)
-    if total is None:
-        raise NotFound("该币种的债权", "claim in currency", currency)
-    methods = [m for m in claim["methods"] if m["currency"] == currency]
-    return {
-        "sheet": {
-            "as_of": claim["as_of"], "prepared_on": prepared_on.isoformat(), "currency": currency,
-            "method_zh": "\n".join(m["zh"] for m in methods), "method_en": "\n".join(m["en"] for m in methods),
-            "day_count": 365, "total_principal": total["principal_outstanding"],
-            "total_interest": total["interest_outstanding"], "total": total["total"],
-        },
-        "rows": [{"invoice_number": i["number"], "start": g["from"], "end": g["to"], "days": g["days"],
-                  "principal": g["principal"], "annual_rate": g["annual_rate"], "interest": g["interest"]}
-                 for i in invoices for g in i["segments"]],
-        "invoices": [{"number": i["number"], "due_date": i["due_date"], "principal": i["principal_outstanding"],
-                      "interest": i["interest_outstanding"],
-                      "total": fen_str(int((Decimal(i["principal_outstanding"])
-                                            + Decimal(i["interest_outstanding"])) * 100))}
-                     for i in invoices],
-    }

@@ -18,6 +18,7 @@ from workflow.documents.contexts.letters import (
 )
 from workflow.documents.contexts.records import (
                                                  PlannedInstalment,
+                                                 claim_sheet_context,
                                                  interest_request,
                                                  interest_sheet_context,
                                                  repayment_agreement_context,
@@ -25,7 +26,8 @@ from workflow.documents.contexts.records import (
 )
 
 __all__ = [
-    "GoodsLine", "LawFirm", "Lawyer", "PlannedInstalment", "PreviousLetter", "TradeTerms", "interest_request",
+    "GoodsLine", "LawFirm", "Lawyer", "PlannedInstalment", "PreviousLetter", "TradeTerms", "claim_sheet_context",
+    "interest_request",
     "interest_sheet_context", "lawyer_letter_context", "letter_context", "open_invoices",
     "repayment_agreement_context", "sales_contract_context", "statement_context",
 ]

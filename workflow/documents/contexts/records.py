@@ -143,30 +143,58 @@ def interest_sheet_context(s: Session, *, creditor_id: int, customer_id: int, re
     ``invoice_numbers`` maps the ids the calculation used to the numbers printed; by default the
     ids are the invoice numbers.
     """
-    creditor, customer = load_parties(s, creditor_id, customer_id)
     names = invoice_numbers or {}
+    invoices = [{**inv, "number": names.get(str(inv["id"]), str(inv["id"]))} for inv in result["invoices"]]
+    return _sheet(s, creditor_id, customer_id, invoices, prepared_on=prepared_on, currency=currency,
+                  as_of=result["as_of"], method_zh=result["method"]["zh"], method_en=result["method"]["en"],
+                  day_count=day_count, accrued=Decimal(result["interest_accrued"]),
+                  paid=Decimal(result["interest_paid"]))
+
+
+def claim_sheet_context(s: Session, *, claim: Mapping[str, Any], creditor_id: int, currency: str,
+                        prepared_on: date) -> dict[str, Any]:
+    """From a customer's claim (``workflow.lawdata.claim.customer_claim``): the invoices one creditor
+    entity claims in one currency, each under its own contract's penalty clause or the statutory rule,
+    with every method used written out."""
+    invoices = [i for i in claim["invoices"]
+                if i["currency"] == currency and i["creditor_id"] == str(creditor_id)]
+    if not invoices:
+        raise invalid("currency", "nothing_claimed",
+                      f"截至 {claim['as_of']}，该债权人对该客户没有以 {currency} 计的逾期债权",
+                      f"as of {claim['as_of']} this creditor has no overdue claim in {currency} on this customer")
+    numbers = {i["number"] for i in invoices}
+    methods = [m for m in claim["methods"] if m["currency"] == currency and numbers & set(m["invoices"])]
+    return _sheet(s, creditor_id, int(claim["customer"]["id"]), invoices, prepared_on=prepared_on,
+                  currency=currency, as_of=claim["as_of"],
+                  method_zh="\n".join(m["zh"] for m in methods), method_en="\n".join(m["en"] for m in methods),
+                  day_count=365, accrued=sum((Decimal(i["interest_accrued"]) for i in invoices), Decimal(0)),
+                  paid=sum((Decimal(i["interest_paid"]) for i in invoices), Decimal(0)))
+
+
+def _sheet(s: Session, creditor_id: int, customer_id: int, invoices: Sequence[Mapping[str, Any]], *,
+           prepared_on: date, currency: str, as_of: str, method_zh: str, method_en: str, day_count: int,
+           accrued: Decimal, paid: Decimal) -> dict[str, Any]:
+    creditor, customer = load_parties(s, creditor_id, customer_id)
     rows: list[dict[str, Any]] = []
     summary: list[dict[str, Any]] = []
-    for inv in result["invoices"]:
-        label = names.get(str(inv["id"]), str(inv["id"]))
+    total_principal = total_interest = Decimal(0)
+    for inv in invoices:
         for seg in inv["segments"]:
-            rows.append({"invoice_number": label, "start": seg["from"], "end": seg["to"], "days": seg["days"],
-                         "principal": seg["principal"], "annual_rate": seg["annual_rate"],
+            rows.append({"invoice_number": inv["number"], "start": seg["from"], "end": seg["to"],
+                         "days": seg["days"], "principal": seg["principal"], "annual_rate": seg["annual_rate"],
                          "interest": seg["interest"]})
         principal, interest = Decimal(inv["principal_outstanding"]), Decimal(inv["interest_outstanding"])
-        summary.append({"number": label, "due_date": inv["due_date"], "principal": money_str(principal),
+        total_principal += principal
+        total_interest += interest
+        summary.append({"number": inv["number"], "due_date": inv["due_date"], "principal": money_str(principal),
                         "interest": money_str(interest), "total": money_str(principal + interest)})
-    principal = Decimal(result["principal_outstanding"])
-    interest = Decimal(result["interest_outstanding"])
     return {"creditor": creditor_block(creditor), "customer": customer_block(s, customer), "rows": rows,
             "invoices": summary, "sheet": {
-                "as_of": result["as_of"], "prepared_on": iso(prepared_on), "currency": currency,
-                "method_zh": result["method"]["zh"], "method_en": result["method"]["en"],
-                "day_count": day_count,
-                "interest_accrued": money_str(Decimal(result["interest_accrued"])),
-                "interest_paid": money_str(Decimal(result["interest_paid"])),
-                "total_principal": money_str(principal), "total_interest": money_str(interest),
-                "total": money_str(principal + interest)}}
+                "as_of": as_of, "prepared_on": iso(prepared_on), "currency": currency,
+                "method_zh": method_zh, "method_en": method_en, "day_count": day_count,
+                "interest_accrued": money_str(accrued), "interest_paid": money_str(paid),
+                "total_principal": money_str(total_principal), "total_interest": money_str(total_interest),
+                "total": money_str(total_principal + total_interest)}}
 
 
 def interest_request(s: Session, *, creditor_id: int, customer_id: int, as_of: date, basis: Basis,

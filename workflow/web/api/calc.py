@@ -8,10 +8,12 @@ from typing import Any
 from flask import Blueprint
 
 from workflow.accounts.actor import Actor
+from workflow.documents.claim_sheet import ClaimSheetIn, make_claim_sheet
+from workflow.documents.service import describe
 from workflow.lawdata.claim import customer_claim
 from workflow.lawdata.schemas import ClaimQuery, InterestIn, LimitationIn, WordsIn
 from workflow.lawdata.service import law_data
-from workflow.web.api.base import core, endpoint
+from workflow.web.api.base import STAFF, core, endpoint
 
 bp = Blueprint("calc", __name__)
 
@@ -45,3 +47,12 @@ def calc_words_post(actor: Actor, body: WordsIn) -> Any:
           summary="A customer's claim: principal, interest and limitation per invoice (利息计算表)")
 def claim(actor: Actor, query: ClaimQuery, customer_id: int) -> Any:
     return customer_claim(core(), actor, customer_id, query)
+
+
+@endpoint(bp, "POST", "/customers/{customer_id}/claim/sheet", body=ClaimSheetIn, roles=STAFF,
+          path_params={"customer_id": "integer"},
+          responses={"201": "The stored 利息计算表 (DOCX, and PDF where LibreOffice is installed)",
+                     "404": "No such customer", "422": "Invalid input, nothing claimed, or missing rate data"},
+          summary="Make the interest calculation sheet (利息计算表) of a customer's claim, for court")
+def claim_sheet(actor: Actor, body: ClaimSheetIn, customer_id: int) -> Any:
+    return describe(make_claim_sheet(core(), actor, customer_id, body)), 201
