@@ -130,7 +130,10 @@ class Importer:
                 if k is Kind.PAYMENTS:
                     c, u, n, result.allocations = writer.write_payments(items)
                 else:
-                    c, u, n = writer.write(k, items)
+                    # invoice ids matter only to payments in the same file
+                    c, u, n = writer.write(
+                        k, items, ids_needed=k is not Kind.INVOICES or bool(plan.items[Kind.PAYMENTS])
+                    )
                 if by_kind.get(k):
                     result.counts[k.value] = KindCount(c, u, n)
             if result.changed:

@@ -108,14 +108,17 @@ class Writer:
             stmt = update(table).where(table.c.id == bindparam("b_id")).values({c: bindparam(c) for c in shape})
             self.s.connection().execute(stmt, rows)
 
-    def write(self, kind: Kind, items: list[Planned]) -> tuple[int, int, int]:
+    def write(self, kind: Kind, items: list[Planned], *, ids_needed: bool = True) -> tuple[int, int, int]:
+        """Insert the new rows, update the changed ones; learn the new ids when a later kind in
+        this import refers to these rows."""
         new = [p for p in items if p.existing_id is None]
         changed = [p for p in items if p.existing_id is not None and p.changed]
         before = self._max_id(kind)
         self._insert(kind, new)
         if changed:
             self._update(kind, changed)
-        self._learn_ids(kind, new, before)
+        if ids_needed:
+            self._learn_ids(kind, new, before)
         return len(new), len(changed), len(items) - len(new) - len(changed)
 
     def _max_id(self, kind: Kind) -> int:
