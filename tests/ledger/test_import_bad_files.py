@@ -257,3 +257,19 @@ def test_cli_import_lists_every_bad_row_and_exits_2(core: Core, runner: Any, tmp
     assert result.exit_code == 2
     assert "第2行" in result.output and "到期日" in result.output and "第3行" in result.output
     assert "amount is not a number" in result.output
+
+
+def test_a_key_stored_by_a_concurrent_import_is_a_conflict_not_a_500(core: Core, monkeypatch: Any) -> None:
+    from workflow.errors import Conflict
+    from workflow.ledger.imports_state import Stored
+
+    add_creditor(core)
+    importer(core).run(CLERK, "c.csv", CUSTOMERS_CSV.encode())
+    inv = "发票号,客户编码,开票日期,到期日,金额\nFP1,C001,2025-01-01,2025-02-01,10\nFP2,C001,2025-01-01,2025-02-01,20\n"
+    importer(core).run(CLERK, "i.csv", inv.encode().replace(b"FP2", b"FPX"))
+    before = snapshot(core)
+    # the race: our check ran before the other import committed FP1, so it does not see it
+    monkeypatch.setattr(Stored, "load_invoices", lambda self, s, keys: None)
+    with pytest.raises(Conflict):
+        importer(core).run(CLERK, "i.csv", inv.encode())
+    assert snapshot(core) == before

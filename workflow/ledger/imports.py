@@ -16,11 +16,13 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from workflow.accounts.actor import Actor
 from workflow.audit.service import AuditLog
 from workflow.clock import Clock
 from workflow.db import Database
-from workflow.errors import FieldProblem, TooLarge, ValidationFailed
+from workflow.errors import Conflict, FieldProblem, TooLarge, ValidationFailed
 from workflow.ledger.imports_plan import Plan, RowProblem, rows_of
 from workflow.ledger.imports_read import Sheet, read_file
 from workflow.ledger.imports_rows import CHECKS, REQUIRED, Checker
@@ -154,6 +156,13 @@ class Importer:
                 session.rollback()
             else:
                 session.commit()
+        except IntegrityError as exc:
+            # a concurrent writer stored one of our natural keys between our check and our insert
+            session.rollback()
+            raise Conflict(
+                "其他操作同时修改了相同的记录，未写入任何数据，请重新导入",
+                "another change touched the same records at the same time; nothing was imported, try again",
+            ) from exc
         except BaseException:
             session.rollback()
             raise
