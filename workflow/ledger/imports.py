@@ -241,11 +241,16 @@ class Importer:
             pos = {name: p for p, name in colmap.items()}
             if column not in pos:
                 continue
-            cpos = pos.get("creditor_code")
+            cpos, npos = pos.get("creditor_code"), pos[column]
+            codes: dict[object, int | None] = {}
             for _, cells in sheet.rows:
-                number = text(cells[pos[column]]) if pos[column] < len(cells) else ""
-                code = text(cells[cpos]) if cpos is not None and cpos < len(cells) else ""
-                cid = stored.creditors.get(code) if code else stored.default_creditor
+                raw = cells[npos] if npos < len(cells) else None
+                number = raw.strip() if type(raw) is str and raw.isascii() else text(raw)
+                craw = cells[cpos] if cpos is not None and cpos < len(cells) else None
+                if craw not in codes:
+                    code = text(craw)
+                    codes[craw] = stored.creditors.get(code) if code else stored.default_creditor
+                cid = codes[craw]
                 if number and cid is not None:
                     keys.add((cid, number))
         return keys

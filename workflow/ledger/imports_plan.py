@@ -78,7 +78,11 @@ class RowCtx:
         elif type(raw) is str and raw.isascii():
             value = raw.strip()
         else:
-            value = text(raw)
+            key = (text, raw) if isinstance(raw, str) else None
+            cached = self.memo.get(key) if key else None
+            value = cached if cached is not None else text(raw)
+            if key and cached is None:
+                self.memo[key] = value
         if not value:
             if required:
                 self.bad(name, "required", ("必填项为空", "required value is empty"))
