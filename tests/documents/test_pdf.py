@@ -100,7 +100,7 @@ def test_generated_document_stores_pdf(converter: LibreOfficeConverter, tmp_path
         core.db.dispose()
 
 
-def test_make_converter_follows_settings(tmp_path: Path) -> None:
+def test_make_converter_follows_settings(converter: LibreOfficeConverter, tmp_path: Path) -> None:
     base = Settings(instance_path=tmp_path)
     assert not make_converter(base.with_(pdf_converter="none")).available
     assert make_converter(base.with_(pdf_converter="auto")).available
