@@ -23,6 +23,8 @@ from workflow.audit.service import AuditLog
 from workflow.clock import Clock
 from workflow.db import Database
 from workflow.errors import Conflict, FieldProblem, TooLarge, ValidationFailed
+from workflow.ledger.imports_bulk import roomy_page_cache
+from workflow.ledger.imports_columns import check_invoices
 from workflow.ledger.imports_plan import Plan, RowProblem, rows_of
 from workflow.ledger.imports_read import Sheet, read_file
 from workflow.ledger.imports_rows import CHECKS, REQUIRED, Checker
@@ -123,39 +125,40 @@ class Importer:
         )
         session = self.db.session_factory()
         try:
-            plan = self._check(session, by_kind, problems)
-            if plan.problems:
-                raise ImportRejected(plan.problems)
-            writer = Writer(session, self._stored, self.clock.now())
-            for k in KIND_ORDER:
-                items = plan.items[k]
-                if k is Kind.PAYMENTS:
-                    c, u, n, result.allocations = writer.write_payments(items)
-                else:
-                    # invoice ids matter only to payments in the same file
-                    c, u, n = writer.write(
-                        k, items, ids_needed=k is not Kind.INVOICES or bool(plan.items[Kind.PAYMENTS])
+            with roomy_page_cache(session):
+                plan = self._check(session, by_kind, problems)
+                if plan.problems:
+                    raise ImportRejected(plan.problems)
+                writer = Writer(session, self._stored, self.clock.now())
+                for k in KIND_ORDER:
+                    items = plan.items[k]
+                    if k is Kind.PAYMENTS:
+                        c, u, n, result.allocations = writer.write_payments(items)
+                    else:
+                        # invoice ids matter only to payments in the same file
+                        c, u, n = writer.write(
+                            k, items, ids_needed=k is not Kind.INVOICES or bool(plan.items[Kind.PAYMENTS])
+                        )
+                    if by_kind.get(k):
+                        result.counts[k.value] = KindCount(c, u, n)
+                if result.changed:
+                    self.audit.record(
+                        session,
+                        actor,
+                        "ledger.import",
+                        "import",
+                        result.sha256[:16],
+                        None,
+                        {
+                            "filename": filename,
+                            "counts": {k: v.as_dict() for k, v in result.counts.items()},
+                            "allocations": result.allocations,
+                        },
                     )
-                if by_kind.get(k):
-                    result.counts[k.value] = KindCount(c, u, n)
-            if result.changed:
-                self.audit.record(
-                    session,
-                    actor,
-                    "ledger.import",
-                    "import",
-                    result.sha256[:16],
-                    None,
-                    {
-                        "filename": filename,
-                        "counts": {k: v.as_dict() for k, v in result.counts.items()},
-                        "allocations": result.allocations,
-                    },
-                )
-            if dry_run:
-                session.rollback()
-            else:
-                session.commit()
+                if dry_run:
+                    session.rollback()
+                else:
+                    session.commit()
         except IntegrityError as exc:
             # a concurrent writer stored one of our natural keys between our check and our insert
             session.rollback()
@@ -230,6 +233,9 @@ class Importer:
                 stored.load_payments(session, self._keys(stored, entries, "bank_reference"))
             check = CHECKS[k]
             for sheet, colmap in entries:
+                if k is Kind.INVOICES:
+                    check_invoices(checker, plan, sheet, colmap)
+                    continue
                 for row in rows_of(plan, sheet, colmap):
                     check(checker, row)
         return plan

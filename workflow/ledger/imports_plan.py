@@ -127,20 +127,30 @@ class RowCtx:
         return self.parsed(name, parse_flag, "invalid_flag") if self.has(name) else None
 
 
-def rows_of(plan: Plan, sheet: Any, colmap: dict[int, str]) -> Iterator[RowCtx]:
+def row_contexts(plan: Plan, sheet: Any, colmap: dict[int, str]) -> Callable[[int, list[object]], RowCtx]:
+    """A maker of ``RowCtx`` for this sheet's rows, sharing one label map and one parse memo."""
     labels = {name: str(sheet.headers[pos]).strip() for pos, name in colmap.items()}
     items = list(colmap.items())
     names = [name for _, name in items]
     pick = itemgetter(*[pos for pos, _ in items]) if len(items) > 1 else None
     width = max(colmap) + 1
     memo: dict[Any, Any] = {}
-    for number, cells in sheet.rows:
+
+    def make(number: int, cells: list[object]) -> RowCtx:
         if pick is not None and len(cells) >= width:
             values = dict(zip(names, pick(cells), strict=True))
         else:
             n = len(cells)
             values = {name: (cells[pos] if pos < n else None) for pos, name in items}
-        yield RowCtx(plan, sheet.name, number, values, labels, memo)
+        return RowCtx(plan, sheet.name, number, values, labels, memo)
+
+    return make
+
+
+def rows_of(plan: Plan, sheet: Any, colmap: dict[int, str]) -> Iterator[RowCtx]:
+    make = row_contexts(plan, sheet, colmap)
+    for number, cells in sheet.rows:
+        yield make(number, cells)
 
 
 _SPLIT: dict[str, tuple[str, str]] = {}

@@ -52,9 +52,12 @@ def _blank(cells: Iterable[object]) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
-def _split(name: str, numbered: Iterable[tuple[int, list[Any]]]) -> Sheet | None:
+def _split(name: str, numbered: Iterable[tuple[int, list[Any]]], *, text_only: bool = False) -> Sheet | None:
     """Find the header row (the first of the top rows naming a known layout), keep the rest."""
-    rows = [(n, cells) for n, cells in numbered if not _blank(cells)]
+    if text_only:  # CSV cells are all text: a row is blank when its joined text is, checked in C
+        rows = [(n, cells) for n, cells in numbered if "".join(cells).strip()]
+    else:
+        rows = [(n, cells) for n, cells in numbered if not _blank(cells)]
     if not rows:
         return None
     header_at = 0
@@ -76,7 +79,7 @@ def read_csv(name: str, data: bytes) -> list[Sheet]:
         numbered = [(i, list(r)) for i, r in enumerate(reader, start=1)]
     except csv.Error as exc:
         raise _bad_file(f"CSV 格式错误：{exc}", f"malformed CSV: {exc}") from exc
-    sheet = _split(name, numbered)
+    sheet = _split(name, numbered, text_only=True)
     return [sheet] if sheet else []
 
 

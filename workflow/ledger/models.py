@@ -133,9 +133,11 @@ class Invoice(Base):
         # the last line of defence against over-allocation, whatever code path wrote the totals
         CheckConstraint("paid_amount >= 0 AND credited_amount >= 0 AND paid_amount + credited_amount <= amount",
                         name="not_overpaid"),
-        Index("ix_invoice_customer_due", "customer_id", "due_date"),
+        # the invoice list's order (GET /invoices sorts by due date and pages) and due-date windows (kpi.py)
         Index("ix_invoice_due", "due_date"),
-        # covering index for the aging report: one index-only scan, no table lookups (ledger/aging.py)
+        # covering index for the aging report: one index-only scan, no table lookups (ledger/aging.py).
+        # Its customer_id prefix also serves the per-customer lookups (letters, claims, allocation, the
+        # customer FK), which is why there is no separate (customer_id, due_date) index to slow imports.
         Index("ix_invoice_aging", "customer_id", "currency", "due_date", "issue_date", "written_off", "amount",
               "paid_amount", "credited_amount", "creditor_id"),
     )

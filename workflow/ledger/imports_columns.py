@@ -1,0 +1,181 @@
+"""The invoice sheet checked column by column: the fast path for the large files clerks re-export.
+
+Each column is parsed once per distinct cell (ledgers repeat the same dates, codes and currencies
+endlessly) with the same parsers the per-row checker uses; amounts, nearly all distinct, go
+through a strict pattern for the clean "12,345.60" form. A row is accepted here only when every
+cell passed and none of the cross-row rules (due date, contract owner, duplicate number, settled
+invoice) objects; any other row goes to ``Checker.invoice``, the one place that words problems.
+Rows are visited in file order, so problems, duplicate detection and the plan come out exactly as
+they would from the per-row checker alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from operator import itemgetter
+from typing import Any
+
+from workflow.ledger.imports_plan import Plan, Planned, row_contexts
+from workflow.ledger.imports_rows import ZERO, Checker
+from workflow.ledger.imports_schema import Kind, parse_date, text
+from workflow.ledger.validation import MAX_AMOUNT, currency_problem
+
+_BAD: Any = object()  # a cell the fast path does not vouch for: its row takes the careful path
+_CENT = Decimal("0.01")
+# plain digits or thousands groups, at most two decimals: what parse_money's own fast path accepts
+_MONEY_RE = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]{1,2})?")
+_OPTIONAL_TEXT = (("tax_invoice_no", 64), ("delivery_note_ref", 64), ("description", 300))
+
+
+def _memo(fn: Callable[[Any], Any]) -> Callable[[list[Any]], list[Any]]:
+    def column(cells: list[Any]) -> list[Any]:
+        seen: dict[str, Any] = {}
+        out = []
+        for raw in cells:
+            if type(raw) is not str:  # spreadsheet numbers and dates: True == 1 must not share a memo
+                out.append(fn(raw))
+                continue
+            v = seen.get(raw, seen)
+            if v is seen:
+                v = seen[raw] = fn(raw)
+            out.append(v)
+        return out
+
+    return column
+
+
+def _text(max_len: int, required: bool) -> Callable[[Any], Any]:
+    def parse(raw: Any) -> Any:
+        value = text(raw)
+        if not value:
+            return _BAD if required else None
+        return value if len(value) <= max_len else _BAD
+
+    return parse
+
+
+def _date(required: bool) -> Callable[[Any], Any]:
+    def parse(raw: Any) -> Any:
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return _BAD if required else None
+        value, problem = parse_date(raw)
+        return _BAD if problem else value
+
+    return parse
+
+
+def _currency(raw: Any) -> Any:
+    code = text(raw)
+    if len(code) > 10:
+        return _BAD
+    code = (code or "CNY").upper()
+    if code in ("RMB", "人民币"):
+        return "CNY"
+    return _BAD if currency_problem(code) else code
+
+
+def _amounts(cells: list[Any]) -> list[Any]:
+    match = _MONEY_RE.fullmatch
+    out = []
+    for raw in cells:
+        if type(raw) is str and match(raw):
+            value = Decimal(raw.replace(",", ""))
+            out.append(value.quantize(_CENT) if 0 < value <= MAX_AMOUNT else _BAD)
+        else:
+            out.append(_BAD)
+    return out
+
+
+def check_invoices(checker: Checker, plan: Plan, sheet: Any, colmap: dict[int, str]) -> None:
+    names = set(colmap.values())
+    pos = {name: p for p, name in colmap.items()}
+    width = max(colmap) + 1
+    order = sorted(pos.items(), key=itemgetter(1))
+    pick = itemgetter(*[p for _, p in order])
+    blank = (None,) * len(order)
+    rows = sheet.rows
+    picked = [pick(cells) if len(cells) >= width else blank for _, cells in rows]
+    if len(order) == 1:
+        picked = [(v,) for v in picked]
+    raw = dict(zip([n for n, _ in order], zip(*picked, strict=True) if picked else [[] for _ in order], strict=True))
+
+    def col(name: str, parse: Callable[[list[Any]], list[Any]]) -> list[Any]:
+        return parse(list(raw[name])) if name in raw else [None] * len(rows)
+
+    stored = checker.s
+    if "creditor_code" in names:
+
+        def creditor_of(r: Any) -> Any:
+            code = text(r)
+            if len(code) > 32:
+                return _BAD
+            cid = stored.creditors.get(code) if code else stored.default_creditor
+            return _BAD if cid is None else cid
+
+        creditors = _memo(creditor_of)(list(raw["creditor_code"]))
+    else:
+        creditors = [_BAD if stored.default_creditor is None else stored.default_creditor] * len(rows)
+
+    def customer_of(r: Any) -> Any:
+        code = _text(32, True)(r)
+        known = code is not _BAD and (code in stored.customers or code in checker.file_customers)
+        return code if known else _BAD
+
+    numbers = col("invoice_number", _memo(_text(64, True)))
+    customers = col("customer_code", _memo(customer_of))
+    issues = col("issue_date", _memo(_date(True)))
+    dues = col("due_date", _memo(_date(True)))
+    amounts = col("amount", _amounts)
+    currencies = col("currency", _memo(_currency)) if "currency" in names else ["CNY"] * len(rows)
+    contracts = col("contract_number", _memo(_text(64, False)))
+    delivery = col("delivery_date", _memo(_date(False)))
+    extras = [(n, col(n, _memo(_text(m, False)))) for n, m in _OPTIONAL_TEXT if n in names]
+    optional = [n for n in ("contract_number", "delivery_date") if n in names]
+
+    careful = row_contexts(plan, sheet, colmap)
+    seen, file_invoices, file_contracts = checker.seen, checker.file_invoices, checker.file_contracts
+    items = plan.items[Kind.INVOICES]
+    for i, (row, cells) in enumerate(rows):
+        creditor, number, code = creditors[i], numbers[i], customers[i]
+        issue, due, amount, currency = issues[i], dues[i], amounts[i], currencies[i]
+        contract_no, delivered = contracts[i], delivery[i]
+        key = (creditor, number)
+        dup = (Kind.INVOICES, creditor, number)
+        clean = (
+            _BAD not in (creditor, number, code, issue, due, amount, currency, contract_no, delivered)
+            and due >= issue
+            and dup not in seen
+            and not any(values[i] is _BAD for _, values in extras)
+        )
+        if clean and contract_no:
+            owner = file_contracts.get((creditor, contract_no))
+            if owner is None and (stored_c := stored.contracts.get((creditor, contract_no))) is not None:
+                owner = stored_c["customer_code"]
+            clean = owner == code
+        old = stored.invoices.get(key) if clean else None
+        if old is not None:
+            settled = old["paid_amount"] + old["credited_amount"]
+            moved = old["customer_code"] != code or old["currency"] != currency
+            clean = not (settled > ZERO and moved) and amount >= settled
+        if not clean:
+            checker.invoice(careful(row, cells))
+            continue
+        seen[dup] = row
+        file_invoices[key] = (code, currency)
+        values = {
+            "creditor_id": creditor,
+            "number": number,
+            "customer_code": code,
+            "issue_date": issue,
+            "due_date": due,
+            "amount": amount,
+            "currency": currency,
+        }
+        for name in optional:
+            values[name] = contract_no if name == "contract_number" else delivered
+        for extra, column in extras:
+            values[extra] = column[i]
+        changed = old is None or any(old.get(k) != v for k, v in values.items())
+        items.append(Planned(Kind.INVOICES, key, sheet.name, row, values, None if old is None else old["id"], changed))
