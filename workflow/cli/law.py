@@ -20,7 +20,7 @@ from workflow.cli import cli_actor, cli_core
 from workflow.errors import invalid
 from workflow.lawdata.schemas import InterestIn, LimitationIn, WordsIn
 from workflow.lawdata.service import law_data
-from workflow.web.problems import problems_from_pydantic
+from workflow.pydantic_errors import problems_from_pydantic
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -26,7 +26,7 @@ from workflow.accounts.actor import Actor
 from workflow.accounts.models import Role
 from workflow.core import Core
 from workflow.errors import Forbidden, Unauthenticated
-from workflow.web.problems import problems_from_pydantic
+from workflow.pydantic_errors import problems_from_pydantic
 
 ALL_ROLES = frozenset(Role)
 WRITERS = frozenset({Role.CLERK, Role.LEGAL, Role.ADMIN})

@@ -17,9 +17,10 @@ from workflow.accounts.actor import Actor
 from workflow.documents.contract_text import MAX_TEXT_CHARS, linter_lpr_1y, stored_contract_text, upload_text
 from workflow.errors import DomainError, FieldProblem, invalid
 from workflow.law.clauses import Finding, lint_contract, lint_letter
+from workflow.pydantic_errors import problems_from_pydantic
 from workflow.web.api.base import StrictModel, _parse_body, core, endpoint
 from workflow.web.api.base import session as db_session
-from workflow.web.problems import problems_from_pydantic, request_locale
+from workflow.web.problems import request_locale
 
 bp = Blueprint("contracts", __name__)
 
