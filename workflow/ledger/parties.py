@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from workflow.accounts.actor import Actor
 from workflow.accounts.models import Role, User
 from workflow.core import Core
-from workflow.errors import Conflict, FieldProblem, NotFound, invalid
+from workflow.errors import Conflict, FieldProblem, NotFound, TooLarge, invalid
 from workflow.ledger.access import load, require_writer, snapshot
+from workflow.ledger.attachments import sniff
 from workflow.ledger.models import (
     Contact,
     Contract,
@@ -86,6 +87,43 @@ def update_creditor(core: Core, actor: Actor, creditor_id: int, body: CreditorPa
         s.flush()
         core.audit.record(s, actor, "creditor.update", "creditor", str(creditor.id), before, snapshot(creditor))
         return creditor
+
+
+SEAL_MAX_BYTES = 2 * 1024 * 1024
+
+
+def seal_limit(core: Core) -> int:
+    return min(SEAL_MAX_BYTES, core.settings.max_upload_bytes)
+
+
+def set_creditor_seal(core: Core, actor: Actor, creditor_id: int, data: bytes) -> CreditorEntity:
+    """The company seal image printed on letters: a PNG (transparent background) or a JPEG, at most
+    2 MiB. The bytes go to the content-addressed store; the entity keeps their SHA-256."""
+    require_writer(actor)
+    limit = seal_limit(core)
+    if len(data) > limit:
+        raise TooLarge("file", limit)
+    if sniff(data) not in ("image/png", "image/jpeg"):
+        raise invalid("file", "forbidden_type", "公章图片只接受 PNG 或 JPEG", "the seal must be a PNG or JPEG image")
+    key = core.files.put(data)
+    with core.db.session() as s:
+        creditor = load(s, CreditorEntity, creditor_id, actor, for_update=True)
+        before = snapshot(creditor)
+        creditor.seal_sha256 = key
+        s.flush()
+        core.audit.record(s, actor, "creditor.seal", "creditor", str(creditor.id), before, snapshot(creditor))
+        return creditor
+
+
+def creditor_seal(core: Core, actor: Actor, creditor_id: int) -> tuple[bytes, str]:
+    with core.db.session() as s:
+        creditor = load(s, CreditorEntity, creditor_id, actor)
+        if creditor.seal_sha256 is None:
+            raise NotFound("公章图片", "seal image", creditor_id)
+        key = creditor.seal_sha256
+        core.audit.record(s, actor, "creditor.seal.download", "creditor", str(creditor.id))
+    data = core.files.get(key)
+    return data, sniff(data) or "application/octet-stream"
 
 
 def delete_creditor(core: Core, actor: Actor, creditor_id: int) -> None:

@@ -236,6 +236,26 @@ def delete_contract(actor: Actor, contract_id: int) -> Any:
     return "", 204
 
 
+@endpoint(bp, "PUT", "/creditors/{creditor_id}/seal", summary="Upload the company seal image (PNG or JPEG)",
+          roles=WRITERS, path_params={"creditor_id": "integer"}, content_types=["multipart/form-data"],
+          responses={"200": "Stored", "413": "Too large", "422": "Not a PNG or JPEG"})
+def put_creditor_seal(actor: Actor, creditor_id: int) -> Any:
+    storage = request.files.get("file")
+    if storage is None:
+        raise invalid("file", "missing", "请以 multipart/form-data 的 file 字段上传图片",
+                      "send the image as the multipart/form-data field 'file'")
+    data = storage.stream.read(parties.seal_limit(core()) + 1)
+    creditor = parties.set_creditor_seal(core(), actor, creditor_id, data)
+    return {"id": creditor.id, "seal_sha256": creditor.seal_sha256}
+
+
+@endpoint(bp, "GET", "/creditors/{creditor_id}/seal", summary="The company seal image (audited)",
+          path_params={"creditor_id": "integer"}, response_types=["image/png", "image/jpeg"])
+def get_creditor_seal(actor: Actor, creditor_id: int) -> Any:
+    data, mimetype = parties.creditor_seal(core(), actor, creditor_id)
+    return file_response(data, mimetype, f"seal-{creditor_id}" + (".png" if mimetype == "image/png" else ".jpg"))
+
+
 # ---- files of contracts and invoices ---------------------------------------------------------
 
 def uploaded_file() -> tuple[str | None, bytes]:
