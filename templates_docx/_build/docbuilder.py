@@ -70,7 +70,9 @@ class Doc:
 
     def _setup_styles(self) -> None:
         zh = self.lang == "zh"
-        lang_tag = '<w:lang w:val="{}" w:eastAsia="zh-CN"/>'.format("zh-CN" if zh else "en-GB")
+        # w:val is the language of Latin text and digits: as zh-CN, LibreOffice breaks a line inside
+        # an amount ("¥22,319.4" / "0"); Word's own Chinese default is en-US with eastAsia zh-CN
+        lang_tag = '<w:lang w:val="{}" w:eastAsia="zh-CN"/>'.format("en-US" if zh else "en-GB")
         defaults = self.document.styles.element.find(qn("w:docDefaults"))
         rpr_default = defaults.find(qn("w:rPrDefault"))
         defaults.remove(rpr_default)

@@ -285,8 +285,14 @@ def _check(pdf: Path, doc: Doc) -> list[str]:
     if not pdf.is_file():
         return [f"LibreOffice made no PDF of {doc.stem}"]
     problems = []
-    text = squeeze(subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
-                                  check=True).stdout)
+    raw = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    text = squeeze(raw)
+    lines = [squeeze(line) for line in raw.splitlines()]
+    broken = [w for w in dict.fromkeys(doc.want)
+              if w.startswith("¥") and text.count(w) > sum(line.count(w) for line in lines)]
+    if broken:  # a reader cannot tell "¥22,319.4" at a line's end from the whole amount
+        problems.append(f"{pdf.name} breaks a line inside {broken[:8]}")
     lacking = [w for w in doc.want if squeeze(w) not in text]
     if lacking:
         problems.append(f"{pdf.name} lacks, from the ledger: {lacking[:8]}")
