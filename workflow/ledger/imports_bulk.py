@@ -42,23 +42,28 @@ def _placeholder(paramstyle: str, i: int) -> str:
     return {"qmark": "?", "numeric": f":{i + 1}", "named": f":p{i}"}.get(paramstyle, "%s")
 
 
-def _converter(type_: Any, dialect: Any) -> Callable[[Any], Any] | None:
-    """The column's bind conversion, made cheap for the hot types: Money values reaching here are
-    already checked to 2 places, and dates repeat so much that a memo beats reformatting."""
-    if isinstance(type_, Money):
-        return _fen
-    proc: Callable[[Any], Any] | None = type_.dialect_impl(dialect).bind_processor(dialect)
-    if proc is None or not isinstance(type_, Date | DateTime | UtcDateTime):
-        return proc
-    memo: dict[Any, Any] = {}
+def _converter(type_: Any, dialect: Any) -> Callable[[list[Any]], list[Any]] | None:
+    """A whole column's bind conversion. Money values reaching here are already checked to 2
+    places; money and date columns repeat values so much (zero totals, due dates) that converting
+    each distinct value once beats converting every cell. Only these types: for others (JSON) equal
+    values such as 1 and True may bind differently."""
+    proc: Callable[[Any], Any] | None = (
+        _fen if isinstance(type_, Money) else type_.dialect_impl(dialect).bind_processor(dialect)
+    )
+    if proc is None:
+        return None
+    p = proc
+    if not isinstance(type_, Money | Date | DateTime | UtcDateTime):
+        return lambda column: [None if v is None else p(v) for v in column]
 
-    def cached(value: Any) -> Any:
-        out = memo.get(value)
-        if out is None:
-            out = memo[value] = proc(value)
-        return out
+    def distinct_once(column: list[Any]) -> list[Any]:
+        distinct = set(column)
+        if len(distinct) * 2 > len(column):
+            return [None if v is None else p(v) for v in column]
+        table = {v: None if v is None else p(v) for v in distinct}
+        return list(map(table.__getitem__, column))
 
-    return cached
+    return distinct_once
 
 
 def _fen(value: Decimal) -> int:
@@ -90,8 +95,8 @@ def insert_rows(s: Session, table: Table, rows: Sequence[dict[str, Any]]) -> Non
     converting = [(i, p) for i, p in enumerate(procs) if p is not None]
     if converting:
         columns: list[Any] = list(zip(*tuples, strict=True))
-        for i, proc in converting:
-            columns[i] = [None if v is None else proc(v) for v in columns[i]]
+        for i, convert in converting:
+            columns[i] = convert(columns[i])
         tuples = list(zip(*columns, strict=True))
     params: list[Any]
     if style == "named":
@@ -122,9 +127,14 @@ def lookup(
     t = dialect.identifier_preparer.format_table(table)
     cols = ", ".join(f"t.{q(c)}" for c in select_cols)
     sql = f"SELECT {cols} FROM {t} t JOIN {_KEY_TABLE} k ON t.{q(key_cols[0])} = k.k1 AND t.{q(key_cols[1])} = k.k2"
-    procs = [table.c[c].type.dialect_impl(dialect).result_processor(dialect, None) for c in select_cols]
-    result = [
-        tuple(p(v) if p else v for p, v in zip(procs, r, strict=True)) for r in conn.exec_driver_sql(sql).fetchall()
-    ]
+    fetched = conn.exec_driver_sql(sql).fetchall()
+    # column by column, each distinct stored value converted once (dates and totals repeat)
+    columns: list[Any] = list(zip(*fetched, strict=True)) if fetched else [() for _ in select_cols]
+    for i, c in enumerate(select_cols):
+        proc = table.c[c].type.dialect_impl(dialect).result_processor(dialect, None)
+        if proc is not None:
+            once = {v: proc(v) for v in set(columns[i])}
+            columns[i] = list(map(once.__getitem__, columns[i]))
+    result = list(zip(*columns, strict=True))
     conn.exec_driver_sql(f"DROP TABLE {_KEY_TABLE}")
     return result

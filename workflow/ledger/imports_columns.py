@@ -137,18 +137,17 @@ def check_invoices(checker: Checker, plan: Plan, sheet: Any, colmap: dict[int, s
     careful = row_contexts(plan, sheet, colmap)
     seen, file_invoices, file_contracts = checker.seen, checker.file_invoices, checker.file_contracts
     items = plan.items[Kind.INVOICES]
-    for i, (row, cells) in enumerate(rows):
-        creditor, number, code = creditors[i], numbers[i], customers[i]
-        issue, due, amount, currency = issues[i], dues[i], amounts[i], currencies[i]
-        contract_no, delivered = contracts[i], delivery[i]
+    columns = [creditors, numbers, customers, issues, dues, amounts, currencies, contracts, delivery]
+    doubtful: set[int] = set()
+    for column in columns + [c for _, c in extras]:
+        if _BAD in column:  # a scan in C; the rare bad cells are then found one by one
+            doubtful.update(i for i, v in enumerate(column) if v is _BAD)
+    for i, (row, cells), creditor, number, code, issue, due, amount, currency, contract_no, delivered in zip(
+        range(len(rows)), rows, *columns, strict=True
+    ):
         key = (creditor, number)
         dup = (Kind.INVOICES, creditor, number)
-        clean = (
-            _BAD not in (creditor, number, code, issue, due, amount, currency, contract_no, delivered)
-            and due >= issue
-            and dup not in seen
-            and not any(values[i] is _BAD for _, values in extras)
-        )
+        clean = i not in doubtful and due >= issue and dup not in seen
         if clean and contract_no:
             owner = file_contracts.get((creditor, contract_no))
             if owner is None and (stored_c := stored.contracts.get((creditor, contract_no))) is not None:
@@ -177,5 +176,5 @@ def check_invoices(checker: Checker, plan: Plan, sheet: Any, colmap: dict[int, s
             values[name] = contract_no if name == "contract_number" else delivered
         for extra, column in extras:
             values[extra] = column[i]
-        changed = old is None or any(old.get(k) != v for k, v in values.items())
+        changed = old is None or any([old.get(k) != v for k, v in values.items()])
         items.append(Planned(Kind.INVOICES, key, sheet.name, row, values, None if old is None else old["id"], changed))
