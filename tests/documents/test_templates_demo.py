@@ -131,7 +131,8 @@ def _invoice_lines(items: list[tuple[Invoice, Decimal]]) -> list[str]:
 
 def _letter(s: Session, kind: str, lang: str, pair: Pair, items: list[tuple[Invoice, Decimal]], today: date,
             **extra: Any) -> Doc:
-    number = f"{pair.creditor.code}催〔{today.year}〕第{pair.customer.id:04d}号"
+    number = (f"明诚律函〔{today.year}〕第{pair.customer.id:03d}号" if kind == "lawyer_letter"
+              else f"{pair.creditor.code}催〔{today.year}〕第{pair.customer.id:04d}号")
     if kind == "lawyer_letter":
         ctx = lawyer_letter_context(s, **pair.ids, as_of=today, number=number, law_firm=FIRM, lawyer=LAWYER, **extra)
     else:
@@ -192,13 +193,13 @@ def _agreement(s: Session, lang: str, pair: Pair, today: date) -> Doc:
     return Doc("repayment_agreement", lang, ctx, want)
 
 
-def _contract(s: Session, lang: str, contract: Contract, today: date) -> Doc:
+def _contract(s: Session, lang: str, contract: Contract) -> Doc:
     total = contract.total
     assert total is not None
     product = (contract.title or "设备").removesuffix("采购合同")
     goods = [GoodsLine(product, "标准型 / Standard", "套", Decimal(40), total * Decimal("0.015")),
              GoodsLine(f"{product}备件", "原厂配套 / OEM", "件", Decimal(25), total * Decimal("0.016"))]
-    terms = TradeTerms(today + timedelta(days=30), contract.customer.registered_address or "买方注册地址",
+    terms = TradeTerms(contract.signed_on + timedelta(days=30), contract.customer.registered_address or "买方注册地址",
                        "GB/T 19001-2016 及双方确认的技术协议", quality_standard_en="GB/T 19001-2016 and the agreed "
                        "technical specification", delivery_place_en="the Buyer's registered address")
     ctx = sales_contract_context(s, contract_id=contract.id, goods=goods, terms=terms)
@@ -243,9 +244,10 @@ def _documents(core: Core, today: date) -> list[Doc]:
         due_soon = max(_pairs(s), key=lambda p: sum(today <= i.due_date <= today + timedelta(days=7)
                                                     for i, _ in p.open_items))
         start, end = date(today.year - 1, 1, 1), today
-        busiest = max(_pairs(s), key=lambda p: sum(
-            start <= m <= end for m in [*s.scalars(select(Invoice.issue_date).filter_by(**p.ids, currency="CNY")),
-                                        *s.scalars(select(Payment.received_on).filter_by(**p.ids, currency="CNY"))]))
+        # the demo has no account with 60+ movements in any period (28 at most): the busiest one it is
+        busiest = max(_pairs(s), key=lambda p: sum(start <= day <= end for column in (
+            Invoice.issue_date, Payment.received_on, CreditNote.issued_on) for day in s.scalars(
+                select(column).filter_by(**p.ids, currency="CNY"))))
         contract = s.scalars(select(Contract).where(Contract.customer_id == with_penalty.customer.id,
                                                     Contract.creditor_id == with_penalty.creditor.id,
                                                     Contract.currency == "CNY").order_by(Contract.id)).first()
@@ -264,7 +266,7 @@ def _documents(core: Core, today: date) -> list[Doc]:
                 _letter(s, "lawyer_letter", lang, spread, _overdue(spread, today), today),
                 _statement(s, lang, busiest, start, end),
                 _agreement(s, lang, spread, today),
-                _contract(s, lang, contract, today),
+                _contract(s, lang, contract),
             ]
     return docs + [_interest_sheet(core, lang, spread, today) for lang in LANGS]
 
