@@ -19,9 +19,10 @@ from workflow.config import PROJECT_ROOT, Settings
 from workflow.core import build_core
 from workflow.documents.catalogue import CATALOGUE
 from workflow.documents.models import GeneratedDocument
-from workflow.documents.pdf import LibreOfficeConverter, find_uno_python, make_converter
+from workflow.documents.pdf import LibreOfficeConverter, LibreOfficePool, find_uno_python, make_converter, pdf_processes
 from workflow.documents.render import compile_template
 from workflow.documents.service import DocumentService
+from workflow.errors import ValidationFailed
 from workflow.filestore import MemoryFileStore
 from workflow.models import Base
 
@@ -106,3 +107,38 @@ def test_make_converter_follows_settings(converter: LibreOfficeConverter, tmp_pa
     assert make_converter(base.with_(pdf_converter="auto")).available
     missing = make_converter(base.with_(pdf_converter="libreoffice", soffice_path=str(tmp_path / "no-soffice")))
     assert not missing.available
+
+
+def test_pool_of_two_offices_keeps_the_batch_order(tmp_path: Path) -> None:
+    if not Path("/usr/bin/soffice").exists() or find_uno_python() is None:
+        pytest.skip("LibreOffice with python3-uno is not installed")
+    template = compile_template(LETTER.read_bytes())
+    docs, numbers = [], []
+    for i in range(5):
+        ctx = CATALOGUE["dunning_letter_1"].sample_context()
+        ctx["letter"]["number"] = f"沪宝催〔2026〕第{701 + i}号"
+        numbers.append(ctx["letter"]["number"])
+        docs.append(template.render(ctx))
+    pool = LibreOfficePool("/usr/bin/soffice", processes=2, timeout=120)
+    try:
+        pool.start()
+        pids = {w.office_pid for w in pool.workers}
+        assert len(pids) == 2 and None not in pids  # two long-lived offices, started once
+        pdfs = pool.convert_many(docs)
+        assert {w.office_pid for w in pool.workers} == pids  # the same offices did the work: none per document
+        texts = [pdf_text(pdf, tmp_path).replace(" ", "") for pdf in pdfs]
+        assert [next(n for n in numbers if n in t) for t in texts] == numbers
+    finally:
+        pool.close()
+
+
+@pytest.mark.parametrize("raw", ["0", "two", "-1", "17"])
+def test_a_bad_process_count_is_refused_with_its_name(raw: str) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        pdf_processes(raw)
+    assert caught.value.problems[0].field == "DUNNING_PDF_PROCESSES"
+
+
+def test_default_process_count_is_one_per_core_up_to_two() -> None:
+    assert pdf_processes(None) == min(2, os.cpu_count() or 1)
+    assert pdf_processes("3") == 3

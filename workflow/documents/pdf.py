@@ -1,15 +1,22 @@
 """DOCX → PDF: the converter port, LibreOffice behind it, and the null converter.
 
-One long-lived LibreOffice per worker process, driven through UNO by ``uno_bridge.py`` (which
+Long-lived LibreOffice processes per worker, driven through UNO by ``uno_bridge.py`` (which
 needs the system Python with LibreOffice's ``uno`` module: Debian's ``python3-uno``). A cold
-``soffice --convert-to`` costs about a second per letter; the warm office converts one in a
-fraction of that. Every document has a time limit; when the office hangs or dies the bridge is
-killed with its whole process group and a fresh one converts the document again, once.
+``soffice --convert-to`` pays about a second of start-up per document; the warm office converts a
+letter in a fraction of that. Every document has a time limit; when the office hangs or dies the
+bridge is killed with its whole process group and a fresh one converts the document again, once.
+
+One office converts one document at a time on one core (its layout runs under a single global
+lock), and a 200-row 对账单 is CPU-bound in import and layout, not in the PDF export or the pipe.
+``LibreOfficePool`` therefore keeps one office per core (``DUNNING_PDF_PROCESSES`` or
+``extra["pdf_processes"]``, default min(2, cores)); each is still long-lived, never one per
+document, and costs ~250 MB of memory.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import select
@@ -19,11 +26,12 @@ import struct
 import subprocess
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
 
 from workflow.config import Settings
-from workflow.errors import DomainError, Unavailable
+from workflow.errors import DomainError, Unavailable, invalid
 
 _HEAD = struct.Struct(">II")
 _BRIDGE = Path(__file__).with_name("uno_bridge.py")
@@ -96,6 +104,12 @@ class LibreOfficeConverter:
     def office_pid(self) -> int | None:
         """The soffice process (for operators and tests); None until the first conversion."""
         return self._office_pid
+
+    def start(self) -> None:
+        """Start the office now rather than on the first document (a worker warming up)."""
+        if self.available:
+            with self._lock:
+                self._ensure()
 
     def convert(self, docx: bytes) -> bytes:
         return self.convert_many([docx])[0]
@@ -177,6 +191,64 @@ class LibreOfficeConverter:
             self._kill()
 
 
+class LibreOfficePool:
+    """Several long-lived offices converting in parallel; a batch is shared out in small chunks,
+    taken by whichever office is free, and comes back in the order it was given."""
+
+    CHUNK = 2  # small enough to balance a batch of long and short documents across the offices
+
+    def __init__(self, soffice: str, python: str | None = None, processes: int = 2,
+                 timeout: float = 60.0, start_timeout: float = 90.0) -> None:
+        if processes < 1:
+            raise ValueError("processes must be at least 1")
+        self.workers = [LibreOfficeConverter(soffice, python, timeout, start_timeout) for _ in range(processes)]
+        self._free: list[LibreOfficeConverter] = list(self.workers)
+        self._free_lock = threading.Condition()
+        self._threads = ThreadPoolExecutor(max_workers=processes, thread_name_prefix="libreoffice")
+
+    @property
+    def available(self) -> bool:
+        if not self.workers[0].available:
+            return False
+        for worker in self.workers[1:]:
+            worker.python = self.workers[0].python  # probe for the uno Python once, not per office
+        return True
+
+    @property
+    def restarts(self) -> int:
+        return sum(w.restarts for w in self.workers)
+
+    def start(self) -> None:
+        list(self._threads.map(lambda worker: worker.start(), self.workers))
+
+    def convert(self, docx: bytes) -> bytes:
+        return self._on_free_worker([docx])[0]
+
+    def convert_many(self, docs: list[bytes]) -> list[bytes]:
+        if not self.available:
+            return self.workers[0].convert_many(docs)  # raises the clear "unavailable" error
+        if len(docs) <= self.CHUNK:
+            return self._on_free_worker(docs)
+        chunks = [docs[i:i + self.CHUNK] for i in range(0, len(docs), self.CHUNK)]
+        return list(itertools.chain.from_iterable(self._threads.map(self._on_free_worker, chunks)))
+
+    def _on_free_worker(self, docs: list[bytes]) -> list[bytes]:
+        with self._free_lock:
+            self._free_lock.wait_for(lambda: bool(self._free))
+            worker = self._free.pop()
+        try:
+            return worker.convert_many(docs)
+        finally:
+            with self._free_lock:
+                self._free.append(worker)
+                self._free_lock.notify()
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.close()
+        self._threads.shutdown(wait=False)
+
+
 class _Restart(Exception):
     pass
 
@@ -212,6 +284,16 @@ def find_uno_python() -> str | None:
     return None
 
 
+def pdf_processes(raw: str | None) -> int:
+    """How many offices to keep: one per core up to two by default (a third rarely pays for its memory)."""
+    if raw is None or raw == "":
+        return min(2, os.cpu_count() or 1)
+    if not raw.isdigit() or not 1 <= int(raw) <= 16:
+        raise invalid("DUNNING_PDF_PROCESSES", "out_of_range", f"LibreOffice 进程数须为 1 到 16 的整数，收到 {raw!r}",
+                      f"the number of LibreOffice processes must be a whole number from 1 to 16, got {raw!r}")
+    return int(raw)
+
+
 def make_converter(settings: Settings) -> PdfConverter:
     if settings.pdf_converter == "none":
         return NullConverter("本系统配置为不生成 PDF（DUNNING_PDF_CONVERTER=none）",
@@ -219,4 +301,8 @@ def make_converter(settings: Settings) -> PdfConverter:
     soffice = settings.soffice_path or shutil.which("soffice") or shutil.which("libreoffice")
     if not soffice:
         return NullConverter()
-    return LibreOfficeConverter(soffice, python=settings.extra.get("uno_python") or None)
+    python = settings.extra.get("uno_python") or None
+    processes = pdf_processes(settings.extra.get("pdf_processes") or os.environ.get("DUNNING_PDF_PROCESSES"))
+    if processes == 1:
+        return LibreOfficeConverter(soffice, python=python)
+    return LibreOfficePool(soffice, python=python, processes=processes)
