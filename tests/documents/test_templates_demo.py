@@ -233,7 +233,7 @@ def _documents(core: Core, today: date) -> list[Doc]:
     with core.db.session() as s:
         pairs = [p for p in _pairs(s) if _overdue(p, today)]
         # several aging buckets and a part payment (something paid, something left) on an overdue invoice
-        spread = max((p for p in pairs if any(left < inv.amount for inv, left in _overdue(p, today))),
+        spread = max((p for p in pairs if any(inv.paid_amount > 0 for inv, _ in _overdue(p, today))),
                      key=lambda p: (len(_buckets(p, today)), len(_overdue(p, today))))
         others = [p for p in pairs if p.customer.id != spread.customer.id]
         with_penalty = max((p for p in others if _penalty_kind(p, today) != "none"),
