@@ -20,7 +20,8 @@ CREDITORS = (
         "phone": "021-50801234",
         "email": "ar@chengming-sh.com.cn",
         "court": "上海市浦东新区",
-        "letterhead": {"website": "www.chengming-sh.com.cn", "fax": "021-50801235", "postcode": "201203"},
+        "letterhead": {"website": "www.chengming-sh.com.cn", "fax": "021-50801235", "postcode": "201203",
+                       "legal_representative": "沈国平"},
     },
     {
         "code": "CM-SZ",
@@ -35,7 +36,7 @@ CREDITORS = (
         "phone": "0512-62881234",
         "email": "finance@chengming-sz.com.cn",
         "court": "江苏省苏州工业园区",
-        "letterhead": {"website": "www.chengming-sz.com.cn", "postcode": "215123"},
+        "letterhead": {"website": "www.chengming-sz.com.cn", "postcode": "215123", "legal_representative": "顾建华"},
     },
 )
 
