@@ -78,10 +78,26 @@ def test_the_contract_cap_limits_the_penalty(client: FlaskClient, users: Users) 
     claim = client.get(f"/api/v1/customers/{cid}/claim?as_of=2028-06-30", headers=users.clerk).json
     one = claim["invoices"][0]
     assert (one["cap_applied"], one["interest_accrued"], one["interest_outstanding"]) == (True, "20000.00", "18500.00")
-    # the statutory rule fixed at breach needs one quote; floating needs every quote up to as_of: refused
+    assert claim["complete"] is True
+    # the statutory rule fixed at breach needs one quote; floating needs every quote up to as_of, which
+    # is not published: HX-0002's interest is refused and said so, the contract invoice is still claimed
     floating = client.get(f"/api/v1/customers/{cid}/claim?as_of=2028-06-30&statutory_mode=floating",
                           headers=users.clerk)
-    assert floating.status_code == 422 and floating.json["errors"][0]["field"] == "as_of"
+    assert floating.status_code == 200
+    body = floating.json
+    one, two = body["invoices"]
+    assert body["complete"] is False and one["interest_outstanding"] == "18500.00"
+    assert two["number"] == "HX-2026-0002" and two["interest_outstanding"] is None
+    assert two["interest_refused"]["code"] == "lpr_missing" and two["principal_outstanding"] == "20000.00"
+    assert any("HX-2026-0002" in w["zh"] for w in body["warnings"])
+    # totals: both principals, only the computed interest
+    assert body["totals"][0]["principal_outstanding"] == "81500.00"
+    assert body["totals"][0]["interest_outstanding"] == "18500.00"
+    # the court sheet prints only what was computed
+    sheet = client.post(f"/api/v1/customers/{cid}/claim/sheet", headers=users.legal,
+                        json={"as_of": "2028-06-30", "statutory_mode": "floating", "pdf": False})
+    assert sheet.status_code == 201
+    assert [i["number"] for i in sheet.json["context"]["invoices"]] == ["HX-2026-0001"]
 
 
 def test_claim_access_and_bad_query(client: FlaskClient, users: Users) -> None:

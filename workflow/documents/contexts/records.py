@@ -156,8 +156,9 @@ def claim_sheet_context(s: Session, *, claim: Mapping[str, Any], creditor_id: in
     """From a customer's claim (``workflow.lawdata.claim.customer_claim``): the invoices one creditor
     entity claims in one currency, each under its own contract's penalty clause or the statutory rule,
     with every method used written out."""
-    invoices = [i for i in claim["invoices"]
-                if i["currency"] == currency and i["creditor_id"] == str(creditor_id)]
+    # an invoice whose interest the law engine refused to compute has no figures to print
+    invoices = [i for i in claim["invoices"] if i["currency"] == currency
+                and i["creditor_id"] == str(creditor_id) and not i.get("interest_refused")]
     if not invoices:
         raise invalid("currency", "nothing_claimed",
                       f"截至 {claim['as_of']}，该债权人对该客户没有以 {currency} 计的逾期债权",
