@@ -31,6 +31,9 @@ _OPTIONAL_TEXT = (("tax_invoice_no", 64), ("delivery_note_ref", 64), ("descripti
 
 def _memo(fn: Callable[[Any], Any]) -> Callable[[list[Any]], list[Any]]:
     def column(cells: list[Any]) -> list[Any]:
+        if set(map(type, cells)) <= {str}:  # CSV: every cell text, distinct values found in C
+            table = {raw: fn(raw) for raw in dict.fromkeys(cells)}
+            return list(map(table.__getitem__, cells))
         seen: dict[str, Any] = {}
         out = []
         for raw in cells:

@@ -35,7 +35,7 @@ class RowProblem:
         }
 
 
-@dataclass
+@dataclass(slots=True)  # one per good row: 100,000 of them for a large ledger
 class Planned:
     kind: Kind
     key: tuple[Any, ...]

@@ -76,7 +76,7 @@ def read_csv(name: str, data: bytes) -> list[Sheet]:
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
     reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
     try:
-        numbered = [(i, list(r)) for i, r in enumerate(reader, start=1)]
+        numbered: list[tuple[int, list[Any]]] = list(enumerate(reader, start=1))  # the reader's rows are lists
     except csv.Error as exc:
         raise _bad_file(f"CSV 格式错误：{exc}", f"malformed CSV: {exc}") from exc
     sheet = _split(name, numbered, text_only=True)

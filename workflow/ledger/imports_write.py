@@ -80,7 +80,9 @@ class Writer:
         self.invoice_ids: dict[tuple[int, str], int] = {k: v["id"] for k, v in stored.invoices.items()}
 
     def _resolve(self, kind: Kind, values: dict[str, Any]) -> dict[str, Any]:
-        row = dict(values)
+        return self._resolve_in_place(kind, dict(values))
+
+    def _resolve_in_place(self, kind: Kind, row: dict[str, Any]) -> dict[str, Any]:
         if "customer_code" in row:
             row["customer_id"] = self.stored.customer_ids[row.pop("customer_code")]
         if kind is Kind.INVOICES and "contract_number" in row:
@@ -91,8 +93,15 @@ class Writer:
 
     def _insert(self, kind: Kind, items: list[Planned]) -> None:
         table = _table(kind)
-        stamp = {"created_at": self.now} if "created_at" in table.c else {}
-        rows = [{**_DEFAULTS[kind], **self._resolve(kind, p.values), **stamp} for p in items]
+        base = dict(_DEFAULTS[kind])
+        if "created_at" in table.c:
+            base["created_at"] = self.now
+        resolve = self._resolve_in_place
+        rows = []
+        for p in items:
+            row = base.copy()
+            row.update(p.values)
+            rows.append(resolve(kind, row))
         if kind is Kind.INVOICES:
             # in the aging index's order: its B-tree then grows at a few places, not at random
             rows.sort(key=itemgetter("customer_id", "currency", "due_date"))
