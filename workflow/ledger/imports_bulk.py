@@ -4,13 +4,13 @@ lookups through a temporary key table joined in one query instead of thousands o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Table
+from sqlalchemy import Boolean, Date, DateTime, Table
 from sqlalchemy.orm import Session
 
 from workflow.db import Money, UtcDateTime
@@ -46,14 +46,14 @@ def _converter(type_: Any, dialect: Any) -> Callable[[list[Any]], list[Any]] | N
     """A whole column's bind conversion. Money values reaching here are already checked to 2
     places; money and date columns repeat values so much (zero totals, due dates) that converting
     each distinct value once beats converting every cell. Only these types: for others (JSON) equal
-    values such as 1 and True may bind differently."""
+    values such as 1 and True may bind differently; a Boolean binds both as 1."""
     proc: Callable[[Any], Any] | None = (
         _fen if isinstance(type_, Money) else type_.dialect_impl(dialect).bind_processor(dialect)
     )
     if proc is None:
         return None
     p = proc
-    if not isinstance(type_, Money | Date | DateTime | UtcDateTime):
+    if not isinstance(type_, Money | Date | DateTime | UtcDateTime | Boolean):
         return lambda column: [None if v is None else p(v) for v in column]
 
     def distinct_once(column: list[Any]) -> list[Any]:
@@ -75,8 +75,6 @@ def insert_rows(s: Session, table: Table, rows: Sequence[dict[str, Any]]) -> Non
     driver's executemany in one call. A column a row lacks is sent as NULL."""
     if not rows:
         return
-    conn = s.connection()
-    dialect = conn.dialect
     # rows to tuples in C (itemgetter); rows of one shape are the rule, any other shape takes the union
     names = sorted(rows[0])
     getter = itemgetter(*names) if len(names) > 1 else (lambda r: (r[names[0]],))
@@ -87,24 +85,39 @@ def insert_rows(s: Session, table: Table, rows: Sequence[dict[str, Any]]) -> Non
     except KeyError:
         names = sorted(set().union(*rows))
         tuples = [tuple(r.get(n) for n in names) for r in rows]
-    procs = [_converter(table.c[n].type, dialect) for n in names]
+    insert_columns(s, table, dict(zip(names, zip(*tuples, strict=True), strict=True)))
+
+
+def insert_columns(
+    s: Session, table: Table, columns: Mapping[str, Sequence[Any]], order_by: tuple[str, ...] = ()
+) -> None:
+    """INSERT the rows given column by column (equal lengths), converted column by column and sent
+    to the driver's executemany in one call; ``order_by`` names the columns whose (unconverted)
+    values set the order rows are inserted in."""
+    conn = s.connection()
+    dialect = conn.dialect
+    names = sorted(columns)
+    values: list[Sequence[Any]] = [columns[n] for n in names]
+    for i, n in enumerate(names):
+        convert = _converter(table.c[n].type, dialect)
+        if convert is not None:
+            values[i] = convert(list(values[i]))
+    tuples: list[Any] = list(zip(*values, strict=True))
+    if order_by:  # the order of the values as given, applied once to the finished tuples
+        keys = list(zip(*(columns[n] for n in order_by), strict=True))
+        tuples = list(map(tuples.__getitem__, sorted(range(len(keys)), key=keys.__getitem__)))
     style = dialect.paramstyle
     marks = ", ".join(_placeholder(style, i) for i in range(len(names)))
     cols = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
     sql = f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({cols}) VALUES ({marks})"
-    converting = [(i, p) for i, p in enumerate(procs) if p is not None]
-    if converting:
-        columns: list[Any] = list(zip(*tuples, strict=True))
-        for i, convert in converting:
-            columns[i] = convert(columns[i])
-        tuples = list(zip(*columns, strict=True))
     params: list[Any]
     if style == "named":
-        keys = [f"p{i}" for i in range(len(names))]
-        params = [dict(zip(keys, row, strict=True)) for row in tuples]
+        keys_ = [f"p{i}" for i in range(len(names))]
+        params = [dict(zip(keys_, row, strict=True)) for row in tuples]
     else:
         params = tuples
-    conn.exec_driver_sql(sql, params)
+    if params:
+        conn.exec_driver_sql(sql, params)
 
 
 def lookup(
