@@ -249,7 +249,8 @@ class Importer:
                 stored.load_contracts(session, self._keys(stored, entries, "contract_number"))
             elif k is Kind.INVOICES:
                 stored.load_contracts(session, self._keys(stored, entries, "contract_number"))
-                stored.load_invoices(session, self._keys(stored, entries, "invoice_number"))
+                if stored.any_invoices(session):  # a first import has no keys worth collecting
+                    stored.load_invoices(session, self._keys(stored, entries, "invoice_number"))
             elif k is Kind.PAYMENTS:
                 stored.load_invoices(session, self._keys(stored, entries, "invoice_number"))
                 stored.load_payments(session, self._keys(stored, entries, "bank_reference"))

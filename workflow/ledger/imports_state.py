@@ -113,6 +113,10 @@ class Stored:
                     "dispute": c.dispute,
                 }
 
+    @staticmethod
+    def any_invoices(s: Session) -> bool:
+        return s.scalar(select(Invoice.id).limit(1)) is not None
+
     def load_invoices(self, s: Session, keys: Iterable[tuple[int, str]]) -> None:
         keys = set(keys)
         creditors = {c for c, _ in keys}
