@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from decimal import Decimal
 from typing import Any
 
@@ -131,3 +132,14 @@ def test_a_large_file_with_one_bad_row_names_it_and_writes_nothing(core: Core) -
     with core.db.session() as s:
         assert s.scalar(select(func.count()).select_from(Invoice)) == 3003
         assert sum(s.scalars(select(Invoice.amount))) == expected
+
+
+def test_an_import_leaves_the_collector_and_the_page_cache_as_it_found_them(core: Core) -> None:
+    seeded(core)  # four good imports
+    with pytest.raises(ImportRejected):
+        importer(core).run(CLERK, "应收发票.csv", MESSY.encode("gb18030"))
+    assert gc.isenabled()
+    pool = core.db.engine.pool
+    with core.db.engine.connect() as conn:  # the one pooled connection every import used
+        assert pool.checkedin() == 0
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -2000  # SQLite's default

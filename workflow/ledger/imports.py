@@ -177,10 +177,11 @@ class Importer:
                             "allocations": result.allocations,
                         },
                     )
-                if dry_run:
-                    session.rollback()
-                else:
-                    session.commit()
+            # after the page cache is put back: the connection is still this session's, not the pool's
+            if dry_run:
+                session.rollback()
+            else:
+                session.commit()
         except IntegrityError as exc:
             # a concurrent writer stored one of our natural keys between our check and our insert
             session.rollback()
