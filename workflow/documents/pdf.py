@@ -192,10 +192,12 @@ class LibreOfficeConverter:
 
 
 class LibreOfficePool:
-    """Several long-lived offices converting in parallel; a batch is shared out in small chunks,
-    taken by whichever office is free, and comes back in the order it was given."""
+    """Several long-lived offices converting in parallel; a batch is shared out one document at a
+    time to whichever office is free (a round trip through the pipe costs milliseconds, a 对账单
+    most of a second, so finer sharing only trims the idle tail of a batch), and the PDFs come
+    back in the order the documents were given."""
 
-    CHUNK = 2  # small enough to balance a batch of long and short documents across the offices
+    CHUNK = 1
 
     def __init__(self, soffice: str, python: str | None = None, processes: int = 2,
                  timeout: float = 60.0, start_timeout: float = 90.0) -> None:
