@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 23:27:20.267215
+Create Date: 2026-11-26
 """
 from __future__ import annotations
 
@@ -259,7 +259,6 @@ def upgrade() -> None:
     with op.batch_alter_table('invoice', schema=None) as batch_op:
         batch_op.create_index('ix_invoice_aging', ['customer_id', 'currency', 'due_date', 'issue_date', 'written_off', 'amount', 'paid_amount', 'credited_amount', 'creditor_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_invoice_contract_id'), ['contract_id'], unique=False)
-        batch_op.create_index('ix_invoice_customer_due', ['customer_id', 'due_date'], unique=False)
         batch_op.create_index('ix_invoice_due', ['due_date'], unique=False)
 
     op.create_table('allocation',
@@ -340,7 +339,6 @@ def downgrade() -> None:
     op.drop_table('allocation')
     with op.batch_alter_table('invoice', schema=None) as batch_op:
         batch_op.drop_index('ix_invoice_due')
-        batch_op.drop_index('ix_invoice_customer_due')
         batch_op.drop_index(batch_op.f('ix_invoice_contract_id'))
         batch_op.drop_index('ix_invoice_aging')
 
