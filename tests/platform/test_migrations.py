@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -48,3 +49,31 @@ def test_migrations_build_the_models_schema_on_postgresql(worker_id: str) -> Non
     url = base.rsplit("/", 1)[0] + "/" + name
     upgrade(url)
     assert _diff(url) == []
+    _audit_is_append_only(url)
+
+
+def _audit_is_append_only(url: str) -> None:
+    from workflow.accounts.actor import Actor
+    from workflow.accounts.models import Role
+    from workflow.audit.service import AuditLog
+    from workflow.clock import SystemClock
+    from workflow.db import Database
+
+    db = Database(url)
+    try:
+        with db.session() as s:
+            AuditLog(SystemClock(ZoneInfo("Asia/Shanghai"))).record(
+                s, Actor(None, "test", Role.ADMIN), "test.write", "test", "1")
+        for statement in ("UPDATE audit_entry SET actor = 'mallory'", "DELETE FROM audit_entry"):
+            with pytest.raises(sa.exc.DatabaseError, match="append-only"), db.engine.begin() as conn:
+                conn.execute(sa.text(statement))
+        with db.engine.connect() as conn:
+            assert conn.scalar(sa.text("SELECT actor FROM audit_entry")) == "test"
+    finally:
+        db.dispose()
+
+
+def test_the_migrated_audit_log_refuses_updates_and_deletes_on_sqlite(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'a.sqlite3'}"
+    upgrade(url)
+    _audit_is_append_only(url)
