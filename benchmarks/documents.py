@@ -10,6 +10,14 @@ sample (--naive-pdf, default 10 of each) because each takes seconds. Ours: long-
 driven over UNO (``--processes``, default one per core up to two, as the service runs it; each
 office converts one document at a time), documents sent in batches. Targets: DOCX ≥ 15×, PDF ≥ 5×.
 Uses templates_docx/dunning_letter_1.zh.docx and statement.zh.docx when present.
+
+Where a warm 对账单 (200 rows, 7 pages, LibreOffice 7.4) spends its time, soffice.bin CPU on a quiet
+box: DOCX import + layout ~0.45 s (about 1.5 ms per table row on a fixed ~0.1 s), PDF export
+~0.2 s (~25 ms a page; the CJK font subsetting is a small part), close ~0.03 s; the pipe and temp
+file are milliseconds. Export filter options, load options (UpdateDocMode, Preview), table
+properties (keepNext, cantSplit, vAlign, fixed layout) and font aliases each moved it by less than
+the run-to-run noise. The naive run pays ~1.5 s of start-up on top, so one office reaches ~3.4×
+on this document and two offices (one per core) ~4.7×.
 """
 
 from __future__ import annotations
