@@ -151,7 +151,7 @@ def main() -> None:
     ap.add_argument("--naive-docx", type=int, default=50)
     ap.add_argument("--naive-pdf", type=int, default=10)
     ap.add_argument("--batch", type=int, default=20)
-    ap.add_argument("--processes", type=int, default=pdf_processes(None))
+    ap.add_argument("--processes", type=int, default=pdf_processes())
     args = ap.parse_args()
 
     conv: LibreOfficePool | None = None

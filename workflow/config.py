@@ -39,6 +39,8 @@ class Settings:
     secret_key: str = ""
     pdf_converter: PdfConverterName = "auto"
     soffice_path: str = ""
+    # long-lived LibreOffice processes per worker; 0 = one per core, at most two
+    pdf_processes: int = 0
     job_runner: JobRunner = "inline"
     # caps on what users may upload (bytes)
     max_upload_bytes: int = 20 * 1024 * 1024
@@ -108,6 +110,10 @@ def _parse(name: str, key: str, raw: str) -> object:
         if raw not in _CHOICES[name]:
             raise SettingsError(f"{key}: {raw!r} is not one of {', '.join(_CHOICES[name])}")
         return raw
+    if name == "pdf_processes":
+        if not raw.isdigit() or not 0 <= int(raw) <= 16:
+            raise SettingsError(f"{key}: expected a whole number from 0 (automatic) to 16, got {raw!r}")
+        return int(raw)
     if name.startswith("max_"):
         try:
             value = int(raw)
@@ -162,6 +168,7 @@ def describe(settings: Settings) -> list[SettingStatus]:
         SettingStatus("DUNNING_SECRET_KEY", "***" if settings.secret_key else "", not settings.secret_key,
                       "stable web sessions (a random key is made per start; users must log in again)"),
         SettingStatus("DUNNING_PDF_CONVERTER", settings.pdf_converter, False, ""),
+        SettingStatus("DUNNING_PDF_PROCESSES", str(settings.pdf_processes or "auto"), False, ""),
         SettingStatus("DUNNING_JOB_RUNNER", settings.job_runner, False, ""),
     ]
     return rows

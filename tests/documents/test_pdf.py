@@ -15,14 +15,13 @@ from sqlalchemy import select
 
 from tests.conftest import SYSTEM_ACTOR
 from workflow.clock import FixedClock
-from workflow.config import PROJECT_ROOT, Settings
+from workflow.config import PROJECT_ROOT, Settings, SettingsError
 from workflow.core import build_core
 from workflow.documents.catalogue import CATALOGUE
 from workflow.documents.models import GeneratedDocument
 from workflow.documents.pdf import LibreOfficeConverter, LibreOfficePool, find_uno_python, make_converter, pdf_processes
 from workflow.documents.render import compile_template
 from workflow.documents.service import DocumentService
-from workflow.errors import ValidationFailed
 from workflow.filestore import MemoryFileStore
 from workflow.models import Base
 
@@ -132,13 +131,13 @@ def test_pool_of_two_offices_keeps_the_batch_order(tmp_path: Path) -> None:
         pool.close()
 
 
-@pytest.mark.parametrize("raw", ["0", "two", "-1", "17"])
+@pytest.mark.parametrize("raw", ["two", "-1", "17", "1.5"])
 def test_a_bad_process_count_is_refused_with_its_name(raw: str) -> None:
-    with pytest.raises(ValidationFailed) as caught:
-        pdf_processes(raw)
-    assert caught.value.problems[0].field == "DUNNING_PDF_PROCESSES"
+    with pytest.raises(SettingsError, match="DUNNING_PDF_PROCESSES"):
+        Settings.from_env({"DUNNING_PDF_PROCESSES": raw})
 
 
 def test_default_process_count_is_one_per_core_up_to_two() -> None:
-    assert pdf_processes(None) == min(2, os.cpu_count() or 1)
-    assert pdf_processes("3") == 3
+    assert Settings.from_env({"DUNNING_PDF_PROCESSES": "0"}).pdf_processes == 0
+    assert pdf_processes(0) == min(2, os.cpu_count() or 1)
+    assert pdf_processes(Settings.from_env({"DUNNING_PDF_PROCESSES": "3"}).pdf_processes) == 3

@@ -8,8 +8,8 @@ bridge is killed with its whole process group and a fresh one converts the docum
 
 One office converts one document at a time on one core (its layout runs under a single global
 lock), and a 200-row 对账单 is CPU-bound in import and layout, not in the PDF export or the pipe.
-``LibreOfficePool`` therefore keeps one office per core (``DUNNING_PDF_PROCESSES`` or
-``extra["pdf_processes"]``, default min(2, cores)); each is still long-lived, never one per
+``LibreOfficePool`` therefore keeps one office per core (``DUNNING_PDF_PROCESSES``, i.e.
+``Settings.pdf_processes``; default min(2, cores)); each is still long-lived, never one per
 document, and costs ~250 MB of memory.
 """
 
@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from workflow.config import Settings
-from workflow.errors import DomainError, Unavailable, invalid
+from workflow.errors import DomainError, Unavailable
 
 _HEAD = struct.Struct(">II")
 _BRIDGE = Path(__file__).with_name("uno_bridge.py")
@@ -286,14 +286,10 @@ def find_uno_python() -> str | None:
     return None
 
 
-def pdf_processes(raw: str | None) -> int:
-    """How many offices to keep: one per core up to two by default (a third rarely pays for its memory)."""
-    if raw is None or raw == "":
-        return min(2, os.cpu_count() or 1)
-    if not raw.isdigit() or not 1 <= int(raw) <= 16:
-        raise invalid("DUNNING_PDF_PROCESSES", "out_of_range", f"LibreOffice 进程数须为 1 到 16 的整数，收到 {raw!r}",
-                      f"the number of LibreOffice processes must be a whole number from 1 to 16, got {raw!r}")
-    return int(raw)
+def pdf_processes(configured: int = 0) -> int:
+    """How many offices to keep: Settings.pdf_processes, or by default one per core up to two
+    (a third rarely pays for its memory)."""
+    return configured or min(2, os.cpu_count() or 1)
 
 
 def make_converter(settings: Settings) -> PdfConverter:
@@ -304,7 +300,7 @@ def make_converter(settings: Settings) -> PdfConverter:
     if not soffice:
         return NullConverter()
     python = settings.extra.get("uno_python") or None
-    processes = pdf_processes(settings.extra.get("pdf_processes") or os.environ.get("DUNNING_PDF_PROCESSES"))
+    processes = pdf_processes(settings.pdf_processes)
     if processes == 1:
         return LibreOfficeConverter(soffice, python=python)
     return LibreOfficePool(soffice, python=python, processes=processes)
