@@ -19,10 +19,8 @@ import contextlib
 import itertools
 import json
 import os
-import select
 import shutil
 import signal
-import struct
 import subprocess
 import threading
 import time
@@ -31,9 +29,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from workflow.config import Settings
+from workflow.documents.frames import HEAD, read_frame
 from workflow.errors import DomainError, Unavailable
 
-_HEAD = struct.Struct(">II")
 _BRIDGE = Path(__file__).with_name("uno_bridge.py")
 UNO_PYTHONS = ("/usr/bin/python3", "/usr/lib/libreoffice/program/python")
 
@@ -137,7 +135,7 @@ class LibreOfficeConverter:
         assert proc.stdin is not None and proc.stdout is not None
         head = json.dumps({"sizes": [len(d) for d in docs]}).encode()
         try:
-            proc.stdin.write(_HEAD.pack(len(head), sum(len(d) for d in docs)) + head)
+            proc.stdin.write(HEAD.pack(len(head), sum(len(d) for d in docs)) + head)
             for d in docs:
                 proc.stdin.write(d)
             proc.stdin.flush()
@@ -256,25 +254,12 @@ class _Restart(Exception):
 
 
 def _read_frame(fd: int, timeout: float) -> tuple[dict[str, Any], bytes]:
-    deadline = time.monotonic() + timeout
-    buf = bytearray()
-    need = _HEAD.size
-    sizes: tuple[int, int] | None = None
-    while True:
-        while len(buf) < need:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
-                raise _Restart(f"no answer from LibreOffice within {timeout:g} s")
-            chunk = os.read(fd, max(need - len(buf), 1 << 16))
-            if not chunk:
-                raise _Restart("the LibreOffice bridge exited")
-            buf += chunk
-        if sizes is None:
-            sizes = _HEAD.unpack(bytes(buf[:_HEAD.size]))
-            need = _HEAD.size + sizes[0] + sizes[1]
-            continue
-        head_end = _HEAD.size + sizes[0]
-        return json.loads(bytes(buf[_HEAD.size:head_end])), bytes(buf[head_end:need])
+    try:
+        return read_frame(fd, time.monotonic() + timeout)
+    except TimeoutError:
+        raise _Restart(f"no answer from LibreOffice within {timeout:g} s") from None
+    except EOFError:
+        raise _Restart("the LibreOffice bridge exited") from None
 
 
 def find_uno_python() -> str | None:

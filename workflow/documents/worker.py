@@ -13,26 +13,18 @@ from __future__ import annotations
 
 import json
 import os
-import select
-import struct
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Mapping
-from typing import IO, Any
+from typing import Any
 
+from workflow.documents.frames import HEAD, read_frame, write_frame
 from workflow.errors import DomainError, FieldProblem, ValidationFailed
 
 DEFAULT_TIMEOUT = 20.0
 DEFAULT_MEMORY = 1024 * 1024 * 1024
-_HEAD = struct.Struct(">II")
-
-
-def _write_frame(out: IO[bytes], header: Mapping[str, Any], body: bytes = b"") -> None:
-    head = json.dumps(header, ensure_ascii=False).encode()
-    out.write(_HEAD.pack(len(head), len(body)) + head + body)
-    out.flush()
 
 
 def _problem_header(exc: DomainError) -> dict[str, Any]:
@@ -53,10 +45,10 @@ def _serve() -> None:  # pragma: no cover - runs in the child process
     cache = TemplateCache(size=16)
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     while True:
-        raw = stdin.read(_HEAD.size)
-        if len(raw) < _HEAD.size:
+        raw = stdin.read(HEAD.size)
+        if len(raw) < HEAD.size:
             return
-        head_len, body_len = _HEAD.unpack(raw)
+        head_len, body_len = HEAD.unpack(raw)
         header = json.loads(stdin.read(head_len))
         body = stdin.read(body_len)
         try:
@@ -64,16 +56,16 @@ def _serve() -> None:  # pragma: no cover - runs in the child process
                 _, docx = inspect_template(cache, body, header["variables"], header["context"])
             else:
                 docx = cache.get(body).render(header["context"])
-            _write_frame(stdout, {"ok": True}, docx)
+            write_frame(stdout, {"ok": True}, docx)
         except DomainError as exc:
-            _write_frame(stdout, _problem_header(exc))
+            write_frame(stdout, _problem_header(exc))
         except MemoryError:
             cache = TemplateCache(size=16)
-            _write_frame(stdout, {"ok": False, "problems": [[
+            write_frame(stdout, {"ok": False, "problems": [[
                 "file", "too_much_memory", "模板渲染所需内存超过上限，已中止",
                 "rendering the template needs more memory than allowed; stopped"]], "extra": {}})
         except Exception as exc:
-            _write_frame(stdout, {"ok": False, "problems": [[
+            write_frame(stdout, {"ok": False, "problems": [[
                 "file", "render_failed", f"模板渲染失败：{type(exc).__name__}: {exc}",
                 f"rendering failed: {type(exc).__name__}: {exc}"]], "extra": {}})
 
@@ -111,8 +103,8 @@ class RenderWorker:
             proc = self._proc
             assert proc.stdin is not None and proc.stdout is not None
             try:
-                _write_frame(proc.stdin, header, body)
-                reply, data = self._read(proc.stdout.fileno(), time.monotonic() + self.timeout)
+                write_frame(proc.stdin, header, body)
+                reply, data = read_frame(proc.stdout.fileno(), time.monotonic() + self.timeout)
             except TimeoutError:
                 self._discard()
                 raise ValidationFailed([FieldProblem(
@@ -126,27 +118,6 @@ class RenderWorker:
         if reply.get("ok"):
             return data
         raise ValidationFailed([FieldProblem(*p) for p in reply["problems"]], extra=reply.get("extra") or {})
-
-    @staticmethod
-    def _read(fd: int, deadline: float) -> tuple[dict[str, Any], bytes]:
-        buf = bytearray()
-        need = _HEAD.size
-        sizes: tuple[int, int] | None = None
-        while True:
-            while len(buf) < need:
-                left = deadline - time.monotonic()
-                if left <= 0 or not select.select([fd], [], [], left)[0]:
-                    raise TimeoutError
-                chunk = os.read(fd, max(need - len(buf), 65536))
-                if not chunk:
-                    raise EOFError
-                buf += chunk
-            if sizes is None:
-                sizes = _HEAD.unpack(bytes(buf[:_HEAD.size]))
-                need = _HEAD.size + sizes[0] + sizes[1]
-                continue
-            head_end = _HEAD.size + sizes[0]
-            return json.loads(bytes(buf[_HEAD.size:head_end])), bytes(buf[head_end:need])
 
     def _discard(self) -> None:
         proc, self._proc = self._proc, None
