@@ -295,6 +295,13 @@ class Doc:
             paragraph = cell.paragraphs[0] if first else cell.add_paragraph()
             first = False
             paragraph.style = self.document.styles["Plain"]
+            # compact (single-and-a-bit lines, small gaps) so the slip fits under the letter more often;
+            # Word keeps a row whose paragraphs are kept with the next, LibreOffice honours cantSplit
+            fmt = paragraph.paragraph_format
+            fmt.line_spacing = 1.15
+            fmt.space_after = Pt(3)
+            fmt.keep_with_next = True
+            fmt.keep_together = True
             if kind == "head":
                 paragraph.alignment = ALIGN["center"]
                 self._runs(paragraph, text, bold=True,

@@ -183,7 +183,7 @@ def return_slip(doc: Doc) -> None:
     doc.tag("{%p if letter.include_receipt %}")
     doc.plain(t(doc, "- - - - - - - - - - - - - - - - 沿此线裁下 - - - - - - - - - - - - - - - -",
                 "- - - - - - - - - - - - - - - - cut here - - - - - - - - - - - - - - - -"),
-              align="center", size=9, space_before=12)
+              align="center", size=9, space_before=12, keep_next=True)  # the cut line goes where the slip goes
     if doc.lang == "zh":
         doc.boxed([
             ("head", "回　执"),
