@@ -38,7 +38,7 @@ def roomy_page_cache(s: Session) -> Iterator[None]:
         raw.execute(f"PRAGMA cache_size={before}")
 
 
-def _placeholder(paramstyle: str, i: int) -> str:
+def _bind_marker(paramstyle: str, i: int) -> str:
     return {"qmark": "?", "numeric": f":{i + 1}", "named": f":p{i}"}.get(paramstyle, "%s")
 
 
@@ -107,7 +107,7 @@ def insert_columns(
         keys = list(zip(*(columns[n] for n in order_by), strict=True))
         tuples = list(map(tuples.__getitem__, sorted(range(len(keys)), key=keys.__getitem__)))
     style = dialect.paramstyle
-    marks = ", ".join(_placeholder(style, i) for i in range(len(names)))
+    marks = ", ".join(_bind_marker(style, i) for i in range(len(names)))
     cols = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
     sql = f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({cols}) VALUES ({marks})"
     params: list[Any]
@@ -132,7 +132,7 @@ def lookup(
     q = dialect.identifier_preparer.quote
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_KEY_TABLE}")
     conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {_KEY_TABLE} (k1 BIGINT NOT NULL, k2 VARCHAR(200) NOT NULL)")
-    marks = ", ".join(_placeholder(dialect.paramstyle, i) for i in range(2))
+    marks = ", ".join(_bind_marker(dialect.paramstyle, i) for i in range(2))
     if dialect.paramstyle == "named":
         conn.exec_driver_sql(f"INSERT INTO {_KEY_TABLE} VALUES ({marks})", [{"p0": a, "p1": b} for a, b in keys])
     else:
