@@ -43,10 +43,10 @@ def statement(lang: str) -> Doc:
              "{% if l.kind == 'opening' %}Opening{% elif l.kind == 'invoice' %}Invoic"
              "e{% elif l.kind == 'receipt' %}Payment"
              "{% elif l.kind == 'credit_note' %}Credit note{% else %}{{ l.kind }}{% endif %}")
-    # English widths are millimetres of the 166 mm line at 8 pt: a 16-character document number, "Credit
-    # note", "¥12,345,678.90" in bold each fit on one line with a little to spare, and the rest goes to
-    # the Chinese description (14 characters) so a row stays one line high
-    w = (19, 11, 33, 23, 23, 23, 24) if zh else (16, 15, 28, 44, 21, 21, 21)
+    # millimetres of the 166 mm line (zh at 9 pt, en at 8 pt): the date, a 20-digit 数电票 number, "Credit
+    # note" and "¥12,345,678.90" in bold each fit on one line with a little to spare, and the rest goes
+    # to the description (zh 9, en 13 Chinese characters) so that a row stays one line high
+    w = (18, 10, 34, 33, 23.5, 23.5, 24) if zh else (16, 15, 31, 41, 21, 21, 21)
     columns = [
         Column(t(doc, "日期", "Date"), w[0], "{{ l.date }}", "center"),
         Column(t(doc, "类型", "Type"), w[1], kind, "center"),
