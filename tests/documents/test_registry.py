@@ -162,7 +162,9 @@ def test_not_a_docx_and_too_large(registry: TemplateRegistry) -> None:
 
 
 def test_endless_template_is_stopped_and_the_worker_recovers(core: Core) -> None:
-    quick = RenderWorker(timeout=1.5, memory_bytes=400 * 1024 * 1024)
+    # the limit also covers starting a fresh worker process for the upload after the kill, which
+    # takes well over a second on a loaded 2-core machine; the endless loop never finishes anyway
+    quick = RenderWorker(timeout=5, memory_bytes=400 * 1024 * 1024)
     try:
         registry = TemplateRegistry(core, catalogue=CATALOGUE, worker=quick)
         spin = builders.simple("{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}")
