@@ -65,6 +65,12 @@ def test_control_characters_in_values_do_not_break_the_file() -> None:
     assert texts(docx)[0] == "货款结清"
 
 
+def test_literal_braces_follow_docxtpl_in_the_template_and_in_values() -> None:
+    # docxtpl writes {_{ … }_} for braces that must print as such; a value may carry them too
+    docx = compile_template(builders.simple("模板说明：{_{ 变量 }_} {{ note }}")).render({"note": "{_% 注 %_}\ufffe"})
+    assert texts(docx)[0] == "模板说明：{{ 变量 }} {% 注 %}"
+
+
 def test_line_breaks_in_values_become_breaks_in_the_paragraph() -> None:
     docx = compile_template(builders.simple("{{ address }}")).render({"address": "上海市浦东新区\n康桥东路1188号"})
     assert texts(docx)[0] == "上海市浦东新区\n康桥东路1188号"

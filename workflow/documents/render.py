@@ -26,7 +26,7 @@ from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 from lxml import etree  # type: ignore[import-untyped]
 
 from workflow.documents.package import Packed, pack, read_members, write_zip
-from workflow.documents.sandbox import DocumentSandbox, make_environment, xml_safe
+from workflow.documents.sandbox import DocumentSandbox, literal_braces, make_environment
 from workflow.errors import FieldProblem, ValidationFailed
 from workflow.filestore import sha256_hex
 
@@ -60,6 +60,9 @@ class Part:
     ast: nodes.Template
     fix_tables: bool
     renumber_drawings: bool
+    # docxtpl's {_{ … }_} for literal braces written in the template itself (values are handled
+    # by the environment's finalize, so a template without them never scans its output for them)
+    literal_braces: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,12 +95,13 @@ def _render_part(part: Part, context: Mapping[str, Any]) -> bytes:
     except TemplateError as exc:
         raise _problem("template", "render_failed", f"模板渲染失败：{exc}", f"rendering failed: {exc}") from None
     data = xml.encode("utf-8")  # the checks below are memchr scans on bytes: far faster than on str
-    if b"{_" in data or b"_}" in data:
-        data = data.replace(b"{_{", b"{{").replace(b"}_}", b"}}").replace(b"{_%", b"{%").replace(b"%_}", b"%}")
+    if part.literal_braces:
+        data = literal_braces(data)
     if b"\n" in data or b"\t" in data or b"\a" in data or b"\f" in data:
         # line breaks and tabs in values become <w:br/>, <w:tab/>, as docxtpl does
         data = _DOCXTPL.resolve_listing(data.decode("utf-8")).encode("utf-8")
-    data = xml_safe(data)
+    # characters XML forbids cannot be here: the template was parsed as XML, and every value
+    # passed the environment's finalize (sandbox.clean_value) on its way in
     if part.fix_tables or part.renumber_drawings:
         # only templates with column loops or pictures pay for a parse of the rendered XML
         tree = _DOCXTPL.fix_tables(data.decode("utf-8")) if part.fix_tables else etree.fromstring(data, _LXML)
@@ -193,7 +197,8 @@ def compile_template(data: bytes, env: DocumentSandbox | None = None) -> Compile
             raise
         is_body = name == part_names[0]
         parts[name] = Part(name, template, source, ast, fix_tables=is_body and tc_loop,
-                           renumber_drawings=is_body and "docPr" in source and "{%" in source)
+                           renumber_drawings=is_body and "docPr" in source and "{%" in source,
+                           literal_braces="{_" in source or "_}" in source)
     static = {name: pack(name, body) for name, body in members.items() if name not in parts}
     return CompiledTemplate(sha256_hex(data), tuple(members), static, parts)
 

@@ -112,18 +112,26 @@ FILTERS = {"money": money, "rmb_upper": rmb_upper, "date_zh": date_zh, "date_en"
            "percent": percent}
 
 
-# as UTF-8 these are single bytes that never occur inside a multi-byte character
-_ILLEGAL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+# characters XML 1.0 forbids: a value carrying one would make Word refuse the whole file
+_ILLEGAL = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF])
 
 
-def xml_safe(xml: bytes) -> bytes:
-    """Rendered XML without the characters XML forbids: a value carrying one would make Word
-    refuse the whole file. The template itself was parsed as XML, so any such byte came from a
-    value; deleting bytes is one C pass, far cheaper than a regex over the text."""
-    xml = xml.translate(None, _ILLEGAL_BYTES)
-    if b"\xef\xbf\xbe" in xml or b"\xef\xbf\xbf" in xml:  # U+FFFE, U+FFFF
-        xml = xml.replace(b"\xef\xbf\xbe", b"").replace(b"\xef\xbf\xbf", b"")
-    return xml
+def literal_braces(xml: bytes) -> bytes:
+    """docxtpl's escapes for literal braces: {_{ → {{, }_} → }}, {_% → {%, %_} → %}."""
+    return xml.replace(b"{_{", b"{{").replace(b"}_}", b"}}").replace(b"{_%", b"{%").replace(b"%_}", b"%}")
+
+
+def clean_value(value: Any) -> Any:
+    """Every printed value passes here (Jinja's finalize) before it is escaped: characters XML
+    forbids are dropped and docxtpl's literal-brace escapes resolved, on the short value rather
+    than on the whole rendered document. Our filters' Markup holds only digits and fixed words."""
+    if type(value) is not str:
+        return value
+    if not value.isprintable():  # cheap C check; true for nearly every value
+        value = value.translate(_ILLEGAL)
+    if "{_" in value or "_}" in value:
+        value = literal_braces(value.encode("utf-8")).decode("utf-8")
+    return value
 
 
 def _refuse(message: str) -> NoReturn:
@@ -159,7 +167,8 @@ class DocumentSandbox(SandboxedEnvironment):
 
 
 def make_environment() -> DocumentSandbox:
-    env = DocumentSandbox(autoescape=True, undefined=LenientUndefined, keep_trailing_newline=True)
+    env = DocumentSandbox(autoescape=True, undefined=LenientUndefined, keep_trailing_newline=True,
+                          finalize=clean_value)
     env.filters.update(FILTERS)
     # lipsum and friends have no place in a legal letter; fewer globals, less surface
     for name in ("lipsum", "joiner"):
