@@ -260,5 +260,9 @@ def test_cli_reports(core: Core, runner: Any, tmp_path: Any) -> None:
     past = runner.invoke(args=["report", "aging", "--as-of", "2026-09-30", "--format", "json"])
     assert '"as_of": "2026-09-30"' in past.output and "12345.60" in past.output  # not due then
     assert runner.invoke(args=["report", "aging", "--as-of", "30/09/2026"]).exit_code == 2
+    # one of our entities only: the books' creditor has the invoices, another has none
+    ours = runner.invoke(args=["report", "aging", "--format", "json", "--creditor-id", "1"])
+    other = runner.invoke(args=["report", "aging", "--format", "json", "--creditor-id", "2"])
+    assert "12345.60" in ours.output and "C001" not in other.output
     kp = runner.invoke(args=["report", "kpis", "--period-days", "180"])
     assert kp.exit_code == 0 and '"period_days": 180' in kp.output

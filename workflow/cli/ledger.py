@@ -69,15 +69,16 @@ def _out(data: bytes, out: Path | None) -> None:
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="YYYY-MM-DD (default today)")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]), default="table")
 @click.option("--currency", default=None)
+@click.option("--creditor-id", type=click.IntRange(min=1), default=None, help="only this one of our entities")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None)
-def report_aging(as_of: object, fmt: str, currency: str | None, out: Path | None) -> None:
+def report_aging(as_of: object, fmt: str, currency: str | None, creditor_id: int | None, out: Path | None) -> None:
     """Aging report per customer and currency."""
     c = cli_core()
     today = c.clock.today()
     day = as_of.date() if hasattr(as_of, "date") else today
     assert isinstance(day, date)
     with c.db.session() as s:
-        rep = aging_report(s, day, today, currency=currency.upper() if currency else None)
+        rep = aging_report(s, day, today, currency=currency.upper() if currency else None, creditor_id=creditor_id)
     if fmt == "json":
         _out(to_json(rep.as_dict()), out)
     elif fmt == "csv":
