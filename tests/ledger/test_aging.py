@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from tests.conftest import Users
 from tests.ledger.test_import import add_creditor, cc
+from workflow.audit.models import AuditEntry
 from workflow.core import Core
 from workflow.ledger.aging import BUCKET_KEYS, aging_report, bucket_of
 from workflow.ledger.kpi import kpis
@@ -241,6 +243,9 @@ def test_aging_api_formats(core: Core, client: FlaskClient, users: Users) -> Non
     xlsx = client.get("/api/v1/reports/aging?format=xlsx", headers=users.legal)
     ws = load_workbook(io.BytesIO(xlsx.data)).worksheets[0]
     assert ws.cell(3, 1).value == "C001" and ws.cell(3, 6).value == pytest.approx(12345.6)
+    with core.db.session() as s:  # the two file downloads are in the audit log, the JSON view is not
+        downloads = s.scalars(select(AuditEntry).where(AuditEntry.action == "report.download")).all()
+        assert [(d.actor, d.after["format"]) for d in downloads] == [("clerk1", "csv"), ("legal1", "xlsx")]
     assert client.get("/api/v1/reports/aging", headers=users.lawyer).status_code == 403
     bad = client.get("/api/v1/reports/aging?as_of=2026-13-01&format=pdf", headers=users.clerk)
     assert bad.status_code == 422

@@ -50,6 +50,12 @@ def get_aging(actor: Actor, query: AgingQuery) -> Any:
     as_of = query.as_of or today
     report = aging_report(session(), as_of, today, currency=query.currency, creditor_id=query.creditor_id)
     name = f"账龄分析_aging_{as_of.isoformat()}"
+    if query.format in ("csv", "xlsx"):
+        # a file of every customer's balance leaves the system: recorded like any other download
+        with core().db.session() as s:
+            core().audit.record(s, actor, "report.download", "report", "aging", None,
+                                {"format": query.format, "as_of": as_of, "currency": query.currency,
+                                 "creditor_id": query.creditor_id})
     if query.format == "csv":
         return file_response(aging_csv(report), "text/csv", f"{name}.csv")
     if query.format == "xlsx":
