@@ -9,9 +9,6 @@ document order, one per line, so numbered articles and address tables stay recog
 
 from __future__ import annotations
 
-import io
-import zipfile
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow.accounts.actor import Actor
+from workflow.documents.package import read_member
 from workflow.errors import FieldProblem, ValidationFailed
 from workflow.filestore import FileStore
 from workflow.ledger.access import load
@@ -31,10 +29,7 @@ from workflow.ledger.models import Attachment, Contract
 if TYPE_CHECKING:
     from workflow.core import Core
 
-MAX_MEMBERS = 1000
 MAX_XML_BYTES = 16 * 1024 * 1024  # a 300-page contract's document.xml is a few MiB
-MAX_RATIO = 100  # WordprocessingML deflates 5-30x; a bomb deflates 1000x
-RATIO_FLOOR = 1024 * 1024
 MAX_TEXT_CHARS = 400_000
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -43,28 +38,6 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 def _bad(field: str, code: str, zh: str, en: str) -> ValidationFailed:
     return ValidationFailed([FieldProblem(field, code, zh, en)])
-
-
-def _zip_bomb(field: str) -> ValidationFailed:
-    return _bad(field, "zip_bomb", "解压后体积过大或压缩比异常（疑似 ZIP 炸弹），已拒绝",
-                "uncompressed size or compression ratio too large (looks like a zip bomb); refused")
-
-
-def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, field: str) -> bytes:
-    if info.file_size > MAX_XML_BYTES or (
-            info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1)):
-        raise _zip_bomb(field)
-    out = bytearray()
-    try:
-        with zf.open(info) as fh:
-            while chunk := fh.read(65536):
-                out += chunk
-                if len(out) > MAX_XML_BYTES or (
-                        len(out) > RATIO_FLOOR and len(out) > MAX_RATIO * max(info.compress_size, 1)):
-                    raise _zip_bomb(field)
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
-        raise _bad(field, "not_docx", "DOCX 文件已损坏", "the DOCX file is corrupt") from None
-    return bytes(out)
 
 
 def _paragraph(p: Any) -> str:
@@ -93,21 +66,10 @@ def _blocks(parent: Any) -> Iterator[str]:
 
 
 def docx_text(data: bytes, field: str = "file") -> str:
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError):
-        raise _bad(field, "not_docx", "文件不是有效的 DOCX 文件", "the file is not a valid DOCX file") from None
-    with zf:
-        infos = zf.infolist()
-        if len(infos) > MAX_MEMBERS:
-            raise _zip_bomb(field)
-        info = next((i for i in infos if i.filename == "word/document.xml"), None)
-        if info is None:
-            raise _bad(field, "not_docx", "压缩包中没有 word/document.xml，不是 Word 文档",
-                       "no word/document.xml in the archive: not a Word document")
-        if info.flag_bits & 0x1:
-            raise _bad(field, "docx_encrypted", "DOCX 文件已加密", "the DOCX file is encrypted")
-        xml = _inflate(zf, info, field)
+    xml = read_member(data, "word/document.xml", MAX_XML_BYTES, field)
+    if xml is None:
+        raise _bad(field, "not_docx", "压缩包中没有 word/document.xml，不是 Word 文档",
+                   "no word/document.xml in the archive: not a Word document")
     try:
         root = fromstring(xml, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:

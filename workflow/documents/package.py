@@ -30,31 +30,40 @@ def _reject(field: str, code: str, zh: str, en: str) -> ValidationFailed:
     return ValidationFailed([FieldProblem(field, code, zh, en)])
 
 
-def read_members(data: bytes, field: str = "file") -> dict[str, bytes]:
-    """All members of a DOCX, in their stored order, or a 422 naming what is wrong."""
+def _open(data: bytes, field: str) -> zipfile.ZipFile:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError):
         raise _reject(field, "not_docx", "文件不是有效的 DOCX（ZIP）文件",
                       "the file is not a valid DOCX (ZIP) file") from None
-    with zf:
+    if len(zf.infolist()) > MAX_MEMBERS:
+        zf.close()
+        raise _reject(field, "zip_too_many_members", f"压缩包成员过多（上限 {MAX_MEMBERS}）",
+                      f"too many zip members (limit {MAX_MEMBERS})")
+    return zf
+
+
+def _check_member(info: zipfile.ZipInfo, field: str, budget: int) -> None:
+    if info.flag_bits & 0x1:
+        raise _reject(field, "zip_encrypted", "DOCX 文件已加密", "the DOCX file is encrypted")
+    bomb_ratio = info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1)
+    if info.file_size > budget or bomb_ratio:
+        raise _zip_bomb(field)
+
+
+def read_members(data: bytes, field: str = "file") -> dict[str, bytes]:
+    """All members of a DOCX, in their stored order, or a 422 naming what is wrong."""
+    with _open(data, field) as zf:
         infos = zf.infolist()
-        if len(infos) > MAX_MEMBERS:
-            raise _reject(field, "zip_too_many_members", f"压缩包成员过多（{len(infos)} 个，上限 {MAX_MEMBERS}）",
-                          f"too many zip members ({len(infos)}, limit {MAX_MEMBERS})")
-        declared = sum(i.file_size for i in infos)
-        if declared > MAX_TOTAL_UNCOMPRESSED:
+        if sum(i.file_size for i in infos) > MAX_TOTAL_UNCOMPRESSED:
             raise _zip_bomb(field)
         members: dict[str, bytes] = {}
         total = 0
         for info in infos:
-            if info.flag_bits & 0x1:
-                raise _reject(field, "zip_encrypted", "DOCX 文件已加密", "the DOCX file is encrypted")
             name = info.filename
             if name in members or name.startswith("/") or ".." in name.split("/") or "\\" in name:
                 raise _reject(field, "zip_bad_name", f"压缩包成员名称无效：{name}", f"invalid zip member name: {name}")
-            if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                raise _zip_bomb(field)
+            _check_member(info, field, MAX_TOTAL_UNCOMPRESSED - total)
             body = _read_limited(zf, info, MAX_TOTAL_UNCOMPRESSED - total, field)
             total += len(body)
             members[name] = body
@@ -62,6 +71,17 @@ def read_members(data: bytes, field: str = "file") -> dict[str, bytes]:
         raise _reject(field, "not_docx", "缺少 [Content_Types].xml，不是 Word 文档",
                       "missing [Content_Types].xml: not a Word document")
     return members
+
+
+def read_member(data: bytes, name: str, max_bytes: int, field: str = "file") -> bytes | None:
+    """One member of a DOCX under the same limits as ``read_members`` (and at most ``max_bytes``),
+    without inflating the others; None when the archive has no such member."""
+    with _open(data, field) as zf:
+        info = next((i for i in zf.infolist() if i.filename == name), None)
+        if info is None:
+            return None
+        _check_member(info, field, max_bytes)
+        return _read_limited(zf, info, max_bytes, field)
 
 
 def _zip_bomb(field: str) -> ValidationFailed:
