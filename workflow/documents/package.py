@@ -97,6 +97,7 @@ def _read_limited(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, field
                 out += chunk
                 if len(out) > budget or (len(out) > RATIO_FLOOR and len(out) > MAX_RATIO * max(info.compress_size, 1)):
                     raise _zip_bomb(field)
+    # zipfile signals a compression method it lacks with NotImplementedError, a password with RuntimeError
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
         raise _reject(field, "not_docx", f"压缩包成员损坏：{info.filename}",
                       f"corrupt zip member: {info.filename}") from None
