@@ -46,6 +46,10 @@ def _open(data: bytes, field: str) -> zipfile.ZipFile:
 def _check_member(info: zipfile.ZipInfo, field: str, budget: int) -> None:
     if info.flag_bits & 0x1:
         raise _reject(field, "zip_encrypted", "DOCX 文件已加密", "the DOCX file is encrypted")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        # Word writes only these two; anything else is not a DOCX we can vouch for
+        raise _reject(field, "not_docx", f"压缩包成员使用了不支持的压缩方式：{info.filename}",
+                      f"zip member uses an unsupported compression method: {info.filename}")
     bomb_ratio = info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1)
     if info.file_size > budget or bomb_ratio:
         raise _zip_bomb(field)
@@ -97,8 +101,8 @@ def _read_limited(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, field
                 out += chunk
                 if len(out) > budget or (len(out) > RATIO_FLOOR and len(out) > MAX_RATIO * max(info.compress_size, 1)):
                     raise _zip_bomb(field)
-    # zipfile signals a compression method it lacks with NotImplementedError, a password with RuntimeError
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
+    # method and encryption were checked before (_check_member); what is left is damage
+    except (zipfile.BadZipFile, zlib.error, EOFError):
         raise _reject(field, "not_docx", f"压缩包成员损坏：{info.filename}",
                       f"corrupt zip member: {info.filename}") from None
     return bytes(out)
