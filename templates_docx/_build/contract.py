@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from docbuilder import Column, Doc
 from letters import _date
-from parts import payee_account, t
+from parts import party_signatures, payee_account, t
 
 
 def _parties(doc: Doc) -> None:
@@ -186,7 +186,6 @@ def _notice(doc: Doc) -> None:
 
 def sales_contract(lang: str) -> Doc:
     doc = Doc(lang, body_size=11, doc_title=("买卖合同" if lang == "zh" else "Sales contract"))
-    zh = lang == "zh"
     doc.header_footer(letterhead=None, running=t(doc, "买卖合同　合同编号：{{ contract.number }}",
                                                  "Sales contract  No. {{ contract.number }}"),
                       footer_note=t(doc, "甲方（盖章）：　　　　　乙方（盖章）：", "Seller's seal:         "
@@ -231,12 +230,5 @@ def sales_contract(lang: str) -> Doc:
                "for each party, of equal force. The parties may supplement it by written agreement, which has "
                "the same force as this contract."))
     doc.spacer(10)
-    if zh:
-        doc.two_party_block(
-            ["甲方：{{ creditor.name }}", "（盖章）", "法定代表人或授权代表（签字）：", "日期：______年____月____日"],
-            ["乙方：{{ customer.name }}", "（盖章）", "法定代表人或授权代表（签字）：", "日期：______年____月____日"])
-    else:
-        doc.two_party_block(
-            ["Seller: {{ creditor.name_en }}", "(company seal)", "Authorised signatory:", "Date:"],
-            ["Buyer: {{ customer.name_en or customer.name }}", "(company seal)", "Authorised signatory:", "Date:"])
+    party_signatures(doc, "Seller", "Buyer")
     return doc

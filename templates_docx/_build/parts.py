@@ -205,3 +205,15 @@ def return_slip(doc: Doc) -> None:
             ("right", "Signed by: ______________   Date: ______________"),
         ])
     doc.tag("{%p endif %}")
+
+
+def party_signatures(doc: Doc, creditor_en: str, customer_en: str) -> None:
+    """The agreement's closing: both parties' seal and signature blocks side by side. Chinese
+    agreements say 甲方/乙方; the English ones name the role (Seller/Buyer, Creditor/Debtor)."""
+    if doc.lang == "zh":
+        sign = ["（盖章）", "法定代表人或授权代表（签字）：", "日期：______年____月____日"]
+        doc.two_party_block(["甲方：{{ creditor.name }}", *sign], ["乙方：{{ customer.name }}", *sign])
+    else:
+        sign = ["(company seal)", "Authorised signatory:", "Date:"]
+        doc.two_party_block([f"{creditor_en}: {{{{ creditor.name_en }}}}", *sign],
+                            [f"{customer_en}: {{{{ customer.name_en or customer.name }}}}", *sign])

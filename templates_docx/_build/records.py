@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from docbuilder import Column, Doc
 from letters import _date
-from parts import contracts_phrase, creditor_letterhead, payee_account, penalty_basis, t
+from parts import contracts_phrase, creditor_letterhead, party_signatures, payee_account, penalty_basis, t
 
 
 def statement(lang: str) -> Doc:
@@ -201,14 +201,7 @@ def repayment_agreement(lang: str) -> Doc:
                "when both parties have sealed it and is made in two counterparts, one for each party, of equal "
                "force."))
     doc.spacer(10)
-    if zh:
-        doc.two_party_block(
-            ["甲方：{{ creditor.name }}", "（盖章）", "法定代表人或授权代表（签字）：", "日期：______年____月____日"],
-            ["乙方：{{ customer.name }}", "（盖章）", "法定代表人或授权代表（签字）：", "日期：______年____月____日"])
-    else:
-        doc.two_party_block(
-            ["Creditor: {{ creditor.name_en }}", "(company seal)", "Authorised signatory:", "Date:"],
-            ["Debtor: {{ customer.name_en or customer.name }}", "(company seal)", "Authorised signatory:", "Date:"])
+    party_signatures(doc, "Creditor", "Debtor")
     return doc
 
 
