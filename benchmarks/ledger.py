@@ -37,7 +37,7 @@ from workflow.core import Core, build_core
 from workflow.filestore import MemoryFileStore
 from workflow.ledger.aging import aging_report, bucket_of
 from workflow.ledger.imports import Importer
-from workflow.ledger.imports_schema import parse_date, parse_money
+from workflow.ledger.imports.schema import parse_date, parse_money
 from workflow.ledger.models import CreditorEntity, Customer, Invoice
 from workflow.ledger.validation import credit_code_check_char
 from workflow.models import Base

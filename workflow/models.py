@@ -2,9 +2,9 @@
 
 from workflow.accounts import models as accounts_models
 from workflow.audit import models as audit_models
+from workflow.calc import models as calc_models  # noqa: F401
 from workflow.db import Base
 from workflow.documents import models as documents_models
-from workflow.lawdata import models as lawdata_models  # noqa: F401
 from workflow.ledger import models as ledger_models
 
 __all__ = ["Base", "accounts_models", "audit_models", "documents_models", "ledger_models"]

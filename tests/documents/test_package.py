@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from workflow.documents.contract_text import docx_text
+from workflow.documents.docx_text import docx_text
 from workflow.documents.package import read_member, read_members
 from workflow.errors import ValidationFailed
 

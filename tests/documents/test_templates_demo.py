@@ -22,6 +22,9 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import SYSTEM_ACTOR
 from tests.documents.shipped import LANGS, ROOT, expected_strings, render, squeeze
+from workflow.calc.schemas import ClaimQuery
+from workflow.calc.service import law_data
+from workflow.claim.service import customer_claim
 from workflow.core import Core
 from workflow.documents.contexts import (
     GoodsLine,
@@ -39,9 +42,6 @@ from workflow.documents.contexts import (
 )
 from workflow.documents.sandbox import date_en, date_zh, money
 from workflow.law.words import rmb_upper
-from workflow.lawdata.claim import customer_claim
-from workflow.lawdata.schemas import ClaimQuery
-from workflow.lawdata.service import law_data
 from workflow.ledger.demo import load_demo
 from workflow.ledger.models import Contract, CreditNote, CreditorEntity, Customer, Invoice, Payment
 

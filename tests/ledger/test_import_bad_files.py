@@ -261,7 +261,7 @@ def test_cli_import_lists_every_bad_row_and_exits_2(core: Core, runner: Any, tmp
 
 def test_a_key_stored_by_a_concurrent_import_is_a_conflict_not_a_500(core: Core, monkeypatch: Any) -> None:
     from workflow.errors import Conflict
-    from workflow.ledger.imports_state import Stored
+    from workflow.ledger.imports.state import Stored
 
     add_creditor(core)
     importer(core).run(CLERK, "c.csv", CUSTOMERS_CSV.encode())

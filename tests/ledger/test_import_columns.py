@@ -12,12 +12,12 @@ from sqlalchemy import func, select
 from tests.ledger.test_import import CLERK, CUSTOMERS_CSV, add_creditor, importer, snapshot
 from workflow.core import Core
 from workflow.ledger.imports import Importer, ImportRejected
-from workflow.ledger.imports_columns import check_invoices
-from workflow.ledger.imports_plan import Plan, rows_of
-from workflow.ledger.imports_read import read_file
-from workflow.ledger.imports_rows import Checker
-from workflow.ledger.imports_schema import Kind, map_headers
-from workflow.ledger.imports_state import Stored
+from workflow.ledger.imports.columns import check_invoices
+from workflow.ledger.imports.plan import Plan, rows_of
+from workflow.ledger.imports.read import read_file
+from workflow.ledger.imports.rows import Checker
+from workflow.ledger.imports.schema import Kind, map_headers
+from workflow.ledger.imports.state import Stored
 from workflow.ledger.models import Invoice
 
 MESSY = (

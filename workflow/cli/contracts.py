@@ -13,9 +13,9 @@ from pathlib import Path
 import click
 
 from workflow.cli import cli_actor, cli_core
-from workflow.documents.contract_text import linter_lpr_1y, stored_contract_text, upload_text
+from workflow.documents.docx_text import linter_lpr_1y, stored_contract_text, upload_text
 from workflow.errors import invalid
-from workflow.law.clauses import Finding, lint_contract, lint_letter
+from workflow.law.linter import Finding, lint_contract, lint_letter
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 

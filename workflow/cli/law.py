@@ -16,10 +16,10 @@ from typing import Any, TypeVar
 import click
 from pydantic import BaseModel, ValidationError
 
+from workflow.calc.schemas import InterestIn, LimitationIn, WordsIn
+from workflow.calc.service import law_data
 from workflow.cli import cli_actor, cli_core
 from workflow.errors import invalid
-from workflow.lawdata.schemas import InterestIn, LimitationIn, WordsIn
-from workflow.lawdata.service import law_data
 from workflow.pydantic_errors import problems_from_pydantic
 
 M = TypeVar("M", bound=BaseModel)
@@ -81,8 +81,8 @@ def calc_limitation(file: str) -> None:
 def calc_claim(customer_id: int, as_of: str | None, sheet_dir: str | None, lang: str, currency: str,
                creditor_id: int | None) -> None:
     """A customer's claim as JSON: principal, interest and limitation per invoice."""
-    from workflow.documents.claim_sheet import ClaimSheetIn, make_claim_sheet
-    from workflow.lawdata.claim import customer_claim
+    from workflow.claim.service import customer_claim
+    from workflow.claim.sheet import ClaimSheetIn, make_claim_sheet
 
     try:
         body = ClaimSheetIn.model_validate({"as_of": as_of, "language": lang, "currency": currency,

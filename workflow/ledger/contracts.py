@@ -10,7 +10,7 @@ from workflow.accounts.actor import Actor
 from workflow.core import Core
 from workflow.errors import invalid
 from workflow.ledger.access import load, require_writer, snapshot
-from workflow.ledger.clauses import Instalments, dump_clause, instalments_problem
+from workflow.ledger.contract_terms import Instalments, dump_clause, instalments_problem
 from workflow.ledger.models import Attachment, Contract, CreditorEntity, Customer, Invoice
 from workflow.ledger.parties import ensure_unique, ensure_unused
 from workflow.ledger.schemas import ContractIn, ContractPatch

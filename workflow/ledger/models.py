@@ -107,7 +107,7 @@ class Contract(Base):
     signed_place: Mapped[str | None] = mapped_column(String(200))
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
     total: Mapped[Decimal | None] = mapped_column(Money)
-    # Structured clauses (validated by workflow.ledger.clauses):
+    # Structured clauses (validated by workflow.ledger.contract_terms):
     #   payment_terms: {"kind": "days_after", "trigger": "invoice_date"|"delivery"|"acceptance", "days": 30}
     #                  | {"kind": "instalments", "schedule": [{"due_date": "2026-01-31", "amount": "1000.00"}]}
     #   penalty:       {"kind": "daily_rate"|"annual_rate", "rate": "0.0005", "cap": "10%"|null}

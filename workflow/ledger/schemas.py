@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
-from workflow.ledger.clauses import EMAIL, Dispute, NoticeAddress, PaymentTerms, Penalty, money
+from workflow.ledger.contract_terms import EMAIL, Dispute, NoticeAddress, PaymentTerms, Penalty, money
 from workflow.ledger.models import ContactRole, CustomerKind
 from workflow.ledger.validation import CURRENCIES, credit_code_problem, normalise_credit_code
 

@@ -8,11 +8,11 @@ from typing import Any
 from flask import Blueprint
 
 from workflow.accounts.actor import Actor
-from workflow.documents.claim_sheet import ClaimSheetIn, make_claim_sheet
+from workflow.calc.schemas import ClaimQuery, InterestIn, LimitationIn, WordsIn
+from workflow.calc.service import law_data
+from workflow.claim.service import customer_claim
+from workflow.claim.sheet import ClaimSheetIn, make_claim_sheet
 from workflow.documents.service import describe
-from workflow.lawdata.claim import customer_claim
-from workflow.lawdata.schemas import ClaimQuery, InterestIn, LimitationIn, WordsIn
-from workflow.lawdata.service import law_data
 from workflow.web.api.base import STAFF, core, endpoint
 
 bp = Blueprint("calc", __name__)

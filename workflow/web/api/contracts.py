@@ -14,9 +14,9 @@ from flask import Blueprint, request
 from pydantic import Field, ValidationError, model_validator
 
 from workflow.accounts.actor import Actor
-from workflow.documents.contract_text import MAX_TEXT_CHARS, linter_lpr_1y, stored_contract_text, upload_text
+from workflow.documents.docx_text import MAX_TEXT_CHARS, linter_lpr_1y, stored_contract_text, upload_text
 from workflow.errors import DomainError, FieldProblem, invalid
-from workflow.law.clauses import Finding, lint_contract, lint_letter
+from workflow.law.linter import Finding, lint_contract, lint_letter
 from workflow.pydantic_errors import problems_from_pydantic
 from workflow.web.api.base import StrictModel, _parse_body, core, endpoint
 from workflow.web.api.base import session as db_session

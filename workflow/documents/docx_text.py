@@ -201,8 +201,8 @@ def linter_lpr_1y(core: Core, explicit: Decimal | None = None) -> tuple[Decimal,
     if explicit is not None:
         return explicit, "request"
     try:
+        from workflow.calc.service import law_data
         from workflow.law.refusals import LawRefusal
-        from workflow.lawdata.service import law_data
     except ImportError as exc:  # the law room is optional in stripped-down deployments
         raise _bad("lpr_1y", "lpr_unavailable", "本系统未安装 LPR 利率表，请在请求中提供 lpr_1y",
                    "no LPR rate table is installed: pass lpr_1y with the request") from exc

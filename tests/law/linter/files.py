@@ -8,7 +8,7 @@ import zipfile
 
 from docx import Document
 
-from tests.law.clauses.corpus import CLEAN_ZH
+from tests.law.linter.corpus import CLEAN_ZH
 
 CONTENT_TYPES = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
                  '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from workflow.law.clauses.findings import Finding
-from workflow.law.clauses.segment import Document
+from workflow.law.linter.findings import Finding
+from workflow.law.linter.segment import Document
 
 _I = re.IGNORECASE
 

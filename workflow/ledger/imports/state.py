@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Table, select, tuple_
 from sqlalchemy.orm import Session
 
-from workflow.ledger.imports_bulk import lookup
+from workflow.ledger.imports.bulk import lookup
 from workflow.ledger.models import Contact, Contract, CreditorEntity, Customer, Invoice, Payment
 
 CHUNK = 500  # keys per IN (...) list: well under SQLite's and psycopg's parameter limits

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from tests.law.clauses.corpus import EXCERPTS, LETTERS, Excerpt, Letter
-from workflow.law.clauses import RULES, Finding, lint_contract, lint_letter
+from tests.law.linter.corpus import EXCERPTS, LETTERS, Excerpt, Letter
+from workflow.law.linter import RULES, Finding, lint_contract, lint_letter
 
 LPR = Decimal("0.0300")
 

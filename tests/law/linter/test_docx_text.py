@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.law.clauses.files import contract_docx, entity_bomb, tracked_changes_docx, zip_bomb
-from workflow.documents.contract_text import docx_text, txt_text, upload_text
+from tests.law.linter.files import contract_docx, entity_bomb, tracked_changes_docx, zip_bomb
+from workflow.documents.docx_text import docx_text, txt_text, upload_text
 from workflow.errors import ValidationFailed
 
 

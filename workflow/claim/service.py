@@ -18,14 +18,14 @@ from typing import Any
 from sqlalchemy import select
 
 from workflow.accounts.actor import Actor
+from workflow.calc.schemas import ClaimQuery
+from workflow.calc.service import law_data, refusals_as_422
 from workflow.core import Core
 from workflow.errors import NotFound
 from workflow.law.interest import Basis, InterestRequest, InvoiceIn, PaymentIn, calculate, fen_str
 from workflow.law.limitation import Interruption, LimitationRequest, compute_limitation
 from workflow.law.refusals import LawRefusal
 from workflow.law.words import rmb_upper
-from workflow.lawdata.schemas import ClaimQuery
-from workflow.lawdata.service import law_data, refusals_as_422
 from workflow.ledger.models import Allocation, Contract, CreditNote, Customer, Invoice, Payment
 
 CENT = Decimal("0.01")

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 
 from tests.conftest import SYSTEM_ACTOR
 from workflow.audit.models import AuditEntry
+from workflow.calc.models import CalendarYearRow, RateQuoteRow
+from workflow.calc.service import law_data
 from workflow.core import Core
 from workflow.errors import ValidationFailed
-from workflow.lawdata.models import CalendarYearRow, RateQuoteRow
-from workflow.lawdata.service import law_data
 
 
 def _count(core: Core, table: type) -> int:

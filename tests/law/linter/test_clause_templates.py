@@ -11,9 +11,9 @@ import pytest
 
 from workflow.config import PROJECT_ROOT
 from workflow.documents.catalogue.samples import contract_context
-from workflow.documents.contract_text import docx_text
+from workflow.documents.docx_text import docx_text
 from workflow.documents.render import compile_template
-from workflow.law.clauses import Finding, lint_contract
+from workflow.law.linter import Finding, lint_contract
 
 TEMPLATES = Path(PROJECT_ROOT) / "templates_docx"
 

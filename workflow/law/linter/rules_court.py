@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from workflow.law.clauses.findings import Finding
-from workflow.law.clauses.segment import Document, Sentence
+from workflow.law.linter.findings import Finding
+from workflow.law.linter.segment import Document, Sentence
 
 _I = re.IGNORECASE
 

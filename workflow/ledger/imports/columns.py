@@ -17,9 +17,9 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
-from workflow.ledger.imports_plan import Plan, Planned, row_contexts
-from workflow.ledger.imports_rows import ZERO, Checker
-from workflow.ledger.imports_schema import Kind, parse_date, text
+from workflow.ledger.imports.plan import Plan, Planned, row_contexts
+from workflow.ledger.imports.rows import ZERO, Checker
+from workflow.ledger.imports.schema import Kind, parse_date, text
 from workflow.ledger.validation import MAX_AMOUNT, currency_problem
 
 _BAD: Any = object()  # a cell the fast path does not vouch for: its row takes the careful path

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from workflow.law.clauses.findings import Finding, Severity
-from workflow.law.clauses.numbers import NUMBER, find_rates, parse_multiple, percent
-from workflow.law.clauses.segment import Document, Sentence
+from workflow.law.linter.findings import Finding, Severity
+from workflow.law.linter.numbers import NUMBER, find_rates, parse_multiple, percent
+from workflow.law.linter.segment import Document, Sentence
 
 _I = re.IGNORECASE
 

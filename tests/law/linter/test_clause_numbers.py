@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from workflow.law.clauses.numbers import find_rates, to_decimal
-from workflow.law.clauses.rules_penalty import agreed_rates
-from workflow.law.clauses.segment import normalise, segment
+from workflow.law.linter.numbers import find_rates, to_decimal
+from workflow.law.linter.rules_penalty import agreed_rates
+from workflow.law.linter.segment import normalise, segment
 
 LPR = Decimal("0.0300")
 

@@ -7,13 +7,13 @@ from typing import Literal
 from pydantic import Field
 
 from workflow.accounts.actor import Actor
+from workflow.calc.schemas import ClaimQuery
+from workflow.claim.service import customer_claim
 from workflow.core import Core
 from workflow.documents.contexts import claim_sheet_context
 from workflow.documents.models import GeneratedDocument
 from workflow.documents.service import DocumentService
 from workflow.errors import invalid
-from workflow.lawdata.claim import customer_claim
-from workflow.lawdata.schemas import ClaimQuery
 
 
 class ClaimSheetIn(ClaimQuery):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workflow.errors import DomainError, invalid
-from workflow.ledger.imports_schema import Kind, detect_kind, norm_header
+from workflow.ledger.imports.schema import Kind, detect_kind, norm_header
 
 HEADER_SEARCH_ROWS = 10  # exports often start with a title line or two above the header
 

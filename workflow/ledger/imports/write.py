@@ -16,10 +16,10 @@ from sqlalchemy import Table, bindparam, false, func, select, update
 from sqlalchemy.orm import Session
 
 from workflow.ledger.allocation import OpenItem, allocate_by_due_date
-from workflow.ledger.imports_bulk import insert_columns, insert_rows
-from workflow.ledger.imports_plan import Planned
-from workflow.ledger.imports_schema import Kind
-from workflow.ledger.imports_state import Stored, chunks
+from workflow.ledger.imports.bulk import insert_columns, insert_rows
+from workflow.ledger.imports.plan import Planned
+from workflow.ledger.imports.schema import Kind
+from workflow.ledger.imports.state import Stored, chunks
 from workflow.ledger.models import Allocation, Contact, Contract, Customer, Invoice, Payment
 
 ZERO = Decimal("0.00")

@@ -10,11 +10,11 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from tests.conftest import SYSTEM_ACTOR, Users
-from tests.law.clauses.corpus import CLEAN_ZH, ZH_PARTIES
-from tests.law.clauses.files import clean_docx, contract_docx, entity_bomb, zip_bomb
+from tests.law.linter.corpus import CLEAN_ZH, ZH_PARTIES
+from tests.law.linter.files import clean_docx, contract_docx, entity_bomb, zip_bomb
 from tests.ledger.sample_ledger import seed
+from workflow.calc.service import law_data
 from workflow.core import Core
-from workflow.lawdata.service import law_data
 
 URL = "/api/v1/contracts/lint"
 OR_CLAUSE = ZH_PARTIES + "第八条 争议解决\n因本合同发生的争议，可提交上海仲裁委员会仲裁，也可向甲方住所地人民法院起诉。"
@@ -57,7 +57,7 @@ def test_text_in_chinese_by_default_and_english_on_request(client: FlaskClient, 
 
 def test_past_the_last_known_quote_the_latest_lpr_is_used_and_named(client: FlaskClient, users: Users,
                                                                      core: Core) -> None:
-    from workflow.lawdata.service import law_data
+    from workflow.calc.service import law_data
 
     last = law_data(core).rate_table().last_lpr
     assert last is not None and last.effective < core.clock.today()

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from workflow.law.clauses.findings import Finding
-from workflow.law.clauses.segment import Document, Sentence
+from workflow.law.linter.findings import Finding
+from workflow.law.linter.segment import Document, Sentence
 
 _I = re.IGNORECASE
 _CN_NUM = "一二三四五六七八九十两"

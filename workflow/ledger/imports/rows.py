@@ -11,8 +11,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from workflow.ledger.imports_plan import Plan, Planned, RowCtx, diff_stored, present_only
-from workflow.ledger.imports_schema import (
+from workflow.ledger.imports.plan import Plan, Planned, RowCtx, diff_stored, present_only
+from workflow.ledger.imports.schema import (
     COLUMNS,
     CONTACT_ROLES,
     CUSTOMER_KINDS,
@@ -23,7 +23,7 @@ from workflow.ledger.imports_schema import (
     parse_money,
     parse_rate,
 )
-from workflow.ledger.imports_state import Stored
+from workflow.ledger.imports.state import Stored
 from workflow.ledger.models import CustomerKind
 from workflow.ledger.validation import credit_code_problem, normalise_credit_code
 

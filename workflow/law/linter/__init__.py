@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from workflow.law.clauses import rules_court, rules_dispute, rules_letter, rules_notice, rules_payment, rules_penalty
-from workflow.law.clauses.findings import RULES, Finding, ordered, rule_texts
-from workflow.law.clauses.segment import segment
+from workflow.law.linter import rules_court, rules_dispute, rules_letter, rules_notice, rules_payment, rules_penalty
+from workflow.law.linter.findings import RULES, Finding, ordered, rule_texts
+from workflow.law.linter.segment import segment
 
 CONTEXT_KEYS = ("seller_place", "buyer_place", "signing_place", "performance_place")
 

@@ -26,14 +26,14 @@ from workflow.audit.service import AuditLog
 from workflow.clock import Clock
 from workflow.db import Database
 from workflow.errors import Conflict, FieldProblem, TooLarge, ValidationFailed
-from workflow.ledger.imports_bulk import roomy_page_cache
-from workflow.ledger.imports_columns import check_invoices
-from workflow.ledger.imports_plan import Plan, RowProblem, rows_of
-from workflow.ledger.imports_read import Sheet, read_file
-from workflow.ledger.imports_rows import CHECKS, REQUIRED, Checker
-from workflow.ledger.imports_schema import KIND_ORDER, KIND_ZH, Kind, detect_kind, map_headers, text
-from workflow.ledger.imports_state import Stored
-from workflow.ledger.imports_write import Writer
+from workflow.ledger.imports.bulk import roomy_page_cache
+from workflow.ledger.imports.columns import check_invoices
+from workflow.ledger.imports.plan import Plan, RowProblem, rows_of
+from workflow.ledger.imports.read import Sheet, read_file
+from workflow.ledger.imports.rows import CHECKS, REQUIRED, Checker
+from workflow.ledger.imports.schema import KIND_ORDER, KIND_ZH, Kind, detect_kind, map_headers, text
+from workflow.ledger.imports.state import Stored
+from workflow.ledger.imports.write import Writer
 
 MAX_REPORTED_IN_MESSAGE = 200  # the problem list in the response names every row; this caps only FieldProblems
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from tests.conftest import Users
-from tests.law.clauses.corpus import CLEAN_EN, CLEAN_ZH
-from tests.law.clauses.files import contract_docx, entity_bomb, zip_bomb
+from tests.law.linter.corpus import CLEAN_EN, CLEAN_ZH
+from tests.law.linter.files import contract_docx, entity_bomb, zip_bomb
 from tests.ledger.sample_ledger import seed
 from workflow.core import Core
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from workflow.law.clauses.findings import Finding, Severity
-from workflow.law.clauses.segment import Document
+from workflow.law.linter.findings import Finding, Severity
+from workflow.law.linter.segment import Document
 
 _I = re.IGNORECASE
 

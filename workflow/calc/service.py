@@ -21,6 +21,8 @@ from sqlalchemy import select
 
 from workflow.accounts.actor import Actor
 from workflow.audit.service import AuditLog
+from workflow.calc.models import CalendarYearRow, RateQuoteRow
+from workflow.calc.schemas import InterestIn, LimitationIn
 from workflow.clock import Clock
 from workflow.core import Core
 from workflow.db import Database
@@ -31,8 +33,6 @@ from workflow.law.rates import RateQuote, RateTable, shipped_quotes
 from workflow.law.refusals import LawRefusal
 from workflow.law.words import rmb_upper
 from workflow.law.workdays import CalendarYear, WorkCalendar, shipped_years
-from workflow.lawdata.models import CalendarYearRow, RateQuoteRow
-from workflow.lawdata.schemas import InterestIn, LimitationIn
 
 T = TypeVar("T")
 MAX_UPLOAD = 1024 * 1024

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
-from workflow.ledger.imports_schema import Kind, parse_flag, text
+from workflow.ledger.imports.schema import Kind, parse_flag, text
 from workflow.ledger.validation import currency_problem
 
 
