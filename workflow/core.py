@@ -6,18 +6,23 @@ connects anywhere until first use.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from workflow.accounts.actor import Actor
 from workflow.audit.service import AuditLog
 from workflow.clock import Clock, SystemClock
 from workflow.config import Settings
 from workflow.db import Database
 from workflow.filestore import FileStore, LocalFileStore
+from workflow.unit_of_work import UnitOfWork, open_unit_of_work
 
 if TYPE_CHECKING:
     from workflow.accounts.service import Accounts
     from workflow.documents.pdf import PdfConverter
+    from workflow.services import Services
 
 
 @dataclass
@@ -28,6 +33,16 @@ class Core:
     files: FileStore
     audit: AuditLog
     _pdf: PdfConverter | None = field(default=None, repr=False)
+    _services: Services | None = field(default=None, repr=False)
+
+    @property
+    def services(self) -> Services:
+        """Every service, built once (``workflow.services.build_services``)."""
+        if self._services is None:
+            from workflow.services import build_services
+
+            self._services = build_services(self)
+        return self._services
 
     @property
     def accounts(self) -> Accounts:
@@ -43,7 +58,15 @@ class Core:
             self._pdf = make_converter(self.settings)
         return self._pdf
 
+    @contextmanager
+    def unit_of_work(self, actor: Actor, *, read_only: bool = False) -> Iterator[UnitOfWork]:
+        """The one way an entry point (request, command, job) opens a transaction."""
+        with open_unit_of_work(self.db, actor, self.clock, self.audit, read_only=read_only) as uow:
+            yield uow
+
     def close(self) -> None:
+        if self._services is not None:
+            self._services.close()
         if self._pdf is not None:
             self._pdf.close()
         self.db.dispose()

@@ -6,8 +6,6 @@ and SUM() in set-based reports stays exact without NUMERIC quirks on SQLite.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -97,24 +95,39 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+SQLITE_BUSY_TIMEOUT_S = 30
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}, **kwargs)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            # we issue BEGIN ourselves (below): pysqlite would otherwise begin only at the first
+            # write, so a "read, then write" transaction could read stale data without any lock
+            dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
             cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: Any) -> None:
+            # a writing unit of work takes the write lock up front, waiting for the busy timeout;
+            # readers begin deferred and see one consistent WAL snapshot
+            write = conn.get_execution_options().get("dunning_write", True)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
 class Database:
-    """Owns the engine and the session factory; services open units of work from it."""
+    """Owns the engine and the session factory. Sessions are opened only by units of work
+    (``workflow.unit_of_work``), never by services."""
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -132,19 +145,6 @@ class Database:
         if self._factory is None:
             self._factory = sessionmaker(self.engine, expire_on_commit=False)
         return self._factory
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A unit of work: commits on success, rolls back everything on any error."""
-        session = self.session_factory()
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
 
     def dispose(self) -> None:
         if self._engine is not None:

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.ledger.sample_ledger import CLERK, CREDITOR, CUSTOMERS, cc, snapshot
+from tests.uow import run
 from workflow.accounts.actor import Actor
 from workflow.accounts.models import Role
 from workflow.audit.service import AuditLog
@@ -76,7 +77,7 @@ def test_automatic_allocation_skips_other_creditors_currencies_and_written_off_i
     # equal due dates: the one issued first goes first (then the lower id)
     later_issue = _invoice(any_db, a, cust, "SH-002", "2026-07-10", "2026-08-31", "4000.00")
     earlier_issue = _invoice(any_db, a, cust, "SH-001", "2026-07-01", "2026-08-31", "3000.00")
-    result = payments.record_payment(any_db, CLERK, _pay(a, cust, "ICBC-0001", "5000.00"))
+    result = run(any_db, CLERK, payments.record_payment, _pay(a, cust, "ICBC-0001", "5000.00"))
     assert result.mode == "automatic"
     assert [(x.invoice_id, x.amount) for x in result.allocations] == [
         (earlier_issue, Decimal("3000.00")), (later_issue, Decimal("2000.00"))]
@@ -93,7 +94,7 @@ def test_a_failing_line_undoes_the_whole_payment(any_db: Core) -> None:
     second = _invoice(any_db, a, cust, "SH-102", "2026-09-01", "2026-09-30", "1000.00")
     before = snapshot(any_db)
     with pytest.raises(Conflict) as err:
-        payments.record_payment(any_db, CLERK, _pay(a, cust, "ICBC-0002", "5000.00", [
+        run(any_db, CLERK, payments.record_payment, _pay(a, cust, "ICBC-0002", "5000.00", [
             {"invoice_id": first, "amount": "3000.00"}, {"invoice_id": second, "amount": "1500.00"}]))
     assert err.value.problems[0].field == "allocations.1.amount"
     assert snapshot(any_db) == before
@@ -103,14 +104,14 @@ def test_undoing_and_redoing_allocations_keeps_totals_equal_to_rows(any_db: Core
     a, _, cust = _setup(any_db)
     first = _invoice(any_db, a, cust, "SH-201", "2026-08-01", "2026-08-31", "3000.00")
     _invoice(any_db, a, cust, "SH-202", "2026-09-01", "2026-09-30", "2500.00")
-    paid = payments.record_payment(any_db, CLERK, _pay(a, cust, "ICBC-0003", "4000.00"))
-    payments.remove_allocation(any_db, CLERK, paid.payment.id, paid.allocations[0].id)
+    paid = run(any_db, CLERK, payments.record_payment, _pay(a, cust, "ICBC-0003", "4000.00"))
+    run(any_db, CLERK, payments.remove_allocation, paid.payment.id, paid.allocations[0].id)
     _totals_match_rows(any_db)
     invoices.create_credit_note(any_db, CLERK, CreditNoteIn.model_validate({
         "creditor_id": a, "customer_id": cust, "invoice_id": first, "number": "HZ-201", "issued_on": "2026-11-21",
         "amount": "500.00", "currency": "CNY"}))
     # the credit note reduced what is owed on the first invoice: it now takes 2,500 and the rest moves on
-    again = payments.allocate_payment(any_db, CLERK, paid.payment.id, None)
+    again = run(any_db, CLERK, payments.allocate_payment, paid.payment.id, None)
     assert [x.amount for x in again.allocations] == [Decimal("2500.00"), Decimal("500.00")]
     assert again.payment.unallocated_amount == Decimal("0.00")
     _totals_match_rows(any_db)
@@ -126,7 +127,7 @@ def test_lawyers_cannot_write_through_the_services_either(any_db: Core) -> None:
     a, _, cust = _setup(any_db)
     before = snapshot(any_db)
     with pytest.raises(Forbidden):
-        payments.record_payment(any_db, LAWYER, _pay(a, cust, "ICBC-0004", "100.00"))
+        run(any_db, LAWYER, payments.record_payment, _pay(a, cust, "ICBC-0004", "100.00"))
     with pytest.raises(Forbidden):
         parties.update_customer(any_db, LAWYER, cust, CustomerPatch(credit_hold=True))
     assert snapshot(any_db) == before

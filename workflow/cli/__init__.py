@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import getpass
 import sys
-from typing import Any
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any, TypeVar
 
 import click
 from flask import current_app
@@ -19,6 +21,9 @@ from workflow.accounts.models import Role
 from workflow.config import SettingsError
 from workflow.core import Core
 from workflow.errors import DomainError
+from workflow.unit_of_work import UnitOfWork
+
+T = TypeVar("T")
 
 
 def cli_core() -> Core:
@@ -29,6 +34,17 @@ def cli_core() -> Core:
 def cli_actor() -> Actor:
     return Actor(user_id=None, username=f"cli:{getpass.getuser()}", role=Role.ADMIN,
                  locale=cli_core().settings.locale)
+
+
+def cli_unit_of_work(*, read_only: bool = False) -> AbstractContextManager[UnitOfWork]:
+    """The command's one unit of work, for the CLI's named actor."""
+    return cli_core().unit_of_work(cli_actor(), read_only=read_only)
+
+
+def cli_run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``fn(uow, *args, **kwargs)`` in the command's unit of work, committed when it returns."""
+    with cli_unit_of_work() as uow:
+        return fn(uow, *args, **kwargs)
 
 
 class DunningGroup(FlaskGroup):

@@ -16,8 +16,7 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow.accounts.actor import Actor
-from workflow.core import Core
+from workflow.unit_of_work import UnitOfWork
 from workflow.errors import Conflict, FieldProblem, NotFound, invalid
 from workflow.ledger.access import flush_unique, load, require_writer, snapshot
 from workflow.ledger.allocation import OpenItem, allocate_by_due_date
@@ -105,59 +104,59 @@ def _audit_view(allocs: list[Allocation]) -> list[dict[str, Any]]:
     return [{"invoice_id": a.invoice_id, "amount": a.amount, "automatic": a.automatic} for a in allocs]
 
 
-def record_payment(core: Core, actor: Actor, body: PaymentIn) -> Allocated:
-    require_writer(actor)
-    with core.db.session() as s:
-        if s.get(CreditorEntity, body.creditor_id) is None:
-            raise invalid("creditor_id", "unknown", f"无此债权主体：{body.creditor_id}",
-                          f"no such creditor: {body.creditor_id}")
-        if s.get(Customer, body.customer_id) is None:
-            raise invalid("customer_id", "unknown", f"无此客户：{body.customer_id}",
-                          f"no such customer: {body.customer_id}")
-        ensure_unique(s, Payment, "bank_reference", body.bank_reference, scope={"creditor_id": body.creditor_id})
-        payment = Payment(**body.model_dump(exclude={"allocations"}), unallocated_amount=body.amount,
-                          created_at=core.clock.now())
-        s.add(payment)
-        flush_unique(s, "bank_reference", body.bank_reference)
-        mode, allocs = _allocate(s, payment, body.allocations)
-        after = snapshot(payment) | {"allocation_mode": mode, "allocations": _audit_view(allocs)}
-        core.audit.record(s, actor, "payment.create", "payment", str(payment.id), None, after)
-        return Allocated(payment, mode, allocs)
+def record_payment(uow: UnitOfWork, body: PaymentIn) -> Allocated:
+    require_writer(uow.actor)
+    s = uow.session
+    if s.get(CreditorEntity, body.creditor_id) is None:
+        raise invalid("creditor_id", "unknown", f"无此债权主体：{body.creditor_id}",
+                      f"no such creditor: {body.creditor_id}")
+    if s.get(Customer, body.customer_id) is None:
+        raise invalid("customer_id", "unknown", f"无此客户：{body.customer_id}",
+                      f"no such customer: {body.customer_id}")
+    ensure_unique(s, Payment, "bank_reference", body.bank_reference, scope={"creditor_id": body.creditor_id})
+    payment = Payment(**body.model_dump(exclude={"allocations"}), unallocated_amount=body.amount,
+                      created_at=uow.now())
+    s.add(payment)
+    flush_unique(s, "bank_reference", body.bank_reference)
+    mode, allocs = _allocate(s, payment, body.allocations)
+    after = snapshot(payment) | {"allocation_mode": mode, "allocations": _audit_view(allocs)}
+    uow.audit("payment.create", "payment", payment.id, None, after)
+    return Allocated(payment, mode, allocs)
 
 
-def allocate_payment(core: Core, actor: Actor, payment_id: int, lines: list[AllocationIn] | None) -> Allocated:
+def allocate_payment(uow: UnitOfWork, payment_id: int, lines: list[AllocationIn] | None) -> Allocated:
     """Allocate what is still unallocated: as given, or by due date when no lines are given."""
-    require_writer(actor)
-    with core.db.session() as s:
-        payment = load(s, Payment, payment_id, actor, for_update=True)
-        if payment.unallocated_amount <= 0:
-            raise Conflict("该回款已全部核销", "this payment is already fully allocated",
-                           [FieldProblem("allocations", "nothing_left", "未分配余额为 0",
-                                         "nothing is left to allocate")])
-        before = {"unallocated_amount": payment.unallocated_amount}
-        mode, allocs = _allocate(s, payment, lines)
-        after = {"unallocated_amount": payment.unallocated_amount, "allocation_mode": mode,
-                 "allocations": _audit_view(allocs)}
-        core.audit.record(s, actor, "payment.allocate", "payment", str(payment.id), before, after)
-        return Allocated(payment, mode, allocs)
+    require_writer(uow.actor)
+    s = uow.session
+    payment = load(s, Payment, payment_id, uow.actor, for_update=True)
+    if payment.unallocated_amount <= 0:
+        raise Conflict("该回款已全部核销", "this payment is already fully allocated",
+                       [FieldProblem("allocations", "nothing_left", "未分配余额为 0",
+                                     "nothing is left to allocate")])
+    before = {"unallocated_amount": payment.unallocated_amount}
+    mode, allocs = _allocate(s, payment, lines)
+    after = {"unallocated_amount": payment.unallocated_amount, "allocation_mode": mode,
+             "allocations": _audit_view(allocs)}
+    uow.audit("payment.allocate", "payment", payment.id, before, after)
+    return Allocated(payment, mode, allocs)
 
 
-def remove_allocation(core: Core, actor: Actor, payment_id: int, allocation_id: int) -> Payment:
+def remove_allocation(uow: UnitOfWork, payment_id: int, allocation_id: int) -> Payment:
     """Undo one allocation (a clerk's mistake): the cash goes back to unallocated."""
-    require_writer(actor)
-    with core.db.session() as s:
-        payment = load(s, Payment, payment_id, actor, for_update=True)
-        alloc = s.get(Allocation, allocation_id)
-        if alloc is None or alloc.payment_id != payment.id:
-            raise NotFound("核销记录", "allocation", allocation_id)
-        invoice = s.scalar(select(Invoice).where(Invoice.id == alloc.invoice_id).with_for_update())
-        assert invoice is not None  # foreign key
-        before = {"allocation": snapshot(alloc), "unallocated_amount": payment.unallocated_amount,
-                  "invoice_paid_amount": invoice.paid_amount}
-        invoice.paid_amount = invoice.paid_amount - alloc.amount
-        payment.unallocated_amount = payment.unallocated_amount + alloc.amount
-        s.delete(alloc)
-        s.flush()
-        after = {"unallocated_amount": payment.unallocated_amount, "invoice_paid_amount": invoice.paid_amount}
-        core.audit.record(s, actor, "allocation.delete", "payment", str(payment.id), before, after)
-        return payment
+    require_writer(uow.actor)
+    s = uow.session
+    payment = load(s, Payment, payment_id, uow.actor, for_update=True)
+    alloc = s.get(Allocation, allocation_id)
+    if alloc is None or alloc.payment_id != payment.id:
+        raise NotFound("核销记录", "allocation", allocation_id)
+    invoice = s.scalar(select(Invoice).where(Invoice.id == alloc.invoice_id).with_for_update())
+    assert invoice is not None  # foreign key
+    before = {"allocation": snapshot(alloc), "unallocated_amount": payment.unallocated_amount,
+              "invoice_paid_amount": invoice.paid_amount}
+    invoice.paid_amount = invoice.paid_amount - alloc.amount
+    payment.unallocated_amount = payment.unallocated_amount + alloc.amount
+    s.delete(alloc)
+    s.flush()
+    after = {"unallocated_amount": payment.unallocated_amount, "invoice_paid_amount": invoice.paid_amount}
+    uow.audit("allocation.delete", "payment", payment.id, before, after)
+    return payment

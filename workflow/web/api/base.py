@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from workflow.accounts.actor import Actor
 from workflow.accounts.models import Role
 from workflow.core import Core
+from workflow.unit_of_work import UnitOfWork
 from workflow.errors import Forbidden, Unauthenticated
 from workflow.pydantic_errors import problems_from_pydantic
 
@@ -60,6 +61,7 @@ class EndpointSpec:
     responses: dict[str, str]
     content_types: list[str] = field(default_factory=list)  # non-JSON bodies (multipart, etc.)
     response_types: list[str] = field(default_factory=lambda: ["application/json"])
+    writes: bool = True
 
 
 REGISTRY: list[EndpointSpec] = []
@@ -70,12 +72,17 @@ def core() -> Core:
     return c
 
 
+def uow() -> UnitOfWork:
+    """The request's unit of work, opened by the ``endpoint`` wrapper around the handler."""
+    u: UnitOfWork | None = g.get("uow")
+    if u is None:
+        raise RuntimeError("no unit of work: only handlers declared with @endpoint have one")
+    return u
+
+
 def session() -> Session:
-    """A request-scoped session for reads; writes go through services that own transactions."""
-    if "db_session" not in g:
-        g.db_session = core().db.session_factory()
-    s: Session = g.db_session
-    return s
+    """The request's session (its unit of work's)."""
+    return uow().session
 
 
 def current_actor() -> Actor:
@@ -98,16 +105,19 @@ def endpoint(
     body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
     path_params: dict[str, str] | None = None, responses: dict[str, str] | None = None,
     tags: list[str] | None = None, content_types: list[str] | None = None,
-    response_types: list[str] | None = None,
+    response_types: list[str] | None = None, writes: bool | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare an endpoint. ``path`` is relative to /api/v1. The handler gets ``actor`` plus
-    ``body`` and/or ``query`` (parsed models) and the path parameters as keyword arguments."""
+    ``body`` and/or ``query`` (parsed models) and the path parameters as keyword arguments, and
+    runs inside one unit of work (``uow()``) that commits when it returns. ``writes`` defaults to
+    "not a GET"; a GET that writes (an audited download) says ``writes=True``."""
     params = path_params or {}
     spec = EndpointSpec(
         method=method.upper(), path=path, summary=summary, tags=tags or [bp.name],
         body=body, query=query, roles=frozenset(roles), path_params=params,
         responses=responses or {"200": "OK"}, content_types=content_types or [],
         response_types=response_types or ["application/json"],
+        writes=(method.upper() != "GET") if writes is None else writes,
     )
     REGISTRY.append(spec)
 
@@ -122,7 +132,12 @@ def endpoint(
                 call["query"] = _parse_query(spec.query)
             if spec.body is not None:
                 call["body"] = _parse_body(spec.body)
-            return fn(**call)
+            with core().unit_of_work(actor, read_only=not spec.writes) as unit:
+                g.uow = unit
+                try:
+                    return fn(**call)
+                finally:
+                    g.pop("uow", None)
 
         view.__name__ = fn.__name__
         bp.add_url_rule(_flask_rule(path, params), endpoint=fn.__name__, view_func=view,

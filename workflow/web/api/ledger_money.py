@@ -22,7 +22,7 @@ from workflow.ledger.schemas import (
     PaymentIn,
     PaymentQuery,
 )
-from workflow.web.api.base import WRITERS, core, endpoint, session
+from workflow.web.api.base import WRITERS, core, endpoint, session, uow
 from workflow.web.api.ledger import CREATED, DELETED, bp, columns, page_of, plain
 
 INVOICE = {"invoice_id": "integer"}
@@ -141,18 +141,18 @@ def get_payment(actor: Actor, payment_id: int) -> Any:
           "(民法典 560) when omitted, or none when []", roles=WRITERS, body=PaymentIn,
           responses={"201": "Created", "409": "Over-allocation or duplicate bank reference"})
 def create_payment(actor: Actor, body: PaymentIn) -> Any:
-    return allocated_json(payments.record_payment(core(), actor, body)), 201
+    return allocated_json(payments.record_payment(uow(), body)), 201
 
 
 @endpoint(bp, "POST", "/payments/{payment_id}/allocations", summary="Allocate a payment's unallocated cash",
           roles=WRITERS, body=AllocateIn, path_params=PAYMENT)
 def allocate_payment(actor: Actor, body: AllocateIn, payment_id: int) -> Any:
-    return allocated_json(payments.allocate_payment(core(), actor, payment_id, body.allocations))
+    return allocated_json(payments.allocate_payment(uow(), payment_id, body.allocations))
 
 
 @endpoint(bp, "DELETE", "/payments/{payment_id}/allocations/{allocation_id}",
           summary="Undo one allocation: the cash becomes unallocated again", roles=WRITERS,
           path_params={"payment_id": "integer", "allocation_id": "integer"})
 def remove_allocation(actor: Actor, payment_id: int, allocation_id: int) -> Any:
-    p = payments.remove_allocation(core(), actor, payment_id, allocation_id)
+    p = payments.remove_allocation(uow(), payment_id, allocation_id)
     return payment_json(p, queries.allocations_of(session(), [p.id])[p.id])

@@ -1,0 +1,26 @@
+"""The composition root's second half: every service, built once per process from ``Core``.
+
+Web handlers, CLI commands and jobs get a service from ``core.services`` and nowhere else; the
+business packages (ledger, documents, calc, claim, accounts...) never import ``core`` — they receive
+the ports they need (clock, file store, PDF converter...) here, and a ``UnitOfWork`` per call.
+Process-wide state (template registry and render cache, render worker, LibreOffice pool) is owned
+here and released by ``close()``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from workflow.core import Core
+
+
+@dataclass
+class Services:
+    def close(self) -> None:
+        """Release process-wide state: helper processes, caches."""
+
+
+def build_services(core: Core) -> Services:
+    return Services()
