@@ -54,7 +54,8 @@ def pg_base_url(worker_id: str) -> Iterator[str | None]:
         return
     import sqlalchemy as sa
 
-    name = f"dunning_test_{worker_id}"
+    # several checkouts may share one server: DUNNING_TEST_DB_TAG keeps their databases apart
+    name = f"dunning_test_{os.environ.get('DUNNING_TEST_DB_TAG', '')}{worker_id}"
     admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
