@@ -11,12 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, get_args, get_origin, get_type_hints
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MailTransport = Literal["smtp", "maildir", "memory"]
 PdfConverterName = Literal["libreoffice", "none", "auto"]
 JobRunner = Literal["inline", "rq"]
+Locale = Literal["zh_CN", "en"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,20 +36,29 @@ class Settings:
     mail_transport: MailTransport = "maildir"
     mailbox_dir: Path = PROJECT_ROOT / "mailbox" / "dev"
     timezone: str = "Asia/Shanghai"
-    locale: str = "zh_CN"
+    locale: Locale = "zh_CN"
     secret_key: str = ""
+    # HMAC key for the audit log's checkpoints; empty: a key file made once in the instance folder
+    audit_key: str = ""
     pdf_converter: PdfConverterName = "auto"
     soffice_path: str = ""
     # long-lived LibreOffice processes per worker; 0 = one per core, at most two
-    pdf_processes: int = 0
+    pdf_processes: int = field(default=0, metadata={"min": 0, "max": 16})
     job_runner: JobRunner = "inline"
     # caps on what users may upload (bytes)
-    max_upload_bytes: int = 20 * 1024 * 1024
-    max_template_bytes: int = 10 * 1024 * 1024
+    max_upload_bytes: int = field(default=20 * 1024 * 1024, metadata={"min": 1})
+    max_template_bytes: int = field(default=10 * 1024 * 1024, metadata={"min": 1})
     # clause linter: warn when the annualised penalty exceeds this multiple of the 1-year LPR
     penalty_warn_lpr_multiple: Decimal = Decimal("4")
     penalty_note_lpr_multiple: Decimal = Decimal("1.5")
     templates_dir: Path = PROJECT_ROOT / "templates_docx"
+    # mark the session cookie Secure (set it when users reach the service over HTTPS)
+    secure_cookies: bool = False
+    # believe X-Forwarded-For/-Proto from one reverse proxy in front (client address, HTTPS)
+    trust_proxy: bool = False
+    # default lifetime of a new API token, and how long an idle browser session lasts
+    token_days: int = field(default=90, metadata={"min": 1, "max": 3650})
+    session_idle_hours: int = field(default=12, metadata={"min": 1, "max": 24 * 30})
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -95,34 +105,37 @@ class Settings:
             raise SettingsError("DUNNING_LOCALE: must be zh_CN or en")
 
 
-_CHOICES: dict[str, tuple[str, ...]] = {
-    "mail_transport": ("smtp", "maildir", "memory"),
-    "pdf_converter": ("libreoffice", "none", "auto"),
-    "job_runner": ("inline", "rq"),
-    "locale": ("zh_CN", "en"),
-}
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
 
 
 def _parse(name: str, key: str, raw: str) -> object:
-    if name in ("instance_path", "mailbox_dir", "templates_dir"):
+    """Parse by the field's declared type, so a new setting is parsed correctly by declaring it."""
+    kind: Any = get_type_hints(Settings)[name]
+    meta = next(f.metadata for f in fields(Settings) if f.name == name)
+    if kind is Path:
         return Path(raw).expanduser().resolve()
-    if name in _CHOICES:
-        if raw not in _CHOICES[name]:
-            raise SettingsError(f"{key}: {raw!r} is not one of {', '.join(_CHOICES[name])}")
+    if get_origin(kind) is Literal:
+        choices = [str(c) for c in get_args(kind)]
+        if raw not in choices:
+            raise SettingsError(f"{key}: {raw!r} is not one of {', '.join(choices)}")
         return raw
-    if name == "pdf_processes":
-        if not raw.isdigit() or not 0 <= int(raw) <= 16:
-            raise SettingsError(f"{key}: expected a whole number from 0 (automatic) to 16, got {raw!r}")
-        return int(raw)
-    if name.startswith("max_"):
-        try:
-            value = int(raw)
-        except ValueError as exc:
-            raise SettingsError(f"{key}: expected a whole number of bytes, got {raw!r}") from exc
-        if value <= 0:
-            raise SettingsError(f"{key}: must be positive")
-        return value
-    if name.startswith("penalty_"):
+    if kind is bool:
+        if raw.lower() in _TRUE:
+            return True
+        if raw.lower() in _FALSE:
+            return False
+        raise SettingsError(f"{key}: expected true or false, got {raw!r}")
+    if kind is int:
+        low, high = meta.get("min"), meta.get("max")
+        span = f"from {low} to {high}" if high is not None else f"of at least {low}"
+        if not raw.strip().lstrip("-").isdigit():
+            raise SettingsError(f"{key}: expected a whole number {span}, got {raw!r}")
+        number = int(raw)
+        if (low is not None and number < low) or (high is not None and number > high):
+            raise SettingsError(f"{key}: expected a whole number {span}, got {raw!r}")
+        return number
+    if kind is Decimal:
         try:
             dec = Decimal(raw)
         except InvalidOperation as exc:
@@ -130,7 +143,9 @@ def _parse(name: str, key: str, raw: str) -> object:
         if not dec.is_finite() or dec <= 0:
             raise SettingsError(f"{key}: must be a positive number")
         return dec
-    return raw
+    if kind is str:
+        return raw
+    raise TypeError(f"Settings.{name}: no parser for {kind!r}")
 
 
 @dataclass(frozen=True)
@@ -165,10 +180,20 @@ def describe(settings: Settings) -> list[SettingStatus]:
         SettingStatus("DUNNING_INSTANCE_PATH", str(settings.instance_path), False, ""),
         SettingStatus("DUNNING_TIMEZONE", settings.timezone, False, ""),
         SettingStatus("DUNNING_LOCALE", settings.locale, False, ""),
-        SettingStatus("DUNNING_SECRET_KEY", "***" if settings.secret_key else "", not settings.secret_key,
-                      "stable web sessions (a random key is made per start; users must log in again)"),
+        SettingStatus("DUNNING_SECRET_KEY", "***" if settings.secret_key else "", False,
+                      "" if settings.secret_key else "(default: key file secret_key in the instance folder)"),
+        SettingStatus("DUNNING_SECURE_COOKIES", _yes(settings.secure_cookies), False, ""),
+        SettingStatus("DUNNING_TRUST_PROXY", _yes(settings.trust_proxy), False, ""),
+        SettingStatus("DUNNING_TOKEN_DAYS", str(settings.token_days), False, ""),
+        SettingStatus("DUNNING_SESSION_IDLE_HOURS", str(settings.session_idle_hours), False, ""),
+        SettingStatus("DUNNING_AUDIT_KEY", "***" if settings.audit_key else "", False,
+                      "" if settings.audit_key else "(default: key file audit.key in the instance folder)"),
         SettingStatus("DUNNING_PDF_CONVERTER", settings.pdf_converter, False, ""),
         SettingStatus("DUNNING_PDF_PROCESSES", str(settings.pdf_processes or "auto"), False, ""),
         SettingStatus("DUNNING_JOB_RUNNER", settings.job_runner, False, ""),
     ]
     return rows
+
+
+def _yes(flag: bool) -> str:
+    return "true" if flag else "false"
