@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from workflow.accounts.actor import Actor
+from workflow.audit.key import AuditKey
 from workflow.audit.service import AuditLog
 from workflow.clock import Clock, SystemClock
 from workflow.config import Settings
@@ -82,6 +83,6 @@ def build_core(
         db=Database(settings.effective_database_url),
         clock=clock,
         files=files or LocalFileStore(settings.instance_path / "files"),
-        audit=AuditLog(clock),
+        audit=AuditLog(clock, AuditKey.for_instance(settings.audit_key, settings.instance_path)),
         _pdf=pdf,
     )

@@ -55,14 +55,15 @@ def test_migrations_build_the_models_schema_on_postgresql(worker_id: str) -> Non
 def _audit_is_append_only(url: str) -> None:
     from workflow.accounts.actor import Actor
     from workflow.accounts.models import Role
+    from workflow.audit.key import AuditKey
     from workflow.audit.service import AuditLog
     from workflow.clock import SystemClock
     from workflow.db import Database
 
     db = Database(url)
     try:
-        with db.session() as s:
-            AuditLog(SystemClock(ZoneInfo("Asia/Shanghai"))).record(
+        with db.session_factory.begin() as s:
+            AuditLog(SystemClock(ZoneInfo("Asia/Shanghai")), AuditKey("k" * 32, Path("unused"))).record(
                 s, Actor(None, "test", Role.ADMIN), "test.write", "test", "1")
         for statement in ("UPDATE audit_entry SET actor = 'mallory'", "DELETE FROM audit_entry"):
             with pytest.raises(sa.exc.DatabaseError, match="append-only"), db.engine.begin() as conn:
