@@ -18,6 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import text
 
+from tests.uow import run
 from workflow.accounts.actor import Actor
 from workflow.accounts.models import Role
 from workflow.clock import FixedClock
@@ -160,10 +161,10 @@ def users(core: Core) -> Users:
     headers: dict[str, dict[str, str]] = {}
     ids: dict[str, int] = {}
     for role in ("admin", "clerk", "legal", "lawyer"):
-        u = core.accounts.create_user(SYSTEM_ACTOR, username=f"{role}1", display_name=f"{role} user",
-                                      role=role, password="correct horse battery")
+        u = run(core, SYSTEM_ACTOR, core.services.accounts.create_user, username=f"{role}1",
+                display_name=f"{role} user", role=role, password="correct horse battery")
         ids[role] = u.id
-        token = core.accounts.issue_token(SYSTEM_ACTOR, f"{role}1", "tests")
+        token = run(core, SYSTEM_ACTOR, core.services.accounts.issue_token, f"{role}1", "tests").token
         headers[role] = {"Authorization": f"Bearer {token}"}
     return Users(headers["admin"], headers["clerk"], headers["legal"], headers["lawyer"],
                  ids["lawyer"], ids["clerk"])

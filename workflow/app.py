@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import secrets
-
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from workflow.accounts import secret_key
 from workflow.config import Settings
 from workflow.core import Core, build_core
 
@@ -19,12 +19,18 @@ def create_app(settings: Settings | None = None, *, core: Core | None = None) ->
 
     app = Flask("workflow", instance_path=str(settings.instance_path))
     app.config.update(
-        SECRET_KEY=settings.secret_key or secrets.token_hex(32),
+        # one key for every worker process: the setting, or a file made once in the instance folder
+        SECRET_KEY=settings.secret_key or secret_key.load_or_create(settings.instance_path),
         MAX_CONTENT_LENGTH=settings.max_upload_bytes,
         JSON_SORT_KEYS=False,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
     )
+    if settings.trust_proxy:
+        # one reverse proxy in front: its X-Forwarded-For is the client address (login throttling)
+        # and its X-Forwarded-Proto says whether the user came over HTTPS (Secure cookies)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["dunning"] = core
 

@@ -181,7 +181,7 @@ def describe(settings: Settings) -> list[SettingStatus]:
         SettingStatus("DUNNING_TIMEZONE", settings.timezone, False, ""),
         SettingStatus("DUNNING_LOCALE", settings.locale, False, ""),
         SettingStatus("DUNNING_SECRET_KEY", "***" if settings.secret_key else "", False,
-                      "" if settings.secret_key else "(default: key file secret_key in the instance folder)"),
+                      "" if settings.secret_key else "(default: a key made once and kept in the instance folder)"),
         SettingStatus("DUNNING_SECURE_COOKIES", _yes(settings.secure_cookies), False, ""),
         SettingStatus("DUNNING_TRUST_PROXY", _yes(settings.trust_proxy), False, ""),
         SettingStatus("DUNNING_TOKEN_DAYS", str(settings.token_days), False, ""),

@@ -21,7 +21,6 @@ from workflow.filestore import FileStore, LocalFileStore
 from workflow.unit_of_work import UnitOfWork, open_unit_of_work
 
 if TYPE_CHECKING:
-    from workflow.accounts.service import Accounts
     from workflow.documents.pdf import PdfConverter
     from workflow.services import Services
 
@@ -44,12 +43,6 @@ class Core:
 
             self._services = build_services(self)
         return self._services
-
-    @property
-    def accounts(self) -> Accounts:
-        from workflow.accounts.service import Accounts
-
-        return Accounts(self.db, self.clock, self.audit)
 
     @property
     def pdf(self) -> PdfConverter:

@@ -10,7 +10,10 @@ here and released by ``close()``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
+
+from workflow.accounts.service import Accounts
 
 if TYPE_CHECKING:
     from workflow.core import Core
@@ -18,9 +21,12 @@ if TYPE_CHECKING:
 
 @dataclass
 class Services:
+    accounts: Accounts  # users, API tokens, browser sessions and login throttling
+
     def close(self) -> None:
         """Release process-wide state: helper processes, caches."""
 
 
 def build_services(core: Core) -> Services:
-    return Services()
+    return Services(accounts=Accounts(token_days=core.settings.token_days,
+                                      session_idle=timedelta(hours=core.settings.session_idle_hours)))

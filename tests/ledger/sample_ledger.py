@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from tests.uow import run
 from workflow.accounts.actor import Actor
 from workflow.accounts.models import Role
 from workflow.audit.models import AuditEntry
@@ -121,8 +122,9 @@ def make_app(core: Core) -> Flask:
 def token_headers(core: Core, role: str) -> tuple[dict[str, str], int]:
     system = Actor(user_id=None, username="test", role=Role.ADMIN)
     # no password: hashing one costs more than the rest of a test, and tokens are what the API uses
-    u = core.accounts.create_user(system, username=f"{role}-pg", display_name=role, role=role)
-    token = core.accounts.issue_token(system, f"{role}-pg", "tests")
+    accounts = core.services.accounts
+    u = run(core, system, accounts.create_user, username=f"{role}-pg", display_name=role, role=role)
+    token = run(core, system, accounts.issue_token, f"{role}-pg", "tests").token
     return {"Authorization": f"Bearer {token}"}, u.id
 
 

@@ -9,6 +9,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from tests.conftest import SYSTEM_ACTOR
+from tests.uow import run
+from workflow.accounts.actor import ANONYMOUS
 from workflow.core import Core
 from workflow.ledger.aging import BUCKET_KEYS, aging_report
 from workflow.ledger.demo import load_demo
@@ -90,10 +92,10 @@ def test_cli_demo_prints_logins_that_work(runner: Any, client: FlaskClient) -> N
 
 
 def test_demo_keeps_an_existing_admin_password(core: Core) -> None:
-    core.accounts.create_user(
-        SYSTEM_ACTOR, username="admin", display_name="运维 王磊", role="admin", password="our-own-secret-1"
-    )
+    run(core, SYSTEM_ACTOR, core.services.accounts.create_user,
+        username="admin", display_name="运维 王磊", role="admin", password="our-own-secret-1")
     result = load_demo(core, SYSTEM_ACTOR)
     shown = dict((u, p) for u, _, p in result.users)
     assert "existing user" in shown["admin"] and shown["clerk"] == "Demo-clerk-2026"
-    assert core.accounts.authenticate_password("admin", "our-own-secret-1").username == "admin"
+    login = run(core, ANONYMOUS, core.services.accounts.login, "admin", "our-own-secret-1", "127.0.0.1")
+    assert login.actor is not None and login.actor.username == "admin"

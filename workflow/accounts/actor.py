@@ -26,3 +26,7 @@ class Actor:
 
 
 SYSTEM = Actor(user_id=None, username="system", role=Role.ADMIN)
+
+# Who acts before anyone has logged in (login, request authentication). It holds the least
+# privileged role, so any use case that checks roles refuses it; those that run as it never do.
+ANONYMOUS = Actor(user_id=None, username="anonymous", role=Role.LAWYER)

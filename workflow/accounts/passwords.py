@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from functools import cache
 
 _N, _R, _P = 2**14, 8, 1
 TOKEN_PREFIX = "dd_"
@@ -18,16 +19,32 @@ def hash_password(password: str) -> str:
 
 
 def check_password(password: str, stored: str | None) -> bool:
-    if not stored or not stored.startswith("scrypt$"):
-        return False
+    """True when ``password`` matches ``stored``. Without a usable stored hash the same scrypt
+    work is done against a dummy one, so the answer takes as long for an unknown user, an
+    inactive one or a token-only one as for a real one: timing does not tell which names exist."""
+    usable = bool(stored) and stored is not None and stored.startswith("scrypt$")
     try:
-        _, n, r, p, salt_b64, digest_b64 = stored.split("$")
+        _, n, r, p, salt_b64, digest_b64 = (stored if usable and stored else _dummy_hash()).split("$")
         salt = base64.b64decode(salt_b64)
         expected = base64.b64decode(digest_b64)
-        got = hashlib.scrypt(password.encode(), salt=salt, n=int(n), r=int(r), p=int(p), dklen=len(expected))
+        got = _scrypt(password.encode(), salt, int(n), int(r), int(p), len(expected))
     except (ValueError, TypeError):
         return False
-    return hmac.compare_digest(got, expected)
+    return hmac.compare_digest(got, expected) and usable
+
+
+def _scrypt(password: bytes, salt: bytes, n: int, r: int, p: int, dklen: int) -> bytes:
+    return hashlib.scrypt(password, salt=salt, n=n, r=r, p=p, dklen=dklen)
+
+
+@cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def new_secret() -> str:
+    """256 random bits, URL-safe: session cookies and CSRF tokens."""
+    return secrets.token_urlsafe(32)
 
 
 def new_token() -> str:
@@ -35,5 +52,5 @@ def new_token() -> str:
 
 
 def token_digest(token: str) -> str:
-    # tokens carry 256 bits of entropy, so a plain SHA-256 is enough to store them
+    # tokens and session ids carry 256 bits of entropy, so a plain SHA-256 is enough to store them
     return hashlib.sha256(token.encode()).hexdigest()

@@ -1,90 +1,266 @@
-"""Use cases for users and API tokens. Owns its transactions."""
+"""Use cases for users, API tokens and browser sessions.
+
+Every method runs inside the caller's unit of work and checks the actor itself, so the CLI, jobs
+and the API follow the same rules. Login and request authentication run as ``ANONYMOUS`` in
+units of work of their own (see ``workflow.web.api``).
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from workflow.accounts.actor import Actor
-from workflow.accounts.models import ApiToken, Role, User
-from workflow.accounts.passwords import check_password, hash_password, new_token, token_digest
-from workflow.audit.service import AuditLog
-from workflow.clock import Clock
-from workflow.db import Database
-from workflow.errors import Conflict, Unauthenticated, invalid
+from workflow.accounts.models import ApiToken, Role, User, WebSession
+from workflow.accounts.passwords import check_password, hash_password, new_secret, new_token, token_digest
+from workflow.accounts.throttle import ThrottlePolicy, keys_for, lock_rows, record_failure, reset, retry_after
+from workflow.errors import Conflict, Forbidden, NotFound, invalid
+from workflow.unit_of_work import UnitOfWork
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
+# last-used times are written at most this often, so most requests authenticate read-only
+TOUCH_EVERY = timedelta(minutes=1)
+MAX_TOKEN_DAYS = 3650
 
 
 def actor_of(user: User) -> Actor:
     return Actor(user_id=user.id, username=user.username, role=Role(user.role), locale=user.locale)
 
 
-class Accounts:
-    def __init__(self, db: Database, clock: Clock, audit: AuditLog) -> None:
-        self.db = db
-        self.clock = clock
-        self.audit = audit
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str  # in clear text: shown once, stored only hashed
+    row: ApiToken
 
+
+@dataclass(frozen=True)
+class Authenticated:
+    actor: Actor
+    row_id: int | str  # the token's or the session's id, for touch_*
+    stale: bool  # last use is older than TOUCH_EVERY: the caller should touch it
+    csrf_token: str | None = None  # sessions only
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    actor: Actor | None = None
+    cookie: str | None = None  # the session secret to set as cookie
+    csrf_token: str | None = None
+    retry_after: int | None = None  # seconds, when throttled
+    expires_at: datetime | None = None
+
+
+@dataclass
+class Accounts:
+    token_days: int = 90
+    session_idle: timedelta = timedelta(hours=12)
+    session_max: timedelta = timedelta(days=7)
+    throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)
+
+    # ---- users ---------------------------------------------------------------------------------
     def create_user(
-        self, by: Actor, *, username: str, display_name: str, role: str,
+        self, uow: UnitOfWork, *, username: str, display_name: str, role: str,
         password: str | None = None, email: str | None = None, locale: str = "zh_CN",
     ) -> User:
+        uow.require_admin()
         if not _USERNAME.match(username):
             raise invalid("username", "invalid_username", "用户名只能包含小写字母、数字、点、下划线和连字符",
                           "username may contain only lower-case letters, digits, '.', '_' and '-'")
-        if role not in {r.value for r in Role}:
-            raise invalid("role", "invalid_role", "角色必须是 clerk、legal、lawyer 或 admin",
-                          "role must be clerk, legal, lawyer or admin")
-        if password is not None and len(password) < 8:
-            raise invalid("password", "too_short", "密码至少 8 位", "password must be at least 8 characters")
-        with self.db.session() as s:
-            if s.scalar(select(User.id).where(User.username == username)) is not None:
-                raise Conflict(f"用户名已存在：{username}", f"username already exists: {username}")
-            user = User(
-                username=username, display_name=display_name, role=role, email=email, locale=locale,
-                password_hash=hash_password(password) if password else None, active=True,
-                created_at=self.clock.now(),
-            )
-            s.add(user)
-            s.flush()
-            self.audit.record(s, by, "user.create", "user", str(user.id), None,
-                              {"username": username, "role": role})
-            return user
+        _check_role(role)
+        if password is not None:
+            _check_password(password)
+        s = uow.session
+        if s.scalar(select(User.id).where(User.username == username)) is not None:
+            raise Conflict(f"用户名已存在：{username}", f"username already exists: {username}")
+        user = User(
+            username=username, display_name=display_name, role=role, email=email, locale=locale,
+            password_hash=hash_password(password) if password else None, active=True,
+            created_at=uow.now(),
+        )
+        s.add(user)
+        s.flush()
+        uow.audit("user.create", "user", user.id, None, {"username": username, "role": role})
+        return user
 
-    def issue_token(self, by: Actor, username: str, name: str) -> str:
-        """Returns the token in clear text: shown once, stored only hashed."""
+    def update_user(
+        self, uow: UnitOfWork, user_id: int, *, display_name: str | None = None, role: str | None = None,
+        password: str | None = None, active: bool | None = None, email: str | None = None,
+        locale: str | None = None,
+    ) -> User:
+        """A new password or deactivation ends every browser session of the user."""
+        uow.require_admin()
+        user = _get_user(uow.session, user_id)
+        before = _audited(user)
+        if role is not None:
+            _check_role(role)
+            user.role = role
+        if display_name is not None:
+            user.display_name = display_name
+        if email is not None:
+            user.email = email
+        if locale is not None:
+            user.locale = locale
+        if password is not None:
+            _check_password(password)
+            user.password_hash = hash_password(password)
+        if active is not None:
+            user.active = active
+        if password is not None or active is False:
+            _end_sessions(uow.session, user.id, uow.now())
+        after = _audited(user) | ({"password": "changed"} if password is not None else {})
+        uow.session.flush()
+        uow.audit("user.update", "user", user.id, before, after)
+        return user
+
+    def user_id(self, uow: UnitOfWork, username: str) -> int:
+        uid = uow.session.scalar(select(User.id).where(User.username == username))
+        if uid is None:
+            raise NotFound("用户", "user", username)
+        return uid
+
+    def list_users(self, uow: UnitOfWork) -> list[User]:
+        uow.require_admin()
+        return list(uow.session.scalars(select(User).order_by(User.id)))
+
+    # ---- API tokens ----------------------------------------------------------------------------
+    def issue_token(self, uow: UnitOfWork, username: str, name: str, *, days: int | None = None) -> IssuedToken:
+        uow.require_admin()
+        days = self.token_days if days is None else days
+        if not 1 <= days <= MAX_TOKEN_DAYS:
+            raise invalid("days", "out_of_range", f"有效期须为 1 至 {MAX_TOKEN_DAYS} 天",
+                          f"days must be from 1 to {MAX_TOKEN_DAYS}")
+        user = uow.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise invalid("username", "unknown_user", f"无此用户：{username}", f"no such user: {username}")
         token = new_token()
-        with self.db.session() as s:
-            user = s.scalar(select(User).where(User.username == username))
-            if user is None:
-                raise invalid("username", "unknown_user", f"无此用户：{username}", f"no such user: {username}")
-            s.add(ApiToken(user_id=user.id, name=name, token_hash=token_digest(token), prefix=token[:10],
-                           created_at=self.clock.now()))
-            self.audit.record(s, by, "token.issue", "user", str(user.id), None, {"name": name})
-        return token
+        now = uow.now()
+        row = ApiToken(user_id=user.id, name=name, token_hash=token_digest(token), prefix=token[:10],
+                       created_at=now, expires_at=now + timedelta(days=days))
+        uow.session.add(row)
+        uow.session.flush()
+        uow.audit("token.issue", "user", user.id, None,
+                  {"token_id": row.id, "name": name, "prefix": row.prefix, "expires_at": row.expires_at})
+        return IssuedToken(token, row)
 
-    def authenticate_token(self, token: str) -> Actor:
-        with self.db.session() as s:
-            row = s.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
-            if row is None or row.revoked_at is not None or not row.user.active:
-                raise Unauthenticated()
-            row.last_used_at = self.clock.now()
-            return actor_of(row.user)
+    def list_tokens(self, uow: UnitOfWork, username: str | None = None) -> list[ApiToken]:
+        """An administrator sees anyone's tokens; everyone else only their own."""
+        stmt = select(ApiToken).join(User).order_by(ApiToken.id)
+        if not uow.actor.is_admin():
+            if username is not None and username != uow.actor.username:
+                raise Forbidden("只能查看自己的令牌", "You may list only your own tokens")
+            username = uow.actor.username
+        if username is not None:
+            stmt = stmt.where(User.username == username)
+        return list(uow.session.scalars(stmt))
 
-    def authenticate_password(self, username: str, password: str) -> Actor:
-        with self.db.session() as s:
-            user = s.scalar(select(User).where(User.username == username))
-            if user is None or not user.active or not check_password(password, user.password_hash):
-                raise Unauthenticated()
-            return actor_of(user)
+    def revoke_token(self, uow: UnitOfWork, token_id: int) -> ApiToken:
+        """An administrator revokes any token, a user their own; revoking twice changes nothing."""
+        row = uow.session.get(ApiToken, token_id, with_for_update=True)
+        # someone else's token is "not found" to a non-administrator: ids reveal nothing
+        if row is None or (not uow.actor.is_admin() and row.user_id != uow.actor.user_id):
+            raise NotFound("令牌", "token", token_id)
+        if row.revoked_at is None:
+            row.revoked_at = uow.now()
+            uow.session.flush()
+            uow.audit("token.revoke", "user", row.user_id, None, {"token_id": row.id, "prefix": row.prefix})
+        return row
 
-    def actor_by_id(self, user_id: int) -> Actor | None:
-        with self.db.session() as s:
-            user = s.get(User, user_id)
-            return actor_of(user) if user is not None and user.active else None
+    def revoke_token_by_prefix(self, uow: UnitOfWork, username: str, prefix: str) -> ApiToken:
+        matches = [t for t in self.list_tokens(uow, username) if t.prefix == prefix]
+        if not matches:
+            raise NotFound("令牌", "token", f"{username} {prefix}")
+        if len(matches) > 1:
+            raise Conflict(f"{username} 有多个以 {prefix} 开头的令牌，请按编号撤销",
+                           f"{username} has several tokens starting {prefix}; revoke by id")
+        return self.revoke_token(uow, matches[0].id)
 
-    def list_users(self, session: Session) -> list[User]:
-        return list(session.scalars(select(User).order_by(User.id)))
+    def authenticate_token(self, uow: UnitOfWork, token: str) -> Authenticated | None:
+        row = uow.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
+        now = uow.now()
+        if row is None or row.revoked_at is not None or row.expires_at <= now or not row.user.active:
+            return None
+        stale = row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY
+        return Authenticated(actor_of(row.user), row.id, stale)
+
+    def touch_token(self, uow: UnitOfWork, token_id: int) -> None:
+        uow.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=uow.now()))
+
+    # ---- browser sessions ----------------------------------------------------------------------
+    def login(self, uow: UnitOfWork, username: str, password: str, address: str,
+              *, replacing: str | None = None) -> LoginResult:
+        """Check a password under the throttle. Failures are recorded, not raised, so the caller's
+        unit of work commits them; the caller answers 401 or 429 from the result."""
+        s, now = uow.session, uow.now()
+        rows = lock_rows(s, keys_for(username, address), now)
+        wait = retry_after(rows, now)
+        if wait is not None:
+            return LoginResult(retry_after=wait)
+        user = s.scalar(select(User).where(User.username == username))
+        usable = user.password_hash if user is not None and user.active else None
+        if user is None or not check_password(password, usable):
+            for row in rows:
+                record_failure(row, now, self.throttle)
+            return LoginResult()
+        for row in rows:
+            if row.key.startswith("user:"):
+                reset(row)
+        if replacing:  # a new login never keeps the session id it arrived with
+            self.logout(uow, replacing)
+        cookie = new_secret()
+        web = WebSession(id=token_digest(cookie), user_id=user.id, csrf_token=new_secret(), created_at=now,
+                         last_seen_at=now, expires_at=now + self.session_max, address=address[:64])
+        s.add(web)
+        s.flush()
+        return LoginResult(actor_of(user), cookie, web.csrf_token, expires_at=web.expires_at)
+
+    def logout(self, uow: UnitOfWork, cookie: str) -> None:
+        uow.session.execute(update(WebSession).where(WebSession.id == token_digest(cookie),
+                                                     WebSession.revoked_at.is_(None))
+                            .values(revoked_at=uow.now()))
+
+    def authenticate_session(self, uow: UnitOfWork, cookie: str) -> Authenticated | None:
+        row = uow.session.get(WebSession, token_digest(cookie))
+        now = uow.now()
+        if (row is None or row.revoked_at is not None or row.expires_at <= now
+                or now - row.last_seen_at >= self.session_idle):
+            return None
+        user = uow.session.get(User, row.user_id)
+        if user is None or not user.active:
+            return None
+        return Authenticated(actor_of(user), row.id, now - row.last_seen_at >= TOUCH_EVERY, row.csrf_token)
+
+    def touch_session(self, uow: UnitOfWork, session_id: str) -> None:
+        uow.session.execute(update(WebSession).where(WebSession.id == session_id)
+                            .values(last_seen_at=uow.now()))
+
+
+def _check_role(role: str) -> None:
+    if role not in {r.value for r in Role}:
+        raise invalid("role", "invalid_role", "角色必须是 clerk、legal、lawyer 或 admin",
+                      "role must be clerk, legal, lawyer or admin")
+
+
+def _check_password(password: str) -> None:
+    if len(password) < 8:
+        raise invalid("password", "too_short", "密码至少 8 位", "password must be at least 8 characters")
+
+
+def _get_user(s: Session, user_id: int) -> User:
+    user = s.get(User, user_id, with_for_update=True)
+    if user is None:
+        raise NotFound("用户", "user", user_id)
+    return user
+
+
+def _audited(user: User) -> dict[str, object]:
+    return {"display_name": user.display_name, "role": user.role, "email": user.email,
+            "locale": user.locale, "active": user.active}
+
+
+def _end_sessions(s: Session, user_id: int, now: datetime) -> None:
+    s.execute(update(WebSession).where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))
+              .values(revoked_at=now))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import click
 
 from workflow.audit.service import AuditLog
-from workflow.cli import cli_actor, cli_core
+from workflow.cli import cli_actor, cli_core, cli_run
 from workflow.config import describe
 from workflow.migrate import upgrade
+from workflow.unit_of_work import UnitOfWork
 
 
 def register(cli: click.Group) -> None:
@@ -53,17 +54,81 @@ def user() -> None:
 @click.option("--password", default=None, help="for web login; omit for token-only users")
 @click.option("--email", default=None)
 def user_create(username: str, display_name: str, role: str, password: str | None, email: str | None) -> None:
-    cli_core().accounts.create_user(cli_actor(), username=username, display_name=display_name, role=role,
-                                    password=password, email=email)
+    accounts = cli_core().services.accounts
+    cli_run(lambda uow: accounts.create_user(uow, username=username, display_name=display_name, role=role,
+                                             password=password, email=email))
     click.echo(f"created user {username} ({role})")
+
+
+@user.command("password")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="the new password (asked for when omitted)")
+def user_password(username: str, password: str) -> None:
+    """Set a user's password; their browser sessions end."""
+    accounts = cli_core().services.accounts
+    cli_run(lambda uow: accounts.update_user(uow, accounts.user_id(uow, username), password=password))
+    click.echo(f"password of {username} changed; their sessions have ended")
+
+
+@user.command("deactivate")
+@click.argument("username")
+def user_deactivate(username: str) -> None:
+    """Stop a user from logging in or using their tokens; their browser sessions end."""
+    accounts = cli_core().services.accounts
+    cli_run(lambda uow: accounts.update_user(uow, accounts.user_id(uow, username), active=False))
+    click.echo(f"{username} deactivated")
+
+
+@user.command("activate")
+@click.argument("username")
+def user_activate(username: str) -> None:
+    accounts = cli_core().services.accounts
+    cli_run(lambda uow: accounts.update_user(uow, accounts.user_id(uow, username), active=True))
+    click.echo(f"{username} activated")
 
 
 @user.command("token")
 @click.argument("username")
 @click.option("--name", default="cli", help="what the token is for")
-def user_token(username: str, name: str) -> None:
-    """Issue an API token; it is printed once and stored only hashed."""
-    click.echo(cli_core().accounts.issue_token(cli_actor(), username, name))
+@click.option("--days", type=click.IntRange(1, 3650), default=None,
+              help="lifetime in days (default DUNNING_TOKEN_DAYS, 90)")
+@click.option("--revoke", "revoke_prefix", default=None, metavar="PREFIX",
+              help="revoke USERNAME's token whose prefix (as `user tokens` lists it) is PREFIX")
+def user_token(username: str, name: str, days: int | None, revoke_prefix: str | None) -> None:
+    """Issue an API token (printed once, stored only hashed), or revoke one with --revoke."""
+    accounts = cli_core().services.accounts
+    if revoke_prefix is not None:
+        row = cli_run(lambda uow: accounts.revoke_token_by_prefix(uow, username, revoke_prefix))
+        click.echo(f"revoked token {row.prefix}… ({row.name}) of {username}")
+        return
+    issued = cli_run(lambda uow: accounts.issue_token(uow, username, name, days=days))
+    click.echo(issued.token)
+    click.echo(f"expires {issued.row.expires_at:%Y-%m-%d %H:%M} UTC", err=True)
+
+
+@user.command("tokens")
+@click.argument("username")
+def user_tokens(username: str) -> None:
+    """List USERNAME's API tokens (never the secret itself)."""
+    accounts = cli_core().services.accounts
+
+    def rows(uow: UnitOfWork) -> list[str]:
+        accounts.user_id(uow, username)  # an unknown name is an error, not an empty list
+        out = []
+        for t in accounts.list_tokens(uow, username):
+            now = uow.now()
+            state = ("revoked" if t.revoked_at is not None else "expired" if t.expires_at <= now else "active")
+            used = f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "never"
+            out.append(f"{t.prefix:<12} {state:<8} {t.name:<20} created {t.created_at:%Y-%m-%d}  "
+                       f"expires {t.expires_at:%Y-%m-%d}  last used {used}")
+        return out
+
+    lines = cli_run(rows)
+    for line in lines:
+        click.echo(line)
+    if not lines:
+        click.echo(f"{username} has no API tokens")
 
 
 @click.group()
