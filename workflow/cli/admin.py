@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from workflow.audit.service import AuditLog
-from workflow.cli import cli_actor, cli_core, cli_run
+from workflow.audit.service import AuditReport
+from workflow.cli import cli_actor, cli_core, cli_run, cli_unit_of_work
 from workflow.config import describe
 from workflow.migrate import upgrade
 from workflow.unit_of_work import UnitOfWork
@@ -138,16 +138,52 @@ def audit() -> None:
 
 @audit.command("verify")
 def audit_verify() -> None:
-    """Check the hash chain; exit 1 and name the first broken entry if it was tampered with."""
-    with cli_core().db.session() as s:
-        check = AuditLog.verify(s)
-    if check.ok:
-        click.echo(f"audit chain ok: {check.entries} entries")
-    else:
-        click.echo(f"audit chain BROKEN at entry {check.first_bad_id}: {check.reason}", err=True)
+    """Check every entry's hash and link and the signed checkpoints; print every break, and exit 1
+    if there is any."""
+    core = cli_core()
+    with cli_unit_of_work(read_only=True) as uow:
+        report = core.audit.verify(uow.session)
+    _print_audit_summary(report)
+    if report.ok:
+        click.echo("审计日志完好 / audit log ok")
+        return
+    click.echo(f"审计日志有 {len(report.breaks)} 处异常 / audit log has {len(report.breaks)} "
+               f"break{'s' if len(report.breaks) != 1 else ''}:", err=True)
+    for b in report.breaks:
+        where = f"#{b.entry_id}" if b.entry_id is not None else "-"
+        click.echo(f"  {where:>8} {b.kind:<18} {b.zh}", err=True)
+        click.echo(f"  {'':>8} {'':<18} {b.en}", err=True)
+    raise SystemExit(1)
+
+
+@audit.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Sign the log's current head with the audit key (run it from cron, so a quiet log is sealed
+    too); refuses when the entries since the last checkpoint do not verify."""
+    core = cli_core()
+
+    def seal(uow: UnitOfWork) -> tuple[int, int, int] | None:
+        uow.require_admin()
+        cp = core.audit.checkpoint(uow.session)
+        return None if cp is None else (cp.id, cp.entries, cp.head_id)
+
+    done = cli_run(seal)
+    if done is None:
+        click.echo("未写入检查点：日志为空，或自上一检查点以来的记录未通过校验（请运行 dunning audit verify）/ "
+                   "no checkpoint written: the log is empty, or the entries since the last checkpoint do "
+                   "not verify (run dunning audit verify)", err=True)
         raise SystemExit(1)
+    cp_id, entries, head_id = done
+    click.echo(f"检查点 / checkpoint #{cp_id}: {entries} entries up to #{head_id}")
 
 
+def _print_audit_summary(report: AuditReport) -> None:
+    legacy = f" ({report.legacy_entries} in the earlier hash form)" if report.legacy_entries else ""
+    click.echo(f"记录 / entries: {report.entries}{legacy}; 检查点 / checkpoints: {report.checkpoints}")
+    last = report.last_checkpoint
+    if last is not None:
+        click.echo(f"最新检查点 / last checkpoint: #{last.id} at {last.at.isoformat()}, "
+                   f"{last.entries} entries up to #{last.head_id}; {report.unsealed} entries since")
 
 
 @click.command("up")
