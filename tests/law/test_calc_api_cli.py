@@ -11,7 +11,8 @@ import pytest
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
-from tests.conftest import Users
+from tests.conftest import SYSTEM_ACTOR, Users
+from tests.uow import read
 from workflow.audit.models import AuditEntry
 from workflow.core import Core
 
@@ -133,8 +134,8 @@ def test_calculators_are_in_the_openapi_document(client: FlaskClient, users: Use
 
 
 def _audit(core: Core, action: str) -> list[AuditEntry]:
-    with core.db.session() as s:
-        return list(s.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+    return read(core, SYSTEM_ACTOR,
+                lambda uow: list(uow.session.scalars(select(AuditEntry).where(AuditEntry.action == action))))
 
 
 def test_calendar_add_year_json_makes_2027_deadlines_final(client: FlaskClient, users: Users,

@@ -1,8 +1,10 @@
 """The effective calendar and rate table (shipped data + administrator's additions), the writes
 that add to them, and the calculators as the API and CLI call them.
 
-Every write is audited in its own transaction. A ``LawRefusal`` from the pure engine leaves here
-as a ``ValidationFailed`` naming the same field, so the web layer answers 422 and the CLI exits 2.
+``LawData`` is built once (``core.services.calc``). Writes run in the caller's unit of work and are
+for administrators only, checked here so the CLI's actor and jobs meet the same rule as the API;
+readers pass the session of theirs. A ``LawRefusal`` from the pure engine leaves here as a
+``ValidationFailed`` naming the same field, so the web layer answers 422 and the CLI exits 2.
 """
 
 from __future__ import annotations
@@ -18,21 +20,19 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from workflow.accounts.actor import Actor
-from workflow.audit.service import AuditLog
 from workflow.calc.models import CalendarYearRow, RateQuoteRow
 from workflow.calc.schemas import InterestIn, LimitationIn
-from workflow.clock import Clock
-from workflow.core import Core
-from workflow.db import Database
-from workflow.errors import FieldProblem, ValidationFailed, invalid
+from workflow.errors import Conflict, FieldProblem, ValidationFailed, invalid
 from workflow.law.interest import calculate
 from workflow.law.limitation import compute_limitation
 from workflow.law.rates import RateQuote, RateTable, shipped_quotes
 from workflow.law.refusals import LawRefusal
 from workflow.law.words import rmb_upper
 from workflow.law.workdays import CalendarYear, WorkCalendar, shipped_years
+from workflow.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
 MAX_UPLOAD = 1024 * 1024
@@ -86,25 +86,26 @@ def parse_year_csv(text: str, source: str) -> CalendarYear:
 
 
 class LawData:
-    def __init__(self, db: Database, audit: AuditLog, clock: Clock) -> None:
-        self.db, self.audit, self.clock = db, audit, clock
+    """The calculators over the effective calendar and rate table, and the administrator's additions."""
+
+    def __init__(self, max_upload: int = MAX_UPLOAD) -> None:
+        self.max_upload = max_upload
 
     # -- effective data ---------------------------------------------------------------------
-    def calendar(self) -> WorkCalendar:
+    def calendar(self, s: Session) -> WorkCalendar:
         years = {y.year: y for y in _shipped_years()}
-        with self.db.session() as s:
-            for row in s.scalars(select(CalendarYearRow)):
-                years[row.year] = CalendarYear.from_json(row.data)
+        for row in s.scalars(select(CalendarYearRow)):
+            years[row.year] = CalendarYear.from_json(row.data)
         return WorkCalendar.of(years.values())
 
-    def rate_table(self) -> RateTable:
-        with self.db.session() as s:
-            added = [_quote(r) for r in s.scalars(select(RateQuoteRow))]
+    def rate_table(self, s: Session) -> RateTable:
+        added = [_quote(r) for r in s.scalars(select(RateQuoteRow))]
         return RateTable([*_shipped_quotes(), *added])
 
     # -- writes -----------------------------------------------------------------------------
-    def add_year(self, actor: Actor, content: bytes, filename: str) -> CalendarYear:
-        if len(content) > MAX_UPLOAD:
+    def add_year(self, uow: UnitOfWork, content: bytes, filename: str) -> CalendarYear:
+        uow.require_admin("仅管理员可载入节假日安排", "Only an administrator may load a holiday calendar")
+        if len(content) > self.max_upload:
             raise invalid("file", "too_large", "文件过大", "the file is too large")
         try:
             text = content.decode("utf-8-sig")
@@ -122,21 +123,21 @@ class LawData:
                 year = CalendarYear.from_json(data)
         if not year.source:
             year = CalendarYear(year.year, year.holidays, year.workdays, filename)
-        with self.db.session() as s:
-            row = s.scalar(select(CalendarYearRow).where(CalendarYearRow.year == year.year))
-            before = None if row is None else row.data
-            if row is None:
-                row = CalendarYearRow(year=year.year)
-                s.add(row)
-            row.data, row.source = year.as_json(), year.source[:300]
-            row.added_by, row.added_at = actor.username, self.clock.now()
-            s.flush()
-            self.audit.record(s, actor, "calendar.add_year", "law_calendar_year", str(year.year),
-                              before, row.data)
+        s = uow.session
+        row = s.scalar(select(CalendarYearRow).where(CalendarYearRow.year == year.year).with_for_update())
+        before = None if row is None else row.data
+        if row is None:
+            row = CalendarYearRow(year=year.year)
+            s.add(row)
+        row.data, row.source = year.as_json(), year.source[:300]
+        row.added_by, row.added_at = uow.actor.username, uow.now()
+        _flush_or_conflict(s, "file", f"{year.year}")
+        uow.audit("calendar.add_year", "law_calendar_year", year.year, before, row.data)
         return year
 
-    def add_rate(self, actor: Actor, *, effective: date, rate_1y: Decimal, rate_5y: Decimal | None,
+    def add_rate(self, uow: UnitOfWork, *, effective: date, rate_1y: Decimal, rate_5y: Decimal | None,
                  source: str, verified: bool, kind: str = "lpr") -> RateQuote:
+        uow.require_admin("仅管理员可录入利率", "Only an administrator may add a rate quote")
         if not source.strip():
             raise invalid("source", "missing", "请注明来源（公告名称或网址）", "name the source (notice or URL)")
         if kind not in ("lpr", "pboc_benchmark"):
@@ -145,30 +146,41 @@ class LawData:
         with refusals_as_422():
             quote = RateQuote("lpr" if kind == "lpr" else "pboc_benchmark", effective, rate_1y, rate_5y,
                               source.strip()[:300], verified)
-        with self.db.session() as s:
-            row = s.scalar(select(RateQuoteRow).where(RateQuoteRow.kind == kind, RateQuoteRow.effective == effective))
-            before = None if row is None else _quote(row).as_row()
-            if row is None:
-                row = RateQuoteRow(kind=kind, effective=effective)
-                s.add(row)
-            row.rate_1y, row.rate_5y, row.source, row.verified = rate_1y, rate_5y, quote.source, verified
-            row.added_by, row.added_at = actor.username, self.clock.now()
-            s.flush()
-            self.audit.record(s, actor, "rates.add", "law_rate_quote", f"{kind}:{effective.isoformat()}",
-                              before, quote.as_row())
+        s = uow.session
+        row = s.scalar(select(RateQuoteRow).where(RateQuoteRow.kind == kind, RateQuoteRow.effective == effective)
+                       .with_for_update())
+        before = None if row is None else _quote(row).as_row()
+        if row is None:
+            row = RateQuoteRow(kind=kind, effective=effective)
+            s.add(row)
+        row.rate_1y, row.rate_5y, row.source, row.verified = rate_1y, rate_5y, quote.source, verified
+        row.added_by, row.added_at = uow.actor.username, uow.now()
+        _flush_or_conflict(s, "effective", f"{kind} {effective.isoformat()}")
+        uow.audit("rates.add", "law_rate_quote", f"{kind}:{effective.isoformat()}", before, quote.as_row())
         return quote
 
     # -- calculators ------------------------------------------------------------------------
-    def interest(self, body: InterestIn) -> dict[str, Any]:
-        return _guarded(lambda: calculate(body.to_request(), self.rate_table()).as_json())
+    def interest(self, s: Session, body: InterestIn) -> dict[str, Any]:
+        return _guarded(lambda: calculate(body.to_request(), self.rate_table(s)).as_json())
 
-    def limitation(self, body: LimitationIn) -> dict[str, Any]:
-        return _guarded(lambda: compute_limitation(body.to_request(), self.calendar()).as_json())
+    def limitation(self, s: Session, body: LimitationIn) -> dict[str, Any]:
+        return _guarded(lambda: compute_limitation(body.to_request(), self.calendar(s)).as_json())
 
     @staticmethod
     def words(amount: Decimal) -> dict[str, str]:
         return _guarded(lambda: {"amount": format(amount.quantize(Decimal("0.01")), "f"),
                                  "words": rmb_upper(amount)})
+
+
+def _flush_or_conflict(s: Session, field: str, what: str) -> None:
+    """Two administrators adding the same year or quote at once: the later one is told, not a 500
+    (on PostgreSQL ``FOR UPDATE`` cannot lock a row that does not exist yet)."""
+    try:
+        s.flush()
+    except IntegrityError as exc:
+        raise Conflict("同时有人录入了同一条数据，请重试", "someone else added the same entry just now; try again",
+                       [FieldProblem(field, "concurrent_change", f"{what} 刚被他人录入", f"{what} was just added")]
+                       ) from exc
 
 
 def _guarded(fn: Callable[[], T]) -> T:
@@ -179,8 +191,3 @@ def _guarded(fn: Callable[[], T]) -> T:
 def _quote(r: RateQuoteRow) -> RateQuote:
     return RateQuote("lpr" if r.kind == "lpr" else "pboc_benchmark", r.effective, r.rate_1y, r.rate_5y,
                      r.source, r.verified)
-
-
-def law_data(core: Core) -> LawData:
-    """Built from a Core on demand: it holds no state of its own beyond the shared services."""
-    return LawData(core.db, core.audit, core.clock)

@@ -17,8 +17,8 @@ import click
 from pydantic import BaseModel, ValidationError
 
 from workflow.calc.schemas import InterestIn, LimitationIn, WordsIn
-from workflow.calc.service import law_data
-from workflow.cli import cli_actor, cli_core
+from workflow.calc.service import LawData
+from workflow.cli import cli_core, cli_run, cli_unit_of_work
 from workflow.errors import invalid
 from workflow.pydantic_errors import problems_from_pydantic
 
@@ -30,6 +30,10 @@ def register(cli: click.Group) -> None:
     cli.add_command(calc)
     cli.add_command(calendar)
     cli.add_command(rates)
+
+
+def _calc() -> LawData:
+    return cli_core().services.calc
 
 
 def _echo(data: Any) -> None:
@@ -60,14 +64,18 @@ def calc() -> None:
 @click.argument("file")
 def calc_interest(file: str) -> None:
     """Late interest: FILE.json as for POST /api/v1/calc/interest ("-" reads stdin)."""
-    _echo(law_data(cli_core()).interest(_read_model(file, InterestIn)))
+    body = _read_model(file, InterestIn)
+    with cli_unit_of_work(read_only=True) as uow:
+        _echo(_calc().interest(uow.session, body))
 
 
 @calc.command("limitation")
 @click.argument("file")
 def calc_limitation(file: str) -> None:
     """Limitation end date: FILE.json as for POST /api/v1/calc/limitation."""
-    _echo(law_data(cli_core()).limitation(_read_model(file, LimitationIn)))
+    body = _read_model(file, LimitationIn)
+    with cli_unit_of_work(read_only=True) as uow:
+        _echo(_calc().limitation(uow.session, body))
 
 
 @calc.command("claim")
@@ -81,25 +89,23 @@ def calc_limitation(file: str) -> None:
 def calc_claim(customer_id: int, as_of: str | None, sheet_dir: str | None, lang: str, currency: str,
                creditor_id: int | None) -> None:
     """A customer's claim as JSON: principal, interest and limitation per invoice."""
-    from workflow.claim.service import customer_claim
-    from workflow.claim.sheet import ClaimSheetIn, make_claim_sheet
+    from workflow.claim.sheet import ClaimSheetIn
+    from workflow.cli.documents import write_document
 
     try:
         body = ClaimSheetIn.model_validate({"as_of": as_of, "language": lang, "currency": currency,
                                             "creditor_id": creditor_id})
     except ValidationError as exc:
         raise problems_from_pydantic(exc) from exc
-    core = cli_core()
+    claims = cli_core().services.claims
     if sheet_dir is None:
-        _echo(customer_claim(core, cli_actor(), customer_id, body))
+        with cli_unit_of_work(read_only=True) as uow:
+            _echo(claims.claim(uow, customer_id, body))
         return
-    doc = make_claim_sheet(core, cli_actor(), customer_id, body)
+    doc = cli_run(claims.sheet, customer_id, body)  # its PDF is made once the sheet has committed
     out = Path(sheet_dir)
-    out.mkdir(parents=True, exist_ok=True)
     stem = f"利息计算表-{customer_id}-{doc.context['sheet']['as_of']}"
-    (out / f"{stem}.docx").write_bytes(core.files.get(doc.docx_sha256))
-    if doc.pdf_sha256:
-        (out / f"{stem}.pdf").write_bytes(core.files.get(doc.pdf_sha256))
+    write_document(doc, out, stem)
     click.echo(f"{out / stem}.docx" + (" + .pdf" if doc.pdf_sha256 else f" (PDF: {doc.pdf_notice})"))
 
 
@@ -111,7 +117,7 @@ def calc_words(amount: str) -> None:
         body = WordsIn.model_validate({"amount": amount.replace(",", "")})
     except ValidationError as exc:
         raise problems_from_pydantic(exc) from exc
-    click.echo(law_data(cli_core()).words(body.amount)["words"])
+    click.echo(_calc().words(body.amount)["words"])
 
 
 @click.group()
@@ -123,7 +129,7 @@ def calendar() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 def calendar_add_year(file: str) -> None:
     """Load one year of the State Council holiday notice from JSON or CSV (see docs/law.md)."""
-    year = law_data(cli_core()).add_year(cli_actor(), Path(file).read_bytes(), Path(file).name)
+    year = cli_run(_calc().add_year, Path(file).read_bytes(), Path(file).name)
     click.echo(f"loaded {year.year}: {len(year.holidays)} holidays, {len(year.workdays)} make-up working days")
 
 
@@ -131,7 +137,8 @@ def calendar_add_year(file: str) -> None:
 @click.argument("year", type=int)
 def calendar_show(year: int) -> None:
     """Print a loaded year's rest days and make-up working days."""
-    cal = law_data(cli_core()).calendar()
+    with cli_unit_of_work(read_only=True) as uow:
+        cal = _calc().calendar(uow.session)
     if not cal.is_loaded(year):
         raise invalid("year", "calendar_not_loaded", f"{year} 年尚未载入（已载入 {cal.first_year}–{cal.last_year}）",
                       f"{year} is not loaded (loaded: {cal.first_year}–{cal.last_year})")
@@ -169,9 +176,9 @@ def rates_add(effective: Any, lpr1y: str, lpr5y: str | None, source: str, unveri
     """Add (or correct) a quote; it takes effect for calculations at once."""
     one = _percent(lpr1y, "lpr1y")
     assert one is not None
-    q = law_data(cli_core()).add_rate(cli_actor(), effective=date(effective.year, effective.month, effective.day),
-                                      rate_1y=one, rate_5y=_percent(lpr5y, "lpr5y"), source=source,
-                                      verified=not unverified, kind=kind)
+    q = cli_run(_calc().add_rate, effective=date(effective.year, effective.month, effective.day),
+                rate_1y=one, rate_5y=_percent(lpr5y, "lpr5y"), source=source, verified=not unverified,
+                kind=kind)
     click.echo(f"added {q.kind} {q.effective.isoformat()}: 1y {q.rate_1y}%"
                + (f", 5y {q.rate_5y}%" if q.rate_5y is not None else "") + ("" if q.verified else " (unverified)"))
 
@@ -179,7 +186,8 @@ def rates_add(effective: Any, lpr1y: str, lpr5y: str | None, source: str, unveri
 @rates.command("list")
 def rates_list() -> None:
     """Every quote in force, shipped and added, with source and verification."""
-    table = law_data(cli_core()).rate_table()
+    with cli_unit_of_work(read_only=True) as uow:
+        table = _calc().rate_table(uow.session)
     for q in table.all():
         five = f"{q.rate_5y}%" if q.rate_5y is not None else "-"
         flag = "verified" if q.verified else "UNVERIFIED"

@@ -1,5 +1,6 @@
 """API resources: the law calculators (interest, limitation, amounts in words) and a customer's
-claim (principal + interest + limitation per invoice). Any role may call the calculators."""
+claim (principal + interest + limitation per invoice). Any role may call the calculators; they
+only read (the calendar and rate table), so their unit of work is read-only although they are POSTs."""
 
 from __future__ import annotations
 
@@ -9,50 +10,51 @@ from flask import Blueprint
 
 from workflow.accounts.actor import Actor
 from workflow.calc.schemas import ClaimQuery, InterestIn, LimitationIn, WordsIn
-from workflow.calc.service import law_data
-from workflow.claim.service import customer_claim
-from workflow.claim.sheet import ClaimSheetIn, make_claim_sheet
-from workflow.documents.service import describe
-from workflow.web.api.base import STAFF, core, endpoint
+from workflow.claim.sheet import ClaimSheetIn
+from workflow.web.api.base import STAFF, core, endpoint, session, uow
+from workflow.web.api.documents import described_when_done
+from workflow.web.api.responses import ClaimOut, DocumentOut, InterestOut, LimitationOut, WordsOut
 
 bp = Blueprint("calc", __name__)
 
 _422 = {"200": "OK", "422": "Invalid input, or a rate / calendar the calculation needs is missing"}
 
 
-@endpoint(bp, "POST", "/calc/interest", body=InterestIn, responses=_422,
-          summary="Late interest on invoices with part payments (逾期利息计算)")
+@endpoint(bp, "POST", "/calc/interest", body=InterestIn, responses=_422, writes=False,
+          summary="Late interest on invoices with part payments (逾期利息计算)", response=InterestOut)
 def calc_interest(actor: Actor, body: InterestIn) -> Any:
-    return law_data(core()).interest(body)
+    return core().services.calc.interest(session(), body)
 
 
-@endpoint(bp, "POST", "/calc/limitation", body=LimitationIn, responses=_422,
-          summary="Limitation period end date with interruptions (诉讼时效)")
+@endpoint(bp, "POST", "/calc/limitation", body=LimitationIn, responses=_422, writes=False,
+          summary="Limitation period end date with interruptions (诉讼时效)", response=LimitationOut)
 def calc_limitation(actor: Actor, body: LimitationIn) -> Any:
-    return law_data(core()).limitation(body)
+    return core().services.calc.limitation(session(), body)
 
 
-@endpoint(bp, "GET", "/calc/words", query=WordsIn, responses=_422, summary="Amount in 人民币大写")
+@endpoint(bp, "GET", "/calc/words", query=WordsIn, responses=_422, summary="Amount in 人民币大写", response=WordsOut)
 def calc_words_get(actor: Actor, query: WordsIn) -> Any:
-    return law_data(core()).words(query.amount)
+    return core().services.calc.words(query.amount)
 
 
-@endpoint(bp, "POST", "/calc/words", body=WordsIn, responses=_422, summary="Amount in 人民币大写")
+@endpoint(bp, "POST", "/calc/words", body=WordsIn, responses=_422, writes=False, summary="Amount in 人民币大写",
+          response=WordsOut)
 def calc_words_post(actor: Actor, body: WordsIn) -> Any:
-    return law_data(core()).words(body.amount)
+    return core().services.calc.words(body.amount)
 
 
 @endpoint(bp, "GET", "/customers/{customer_id}/claim", query=ClaimQuery, path_params={"customer_id": "integer"},
           responses={"200": "OK", "404": "No such customer", "422": "Invalid input or missing rate data"},
-          summary="A customer's claim: principal, interest and limitation per invoice (利息计算表)")
+          summary="A customer's claim: principal, interest and limitation per invoice (利息计算表)", response=ClaimOut)
 def claim(actor: Actor, query: ClaimQuery, customer_id: int) -> Any:
-    return customer_claim(core(), actor, customer_id, query)
+    return core().services.claims.claim(uow(), customer_id, query)
 
 
 @endpoint(bp, "POST", "/customers/{customer_id}/claim/sheet", body=ClaimSheetIn, roles=STAFF,
           path_params={"customer_id": "integer"},
           responses={"201": "The stored 利息计算表 (DOCX, and PDF where LibreOffice is installed)",
                      "404": "No such customer", "422": "Invalid input, nothing claimed, or missing rate data"},
-          summary="Make the interest calculation sheet (利息计算表) of a customer's claim, for court")
+          summary="Make the interest calculation sheet (利息计算表) of a customer's claim, for court",
+          response=DocumentOut)
 def claim_sheet(actor: Actor, body: ClaimSheetIn, customer_id: int) -> Any:
-    return describe(make_claim_sheet(core(), actor, customer_id, body)), 201
+    return described_when_done(core().services.claims.sheet(uow(), customer_id, body)), 201
