@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from workflow.cli import cli_actor, cli_core
+from workflow.cli import cli_core, cli_unit_of_work
 from workflow.documents.docx_text import linter_lpr_1y, stored_contract_text, upload_text
 from workflow.errors import invalid
 from workflow.law.linter import Finding, lint_contract, lint_letter
@@ -92,17 +92,16 @@ def contract_lint(file: Path | None, contract_id: int | None, as_json: bool, lpr
     if (file is None) == (contract_id is None):
         raise invalid("FILE", "missing", "请给出合同文件或 --contract-id 中的一项",
                       "give either a contract FILE or --contract-id")
-    lpr_1y, lpr_source = linter_lpr_1y(core, _lpr(lpr_raw))
+    explicit = _lpr(lpr_raw)
     places = {"seller_place": seller_place, "buyer_place": buyer_place, "signing_place": signing_place,
               "performance_place": performance_place}
     context = {k: v for k, v in places.items() if v}
-    if file is not None:
-        text = upload_text(file.name, _read(file), field="FILE")
-    else:
-        assert contract_id is not None
-        with core.db.session() as s:
-            stored = stored_contract_text(s, core.files, cli_actor(), contract_id)
-        text, context = stored.text, {**stored.context, **context}
+    text = upload_text(file.name, _read(file), field="FILE") if file is not None else ""
+    with cli_unit_of_work(read_only=True) as uow:
+        lpr_1y, lpr_source = linter_lpr_1y(core.services.calc.rate_table(uow.session), uow.today(), explicit)
+        if contract_id is not None:
+            stored = stored_contract_text(uow, core.files, contract_id)
+            text, context = stored.text, {**stored.context, **context}
     findings = lint_contract(text, lpr_1y=lpr_1y, warn_multiple=core.settings.penalty_warn_lpr_multiple,
                              note_multiple=core.settings.penalty_note_lpr_multiple, context=context)
     _print(findings, as_json, {"lpr_1y": str(lpr_1y), "lpr_source": lpr_source})

@@ -2,32 +2,31 @@
 stored ledger contract (its .docx attachment when it has one, else its structured clauses).
 
 Uploads are untrusted. A .docx is a zip: only ``word/document.xml`` is inflated, within a size and
-compression-ratio budget enforced while inflating (headers may lie), and parsed with defusedxml so
-a DTD or entity declaration is refused instead of expanded. Paragraphs and table cells come out in
-document order, one per line, so numbered articles and address tables stay recognisable.
+compression-ratio budget enforced while inflating (headers may lie), and parsed by
+``documents.package`` with defusedxml, so a DTD or entity declaration is refused instead of
+expanded and elements nested deeper than ``MAX_XML_DEPTH`` are refused before the tree is built.
+The walk over the tree keeps its own stack rather than recursing. Paragraphs and table cells come
+out in document order, one per line, so numbered articles and address tables stay recognisable.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from xml.etree.ElementTree import Element
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from workflow.accounts.actor import Actor
-from workflow.documents.package import read_member
+from workflow.documents.package import read_xml_member
 from workflow.errors import FieldProblem, ValidationFailed
 from workflow.filestore import FileStore
+from workflow.law.rates import RateTable
+from workflow.law.refusals import LawRefusal
 from workflow.ledger.access import load
 from workflow.ledger.models import Attachment, Contract
-
-if TYPE_CHECKING:
-    from workflow.core import Core
+from workflow.unit_of_work import UnitOfWork
 
 MAX_XML_BYTES = 16 * 1024 * 1024  # a 300-page contract's document.xml is a few MiB
 MAX_TEXT_CHARS = 400_000
@@ -40,7 +39,7 @@ def _bad(field: str, code: str, zh: str, en: str) -> ValidationFailed:
     return ValidationFailed([FieldProblem(field, code, zh, en)])
 
 
-def _paragraph(p: Any) -> str:
+def _paragraph(p: Element) -> str:
     parts: list[str] = []
     for el in p.iter():
         if el.tag == _W + "t" and el.text:
@@ -52,35 +51,56 @@ def _paragraph(p: Any) -> str:
     return "".join(parts)
 
 
-def _blocks(parent: Any) -> Iterator[str]:
-    """Lines in reading order: a paragraph is a line; a table row is its cells joined by " | "."""
+# A work item: an element whose lines go to a list (a table cell's own list, or the document's).
+_Item = tuple[Element, list[str]]
+
+
+def _children(parent: Element, lines: list[str]) -> Iterator[_Item]:
     for child in parent:
-        if child.tag == _W + "p":
-            yield _paragraph(child)
-        elif child.tag == _W + "tbl":
-            for row in child.findall(_W + "tr"):
-                cells = [" ".join(t for t in _blocks(tc) if t.strip()) for tc in row.findall(_W + "tc")]
-                yield " | ".join(c for c in cells if c)
-        elif child.tag != _W + "sectPr":
-            yield from _blocks(child)  # content controls, custom XML, smart tags wrap paragraphs
+        yield child, lines
+
+
+def _table(tbl: Element, lines: list[str]) -> Iterator[_Item]:
+    """A table row is one line, its cells joined by " | "; a cell's own lines are joined by spaces.
+    Each cell is handed back to the walk, which has read it by the time this resumes."""
+    for row in tbl.findall(_W + "tr"):
+        cells: list[str] = []
+        for tc in row.findall(_W + "tc"):
+            cell: list[str] = []
+            yield tc, cell
+            cells.append(" ".join(t for t in cell if t.strip()))
+        lines.append(" | ".join(c for c in cells if c))
+
+
+def _lines(body: Element) -> list[str]:
+    """Lines in reading order; content controls, custom XML and smart tags wrap paragraphs and are
+    looked through. One explicit stack instead of recursion, whatever the nesting."""
+    out: list[str] = []
+    stack: list[Iterator[_Item]] = [_children(body, out)]
+    while stack:
+        item = next(stack[-1], None)
+        if item is None:
+            stack.pop()
+            continue
+        el, lines = item
+        if el.tag == _W + "p":
+            lines.append(_paragraph(el))
+        elif el.tag == _W + "tbl":
+            stack.append(_table(el, lines))
+        elif el.tag != _W + "sectPr":
+            stack.append(_children(el, lines))
+    return out
 
 
 def docx_text(data: bytes, field: str = "file") -> str:
-    xml = read_member(data, "word/document.xml", MAX_XML_BYTES, field)
-    if xml is None:
+    root = read_xml_member(data, "word/document.xml", MAX_XML_BYTES, field)
+    if root is None:
         raise _bad(field, "not_docx", "压缩包中没有 word/document.xml，不是 Word 文档",
                    "no word/document.xml in the archive: not a Word document")
-    try:
-        root = fromstring(xml, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException:
-        raise _bad(field, "xml_entities", "DOCX 中含有 DTD 或实体声明（可能是 XML 炸弹），已拒绝",
-                   "the DOCX contains a DTD or entity declarations (possible XML bomb); refused") from None
-    except Exception:  # ElementTree.ParseError and expat errors: malformed XML
-        raise _bad(field, "not_docx", "DOCX 中的 XML 格式错误", "the DOCX contains malformed XML") from None
     body = root.find(_W + "body")
     if body is None:
         raise _bad(field, "not_docx", "DOCX 没有正文", "the DOCX has no document body")
-    return _limit("\n".join(line for line in _blocks(body) if line.strip()), field)
+    return _limit("\n".join(line for line in _lines(body) if line.strip()), field)
 
 
 def txt_text(data: bytes, field: str = "file") -> str:
@@ -174,9 +194,11 @@ def _pct(raw: object) -> str:
         return str(raw)
 
 
-def stored_contract_text(s: Session, files: FileStore, actor: Actor, contract_id: int) -> StoredContractText:
-    """A ledger contract as text: the newest .docx attachment, else its structured clauses."""
-    c = load(s, Contract, contract_id, actor)
+def stored_contract_text(uow: UnitOfWork, files: FileStore, contract_id: int) -> StoredContractText:
+    """A ledger contract as text: the newest .docx attachment, else its structured clauses. An
+    attachment that cannot be read is a 422 for this contract that names the attachment."""
+    s = uow.session
+    c = load(s, Contract, contract_id, uow.actor)
     context = {"seller_place": c.creditor.address}
     if c.customer.registered_address:
         context["buyer_place"] = c.customer.registered_address
@@ -186,14 +208,21 @@ def stored_contract_text(s: Session, files: FileStore, actor: Actor, contract_id
         select(Attachment).where(Attachment.contract_id == c.id, Attachment.filename.ilike("%.docx"))
         .order_by(Attachment.uploaded_at.desc(), Attachment.id.desc()).limit(1))
     if attachment is not None:
-        text = docx_text(files.get(attachment.sha256), field="contract_id")
+        try:
+            text = docx_text(files.get(attachment.sha256), field="contract_id")
+        except ValidationFailed as exc:
+            raise ValidationFailed(
+                [FieldProblem(p.field, p.code, f"合同附件「{attachment.filename}」（#{attachment.id}）无法读取：{p.zh}",
+                              f"the contract's attachment \"{attachment.filename}\" (#{attachment.id}) cannot be "
+                              f"read: {p.en}") for p in exc.problems],
+                extra={"attachment_id": attachment.id}) from None
         return StoredContractText(text, "attachment", context, attachment.id)
     return StoredContractText(_clauses_text(c), "clauses", context)
 
 
-def linter_lpr_1y(core: Core, explicit: Decimal | None = None) -> tuple[Decimal, str]:
+def linter_lpr_1y(rates: RateTable, today: date, explicit: Decimal | None = None) -> tuple[Decimal, str]:
     """The one-year LPR the linter compares penalties with, and where it came from: the caller's own
-    figure (e.g. the LPR when the contract was signed), else the quote in force today from the
+    figure (e.g. the LPR when the contract was signed), else the quote in force ``today`` in the
     effective rate table (shipped quotes plus the administrator's additions). When today lies past
     the last known quote, the last quote is used and named: the linter only grades a clause against
     a multiple of the LPR, so a quote a few months old changes nothing a signer would do, whereas the
@@ -201,17 +230,9 @@ def linter_lpr_1y(core: Core, explicit: Decimal | None = None) -> tuple[Decimal,
     if explicit is not None:
         return explicit, "request"
     try:
-        from workflow.calc.service import law_data
-        from workflow.law.refusals import LawRefusal
-    except ImportError as exc:  # the law room is optional in stripped-down deployments
-        raise _bad("lpr_1y", "lpr_unavailable", "本系统未安装 LPR 利率表，请在请求中提供 lpr_1y",
-                   "no LPR rate table is installed: pass lpr_1y with the request") from exc
-    table = law_data(core).rate_table()
-    today = core.clock.today()
-    try:
-        quote = table.quote_on("lpr", today, field="lpr_1y")
+        quote = rates.quote_on("lpr", today, field="lpr_1y")
     except LawRefusal as exc:
-        last = table.last_lpr
+        last = rates.last_lpr
         if exc.code != "lpr_missing" or last is None or last.effective > today:
             raise _bad("lpr_1y", exc.code, f"{exc.zh}；或在请求中提供 lpr_1y（如 0.0300）",
                        f"{exc.en}; or pass lpr_1y (e.g. 0.0300) with the request") from exc

@@ -1,7 +1,11 @@
 """Reading an untrusted DOCX zip within limits, and writing a DOCX deterministically.
 
 Reading: member count, total and per-member uncompressed size and compression ratio are checked
-against the central directory *and* enforced while inflating (a zip may lie in its headers).
+against the central directory *and* enforced while inflating (a zip may lie in its headers). Every
+XML part is parsed with defusedxml (a DTD or entity declaration is refused, never expanded) and
+refused when its elements nest deeper than ``MAX_XML_DEPTH``: the readers after this one (lxml,
+docxtpl, our own walks over the tree) may recurse per level, so depth is bounded before any of
+them sees the part, counting as the parser goes instead of walking a built tree.
 
 Writing: members in a fixed order with a fixed timestamp (1980-01-01, the zip epoch), so the
 same parts give byte-identical files. Unchanged members are deflated once per template version
@@ -16,6 +20,11 @@ import zipfile
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
 
 from workflow.errors import FieldProblem, ValidationFailed
 
@@ -24,6 +33,10 @@ MAX_TOTAL_UNCOMPRESSED = 100 * 1024 * 1024  # embedded CJK fonts are large; bomb
 MAX_RATIO = 200  # XML compresses ~10-30x; 1 GB of zeros compresses ~1000x
 RATIO_FLOOR = 1024 * 1024  # small members may have any ratio: they cannot hurt
 _DOS_EPOCH = ((1980 - 1980) << 9 | 1 << 5 | 1, 0)  # (date, time) fields: 1980-01-01 00:00
+# Word's own deepest parts (a table in a text box in a nested table cell) stay well under 60 levels;
+# a hostile part nests thousands of content controls to crash whatever walks it recursively
+MAX_XML_DEPTH = 100
+XML_SUFFIXES = (".xml", ".rels")
 
 
 def _reject(field: str, code: str, zh: str, en: str) -> ValidationFailed:
@@ -56,7 +69,8 @@ def _check_member(info: zipfile.ZipInfo, field: str, budget: int) -> None:
 
 
 def read_members(data: bytes, field: str = "file") -> dict[str, bytes]:
-    """All members of a DOCX, in their stored order, or a 422 naming what is wrong."""
+    """All members of a DOCX, in their stored order, or a 422 naming what is wrong; every XML part
+    has passed ``check_xml_part``."""
     with _open(data, field) as zf:
         infos = zf.infolist()
         if sum(i.file_size for i in infos) > MAX_TOTAL_UNCOMPRESSED:
@@ -71,6 +85,9 @@ def read_members(data: bytes, field: str = "file") -> dict[str, bytes]:
             body = _read_limited(zf, info, MAX_TOTAL_UNCOMPRESSED - total, field)
             total += len(body)
             members[name] = body
+    for name, body in members.items():
+        if name.lower().endswith(XML_SUFFIXES):
+            check_xml_part(name, body, field)
     if "[Content_Types].xml" not in members:
         raise _reject(field, "not_docx", "缺少 [Content_Types].xml，不是 Word 文档",
                       "missing [Content_Types].xml: not a Word document")
@@ -79,13 +96,95 @@ def read_members(data: bytes, field: str = "file") -> dict[str, bytes]:
 
 def read_member(data: bytes, name: str, max_bytes: int, field: str = "file") -> bytes | None:
     """One member of a DOCX under the same limits as ``read_members`` (and at most ``max_bytes``),
-    without inflating the others; None when the archive has no such member."""
+    without inflating the others; None when the archive has no such member. The bytes are not
+    parsed: for an XML part use ``read_xml_member``."""
     with _open(data, field) as zf:
         info = next((i for i in zf.infolist() if i.filename == name), None)
         if info is None:
             return None
         _check_member(info, field, max_bytes)
         return _read_limited(zf, info, max_bytes, field)
+
+
+def read_xml_member(data: bytes, name: str, max_bytes: int, field: str = "file") -> Element | None:
+    """One XML part of a DOCX, parsed by ``parse_xml_part`` under the zip limits of ``read_member``."""
+    body = read_member(data, name, max_bytes, field)
+    return None if body is None else parse_xml_part(name, body, field)
+
+
+class _DepthCounter:
+    """A parser target that keeps no tree: it only counts open elements, refusing the one too many."""
+
+    def __init__(self, max_depth: int) -> None:
+        self.max_depth = max_depth
+        self.depth = 0
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        self.depth += 1
+        if self.depth > self.max_depth:
+            raise _TooDeep
+
+    def end(self, tag: str) -> None:
+        self.depth -= 1
+
+    def data(self, text: str) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class _DepthLimitedBuilder(TreeBuilder):
+    """ElementTree's builder, refusing the element one level too deep before it is built."""
+
+    def __init__(self, max_depth: int) -> None:
+        super().__init__()
+        self.max_depth = max_depth
+        self.depth = 0
+
+    def start(self, tag: Any, attrs: dict[Any, Any]) -> Element:
+        self.depth += 1
+        if self.depth > self.max_depth:
+            raise _TooDeep
+        return super().start(tag, attrs)
+
+    def end(self, tag: Any) -> Element:
+        self.depth -= 1
+        return super().end(tag)
+
+
+class _TooDeep(Exception):
+    pass
+
+
+def _parse(name: str, data: bytes, field: str, target: Any, max_depth: int) -> Any:
+    parser = DefusedXMLParser(target=target, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    try:
+        parser.feed(data)
+        return parser.close()
+    except _TooDeep:
+        raise _reject(field, "xml_too_deep", f"{name} 的 XML 元素嵌套超过 {max_depth} 层，已拒绝",
+                      f"{name} nests XML elements more than {max_depth} levels deep; refused") from None
+    except DefusedXmlException:
+        raise _reject(field, "xml_entities", f"{name} 含有 DTD 或实体声明（可能是实体膨胀攻击），已拒绝",
+                      f"{name} contains a DTD or entity declarations (possible entity expansion); refused",
+                      ) from None
+    except ParseError as exc:
+        raise _reject(field, "xml_invalid", f"{name} 不是格式正确的 XML：{exc}",
+                      f"{name} is not well-formed XML: {exc}") from None
+
+
+def check_xml_part(name: str, data: bytes, field: str = "file", max_depth: int = MAX_XML_DEPTH) -> None:
+    """Refuse, with a 422 naming ``field`` and the part, XML with a DTD or entity declarations,
+    malformed XML, or elements nested deeper than ``max_depth``; builds no tree. Call it before
+    handing an untrusted part to any other parser or recursive walk."""
+    _parse(name, data, field, _DepthCounter(max_depth), max_depth)
+
+
+def parse_xml_part(name: str, data: bytes, field: str = "file", max_depth: int = MAX_XML_DEPTH) -> Element:
+    """The element tree of an untrusted XML part, under the same refusals as ``check_xml_part``."""
+    root: Element = _parse(name, data, field, _DepthLimitedBuilder(max_depth), max_depth)
+    return root
 
 
 def _zip_bomb(field: str) -> ValidationFailed:

@@ -82,3 +82,24 @@ def tracked_changes_docx() -> bytes:
         '<w:p/></w:tc></w:tr></w:tbl>'
         '<w:sectPr/></w:body></w:document>')
     return _zip({"[Content_Types].xml": CONTENT_TYPES.encode(), "word/document.xml": xml.encode()})
+
+
+def nest_in_content_controls(docx: bytes, depth: int) -> bytes:
+    """The same DOCX with its first paragraph inside ``depth`` nested content controls (w:sdt):
+    Word opens a few levels of these; a thousand crash any reader that recurses per level."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            body = src.read(item)
+            if item.filename == "word/document.xml":
+                start = body.index(b"<w:p>") if b"<w:p>" in body else body.index(b"<w:p ")
+                end = body.index(b"</w:p>", start) + len(b"</w:p>")
+                body = (body[:start] + b"<w:sdt><w:sdtContent>" * depth + body[start:end]
+                        + b"</w:sdtContent></w:sdt>" * depth + body[end:])
+            dst.writestr(item, body)
+    return out.getvalue()
+
+
+def deep_sdt_docx(depth: int = 1000) -> bytes:
+    """A clean contract whose first paragraph sits ``depth`` content controls deep."""
+    return nest_in_content_controls(clean_docx(), depth)

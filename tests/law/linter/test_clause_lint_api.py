@@ -11,9 +11,9 @@ from flask.testing import FlaskClient
 
 from tests.conftest import SYSTEM_ACTOR, Users
 from tests.law.linter.corpus import CLEAN_ZH, ZH_PARTIES
-from tests.law.linter.files import clean_docx, contract_docx, entity_bomb, zip_bomb
-from tests.ledger.sample_ledger import seed
-from workflow.calc.service import law_data
+from tests.law.linter.files import clean_docx, contract_docx, deep_sdt_docx, entity_bomb, zip_bomb
+from tests.ledger.sample_ledger import post, seed
+from tests.uow import read, run
 from workflow.core import Core
 
 URL = "/api/v1/contracts/lint"
@@ -22,9 +22,8 @@ OR_CLAUSE = ZH_PARTIES + "第八条 争议解决\n因本合同发生的争议，
 
 def november_quote(core: Core) -> None:
     """The administrator records the 2026-11-20 quote (unchanged at 3.00% / 3.50%)."""
-    law_data(core).add_rate(SYSTEM_ACTOR, effective=date(2026, 11, 20), rate_1y=Decimal("3.00"),
-                            rate_5y=Decimal("3.50"), source="全国银行间同业拆借中心 2026-11-20 LPR 公告",
-                            verified=True)
+    run(core, SYSTEM_ACTOR, core.services.calc.add_rate, effective=date(2026, 11, 20), rate_1y=Decimal("3.00"),
+        rate_5y=Decimal("3.50"), source="全国银行间同业拆借中心 2026-11-20 LPR 公告", verified=True)
 
 
 def rules(body: dict[str, Any]) -> dict[str, str]:
@@ -57,9 +56,7 @@ def test_text_in_chinese_by_default_and_english_on_request(client: FlaskClient, 
 
 def test_past_the_last_known_quote_the_latest_lpr_is_used_and_named(client: FlaskClient, users: Users,
                                                                      core: Core) -> None:
-    from workflow.calc.service import law_data
-
-    last = law_data(core).rate_table().last_lpr
+    last = read(core, SYSTEM_ACTOR, lambda uow: core.services.calc.rate_table(uow.session)).last_lpr
     assert last is not None and last.effective < core.clock.today()
     resp = client.post(URL, json={"text": CLEAN_ZH}, headers=users.clerk)
     assert resp.status_code == 200
@@ -161,6 +158,49 @@ def test_stored_contract_from_its_clauses_then_from_its_docx(client: FlaskClient
     body = client.post(URL, json={"contract_id": ledger.contract_id}, headers=users.legal).json
     assert body["source"] == "attachment" and body["attachment_id"] == files.json["id"]
     assert body["findings"] == []
+
+
+def test_deeply_nested_docx_upload_is_a_422_for_every_role(client: FlaskClient, users: Users, core: Core) -> None:
+    november_quote(core)
+    for headers in (users.admin, users.clerk, users.legal, users.lawyer):
+        resp = upload(client, deep_sdt_docx(1000), "合同.docx", headers)
+        assert resp.status_code == 422, resp.json
+        problem = resp.json["errors"][0]
+        assert (problem["field"], problem["code"]) == ("file", "xml_too_deep")
+        assert "word/document.xml" in problem["message"]
+    # the same contract with its controls a few levels deep is an ordinary contract
+    ok = upload(client, deep_sdt_docx(40), "合同.docx", users.clerk)
+    assert ok.status_code == 200 and ok.json["findings"] == []
+
+
+def _attach(client: FlaskClient, users: Users, contract_id: int, data: bytes) -> int:
+    resp = client.post(f"/api/v1/contracts/{contract_id}/files", data={"file": (io.BytesIO(data), "合同.docx")},
+                       headers=users.clerk, content_type="multipart/form-data")
+    assert resp.status_code == 201, resp.json
+    return int(resp.json["id"])
+
+
+def test_a_stored_deeply_nested_docx_is_a_422_for_its_contract_only(client: FlaskClient, users: Users,
+                                                                     core: Core) -> None:
+    november_quote(core)
+    ledger = seed(client, users.clerk)
+    other = post(client, "/contracts", {
+        "creditor_id": ledger.creditor_id, "customer_id": ledger.customer_ids[0], "number": "BSP-2026-0159",
+        "title": "马口铁罐采购合同（二期）", "signed_on": "2026-04-01", "currency": "CNY", "total": "300000.00",
+    }, users.clerk)["id"]
+    _attach(client, users, other, clean_docx())
+    hostile = _attach(client, users, ledger.contract_id, deep_sdt_docx(1000))
+
+    resp = client.post(URL, json={"contract_id": ledger.contract_id}, headers=users.legal)
+    assert resp.status_code == 422, resp.json
+    problem = resp.json["errors"][0]
+    assert (problem["field"], problem["code"]) == ("contract_id", "xml_too_deep")
+    assert "合同.docx" in problem["message"] and f"#{hostile}" in problem["message"]
+    assert resp.json["attachment_id"] == hostile
+    # the other contract, and linting in general, are unaffected
+    fine = client.post(URL, json={"contract_id": other}, headers=users.legal)
+    assert fine.status_code == 200 and fine.json["source"] == "attachment" and fine.json["findings"] == []
+    assert client.post(URL, json={"text": OR_CLAUSE}, headers=users.clerk).status_code == 200
 
 
 def test_a_lawyer_cannot_lint_a_contract_of_someone_elses_customer(client: FlaskClient, users: Users,

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from tests.conftest import Users
 from tests.law.linter.corpus import CLEAN_EN, CLEAN_ZH
-from tests.law.linter.files import contract_docx, entity_bomb, zip_bomb
+from tests.law.linter.files import contract_docx, deep_sdt_docx, entity_bomb, zip_bomb
 from tests.ledger.sample_ledger import seed
 from workflow.core import Core
 
@@ -61,6 +61,7 @@ def test_bad_input_exits_2_with_one_line(runner: FlaskCliRunner, tmp_path: Path,
     cases = [
         [write(tmp_path, "bomb.docx", zip_bomb()), *LPR],
         [write(tmp_path, "laughs.docx", entity_bomb()), *LPR],
+        [write(tmp_path, "deep.docx", deep_sdt_docx()), *LPR],
         [write(tmp_path, "scan.pdf", b"%PDF-1.7"), *LPR],
         [str(tmp_path / "missing.txt"), *LPR],
         [write(tmp_path, "ok.txt", CLEAN_ZH), "--lpr-1y", "3.00"],

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.law.linter.files import contract_docx, entity_bomb, tracked_changes_docx, zip_bomb
+from tests.law.linter.files import (
+    clean_docx,
+    contract_docx,
+    deep_sdt_docx,
+    entity_bomb,
+    tracked_changes_docx,
+    zip_bomb,
+)
 from workflow.documents.docx_text import docx_text, txt_text, upload_text
 from workflow.errors import ValidationFailed
 
@@ -22,11 +29,24 @@ def test_tracked_deletions_are_not_read_and_nested_tables_are_read_once() -> Non
                     "住所 | 上海市宝山区同济路1000号")
 
 
-@pytest.mark.parametrize(("data", "code"), [(zip_bomb(), "zip_bomb"), (entity_bomb(), "xml_entities")])
+def test_paragraphs_inside_content_controls_are_read_as_if_they_were_not_there() -> None:
+    # Word's forms and legal templates wrap clauses in content controls (w:sdt), sometimes nested
+    assert docx_text(deep_sdt_docx(40)) == docx_text(clean_docx())
+
+
+@pytest.mark.parametrize(("data", "code"), [(zip_bomb(), "zip_bomb"), (entity_bomb(), "xml_entities"),
+                                            (deep_sdt_docx(1000), "xml_too_deep")])
 def test_hostile_docx_is_refused(data: bytes, code: str) -> None:
     with pytest.raises(ValidationFailed) as exc:
         docx_text(data)
     assert exc.value.problems[0].code == code and exc.value.problems[0].field == "file"
+
+
+def test_too_deep_nesting_names_the_part_and_the_field() -> None:
+    with pytest.raises(ValidationFailed) as exc:
+        upload_text("合同.docx", deep_sdt_docx(1000), field="FILE")
+    problem = exc.value.problems[0]
+    assert problem.field == "FILE" and "word/document.xml" in problem.en and "100" in problem.zh
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "utf-16"])

@@ -2,7 +2,8 @@
 
 POST /contracts/lint takes JSON ({"text"} or {"contract_id"}) or a multipart upload of a .docx or
 .txt contract; POST /letters/lint takes {"text"}. Both answer with findings in the caller's
-language plus both languages side by side.
+language plus both languages side by side. Linting only reads (a stored contract, the rate table),
+so these POSTs run in a read-only unit of work.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from pydantic import Field, ValidationError, model_validator
 from workflow.accounts.actor import Actor
 from workflow.documents.docx_text import MAX_TEXT_CHARS, linter_lpr_1y, stored_contract_text, upload_text
 from workflow.errors import DomainError, FieldProblem, invalid
+from workflow.ids import MAX_ID
 from workflow.law.linter import Finding, lint_contract, lint_letter
 from workflow.pydantic_errors import problems_from_pydantic
-from workflow.web.api.base import StrictModel, _parse_body, core, endpoint
-from workflow.web.api.base import session as db_session
+from workflow.web.api.base import StrictModel, _parse_body, core, endpoint, uow
+from workflow.web.api.responses import LintReport
 from workflow.web.problems import request_locale
 
 bp = Blueprint("contracts", __name__)
@@ -36,7 +38,7 @@ class LintContext(StrictModel):
 
 class ContractLintIn(StrictModel):
     text: str | None = Field(None, min_length=1, max_length=MAX_TEXT_CHARS, description="the contract text")
-    contract_id: int | None = Field(None, ge=1, description="a stored ledger contract")
+    contract_id: int | None = Field(None, ge=1, le=MAX_ID, description="a stored ledger contract")
     context: LintContext | None = None
     lpr_1y: Decimal | None = Field(None, gt=0, lt=Decimal("0.5"), max_digits=8,
                                    description="one-year LPR as a fraction (0.0300); default: today's")
@@ -82,8 +84,10 @@ def _upload() -> tuple[str, dict[str, str], Decimal | None, str]:
 # JSON bodies ({"text"} / {"contract_id"}) are accepted too; the OpenAPI entry shows the upload form
 @endpoint(bp, "POST", "/contracts/lint", summary="Lint a contract's clauses: a .docx/.txt upload (field "
           "`file`), or JSON {\"text\"} / {\"contract_id\"} with optional context and lpr_1y",
-          content_types=["multipart/form-data"],
-          responses={"200": "Findings"})
+          content_types=["multipart/form-data"], writes=False,
+          responses={"200": "Findings", "404": "No such contract (or not one of the lawyer's customers)",
+                     "422": "Unreadable or hostile file (field `file`, or `contract_id` for a stored one)"},
+          response=LintReport)
 def lint_contract_endpoint(actor: Actor) -> Any:
     source: dict[str, Any]
     if request.mimetype == "multipart/form-data":
@@ -94,7 +98,7 @@ def lint_contract_endpoint(actor: Actor) -> Any:
         assert isinstance(body, ContractLintIn)
         context, lpr = _context(body.context), body.lpr_1y
         if body.contract_id is not None:
-            stored = stored_contract_text(db_session(), core().files, actor, body.contract_id)
+            stored = stored_contract_text(uow(), core().files, body.contract_id)
             text, context = stored.text, {**stored.context, **context}
             source = {"source": stored.source, "contract_id": body.contract_id,
                       "attachment_id": stored.attachment_id}
@@ -108,7 +112,7 @@ def lint_contract_endpoint(actor: Actor) -> Any:
                                         "send application/json or multipart/form-data")], 415,
                           "unsupported_media_type")
     settings = core().settings
-    lpr_1y, lpr_source = linter_lpr_1y(core(), lpr)
+    lpr_1y, lpr_source = linter_lpr_1y(core().services.calc.rate_table(uow().session), uow().today(), lpr)
     findings = lint_contract(text, lpr_1y=lpr_1y, warn_multiple=settings.penalty_warn_lpr_multiple,
                              note_multiple=settings.penalty_note_lpr_multiple, context=context)
     return _report(findings, lpr_1y=str(lpr_1y), lpr_source=lpr_source,
@@ -118,6 +122,6 @@ def lint_contract_endpoint(actor: Actor) -> Any:
 
 
 @endpoint(bp, "POST", "/letters/lint", summary="Check a letter for threatening or insulting wording",
-          body=LetterLintIn, responses={"200": "Findings"})
+          body=LetterLintIn, responses={"200": "Findings"}, writes=False, response=LintReport)
 def lint_letter_endpoint(actor: Actor, body: LetterLintIn) -> Any:
     return _report(lint_letter(body.text))
