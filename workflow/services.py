@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from workflow.accounts.service import Accounts
+from workflow.ledger.imports import Importer
 
 if TYPE_CHECKING:
     from workflow.core import Core
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 @dataclass
 class Services:
     accounts: Accounts  # users, API tokens, browser sessions and login throttling
+    importer: Importer  # ledger imports, with the upload cap
 
     def close(self) -> None:
         """Release process-wide state: helper processes, caches."""
@@ -29,4 +31,5 @@ class Services:
 
 def build_services(core: Core) -> Services:
     return Services(accounts=Accounts(token_days=core.settings.token_days,
-                                      session_idle=timedelta(hours=core.settings.session_idle_hours)))
+                                      session_idle=timedelta(hours=core.settings.session_idle_hours)),
+                    importer=Importer(core.settings.max_upload_bytes))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -10,12 +12,15 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
+from tests.uow import run
 from workflow.accounts.actor import Actor
 from workflow.accounts.models import Role
 from workflow.audit.models import AuditEntry
 from workflow.core import Core
-from workflow.ledger.imports import Importer
+from workflow.ledger.imports import Importer, ImportResult
+from workflow.ledger.imports.schema import Kind
 from workflow.ledger.models import Allocation, Contact, Contract, CreditorEntity, Customer, Invoice, Payment
 from workflow.ledger.validation import credit_code_check_char
 
@@ -31,8 +36,15 @@ BAOSTEEL = cc("91310000132200821")
 WAHAHA = cc("91330100143055621")
 
 
+@contextmanager
+def db_session(core: Core) -> Iterator[Session]:
+    """A session as an entry point has one: inside a unit of work, committed at the end."""
+    with core.unit_of_work(CLERK) as uow:
+        yield uow.session
+
+
 def add_creditor(core: Core, code: str = "CM-SH") -> int:
-    with core.db.session() as s:
+    with db_session(core) as s:
         row = CreditorEntity(
             code=code,
             legal_name="上海澄明机电设备有限公司",
@@ -47,8 +59,21 @@ def add_creditor(core: Core, code: str = "CM-SH") -> int:
         return row.id
 
 
-def importer(core: Core) -> Importer:
-    return Importer(core.db, core.clock, core.audit, core.settings.max_upload_bytes)
+class Imports:
+    """The import use case as an entry point runs it: in one unit of work for the actor."""
+
+    def __init__(self, core: Core, max_bytes: int | None = None) -> None:
+        self.core = core
+        self.importer = core.services.importer if max_bytes is None else Importer(max_bytes)
+
+    def run(
+        self, actor: Actor, filename: str, data: bytes, kind: Kind | None = None, dry_run: bool = False
+    ) -> ImportResult:
+        return run(self.core, actor, self.importer.run, filename, data, kind, dry_run=dry_run)
+
+
+def importer(core: Core, max_bytes: int | None = None) -> Imports:
+    return Imports(core, max_bytes)
 
 
 def snapshot(core: Core) -> dict[str, list[Any]]:
@@ -73,7 +98,7 @@ def test_gbk_csv_with_full_width_headers_imports_once(any_db: Core) -> None:
     data = CUSTOMERS_CSV.replace("客户编码,", "*客户编码\u3000,").replace("客户名称", "\u3000客户名称").encode("gbk")
     first = importer(any_db).run(CLERK, "客户档案.csv", data)
     assert first.counts["customers"].created == 3
-    with any_db.db.session() as s:
+    with db_session(any_db) as s:
         c3 = s.scalar(select(Customer).where(Customer.code == "C003"))
         assert c3 is not None
         assert c3.credit_code == WAHAHA  # normalised to upper case
@@ -93,7 +118,7 @@ def test_changed_customer_row_updates_only_that_customer(any_db: Core) -> None:
     changed = CUSTOMERS_CSV.replace("杭州市上城区清泰街160号", "杭州市上城区清泰街160号娃哈哈大厦")
     result = importer(any_db).run(CLERK, "c.csv", changed.encode("gb18030"))
     assert result.counts["customers"].as_dict() == {"created": 0, "updated": 1, "unchanged": 2}
-    with any_db.db.session() as s:
+    with db_session(any_db) as s:
         assert (
             s.scalar(select(Customer.registered_address).where(Customer.code == "C003"))
             == "杭州市上城区清泰街160号娃哈哈大厦"
@@ -190,7 +215,7 @@ def test_xlsx_workbook_with_chinese_headers_imports_every_kind_and_allocates(any
         "invoices": 4,
         "payments": 3,
     }
-    with any_db.db.session() as s:
+    with db_session(any_db) as s:
         inv = {i.number: i for i in s.scalars(select(Invoice))}
         assert inv["FP002"].issue_date == date(2025, 2, 1) and inv["FP002"].due_date == date(2025, 3, 31)
         assert inv["FP004"].issue_date == date(2025, 4, 1)  # Excel serial day 45748
@@ -235,7 +260,7 @@ def test_invoice_changed_amount_updates_and_keeps_totals(any_db: Core) -> None:
     importer(any_db).run(CLERK, "p.csv", "银行流水号,客户编码,付款日期,金额\nB1,C001,2025-07-05,400\n".encode())
     result = importer(any_db).run(CLERK, "i.csv", inv.replace("1000.00", "1200.00").encode())
     assert result.counts["invoices"].updated == 1
-    with any_db.db.session() as s:
+    with db_session(any_db) as s:
         row = s.scalars(select(Invoice)).one()
         assert (row.amount, row.paid_amount) == (Decimal("1200.00"), Decimal("400.00"))
 

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import io
+import random
+import zipfile
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from openpyxl import Workbook
+from sqlalchemy import select
 
 from tests.conftest import Users
 from tests.ledger.test_import import (
+    BAOSTEEL,
     CLERK,
     CUSTOMERS_CSV,
     HUAXING,
     add_creditor,
     cc,
+    db_session,
     importer,
     ledger_workbook,
     snapshot,
@@ -22,7 +28,7 @@ from tests.ledger.test_import import (
 from workflow.core import Core
 from workflow.errors import TooLarge, ValidationFailed
 from workflow.ledger.imports import ImportRejected
-from workflow.ledger.models import CreditorEntity
+from workflow.ledger.models import CreditorEntity, Customer
 
 
 def rejected(core: Core, name: str, data: bytes) -> list[tuple[int, str, str]]:
@@ -156,7 +162,7 @@ def test_contract_with_arbitration_and_court_is_refused(core: Core) -> None:
 
 def test_two_creditors_need_the_creditor_column(core: Core) -> None:
     add_creditor(core)
-    with core.db.session() as s:
+    with db_session(core) as s:
         s.add(
             CreditorEntity(
                 code="CM-SZ",
@@ -183,10 +189,8 @@ def test_unreadable_files(core: Core) -> None:
         assert exc.value.problems[0].field == "file"
     with pytest.raises(ValidationFailed):
         importer(core).run(CLERK, "empty.csv", b"\n\n")
-    small = importer(core)
-    small.max_bytes = 10
     with pytest.raises(TooLarge):
-        small.run(CLERK, "c.csv", CUSTOMERS_CSV.encode())
+        importer(core, max_bytes=10).run(CLERK, "c.csv", CUSTOMERS_CSV.encode())
 
 
 # ---------------------------------------------------------------- API and CLI
@@ -273,3 +277,191 @@ def test_a_key_stored_by_a_concurrent_import_is_a_conflict_not_a_500(core: Core,
     with pytest.raises(Conflict):
         importer(core).run(CLERK, "i.csv", inv.encode())
     assert snapshot(core) == before
+
+
+# ---------------------------------------------------------------- encodings, control characters, limits
+
+
+def refused(core: Core, name: str, data: bytes) -> ValidationFailed:
+    """A file the reader refuses as a whole: a 422 on the file, nothing written."""
+    before = snapshot(core)
+    with pytest.raises(ValidationFailed) as exc:
+        importer(core).run(CLERK, name, data)
+    assert not isinstance(exc.value, ImportRejected)
+    assert snapshot(core) == before
+    assert exc.value.status == 422 and exc.value.problems[0].field == "file"
+    return exc.value
+
+
+def test_utf8_file_with_one_gbk_row_is_refused_naming_the_row(core: Core) -> None:
+    add_creditor(core)
+    lines = CUSTOMERS_CSV.splitlines(keepends=True)
+    # a clerk pasted row 3 from an old GBK export into a UTF-8 file
+    data = (lines[0] + lines[1]).encode() + lines[2].encode("gbk") + lines[3].encode()
+    exc = refused(core, "客户.csv", data)
+    assert exc.problems[0].code == "mixed_encoding" and exc.extra["line"] == 3
+    assert "第 3 行" in exc.problems[0].zh and "line 3" in exc.problems[0].en
+
+
+def test_gbk_file_with_one_utf8_row_is_refused_naming_the_row(core: Core) -> None:
+    add_creditor(core)
+    english = "customer_code,legal_name,credit_code,kind\n"
+    rows = [
+        f"C001,深圳市华星光电技术有限公司,{HUAXING},private_large\n".encode("gbk"),
+        f"C002,上海宝钢包装股份有限公司,{cc('91310000132200821')},state_owned\n".encode(),  # UTF-8
+        f"C003,杭州娃哈哈食品有限公司,{cc('91330100143055621')},private_small\n".encode("gbk"),
+    ]
+    exc = refused(core, "customers.csv", english.encode() + b"".join(rows))
+    assert exc.problems[0].code == "mixed_encoding" and exc.extra["line"] == 3
+
+
+def test_bom_with_invalid_utf8_is_refused_naming_the_line(core: Core) -> None:
+    add_creditor(core)
+    lines = CUSTOMERS_CSV.splitlines(keepends=True)
+    data = b"\xef\xbb\xbf" + "".join(lines[:3]).encode() + lines[3].encode("gbk")
+    exc = refused(core, "客户.csv", data)
+    assert exc.problems[0].code == "invalid_encoding" and exc.extra["line"] == 4
+
+
+def test_gb18030_file_keeps_its_rare_characters(core: Core) -> None:
+    add_creditor(core)
+    # 𠮷 (U+20BB7) exists only in GB18030's four-byte range, not in GBK
+    data = CUSTOMERS_CSV.replace("杭州娃哈哈食品有限公司", "杭州𠮷祥五金有限公司").encode("gb18030")
+    importer(core).run(CLERK, "客户.csv", data)
+    with db_session(core) as s:
+        assert s.scalar(select(Customer.legal_name).where(Customer.code == "C003")) == "杭州𠮷祥五金有限公司"
+
+
+def test_nul_byte_in_a_code_is_refused_naming_the_line(core: Core) -> None:
+    add_creditor(core)
+    data = CUSTOMERS_CSV.replace("C002,", "C0\x0002,").encode()
+    exc = refused(core, "客户.csv", data)
+    assert exc.problems[0].code == "control_character" and exc.extra["line"] == 3
+
+
+def test_control_characters_and_line_breaks_in_names_are_refused_per_cell(core: Core) -> None:
+    add_creditor(core)
+    csv = (
+        "客户编码,客户名称,统一社会信用代码,客户类型,备注\n"
+        f'C001,"深圳市华星光电\r\n技术有限公司",{HUAXING},大型民营企业,\n'
+        f"C002,上海宝钢包装股份有限公司\x07,{BAOSTEEL},国有企业,\n"
+        f'C003,杭州娃哈哈食品有限公司,{cc("91330100143055621")},民营中小企业,"月结60天\n对账联系人陈静"\n'
+    )
+    rows = rejected(core, "客户.csv", csv.encode())
+    assert rows == [(2, "客户名称", "control_character"), (3, "客户名称", "control_character")]
+    ok = csv.replace("光电\r\n技术", "光电技术").replace("有限公司\x07", "有限公司")
+    importer(core).run(CLERK, "客户.csv", ok.encode())
+    with db_session(core) as s:  # notes are free text: their line break is kept
+        assert s.scalar(select(Customer.notes).where(Customer.code == "C003")) == "月结60天\n对账联系人陈静"
+
+
+def test_line_break_in_an_xlsx_invoice_number_is_refused(core: Core) -> None:
+    add_creditor(core)
+    importer(core).run(CLERK, "c.csv", CUSTOMERS_CSV.encode())
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "应收发票"
+    ws.append(["发票号", "客户编码", "开票日期", "到期日", "金额"])
+    ws.append(["FP2025\n0001", "C001", "2025-06-01", "2025-07-01", 1000])
+    ws.append(["FP20250002", "C001", "2025-06-01", "2025-07-01", 2000])
+    buf = io.BytesIO()
+    wb.save(buf)
+    assert rejected(core, "应收台账.xlsx", buf.getvalue()) == [(2, "发票号", "control_character")]
+
+
+def test_file_name_with_a_line_break_is_refused(core: Core) -> None:
+    add_creditor(core)
+    exc = refused(core, "客户\r\n.csv", CUSTOMERS_CSV.encode())
+    assert exc.problems[0].code == "invalid_filename"
+
+
+def test_a_huge_error_list_is_capped_with_the_total(core: Core) -> None:
+    add_creditor(core)
+    importer(core).run(CLERK, "c.csv", CUSTOMERS_CSV.encode())
+    lines = ["发票号,客户编码,开票日期,到期日,金额"]
+    lines += [f"FP{k:05d},C404,2025-06-01,2025-05-01,1000" for k in range(1500)]  # two problems a row
+    before = snapshot(core)
+    with pytest.raises(ImportRejected) as exc:
+        importer(core).run(CLERK, "应收发票.csv", "\n".join(lines).encode())
+    assert snapshot(core) == before
+    assert len(exc.value.rows) == 1000 and exc.value.problem_count == 3000 and exc.value.bad_rows == 1500
+    assert exc.value.rows[0].row == 2 and exc.value.rows[-1].row == 501
+    assert "1500" in exc.value.zh and "3000" in exc.value.en
+
+
+def _workbook_with_cell(value: str) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "客户"
+    ws.append(["客户编码", "客户名称", "统一社会信用代码", "备注"])
+    ws.append(["C001", "深圳市华星光电技术有限公司", HUAXING, value])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_xlsx_cell_longer_than_excel_allows_is_refused(core: Core) -> None:
+    add_creditor(core)
+    exc = refused(core, "客户.xlsx", _workbook_with_cell("质保金条款" * 7000))  # 35,000 characters
+    assert exc.problems[0].code == "cell_too_long" and "32,767" in exc.problems[0].en
+
+
+def _workbook_with_enormous_cell(chars: int, letters: bytes = b"A") -> bytes:
+    """What no spreadsheet program writes (openpyxl itself cuts a cell at 32,767 characters): the
+    workbook's sheet XML rewritten with one cell of ``chars`` characters."""
+    source = zipfile.ZipFile(io.BytesIO(_workbook_with_cell("PLACEHOLDER")))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info in source.infolist():
+            body = source.read(info)
+            if info.filename == "xl/sharedStrings.xml" or b"PLACEHOLDER" in body:
+                body = body.replace(b"PLACEHOLDER", (letters * (chars // len(letters) + 1))[:chars])
+            zf.writestr(info.filename, body)
+    return out.getvalue()
+
+
+def test_xlsx_with_one_enormous_cell_is_refused_before_it_is_parsed(core: Core) -> None:
+    add_creditor(core)
+    data = _workbook_with_enormous_cell(30_000_000)  # 30 MB of text in a ~30 KB file: a zip bomb
+    assert len(data) < 100_000
+    assert refused(core, "客户.xlsx", data).problems[0].code == "zip_bomb"
+    # a cell that does not compress well stays under the ratio, and is refused by its length
+    noise = bytes(random.Random(7).choices(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", k=4096))
+    exc = refused(core, "客户.xlsx", _workbook_with_enormous_cell(2_000_000, noise))
+    assert exc.problems[0].code == "cell_too_long"
+
+
+def test_xlsx_over_the_row_limit_is_refused(core: Core, monkeypatch: Any) -> None:
+    from workflow.ledger.imports import read
+
+    add_creditor(core)
+    monkeypatch.setattr(read, "MAX_ROWS", 2)  # the limit, scaled down to keep the test small
+    exc = refused(core, "应收台账.xlsx", ledger_workbook())
+    assert exc.problems[0].code == "too_many_rows"
+    exc = refused(core, "客户.csv", CUSTOMERS_CSV.encode())
+    assert exc.problems[0].code == "too_many_rows"
+
+
+def test_api_refuses_bad_encodings_and_control_characters_with_422(
+    core: Core, client: FlaskClient, users: Users
+) -> None:
+    add_creditor(core)
+    lines = CUSTOMERS_CSV.splitlines(keepends=True)
+    bom_gbk = b"\xef\xbb\xbf" + "".join(lines[:3]).encode() + lines[3].encode("gbk")
+    resp = upload(client, users.clerk, "客户.csv", bom_gbk)
+    assert resp.status_code == 422 and resp.json["line"] == 4
+    assert resp.json["errors"][0]["code"] == "invalid_encoding"
+    resp = upload(client, users.clerk, "客户.xlsx", _workbook_with_enormous_cell(3_000_000))
+    assert resp.status_code == 422 and resp.json["errors"][0]["code"] in ("zip_bomb", "cell_too_long")
+
+
+def test_the_import_commits_only_with_its_unit_of_work(core: Core) -> None:
+    add_creditor(core)
+    before = snapshot(core)
+    with pytest.raises(RuntimeError), core.unit_of_work(CLERK) as uow:
+        result = core.services.importer.run(uow, "客户.csv", CUSTOMERS_CSV.encode())
+        assert result.counts["customers"].created == 3
+        raise RuntimeError("a later step of the same use case failed")
+    assert snapshot(core) == before  # customers and audit entry went with it

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from tests.ledger.test_import import CLERK, CUSTOMERS_CSV, add_creditor, importer, snapshot
+from tests.ledger.test_import import CLERK, CUSTOMERS_CSV, add_creditor, db_session, importer, snapshot
 from workflow.core import Core
 from workflow.ledger.imports import Importer, ImportRejected
 from workflow.ledger.imports.columns import check_invoices
@@ -64,7 +64,7 @@ def seeded(core: Core) -> None:
 def checked(core: Core, data: bytes, column_wise: bool) -> tuple[list[Any], list[Any]]:
     sheet = read_file("应收发票.csv", data)[0]
     colmap = map_headers(Kind.INVOICES, sheet.headers)
-    with core.db.session() as s:
+    with db_session(core) as s:
         stored = Stored()
         stored.load_base(s)
         stored.load_contracts(s, Importer._keys(stored, [(sheet, colmap)], "contract_number"))
@@ -129,7 +129,7 @@ def test_a_large_file_with_one_bad_row_names_it_and_writes_nothing(core: Core) -
     assert importer(core).run(CLERK, "应收发票.csv", data).counts["invoices"].created == 3000
     assert importer(core).run(CLERK, "应收发票.csv", data).counts["invoices"].unchanged == 3000
     expected = sum(Decimal(f"{1000 + k}.50") for k in range(3000) if k != 1500) + Decimal("1.23") + 1200
-    with core.db.session() as s:
+    with db_session(core) as s:
         assert s.scalar(select(func.count()).select_from(Invoice)) == 3003
         assert sum(s.scalars(select(Invoice.amount))) == expected
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import click
 
-from workflow.cli import cli_actor, cli_core
+from workflow.cli import cli_actor, cli_core, cli_run
 from workflow.ledger.aging import BUCKETS, aging_report
 from workflow.ledger.exports import aging_csv, aging_xlsx, to_json
-from workflow.ledger.imports import Importer, ImportRejected, parse_kind
+from workflow.ledger.imports import ImportRejected, parse_kind
 from workflow.ledger.kpi import kpis
 
 
@@ -33,10 +33,9 @@ def register(cli: click.Group) -> None:
 @click.option("--dry-run", is_flag=True, help="check every row and print the counts, write nothing")
 def import_file(file: Path, kind: str | None, dry_run: bool) -> None:
     """Import a CSV or XLSX ledger export: all rows or none."""
-    c = cli_core()
-    importer = Importer(c.db, c.clock, c.audit, c.settings.max_upload_bytes)
+    importer = cli_core().services.importer
     try:
-        result = importer.run(cli_actor(), file.name, file.read_bytes(), parse_kind(kind), dry_run=dry_run)
+        result = cli_run(importer.run, file.name, file.read_bytes(), parse_kind(kind), dry_run=dry_run)
     except ImportRejected as exc:
         click.echo(f"错误 / error: {exc.zh} / {exc.en}", err=True)
         for p in exc.rows:

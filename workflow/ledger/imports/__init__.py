@@ -21,21 +21,23 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from workflow.accounts.actor import Actor
-from workflow.audit.service import AuditLog
-from workflow.clock import Clock
-from workflow.db import Database
-from workflow.errors import Conflict, FieldProblem, TooLarge, ValidationFailed
+from workflow.accounts.models import Role
+from workflow.errors import Conflict, FieldProblem, TooLarge, ValidationFailed, invalid
 from workflow.ledger.imports.bulk import roomy_page_cache
 from workflow.ledger.imports.columns import check_invoices
 from workflow.ledger.imports.plan import Plan, RowProblem, rows_of
-from workflow.ledger.imports.read import Sheet, read_file
+from workflow.ledger.imports.read import Sheet, has_control, read_file
 from workflow.ledger.imports.rows import CHECKS, REQUIRED, Checker
 from workflow.ledger.imports.schema import KIND_ORDER, KIND_ZH, Kind, detect_kind, map_headers, text
 from workflow.ledger.imports.state import Stored
 from workflow.ledger.imports.write import Writer
+from workflow.ledger.validation import filename_problem, text_problem
+from workflow.unit_of_work import UnitOfWork
 
-MAX_REPORTED_IN_MESSAGE = 200  # the problem list in the response names every row; this caps only FieldProblems
+MAX_REPORTED_IN_MESSAGE = 200  # FieldProblems in the generic "errors" list; "rows" has up to MAX_REPORTED
+IMPORT_ROLES = (Role.CLERK, Role.LEGAL, Role.ADMIN)
+# free text that may span lines; every other imported cell is printed on one line
+MULTILINE_COLUMNS = frozenset({"notes"})
 
 
 @dataclass
@@ -74,18 +76,32 @@ class ImportResult:
 
 
 class ImportRejected(ValidationFailed):
-    """The file has bad rows: ``rows`` lists every one; nothing was written."""
+    """The file has bad rows: ``rows`` lists the first ``MAX_REPORTED`` problems, ``problem_count``
+    and ``bad_rows`` count all of them; nothing was written."""
 
-    def __init__(self, rows: list[RowProblem]) -> None:
+    def __init__(self, plan: Plan) -> None:
+        rows = plan.problems
         problems = [
             FieldProblem(f"{p.sheet}[{p.row}].{p.column}", p.code, p.zh, p.en) for p in rows[:MAX_REPORTED_IN_MESSAGE]
         ]
         super().__init__(
-            problems, extra={"rows": [p.as_dict() for p in rows], "bad_rows": len({(p.sheet, p.row) for p in rows})}
+            problems,
+            extra={
+                "rows": [p.as_dict() for p in rows],
+                "bad_rows": plan.bad_rows,
+                "problem_count": plan.problem_count,
+                "truncated": plan.problem_count > len(rows),
+            },
         )
-        self.zh = f"导入文件有 {len({(p.sheet, p.row) for p in rows})} 行错误，未写入任何数据"
-        self.en = f"The file has {len({(p.sheet, p.row) for p in rows})} bad row(s); nothing was imported"
+        more_zh = (
+            f"（仅列出前 {len(rows)} 个问题，共 {plan.problem_count} 个）" if plan.problem_count > len(rows) else ""
+        )
+        more_en = f" (the first {len(rows)} of {plan.problem_count} problems are listed)" if more_zh else ""
+        self.zh = f"导入文件有 {plan.bad_rows} 行错误，未写入任何数据{more_zh}"
+        self.en = f"The file has {plan.bad_rows} bad row(s); nothing was imported{more_en}"
         self.rows = rows
+        self.problem_count = plan.problem_count
+        self.bad_rows = plan.bad_rows
 
 
 def parse_kind(raw: str | None) -> Kind | None:
@@ -122,36 +138,45 @@ def _cyclic_gc_paused() -> Iterator[None]:
 
 
 class Importer:
-    def __init__(self, db: Database, clock: Clock, audit: AuditLog, max_bytes: int) -> None:
-        self.db, self.clock, self.audit, self.max_bytes = db, clock, audit, max_bytes
+    """The import use case. Runs in the caller's unit of work: all or nothing in that transaction
+    (a dry run in a savepoint rolled back at the end), never opening or committing a session."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
 
     def run(
-        self, actor: Actor, filename: str, data: bytes, kind: Kind | None = None, dry_run: bool = False
+        self, uow: UnitOfWork, filename: str, data: bytes, kind: Kind | None = None, dry_run: bool = False
     ) -> ImportResult:
+        uow.require(IMPORT_ROLES, "无权导入台账", "You may not import the ledger")
         if len(data) > self.max_bytes:
             raise TooLarge("file", self.max_bytes)
+        problem = filename_problem(filename)
+        if problem is not None:
+            raise invalid("file", "invalid_filename", *problem)
         with _cyclic_gc_paused():
-            return self._run(actor, filename, data, kind, dry_run)
+            return self._run(uow, filename, data, kind, dry_run)
 
-    def _run(self, actor: Actor, filename: str, data: bytes, kind: Kind | None, dry_run: bool) -> ImportResult:
+    def _run(self, uow: UnitOfWork, filename: str, data: bytes, kind: Kind | None, dry_run: bool) -> ImportResult:
         sheets = read_file(filename, data)
         if not sheets:
             raise ValidationFailed([FieldProblem("file", "empty_file", "文件中没有数据", "the file holds no data")])
-        problems: list[RowProblem] = []
-        by_kind = self._classify(sheets, kind, problems)
+        plan = Plan()
+        by_kind = self._classify(sheets, kind, plan)
         result = ImportResult(
             filename,
             hashlib.sha256(data).hexdigest(),
             dry_run,
             sheets=[{"sheet": sh.name, "kind": k.value} for k, lst in by_kind.items() for sh, _ in lst],
         )
-        session = self.db.session_factory()
+        session = uow.session
+        # a dry run writes like the real one (allocations need the rows), then undoes it
+        savepoint = session.begin_nested() if dry_run else None
         try:
             with roomy_page_cache(session):
-                plan = self._check(session, by_kind, problems)
-                if plan.problems:
-                    raise ImportRejected(plan.problems)
-                writer = Writer(session, self._stored, self.clock.now())
+                self._check(session, by_kind, plan)
+                if plan.problem_count:
+                    raise ImportRejected(plan)
+                writer = Writer(session, self._stored, uow.now())
                 for k in KIND_ORDER:
                     items = plan.items[k]
                     if k is Kind.PAYMENTS:
@@ -163,47 +188,38 @@ class Importer:
                         )
                     if by_kind.get(k):
                         result.counts[k.value] = KindCount(c, u, n)
-                if result.changed:
-                    self.audit.record(
-                        session,
-                        actor,
-                        "ledger.import",
-                        "import",
-                        result.sha256[:16],
-                        None,
-                        {
-                            "filename": filename,
-                            "counts": {k: v.as_dict() for k, v in result.counts.items()},
-                            "allocations": result.allocations,
-                        },
-                    )
-            # after the page cache is put back: the connection is still this session's, not the pool's
-            if dry_run:
-                session.rollback()
-            else:
-                session.commit()
         except IntegrityError as exc:
-            # a concurrent writer stored one of our natural keys between our check and our insert
-            session.rollback()
+            # a concurrent writer stored one of our natural keys between our check and our insert;
+            # the unit of work rolls everything back
             raise Conflict(
                 "其他操作同时修改了相同的记录，未写入任何数据，请重新导入",
                 "another change touched the same records at the same time; nothing was imported, try again",
             ) from exc
-        except BaseException:
-            session.rollback()
-            raise
         finally:
-            session.close()
+            if savepoint is not None and savepoint.is_active:
+                savepoint.rollback()
+        if result.changed and not dry_run:
+            uow.audit(
+                "ledger.import",
+                "import",
+                result.sha256[:16],
+                None,
+                {
+                    "filename": filename,
+                    "counts": {k: v.as_dict() for k, v in result.counts.items()},
+                    "allocations": result.allocations,
+                },
+            )
         return result
 
     def _classify(
-        self, sheets: list[Sheet], kind: Kind | None, problems: list[RowProblem]
+        self, sheets: list[Sheet], kind: Kind | None, plan: Plan
     ) -> dict[Kind, list[tuple[Sheet, dict[int, str]]]]:
         out: dict[Kind, list[tuple[Sheet, dict[int, str]]]] = {}
         for sh in sheets:
             k = kind or detect_kind(sh.headers, sh.name)
             if k is None:
-                problems.append(
+                plan.add(
                     RowProblem(
                         sh.name,
                         sh.header_row,
@@ -219,7 +235,7 @@ class Importer:
             have = set(colmap.values())
             missing = [c for c in REQUIRED[k] if c.name not in have]
             for c in missing:
-                problems.append(
+                plan.add(
                     RowProblem(
                         sh.name,
                         sh.header_row,
@@ -231,12 +247,11 @@ class Importer:
                 )
             if not missing:
                 out.setdefault(k, []).append((sh, colmap))
+                if sh.suspect:
+                    _check_controls(sh, colmap, plan)
         return out
 
-    def _check(
-        self, session: Any, by_kind: dict[Kind, list[tuple[Sheet, dict[int, str]]]], problems: list[RowProblem]
-    ) -> Plan:
-        plan = Plan(problems=problems)
+    def _check(self, session: Any, by_kind: dict[Kind, list[tuple[Sheet, dict[int, str]]]], plan: Plan) -> None:
         stored = self._stored = Stored()
         stored.load_base(session)
         checker = Checker(plan, stored)
@@ -262,7 +277,6 @@ class Importer:
                     continue
                 for row in rows_of(plan, sheet, colmap):
                     check(checker, row)
-        return plan
 
     @staticmethod
     def _keys(stored: Stored, entries: list[tuple[Sheet, dict[int, str]]], column: str) -> set[tuple[int, str]]:
@@ -284,6 +298,20 @@ class Importer:
                 if number and cid is not None:
                     keys.add((cid, number))
         return keys
+
+
+def _check_controls(sheet: Sheet, colmap: dict[int, str], plan: Plan) -> None:
+    """Control characters and line breaks in the columns imported (others are ignored anyway):
+    one problem per cell, under the header the file used, before any other check of the row."""
+    labels = {p: str(sheet.headers[p]).strip() for p in colmap}
+    for number, cells in sheet.rows:
+        for p, name in colmap.items():
+            value = cells[p] if p < len(cells) else None
+            if type(value) is not str or not has_control(value):
+                continue
+            problem = text_problem(value, multiline=name in MULTILINE_COLUMNS)
+            if problem is not None:
+                plan.add(RowProblem(sheet.name, number, labels[p], "control_character", *problem))
 
 
 def _column_values(entries: list[tuple[Sheet, dict[int, str]]], column: str) -> set[str]:

@@ -46,10 +46,29 @@ class Planned:
     changed: bool = True
 
 
+MAX_REPORTED = 1000  # problems kept for the report; the rest are only counted
+
+
 @dataclass
 class Plan:
+    """What the check found. Only the first ``MAX_REPORTED`` problems are kept: a file of a million
+    bad rows must not become a report of a million entries (and the memory to hold them)."""
+
     items: dict[Kind, list[Planned]] = field(default_factory=lambda: {k: [] for k in Kind})
     problems: list[RowProblem] = field(default_factory=list)
+    problem_count: int = 0  # every problem, kept or not
+    bad_rows: int = 0  # distinct (sheet, row) with a problem
+    _last_bad: tuple[str, int] | None = None
+
+    def add(self, problem: RowProblem) -> None:
+        self.problem_count += 1
+        # a row's problems are filed together, while that row is checked: counting changes of row suffices
+        where = (problem.sheet, problem.row)
+        if where != self._last_bad:
+            self.bad_rows += 1
+            self._last_bad = where
+        if len(self.problems) < MAX_REPORTED:
+            self.problems.append(problem)
 
 
 class RowCtx:
@@ -69,7 +88,7 @@ class RowCtx:
 
     def bad(self, column: str, code: str, msg: tuple[str, str]) -> None:
         self.ok = False
-        self.plan.problems.append(RowProblem(self.sheet, self.row, self.labels.get(column, column), code, *msg))
+        self.plan.add(RowProblem(self.sheet, self.row, self.labels.get(column, column), code, *msg))
 
     def text(self, name: str, required: bool = False, max_len: int = 200) -> str | None:
         raw = self.cells.get(name)

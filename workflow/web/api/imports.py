@@ -9,8 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from workflow.accounts.actor import Actor
 from workflow.errors import FieldProblem, TooLarge, ValidationFailed
-from workflow.ledger.imports import Importer, parse_kind
-from workflow.web.api.base import WRITERS, core, endpoint
+from workflow.ledger.imports import parse_kind
+from workflow.web.api.base import WRITERS, core, endpoint, uow
 
 bp = Blueprint("imports", __name__)
 
@@ -35,7 +35,8 @@ class ImportQuery(BaseModel):
     responses={
         "200": "Imported (or checked, with dry_run): counts per kind",
         "413": "File too large",
-        "422": "Bad rows: every one is listed in `rows`",
+        "422": "Bad rows (the first 1,000 problems in `rows`, all counted in `problem_count`), or a file "
+        "that cannot be read: bad encoding (the `line` named), over the row, cell or zip limits",
     },
 )
 def create_import(actor: Actor, query: ImportQuery) -> Any:
@@ -49,6 +50,5 @@ def create_import(actor: Actor, query: ImportQuery) -> Any:
     data = upload.stream.read(limit + 1)
     if len(data) > limit:
         raise TooLarge("file", limit)
-    importer = Importer(c.db, c.clock, c.audit, limit)
-    result = importer.run(actor, upload.filename, data, parse_kind(query.kind), dry_run=query.dry_run)
+    result = c.services.importer.run(uow(), upload.filename, data, parse_kind(query.kind), dry_run=query.dry_run)
     return result.as_dict()
