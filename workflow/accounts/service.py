@@ -201,7 +201,9 @@ class Accounts:
             return LoginResult(retry_after=wait)
         user = s.scalar(select(User).where(User.username == username))
         usable = user.password_hash if user is not None and user.active else None
-        if user is None or not check_password(password, usable):
+        # hashed whether or not the user exists: how long this takes must not tell
+        matches = check_password(password, usable)
+        if user is None or not matches:
             for row in rows:
                 record_failure(row, now, self.throttle)
             return LoginResult()
