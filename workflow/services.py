@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from workflow.accounts.service import Accounts
+from workflow.ledger.attachments import Attachments
 from workflow.ledger.imports import Importer
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 class Services:
     accounts: Accounts  # users, API tokens, browser sessions and login throttling
     importer: Importer  # ledger imports, with the upload cap
+    attachments: Attachments  # files of contracts and invoices, creditors' seals
 
     def close(self) -> None:
         """Release process-wide state: helper processes, caches."""
@@ -32,4 +34,5 @@ class Services:
 def build_services(core: Core) -> Services:
     return Services(accounts=Accounts(token_days=core.settings.token_days,
                                       session_idle=timedelta(hours=core.settings.session_idle_hours)),
-                    importer=Importer(core.settings.max_upload_bytes))
+                    importer=Importer(core.settings.max_upload_bytes),
+                    attachments=Attachments(core.files, core.settings.max_upload_bytes))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -9,6 +11,7 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from tests.uow import run
 from workflow.accounts.actor import Actor
@@ -29,6 +32,14 @@ from workflow.ledger.models import (
 from workflow.ledger.validation import credit_code_check_char
 
 CLERK = Actor(user_id=None, username="zhang.wei", role=Role.CLERK)
+ADMIN = Actor(user_id=None, username="test", role=Role.ADMIN)
+
+
+@contextmanager
+def reading(core: Core) -> Iterator[Session]:
+    """A read-only look at the database, as a test's own unit of work."""
+    with core.unit_of_work(ADMIN, read_only=True) as uow:
+        yield uow.session
 
 
 def cc(first17: str) -> str:
@@ -102,7 +113,7 @@ TABLES = (CreditorEntity, Customer, Contact, Contract, Invoice, CreditNote, Paym
 
 def snapshot(core: Core) -> dict[str, Any]:
     """Row counts of every ledger table and the audit log, plus every denormalised running total."""
-    with core.db.session() as s:
+    with reading(core) as s:
         out: dict[str, Any] = {t.__tablename__: s.scalar(select(func.count()).select_from(t)) for t in TABLES}
         out["invoice_totals"] = s.execute(
             select(Invoice.id, Invoice.paid_amount, Invoice.credited_amount).order_by(Invoice.id)).all()
@@ -120,7 +131,7 @@ def make_app(core: Core) -> Flask:
 
 
 def token_headers(core: Core, role: str) -> tuple[dict[str, str], int]:
-    system = Actor(user_id=None, username="test", role=Role.ADMIN)
+    system = ADMIN
     # no password: hashing one costs more than the rest of a test, and tokens are what the API uses
     accounts = core.services.accounts
     u = run(core, system, accounts.create_user, username=f"{role}-pg", display_name=role, role=role)

@@ -1,7 +1,9 @@
-"""The company seal image of a creditor entity: PNG or JPEG only, capped, stored by hash, audited."""
+"""The company seal image of a creditor entity: PNG or JPEG only, capped, stored by hash, audited, and
+replaced only by an administrator."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import struct
 import zlib
@@ -12,10 +14,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from tests.conftest import Users
-from tests.ledger.sample_ledger import seed
+from tests.ledger.sample_ledger import CLERK, reading, seed
+from tests.uow import run
+from workflow.accounts.actor import Actor
+from workflow.accounts.models import Role
 from workflow.audit.models import AuditEntry
 from workflow.config import Settings
 from workflow.core import Core
+from workflow.errors import Forbidden
 
 LIMIT = 64 * 1024  # small, so the oversized case stays in memory and cheap
 
@@ -40,29 +46,59 @@ def _put(client: FlaskClient, cid: int, data: bytes, headers: dict[str, str], na
                       headers=headers, content_type="multipart/form-data")
 
 
-def test_seal_upload_and_download(client: FlaskClient, users: Users, core: Core) -> None:
+def _seal_entries(core: Core) -> list[tuple[str, str, object, object]]:
+    with reading(core) as s:
+        return [(e.action, e.actor, e.before, e.after) for e in s.scalars(
+            select(AuditEntry).where(AuditEntry.action.like("creditor.seal%")).order_by(AuditEntry.id))]
+
+
+def test_an_administrator_changes_the_seal_and_the_audit_shows_old_and_new(client: FlaskClient, users: Users,
+                                                                           core: Core) -> None:
     ledger = seed(client, users.clerk)
-    png = _png()
-    resp = _put(client, ledger.creditor_id, png, users.clerk)
+    first, second = _png(), _png(32, 32)
+    resp = _put(client, ledger.creditor_id, first, users.admin)
     assert resp.status_code == 200, resp.json
+    assert resp.json["seal_sha256"] == hashlib.sha256(first).hexdigest()
+    assert _put(client, ledger.creditor_id, second, users.admin).status_code == 200
     got = client.get(f"/api/v1/creditors/{ledger.creditor_id}/seal", headers=users.legal)
-    assert got.status_code == 200 and got.mimetype == "image/png" and got.data == png
+    assert got.status_code == 200 and got.mimetype == "image/png" and got.data == second
     creditor = client.get(f"/api/v1/creditors/{ledger.creditor_id}", headers=users.clerk).json
-    assert creditor["seal_sha256"] == resp.json["seal_sha256"]
-    with core.db.session() as s:
-        actions = set(s.scalars(select(AuditEntry.action).where(AuditEntry.entity_type == "creditor")))
-    assert {"creditor.seal", "creditor.seal.download"} <= actions
+    assert creditor["seal_sha256"] == hashlib.sha256(second).hexdigest()
+    old, new = hashlib.sha256(first).hexdigest(), hashlib.sha256(second).hexdigest()
+    assert _seal_entries(core) == [
+        ("creditor.seal", "admin1", {"seal_sha256": None}, {"seal_sha256": old}),
+        ("creditor.seal", "admin1", {"seal_sha256": old}, {"seal_sha256": new}),
+        ("creditor.seal.download", "legal1", None, {"seal_sha256": new}),
+    ]
 
 
 def test_seal_refusals_change_nothing(client: FlaskClient, users: Users, core: Core) -> None:
     ledger = seed(client, users.clerk)
-    with core.db.session() as s:
+    with reading(core) as s:
         before = s.scalar(select(func.count(AuditEntry.id)))
-    pdf = _put(client, ledger.creditor_id, b"%PDF-1.7 not an image", users.clerk, "seal.pdf")
+    pdf = _put(client, ledger.creditor_id, b"%PDF-1.7 not an image", users.admin, "seal.pdf")
     assert pdf.status_code == 422 and pdf.json["errors"][0]["field"] == "file"
-    huge = _put(client, ledger.creditor_id, _png() + b"\0" * LIMIT, users.clerk)
+    huge = _put(client, ledger.creditor_id, _png() + b"\0" * LIMIT, users.admin)
     assert huge.status_code == 413
+    badly_named = _put(client, ledger.creditor_id, _png(), users.admin, "seal\x1b.png")
+    assert badly_named.status_code == 422 and badly_named.json["errors"][0]["field"] == "filename"
+    # the seal is stamped on letters: a clerk or a lawyer may not replace it
+    assert _put(client, ledger.creditor_id, _png(), users.clerk).status_code == 403
+    assert _put(client, ledger.creditor_id, _png(), users.legal).status_code == 403
     assert _put(client, ledger.creditor_id, _png(), users.lawyer).status_code == 403
     assert client.get(f"/api/v1/creditors/{ledger.creditor_id}/seal", headers=users.clerk).status_code == 404
-    with core.db.session() as s:
+    with reading(core) as s:
         assert s.scalar(select(func.count(AuditEntry.id))) == before
+
+
+def test_the_use_case_itself_refuses_a_clerk_whatever_the_entry_point(client: FlaskClient, users: Users,
+                                                                      core: Core) -> None:
+    ledger = seed(client, users.clerk)
+    files = core.services.attachments
+    with pytest.raises(Forbidden):
+        run(core, CLERK, files.set_seal, ledger.creditor_id, "seal.png", _png())
+    assert _seal_entries(core) == []
+    # the CLI acts as a named administrator and may
+    cli = Actor(user_id=None, username="cli:ops", role=Role.ADMIN)
+    assert run(core, cli, files.set_seal, ledger.creditor_id, "seal.png", _png()).seal_sha256 is not None
+    assert [(a, who) for a, who, _, _ in _seal_entries(core)] == [("creditor.seal", "cli:ops")]

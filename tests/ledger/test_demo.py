@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from tests.conftest import SYSTEM_ACTOR
+from tests.ledger.sample_ledger import reading
 from tests.uow import run
 from workflow.accounts.actor import ANONYMOUS
 from workflow.core import Core
@@ -19,11 +20,11 @@ from workflow.ledger.validation import credit_code_problem
 
 
 def test_demo_ledger_is_consistent_and_ages_into_every_bucket(any_db: Core) -> None:
-    result = load_demo(any_db, SYSTEM_ACTOR)
+    result = run(any_db, SYSTEM_ACTOR, load_demo, any_db.services.accounts)
     assert result.loaded
     assert result.summary["customers"] == 30 and 480 <= result.summary["invoices"] <= 520
     today = any_db.clock.today()
-    with any_db.db.session() as s:
+    with reading(any_db) as s:
         assert s.scalar(select(func.count()).select_from(CreditorEntity)) == 2
         codes = [c for c in s.scalars(select(Customer.credit_code)) if c] + list(
             s.scalars(select(CreditorEntity.credit_code))
@@ -59,23 +60,23 @@ def test_demo_ledger_is_consistent_and_ages_into_every_bucket(any_db: Core) -> N
             allocated = sum((a.amount for a in p.allocations), start=p.amount * 0)
             assert p.unallocated_amount == p.amount - allocated >= 0
         assert s.scalar(select(func.count()).select_from(Payment).where(Payment.unallocated_amount > Decimal(0)))
-        report = aging_report(s, today, today, currency="CNY")
+        report = aging_report(s, today, currency="CNY")
     cny = report.totals["CNY"]
     assert all(cny.buckets[k] > 0 for k in BUCKET_KEYS)
     assert cny.written_off > 0
 
 
 def test_second_run_changes_nothing_and_reset_reloads(core: Core) -> None:
-    first = load_demo(core, SYSTEM_ACTOR)
-    with core.db.session() as s:
+    first = run(core, SYSTEM_ACTOR, load_demo, core.services.accounts)
+    with reading(core) as s:
         numbers = list(s.scalars(select(Invoice.number).order_by(Invoice.id)))
-    again = load_demo(core, SYSTEM_ACTOR)
+    again = run(core, SYSTEM_ACTOR, load_demo, core.services.accounts)
     assert not again.loaded
-    with core.db.session() as s:
+    with reading(core) as s:
         assert s.scalar(select(func.count()).select_from(Invoice)) == first.summary["invoices"]
-    reset = load_demo(core, SYSTEM_ACTOR, reset=True)
+    reset = run(core, SYSTEM_ACTOR, load_demo, core.services.accounts, reset=True)
     assert reset.loaded and reset.summary == first.summary
-    with core.db.session() as s:
+    with reading(core) as s:
         assert list(s.scalars(select(Invoice.number).order_by(Invoice.id))) == numbers  # seeded: same data
 
 
@@ -94,7 +95,7 @@ def test_cli_demo_prints_logins_that_work(runner: Any, client: FlaskClient) -> N
 def test_demo_keeps_an_existing_admin_password(core: Core) -> None:
     run(core, SYSTEM_ACTOR, core.services.accounts.create_user,
         username="admin", display_name="运维 王磊", role="admin", password="our-own-secret-1")
-    result = load_demo(core, SYSTEM_ACTOR)
+    result = run(core, SYSTEM_ACTOR, load_demo, core.services.accounts)
     shown = dict((u, p) for u, _, p in result.users)
     assert "existing user" in shown["admin"] and shown["clerk"] == "Demo-clerk-2026"
     login = run(core, ANONYMOUS, core.services.accounts.login, "admin", "our-own-secret-1", "127.0.0.1")

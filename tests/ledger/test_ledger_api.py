@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from tests.conftest import Users
 from tests.ledger.sample_ledger import (
+    CLERK,
     CREDITOR,
     CUSTOMERS,
     Ledger,
@@ -20,12 +21,19 @@ from tests.ledger.sample_ledger import (
     cc,
     invoice_body,
     post,
+    reading,
     seed,
     shared_api,
     snapshot,
 )
+from tests.uow import run
+from workflow.accounts.actor import Actor
+from workflow.accounts.models import Role
 from workflow.audit.models import AuditEntry
 from workflow.core import Core
+from workflow.errors import Forbidden
+from workflow.ledger import parties
+from workflow.ledger.schemas import CreditorPatch
 
 
 def refused(resp: Any, status: int, field: str) -> dict[str, Any]:
@@ -128,7 +136,7 @@ def test_a_valid_invoice_keeps_exact_money_and_is_audited(client: FlaskClient, u
                                                           ledger: Ledger) -> None:
     inv = post(client, "/invoices", _invoice(ledger, amount=45800), users.clerk)
     assert inv["amount"] == "45800.00" and inv["outstanding"] == "45800.00" and inv["status"] == "open"
-    with core.db.session() as s:
+    with reading(core) as s:
         entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "invoice.create")
                           .order_by(AuditEntry.id.desc())).first()
     assert entry is not None and entry.actor == "clerk1" and entry.entity_id == str(inv["id"])
@@ -140,7 +148,7 @@ def test_patch_records_before_and_after(client: FlaskClient, users: Users, core:
     resp = client.patch(f"/api/v1/customers/{cid}", json={"credit_hold": True, "notes": "连续两期逾期"},
                         headers=users.legal)
     assert resp.status_code == 200 and resp.json["credit_hold"] is True
-    with core.db.session() as s:
+    with reading(core) as s:
         entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "customer.update")).one()
     assert entry.actor == "legal1"
     assert entry.before["credit_hold"] is False and entry.after["credit_hold"] is True
@@ -383,10 +391,88 @@ def test_creditors_are_listed_and_protected_from_deletion(client: FlaskClient, u
     refused(dup, 409, "credit_code")
 
 
+def test_only_an_administrator_changes_the_bank_account_printed_on_letters(client: FlaskClient, users: Users,
+                                                                          core: Core, ledger: Ledger) -> None:
+    path = f"/api/v1/creditors/{ledger.creditor_id}"
+    before = snapshot(core)
+    for change in ({"bank_account": "6222 0000 1111 2222"}, {"bank_name": "某某村镇银行"},
+                   {"bank_account_name": "张三"}):
+        assert client.patch(path, json=change, headers=users.clerk).status_code == 403, change
+        assert client.patch(path, json=change, headers=users.legal).status_code == 403, change
+    assert snapshot(core) == before
+    # a form that sends the account back unchanged, with another change, is a clerk's to make
+    same = {"bank_account": CREDITOR["bank_account"], "bank_name": CREDITOR["bank_name"], "phone": "021-56780000"}
+    assert client.patch(path, json=same, headers=users.clerk).status_code == 200
+    changed = client.patch(path, json={"bank_account": "1001 2345 6789 0999 888"}, headers=users.admin)
+    assert changed.status_code == 200 and changed.json["bank_account"] == "1001 2345 6789 0999 888"
+    with reading(core) as s:
+        entries = [(e.actor, e.before, e.after) for e in s.scalars(
+            select(AuditEntry).where(AuditEntry.action == "creditor.bank_account"))]
+    assert entries == [("admin1",
+                        {"bank_name": CREDITOR["bank_name"], "bank_account": CREDITOR["bank_account"],
+                         "bank_account_name": None},
+                        {"bank_name": CREDITOR["bank_name"], "bank_account": "1001 2345 6789 0999 888",
+                         "bank_account_name": None})]
+
+
+def test_the_bank_account_rule_holds_outside_the_api(client: FlaskClient, users: Users, core: Core,
+                                                     ledger: Ledger) -> None:
+    change = CreditorPatch(bank_account="6222 0000 1111 2222")
+    with pytest.raises(Forbidden):
+        run(core, CLERK, parties.update_creditor, ledger.creditor_id, change)
+    cli = Actor(user_id=None, username="cli:ops", role=Role.ADMIN)  # who `dunning` commands act as
+    assert run(core, cli, parties.update_creditor, ledger.creditor_id, change).bank_account == "6222 0000 1111 2222"
+
+
+CONTROL_CHARACTERS: list[tuple[str, str, dict[str, Any], str]] = [
+    ("NUL in a customer name", "/customers", {"legal_name": "华星\u0000光电"}, "legal_name"),
+    ("line break in a customer name", "/customers", {"legal_name": "华星光电\nX"}, "legal_name"),
+    ("tab in an address", "/customers", {"registered_address": "深圳市\t光明区"}, "registered_address"),
+    ("C1 control in an English name", "/customers", {"legal_name_en": "CSOT\u0085Ltd"}, "legal_name_en"),
+    ("escape in a contact name", "/customers", {"contacts": [{"name": "陈\u001b静", "role": "finance"}]},
+     "contacts.0.name"),
+    ("NUL in an invoice number", "/invoices", {"number": "FP-2026\u00000003"}, "number"),
+    ("line break in an invoice description", "/invoices", {"description": "马口铁\r\n罐"}, "description"),
+    ("NUL in a clause", "/contracts", {"dispute": {"kind": "court", "place": "上海市\u0000宝山区"}}, "dispute"),
+]
+
+
+@pytest.mark.parametrize(("case", "path", "changes", "field"), CONTROL_CHARACTERS,
+                         ids=[c[0] for c in CONTROL_CHARACTERS])
+def test_control_characters_in_text_are_refused_naming_the_field(shared: Shared, case: str, path: str,
+                                                                 changes: dict[str, Any], field: str) -> None:
+    bodies = {
+        "/customers": {"code": "C105", "legal_name": "深圳市华星光电半导体显示技术有限公司",
+                       "credit_code": cc("91440300MA5DC8H31"), "kind": "private_large"},
+        "/invoices": _invoice(shared.ledger, number="FP-2026-0003"),
+        "/contracts": {"creditor_id": shared.ledger.creditor_id, "customer_id": shared.ledger.customer_ids[1],
+                       "number": "BSP-2026-0999"},
+    }
+    before = snapshot(shared.core)
+    resp = shared.client.post(f"/api/v1{path}", json=bodies[path] | changes, headers=shared.clerk)
+    body = refused(resp, 422, field)
+    assert any("U+" in e["message"] for e in body["errors"])
+    assert snapshot(shared.core) == before
+
+
+def test_notes_keep_their_line_breaks(client: FlaskClient, users: Users, ledger: Ledger) -> None:
+    notes = "2026-11-20 电话催收：财务陈静称月底付款。\n2026-11-25\t已寄对账单。"
+    resp = client.patch(f"/api/v1/customers/{ledger.customer_ids[0]}", json={"notes": notes}, headers=users.clerk)
+    assert resp.status_code == 200 and resp.json["notes"] == notes
+    bad = client.patch(f"/api/v1/customers/{ledger.customer_ids[0]}", json={"notes": "x\u0000"},
+                       headers=users.clerk)
+    refused(bad, 422, "notes")
+
+
+def test_a_nul_in_a_search_is_refused_not_a_server_error(shared: Shared) -> None:
+    resp = shared.client.get("/api/v1/customers?q=%00", headers=shared.clerk)
+    refused(resp, 422, "query.q")
+
+
 def test_every_write_leaves_one_audit_entry_and_the_chain_verifies(client: FlaskClient, users: Users,
                                                                    core: Core) -> None:
     def actions() -> list[str]:
-        with core.db.session() as s:
+        with reading(core) as s:
             return [e.action for e in s.scalars(select(AuditEntry).where(AuditEntry.entity_type.in_(
                 ["creditor", "customer", "contact", "contract", "invoice", "credit_note", "payment"]))
                 .order_by(AuditEntry.id))]
@@ -417,10 +503,8 @@ def test_every_write_leaves_one_audit_entry_and_the_chain_verifies(client: Flask
         "creditor.create", "customer.create", "customer.create", "customer.create", "contract.create",
         "invoice.create", "contact.create", "creditor.update", "contact.update", "contact.delete",
         "contract.update", "invoice.update", "credit_note.create", "payment.create", "payment.allocate"]
-    with core.db.session() as s:
-        from workflow.audit.service import AuditLog
-
-        assert AuditLog.verify(s).ok
+    with reading(core) as s:
+        assert core.audit.verify(s).ok
         last = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert last is not None and last.actor == "clerk1"
     assert last.before == {"unallocated_amount": "900.00"}

@@ -11,11 +11,12 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from tests.conftest import Users
-from tests.ledger.sample_ledger import Ledger, invoice_body, post, seed, snapshot
+from tests.conftest import SYSTEM_ACTOR, Users
+from tests.ledger.sample_ledger import Ledger, invoice_body, post, reading, seed, snapshot
 from workflow.audit.models import AuditEntry
 from workflow.config import Settings
 from workflow.core import Core
+from workflow.ledger.models import Attachment
 
 LIMIT = 64 * 1024
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -72,7 +73,7 @@ def test_allowed_files_are_stored_and_downloaded_byte_for_byte(client: FlaskClie
     got = client.get(f"/api/v1/contracts/{ledger.contract_id}/files/{meta['id']}", headers=users.legal)
     assert got.status_code == 200 and got.data == data and got.mimetype == content_type
     assert "filename*=UTF-8''" in got.headers["Content-Disposition"]
-    with core.db.session() as s:
+    with reading(core) as s:
         actions = [(e.action, e.actor) for e in s.scalars(select(AuditEntry).where(
             AuditEntry.entity_type == "attachment").order_by(AuditEntry.id))]
     assert actions == [("attachment.upload", "clerk1"), ("attachment.download", "legal1")]
@@ -126,6 +127,44 @@ def test_invoice_files_and_lawyer_visibility(client: FlaskClient, users: Users, 
     got = client.get(path, headers=users.lawyer)
     assert got.status_code == 200 and got.data == JPEG
     assert upload(client, f"/invoices/{inv['id']}/files", PDF, "x.pdf", users.lawyer).status_code == 403
-    with core.db.session() as s:
+    with reading(core) as s:
         downloads = list(s.scalars(select(AuditEntry).where(AuditEntry.action == "attachment.download")))
     assert [(d.actor, d.after["filename"]) for d in downloads] == [("lawyer1", "发票.jpg")]
+
+
+def raw_upload(client: FlaskClient, path: str, disposition: bytes, data: bytes, headers: dict[str, str]) -> Any:
+    """A multipart body written by hand: RFC 2231 ``filename*`` carries characters a quoted name cannot."""
+    body = (b"--XX\r\nContent-Disposition: form-data; name=\"file\"; " + disposition
+            + b"\r\nContent-Type: application/octet-stream\r\n\r\n" + data + b"\r\n--XX--\r\n")
+    return client.post(f"/api/v1{path}", data=body, headers=headers, content_type="multipart/form-data; boundary=XX")
+
+
+@pytest.mark.parametrize("disposition", [
+    b"filename*=UTF-8''%E5%90%88%E5%90%8C%0D%0AX-Injected%3A%201.pdf",  # CR LF: a second header on download
+    b"filename*=UTF-8''%E5%90%88%E5%90%8C%00.pdf",  # NUL: PostgreSQL refuses it in text
+    b"filename=\"scan\x0b\x1b[31m.pdf\"",  # vertical tab and an ANSI escape, for whoever reads a log
+    b"filename*=UTF-8''invoice%E2%80%AEfdp.exe",  # right-to-left override: displays as invoice.exe.pdf
+])
+def test_file_names_with_control_characters_are_refused(client: FlaskClient, users: Users, core: Core,
+                                                        ledger: Ledger, disposition: bytes) -> None:
+    before = snapshot(core)
+    resp = raw_upload(client, f"/contracts/{ledger.contract_id}/files", disposition, PDF, users.clerk)
+    assert resp.status_code == 422 and resp.mimetype == "application/problem+json", resp.get_data(as_text=True)
+    assert [e["field"] for e in resp.json["errors"]] == ["filename"]
+    assert snapshot(core) == before
+
+
+def test_a_stored_name_of_any_kind_downloads_with_one_safe_header(client: FlaskClient, users: Users, core: Core,
+                                                                  ledger: Ledger) -> None:
+    meta = upload(client, f"/contracts/{ledger.contract_id}/files", PDF, "合同.pdf", users.clerk).json
+    # a name stored before names were checked
+    with core.unit_of_work(SYSTEM_ACTOR) as uow:
+        att = uow.session.get(Attachment, meta["id"])
+        assert att is not None
+        att.filename = '合同\r\nSet-Cookie: x=1\x00"\\;.pdf'
+    got = client.get(f"/api/v1/contracts/{ledger.contract_id}/files/{meta['id']}", headers=users.clerk)
+    assert got.status_code == 200 and got.data == PDF
+    assert "Set-Cookie" not in got.headers
+    disposition = got.headers["Content-Disposition"]
+    assert disposition == ('attachment; filename="____Set-Cookie: x=1___;.pdf"; '
+                           "filename*=UTF-8''%E5%90%88%E5%90%8C%0D%0ASet-Cookie%3A%20x%3D1%00%22%5C%3B.pdf")

@@ -8,11 +8,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from tests.ledger.sample_ledger import CLERK, CREDITOR, CUSTOMERS, cc, snapshot
+from tests.ledger.sample_ledger import CLERK, CREDITOR, CUSTOMERS, cc, reading, snapshot
 from tests.uow import run
 from workflow.accounts.actor import Actor
 from workflow.accounts.models import Role
-from workflow.audit.service import AuditLog
 from workflow.core import Core
 from workflow.errors import Conflict, DomainError, Forbidden
 from workflow.ledger import invoices, parties, payments
@@ -33,16 +32,16 @@ LAWYER = Actor(user_id=None, username="wang.lvshi", role=Role.LAWYER)
 
 def _setup(core: Core) -> tuple[int, int, int]:
     """Two creditors of one group and a customer."""
-    a = parties.create_creditor(core, CLERK, CreditorIn.model_validate(CREDITOR))
-    b = parties.create_creditor(core, CLERK, CreditorIn.model_validate(
+    a = run(core, CLERK, parties.create_creditor, CreditorIn.model_validate(CREDITOR))
+    b = run(core, CLERK, parties.create_creditor, CreditorIn.model_validate(
         {**CREDITOR, "code": "WX-PACK", "legal_name": "无锡宝钢包装有限公司", "credit_code": cc("91320200MA1MXY3K8")}))
-    customer = parties.create_customer(core, CLERK, CustomerIn.model_validate(CUSTOMERS[0]))
+    customer = run(core, CLERK, parties.create_customer, CustomerIn.model_validate(CUSTOMERS[0]))
     return a.id, b.id, customer.id
 
 
 def _invoice(core: Core, creditor: int, customer: int, number: str, issue: str, due: str, amount: str,
              currency: str = "CNY") -> int:
-    return invoices.create_invoice(core, CLERK, InvoiceIn.model_validate({
+    return run(core, CLERK, invoices.create_invoice, InvoiceIn.model_validate({
         "creditor_id": creditor, "customer_id": customer, "number": number, "issue_date": issue, "due_date": due,
         "amount": amount, "currency": currency})).id
 
@@ -57,7 +56,7 @@ def _pay(creditor: int, customer: int, ref: str, amount: str, allocations: list[
 
 
 def _totals_match_rows(core: Core) -> None:
-    with core.db.session() as s:
+    with reading(core) as s:
         for inv in s.scalars(select(Invoice)):
             allocated = sum(s.scalars(select(Allocation.amount).where(Allocation.invoice_id == inv.id)),
                             Decimal("0.00"))
@@ -73,7 +72,7 @@ def test_automatic_allocation_skips_other_creditors_currencies_and_written_off_i
     oldest_other_creditor = _invoice(any_db, b, cust, "WX-001", "2026-05-01", "2026-05-31", "9000.00")
     usd = _invoice(any_db, a, cust, "SH-USD", "2026-05-01", "2026-06-15", "1000.00", "USD")
     written_off = _invoice(any_db, a, cust, "SH-000", "2026-04-01", "2026-04-30", "700.00")
-    invoices.update_invoice(any_db, CLERK, written_off, InvoicePatch(written_off=True))
+    run(any_db, CLERK, invoices.update_invoice, written_off, InvoicePatch(written_off=True))
     # equal due dates: the one issued first goes first (then the lower id)
     later_issue = _invoice(any_db, a, cust, "SH-002", "2026-07-10", "2026-08-31", "4000.00")
     earlier_issue = _invoice(any_db, a, cust, "SH-001", "2026-07-01", "2026-08-31", "3000.00")
@@ -81,7 +80,7 @@ def test_automatic_allocation_skips_other_creditors_currencies_and_written_off_i
     assert result.mode == "automatic"
     assert [(x.invoice_id, x.amount) for x in result.allocations] == [
         (earlier_issue, Decimal("3000.00")), (later_issue, Decimal("2000.00"))]
-    with any_db.db.session() as s:
+    with reading(any_db) as s:
         untouched = s.scalars(select(Invoice.paid_amount).where(
             Invoice.id.in_([oldest_other_creditor, usd, written_off]))).all()
     assert untouched == [Decimal("0.00")] * 3
@@ -107,7 +106,7 @@ def test_undoing_and_redoing_allocations_keeps_totals_equal_to_rows(any_db: Core
     paid = run(any_db, CLERK, payments.record_payment, _pay(a, cust, "ICBC-0003", "4000.00"))
     run(any_db, CLERK, payments.remove_allocation, paid.payment.id, paid.allocations[0].id)
     _totals_match_rows(any_db)
-    invoices.create_credit_note(any_db, CLERK, CreditNoteIn.model_validate({
+    run(any_db, CLERK, invoices.create_credit_note, CreditNoteIn.model_validate({
         "creditor_id": a, "customer_id": cust, "invoice_id": first, "number": "HZ-201", "issued_on": "2026-11-21",
         "amount": "500.00", "currency": "CNY"}))
     # the credit note reduced what is owed on the first invoice: it now takes 2,500 and the rest moves on
@@ -116,10 +115,10 @@ def test_undoing_and_redoing_allocations_keeps_totals_equal_to_rows(any_db: Core
     assert again.payment.unallocated_amount == Decimal("0.00")
     _totals_match_rows(any_db)
     with pytest.raises(Conflict) as err:
-        invoices.update_invoice(any_db, CLERK, first, InvoicePatch(amount=Decimal("2999.99")))
+        run(any_db, CLERK, invoices.update_invoice, first, InvoicePatch(amount=Decimal("2999.99")))
     assert err.value.problems[0].field == "amount"
-    with any_db.db.session() as s:
-        assert AuditLog.verify(s).ok
+    with reading(any_db) as s:
+        assert any_db.audit.verify(s).ok
         assert s.scalar(select(func.count()).select_from(Allocation)) == 3
 
 
@@ -129,7 +128,7 @@ def test_lawyers_cannot_write_through_the_services_either(any_db: Core) -> None:
     with pytest.raises(Forbidden):
         run(any_db, LAWYER, payments.record_payment, _pay(a, cust, "ICBC-0004", "100.00"))
     with pytest.raises(Forbidden):
-        parties.update_customer(any_db, LAWYER, cust, CustomerPatch(credit_hold=True))
+        run(any_db, LAWYER, parties.update_customer, cust, CustomerPatch(credit_hold=True))
     assert snapshot(any_db) == before
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from workflow.audit.service import AuditReport
-from workflow.cli import cli_actor, cli_core, cli_run, cli_unit_of_work
+from workflow.cli import cli_core, cli_run, cli_unit_of_work
 from workflow.config import describe
 from workflow.migrate import upgrade
 from workflow.unit_of_work import UnitOfWork
@@ -205,7 +205,7 @@ def up(host: str, port: int, no_demo: bool) -> None:
         click.echo(f"  rejected {name}: {why}", err=True)
     url = f"http://{host}:{port}"
     if not no_demo:
-        result = load_demo(core, cli_actor())
+        result = cli_run(load_demo, core.services.accounts)
         click.echo("演示数据 / demo data: " + ("loaded" if result.loaded else "already loaded"))
         click.echo("登录 / logins (POST /api/v1/auth/login, or `dunning user token NAME` for an API token):")
         for username, role, password in result.users:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from workflow.cli import cli_actor, cli_core, cli_run
+from workflow.cli import cli_core, cli_run
 from workflow.ledger.aging import BUCKETS, aging_report
 from workflow.ledger.exports import aging_csv, aging_xlsx, to_json
 from workflow.ledger.imports import ImportRejected, parse_kind
@@ -136,8 +136,7 @@ def demo(reset: bool) -> None:
     """Load a realistic demo ledger (2 creditor entities, ~30 customers, ~500 invoices, users)."""
     from workflow.ledger.demo import load_demo
 
-    c = cli_core()
-    result = load_demo(c, cli_actor(), reset=reset)
+    result = cli_run(load_demo, cli_core().services.accounts, reset=reset)
     if not result.loaded:
         click.echo(
             "演示数据已加载，未做改动 / the demo is already loaded; nothing changed (use --reset to load it again)"

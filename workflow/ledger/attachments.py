@@ -3,6 +3,9 @@
 The type is read from the bytes, never from the name or the browser's claim: only PDF, JPEG, PNG
 and DOCX are kept. Bytes go into the content-addressed file store before the row is committed, so
 a committed row always has its bytes. Every download is written to the audit log.
+
+A creditor entity's seal image is kept the same way. Changing it is an administrator's decision:
+it is printed on letters as the company's stamp.
 """
 
 from __future__ import annotations
@@ -16,10 +19,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow.accounts.actor import Actor
-from workflow.core import Core
 from workflow.errors import NotFound, TooLarge, invalid
+from workflow.filestore import FileStore
 from workflow.ledger.access import load, require_writer, snapshot
-from workflow.ledger.models import Attachment, Contract, Invoice
+from workflow.ledger.models import Attachment, Contract, CreditorEntity, Invoice
+from workflow.ledger.validation import filename_problem
+from workflow.unit_of_work import UnitOfWork
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ALLOWED = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png", DOCX: ".docx"}
@@ -45,9 +50,17 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+def check_filename(name: str | None) -> None:
+    """422 on ``filename`` for a name that would break a header, a log line or a listing."""
+    problem = filename_problem(name or "")
+    if problem is not None:
+        raise invalid("filename", "control_character", *problem)
+
+
 def clean_filename(name: str | None, content_type: str) -> str:
     """The base name only (no client path), never empty, with an extension matching the content."""
-    base = PureWindowsPath(PurePosixPath(name or "").name).name.strip().replace("\x00", "")[:200]
+    check_filename(name)
+    base = PureWindowsPath(PurePosixPath(name or "").name).name.strip()[:200]
     ext = ALLOWED[content_type]
     if not base:
         return "upload" + ext
@@ -62,49 +75,92 @@ class Download:
     data: bytes
 
 
-def _owner_filter(owner: Owner, owner_id: int) -> tuple[str, int]:
-    return ("contract_id" if owner is Contract else "invoice_id", owner_id)
-
-
-def upload(core: Core, actor: Actor, owner: Owner, owner_id: int, filename: str | None,
-           data: bytes) -> Attachment:
-    require_writer(actor)
-    limit = core.settings.max_upload_bytes
-    if len(data) > limit:
-        raise TooLarge("file", limit)
-    if not data:
-        raise invalid("file", "empty", "文件为空", "the file is empty")
-    content_type = sniff(data)
-    if content_type is None:
-        raise invalid("file", "forbidden_type", "只接受 PDF、JPEG、PNG 或 DOCX 文件",
-                      "only PDF, JPEG, PNG or DOCX files are accepted")
-    with core.db.session() as s:
-        load(s, owner, owner_id, actor, for_update=True)
-        column, _ = _owner_filter(owner, owner_id)
-        sha = core.files.put(data)
-        att = Attachment(filename=clean_filename(filename, content_type), content_type=content_type,
-                         size=len(data), sha256=sha, uploaded_by=actor.username, uploaded_at=core.clock.now(),
-                         **{column: owner_id})
-        s.add(att)
-        s.flush()
-        core.audit.record(s, actor, "attachment.upload", "attachment", str(att.id), None, snapshot(att))
-        return att
+def _owner_column(owner: Owner) -> str:
+    return "contract_id" if owner is Contract else "invoice_id"
 
 
 def list_for(s: Session, actor: Actor, owner: Owner, owner_id: int) -> list[Attachment]:
     load(s, owner, owner_id, actor)
-    column, _ = _owner_filter(owner, owner_id)
+    column = _owner_column(owner)
     return list(s.scalars(select(Attachment).where(getattr(Attachment, column) == owner_id).order_by(Attachment.id)))
 
 
-def download(core: Core, actor: Actor, owner: Owner, owner_id: int, attachment_id: int) -> Download:
-    with core.db.session() as s:
-        load(s, owner, owner_id, actor)
-        column, _ = _owner_filter(owner, owner_id)
+SEAL_MAX_BYTES = 2 * 1024 * 1024
+SEAL_TYPES = ("image/png", "image/jpeg")
+
+
+class Attachments:
+    """The ledger's files: what is attached to contracts and invoices, and the creditors' seals."""
+
+    def __init__(self, files: FileStore, max_upload_bytes: int) -> None:
+        self.files = files
+        self.max_upload_bytes = max_upload_bytes
+
+    @property
+    def seal_limit(self) -> int:
+        return min(SEAL_MAX_BYTES, self.max_upload_bytes)
+
+    def upload(self, uow: UnitOfWork, owner: Owner, owner_id: int, filename: str | None,
+               data: bytes) -> Attachment:
+        require_writer(uow.actor)
+        limit = self.max_upload_bytes
+        if len(data) > limit:
+            raise TooLarge("file", limit)
+        if not data:
+            raise invalid("file", "empty", "文件为空", "the file is empty")
+        content_type = sniff(data)
+        if content_type is None:
+            raise invalid("file", "forbidden_type", "只接受 PDF、JPEG、PNG 或 DOCX 文件",
+                          "only PDF, JPEG, PNG or DOCX files are accepted")
+        name = clean_filename(filename, content_type)
+        s = uow.session
+        load(s, owner, owner_id, uow.actor, for_update=True)
+        sha = self.files.put(data)
+        att = Attachment(filename=name, content_type=content_type, size=len(data), sha256=sha,
+                         uploaded_by=uow.actor.username, uploaded_at=uow.now(),
+                         **{_owner_column(owner): owner_id})
+        s.add(att)
+        s.flush()
+        uow.audit("attachment.upload", "attachment", att.id, None, snapshot(att))
+        return att
+
+    def download(self, uow: UnitOfWork, owner: Owner, owner_id: int, attachment_id: int) -> Download:
+        """The file, and an audit entry saying who took it: the unit of work must be a writing one."""
+        s = uow.session
+        load(s, owner, owner_id, uow.actor)
+        column = _owner_column(owner)
         att = s.get(Attachment, attachment_id)
         if att is None or getattr(att, column) != owner_id:
             raise NotFound("附件", "file", attachment_id)
-        data = core.files.get(att.sha256)
-        core.audit.record(s, actor, "attachment.download", "attachment", str(att.id), None,
-                          {"filename": att.filename, "sha256": att.sha256, column: owner_id})
+        data = self.files.get(att.sha256)
+        uow.audit("attachment.download", "attachment", att.id, None,
+                  {"filename": att.filename, "sha256": att.sha256, column: owner_id})
         return Download(att, data)
+
+    def set_seal(self, uow: UnitOfWork, creditor_id: int, filename: str | None, data: bytes) -> CreditorEntity:
+        """The company seal image printed on letters: a PNG (transparent background) or a JPEG, at most
+        2 MiB. The bytes go to the content-addressed store; the entity keeps their SHA-256."""
+        uow.require_admin("仅管理员可更换公章图片", "Only an administrator may change the seal image")
+        check_filename(filename)
+        limit = self.seal_limit
+        if len(data) > limit:
+            raise TooLarge("file", limit)
+        if sniff(data) not in SEAL_TYPES:
+            raise invalid("file", "forbidden_type", "公章图片只接受 PNG 或 JPEG",
+                          "the seal must be a PNG or JPEG image")
+        s = uow.session
+        creditor = load(s, CreditorEntity, creditor_id, uow.actor, for_update=True)
+        before = {"seal_sha256": creditor.seal_sha256}
+        creditor.seal_sha256 = self.files.put(data)
+        s.flush()
+        uow.audit("creditor.seal", "creditor", creditor.id, before, {"seal_sha256": creditor.seal_sha256})
+        return creditor
+
+    def seal(self, uow: UnitOfWork, creditor_id: int) -> tuple[bytes, str]:
+        """The seal image and its type; audited like every file download."""
+        creditor = load(uow.session, CreditorEntity, creditor_id, uow.actor)
+        if creditor.seal_sha256 is None:
+            raise NotFound("公章图片", "seal image", creditor_id)
+        data = self.files.get(creditor.seal_sha256)
+        uow.audit("creditor.seal.download", "creditor", creditor.id, None, {"seal_sha256": creditor.seal_sha256})
+        return data, sniff(data) or "application/octet-stream"

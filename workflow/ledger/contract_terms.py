@@ -14,9 +14,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
-from workflow.ledger.validation import parse_amount
+from workflow.ledger.validation import CleanText, parse_amount
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -47,8 +47,8 @@ def ratio(raw: object, *, upper: Decimal, hint_zh: str, hint_en: str) -> Decimal
     return value
 
 
-class Clause(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class Clause(CleanText):
+    """A clause's texts are printed in letters and claims: no control characters (``CleanText``)."""
 
 
 # ---- payment terms ---------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 Two creditor entities, thirty customers with contacts, contracts with varied clauses, about 500
 invoices whose due dates fall in every aging bucket, full and partial payments (named and
 allocated by 民法典 560), a few credit notes and write-offs, and one demo user per role.
-Idempotent: a second run finds the demo and changes nothing. Denormalised totals are computed
+Idempotent: a second run finds the demo and changes nothing. One load is one unit of work: the
+ledger, the users and the staff assignments commit together, and denormalised totals are computed
 in the same transaction as the rows they summarise.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,9 +20,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from workflow.accounts.actor import Actor
 from workflow.accounts.models import User
-from workflow.core import Core
+from workflow.accounts.service import Accounts
 from workflow.errors import Conflict
 from workflow.ledger.allocation import OpenItem, allocate_by_due_date
 from workflow.ledger.demo_data import ARBITRATION, CREDIT_REASONS, CREDITORS, CUSTOMERS, DEMO_USERS, PRODUCTS
@@ -36,6 +36,7 @@ from workflow.ledger.models import (
     Payment,
 )
 from workflow.ledger.validation import CREDIT_CODE_CHARS, credit_code_check_char
+from workflow.unit_of_work import UnitOfWork
 
 SEED = 20_260_101
 ZERO = Decimal("0.00")
@@ -69,26 +70,27 @@ def _money(rnd: random.Random, low: int, high: int) -> Decimal:
     return Decimal(rnd.randrange(low * 100, high * 100)) / 100
 
 
-def load_demo(core: Core, actor: Actor, *, reset: bool = False) -> DemoResult:
+def load_demo(uow: UnitOfWork, accounts: Accounts, *, reset: bool = False) -> DemoResult:
+    """Load the demo ledger and its users in the caller's unit of work: all of it or nothing."""
+    uow.require_admin()
     users = [(u, r, p) for u, r, p, _ in DEMO_USERS]
-    with core.db.session() as s:
-        present = s.scalar(select(CreditorEntity.id).where(CreditorEntity.code == CREDITORS[0]["code"]))
-        if present is not None and not reset:
-            return DemoResult(False, users)
-        if present is not None:
-            _remove(s)
-        summary = _build(s, core, random.Random(SEED), core.clock.today())
-        core.audit.record(s, actor, "demo.load", "demo", "ledger", None, summary)
+    s = uow.session
+    present = s.scalar(select(CreditorEntity.id).where(CreditorEntity.code == CREDITORS[0]["code"]))
+    if present is not None and not reset:
+        return DemoResult(False, users)
+    if present is not None:
+        _remove(s)
+    summary = _build(s, uow.now(), random.Random(SEED), uow.today())
+    uow.audit("demo.load", "demo", "ledger", None, summary)
     users = []
     for username, role, password, name in DEMO_USERS:
-        with core.db.session() as s:
-            exists = s.scalar(select(User.id).where(User.username == username)) is not None
+        exists = s.scalar(select(User.id).where(User.username == username)) is not None
         if exists:  # someone made this user before the demo: their password is theirs, not ours
             users.append((username, role, "(已存在，密码未改 / existing user, password unchanged)"))
         else:
-            core.accounts.create_user(actor, username=username, display_name=name, role=role, password=password)
+            accounts.create_user(uow, username=username, display_name=name, role=role, password=password)
             users.append((username, role, password))
-    _assign_staff(core, actor)
+    _assign_staff(uow)
     return DemoResult(True, users, summary)
 
 
@@ -115,8 +117,7 @@ def _remove(s: Session) -> None:
         ) from exc
 
 
-def _build(s: Session, core: Core, rnd: random.Random, today: date) -> dict[str, int]:
-    now = core.clock.now()
+def _build(s: Session, now: datetime, rnd: random.Random, today: date) -> dict[str, int]:
     creditors = []
     for c in CREDITORS:
         row = CreditorEntity(
@@ -385,13 +386,13 @@ def _credit_notes(s: Session, rnd: random.Random, today: date, invoices: list[In
     return len(chosen)
 
 
-def _assign_staff(core: Core, actor: Actor) -> None:
-    with core.db.session() as s:
-        ids = {u: i for u, i in s.execute(select(User.username, User.id).where(User.username.in_(("clerk", "lawyer"))))}
-        for n, cust in enumerate(
-            s.scalars(select(Customer).where(Customer.legal_name.in_([c[0] for c in CUSTOMERS])).order_by(Customer.id))
-        ):
-            cust.assigned_clerk_id = ids.get("clerk")
-            if n % 5 == 4:
-                cust.assigned_lawyer_id = ids.get("lawyer")
-        core.audit.record(s, actor, "demo.assign_staff", "demo", "ledger", None, ids)
+def _assign_staff(uow: UnitOfWork) -> None:
+    s = uow.session
+    ids = {u: i for u, i in s.execute(select(User.username, User.id).where(User.username.in_(("clerk", "lawyer"))))}
+    for n, cust in enumerate(
+        s.scalars(select(Customer).where(Customer.legal_name.in_([c[0] for c in CUSTOMERS])).order_by(Customer.id))
+    ):
+        cust.assigned_clerk_id = ids.get("clerk")
+        if n % 5 == 4:
+            cust.assigned_lawyer_id = ids.get("lawyer")
+    uow.audit("demo.assign_staff", "demo", "ledger", None, ids)

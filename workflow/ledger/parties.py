@@ -1,7 +1,8 @@
 """Use cases for the parties: our creditor entities, the customers who owe us, their contacts.
 
-Each function is one unit of work: it validates against the database, writes, and records an
-audit entry with before/after in the same transaction, or changes nothing.
+Each use case runs in the caller's unit of work: it validates against the database, writes, and
+records an audit entry with before/after in the same transaction, or changes nothing. The seal
+image is a file: ``attachments.Attachments`` keeps it.
 """
 
 from __future__ import annotations
@@ -13,10 +14,8 @@ from sqlalchemy.orm import Session
 
 from workflow.accounts.actor import Actor
 from workflow.accounts.models import Role, User
-from workflow.core import Core
-from workflow.errors import Conflict, FieldProblem, NotFound, TooLarge, invalid
+from workflow.errors import Conflict, FieldProblem, NotFound, invalid
 from workflow.ledger.access import load, require_writer, snapshot
-from workflow.ledger.attachments import sniff
 from workflow.ledger.models import (
     Contact,
     Contract,
@@ -28,6 +27,7 @@ from workflow.ledger.models import (
     Payment,
 )
 from workflow.ledger.schemas import ContactIn, ContactPatch, CreditorIn, CreditorPatch, CustomerIn, CustomerPatch
+from workflow.unit_of_work import UnitOfWork
 
 
 def ensure_unique(s: Session, model: type[Any], field: str, value: object, *, exclude_id: int | None = None,
@@ -54,90 +54,65 @@ def ensure_unused(s: Session, what_zh: str, what_en: str, checks: list[tuple[Any
 
 # ---- creditors -------------------------------------------------------------------------------
 
-def create_creditor(core: Core, actor: Actor, body: CreditorIn) -> CreditorEntity:
-    require_writer(actor)
-    with core.db.session() as s:
-        ensure_unique(s, CreditorEntity, "code", body.code)
-        ensure_unique(s, CreditorEntity, "credit_code", body.credit_code)
-        data = body.model_dump()
-        data["letterhead"] = data["letterhead"] or {}
-        creditor = CreditorEntity(**data, created_at=core.clock.now())
-        s.add(creditor)
-        s.flush()
-        core.audit.record(s, actor, "creditor.create", "creditor", str(creditor.id), None, snapshot(creditor))
-        return creditor
+def create_creditor(uow: UnitOfWork, body: CreditorIn) -> CreditorEntity:
+    require_writer(uow.actor)
+    s = uow.session
+    ensure_unique(s, CreditorEntity, "code", body.code)
+    ensure_unique(s, CreditorEntity, "credit_code", body.credit_code)
+    data = body.model_dump()
+    data["letterhead"] = data["letterhead"] or {}
+    creditor = CreditorEntity(**data, created_at=uow.now())
+    s.add(creditor)
+    s.flush()
+    uow.audit("creditor.create", "creditor", creditor.id, None, snapshot(creditor))
+    return creditor
 
 
-def update_creditor(core: Core, actor: Actor, creditor_id: int, body: CreditorPatch) -> CreditorEntity:
-    require_writer(actor)
-    with core.db.session() as s:
-        creditor = load(s, CreditorEntity, creditor_id, actor, for_update=True)
-        before = snapshot(creditor)
-        changes = body.changes()
-        for field in ("code", "credit_code"):
-            if field in changes:
-                ensure_unique(s, CreditorEntity, field, changes[field], exclude_id=creditor.id)
-        for field in ("code", "legal_name", "credit_code", "address", "bank_name", "bank_account"):
-            if field in changes and changes[field] is None:
-                raise invalid(field, "required", "此项不能清空", "this field cannot be cleared")
-        if "letterhead" in changes:
-            changes["letterhead"] = changes["letterhead"] or {}
-        for k, v in changes.items():
-            setattr(creditor, k, v)
-        s.flush()
-        core.audit.record(s, actor, "creditor.update", "creditor", str(creditor.id), before, snapshot(creditor))
-        return creditor
+# what a debtor pays into: printed on every letter, so changing it is an administrator's decision
+BANK_FIELDS = ("bank_name", "bank_account", "bank_account_name")
 
 
-SEAL_MAX_BYTES = 2 * 1024 * 1024
+def update_creditor(uow: UnitOfWork, creditor_id: int, body: CreditorPatch) -> CreditorEntity:
+    require_writer(uow.actor)
+    s = uow.session
+    creditor = load(s, CreditorEntity, creditor_id, uow.actor, for_update=True)
+    before = snapshot(creditor)
+    changes = body.changes()
+    for field in ("code", "credit_code"):
+        if field in changes:
+            ensure_unique(s, CreditorEntity, field, changes[field], exclude_id=creditor.id)
+    for field in ("code", "legal_name", "credit_code", "address", "bank_name", "bank_account"):
+        if field in changes and changes[field] is None:
+            raise invalid(field, "required", "此项不能清空", "this field cannot be cleared")
+    bank_before = {f: getattr(creditor, f) for f in BANK_FIELDS}
+    bank_after = bank_before | {f: changes[f] for f in BANK_FIELDS if f in changes}
+    if bank_after != bank_before:
+        # a form that sends the unchanged account back is not a change: only a new value needs an admin
+        uow.require_admin("仅管理员可修改收款银行账户", "Only an administrator may change the bank account")
+    if "letterhead" in changes:
+        changes["letterhead"] = changes["letterhead"] or {}
+    for k, v in changes.items():
+        setattr(creditor, k, v)
+    s.flush()
+    uow.audit("creditor.update", "creditor", creditor.id, before, snapshot(creditor))
+    if bank_after != bank_before:
+        # its own entry, so a review of who redirected payments finds every change at once
+        uow.audit("creditor.bank_account", "creditor", creditor.id, bank_before, bank_after)
+    return creditor
 
 
-def seal_limit(core: Core) -> int:
-    return min(SEAL_MAX_BYTES, core.settings.max_upload_bytes)
-
-
-def set_creditor_seal(core: Core, actor: Actor, creditor_id: int, data: bytes) -> CreditorEntity:
-    """The company seal image printed on letters: a PNG (transparent background) or a JPEG, at most
-    2 MiB. The bytes go to the content-addressed store; the entity keeps their SHA-256."""
-    require_writer(actor)
-    limit = seal_limit(core)
-    if len(data) > limit:
-        raise TooLarge("file", limit)
-    if sniff(data) not in ("image/png", "image/jpeg"):
-        raise invalid("file", "forbidden_type", "公章图片只接受 PNG 或 JPEG", "the seal must be a PNG or JPEG image")
-    key = core.files.put(data)
-    with core.db.session() as s:
-        creditor = load(s, CreditorEntity, creditor_id, actor, for_update=True)
-        before = snapshot(creditor)
-        creditor.seal_sha256 = key
-        s.flush()
-        core.audit.record(s, actor, "creditor.seal", "creditor", str(creditor.id), before, snapshot(creditor))
-        return creditor
-
-
-def creditor_seal(core: Core, actor: Actor, creditor_id: int) -> tuple[bytes, str]:
-    with core.db.session() as s:
-        creditor = load(s, CreditorEntity, creditor_id, actor)
-        if creditor.seal_sha256 is None:
-            raise NotFound("公章图片", "seal image", creditor_id)
-        key = creditor.seal_sha256
-        core.audit.record(s, actor, "creditor.seal.download", "creditor", str(creditor.id))
-    data = core.files.get(key)
-    return data, sniff(data) or "application/octet-stream"
-
-
-def delete_creditor(core: Core, actor: Actor, creditor_id: int) -> None:
-    require_writer(actor)
-    with core.db.session() as s:
-        creditor = load(s, CreditorEntity, creditor_id, actor, for_update=True)
-        ensure_unused(s, "债权主体", "creditor", [
-            (select(Contract.id).where(Contract.creditor_id == creditor.id), "合同/contracts"),
-            (select(Invoice.id).where(Invoice.creditor_id == creditor.id), "发票/invoices"),
-            (select(Payment.id).where(Payment.creditor_id == creditor.id), "回款/payments"),
-        ])
-        before = snapshot(creditor)
-        s.delete(creditor)
-        core.audit.record(s, actor, "creditor.delete", "creditor", str(creditor_id), before, None)
+def delete_creditor(uow: UnitOfWork, creditor_id: int) -> None:
+    require_writer(uow.actor)
+    s = uow.session
+    creditor = load(s, CreditorEntity, creditor_id, uow.actor, for_update=True)
+    ensure_unused(s, "债权主体", "creditor", [
+        (select(Contract.id).where(Contract.creditor_id == creditor.id), "合同/contracts"),
+        (select(Invoice.id).where(Invoice.creditor_id == creditor.id), "发票/invoices"),
+        (select(Payment.id).where(Payment.creditor_id == creditor.id), "回款/payments"),
+    ])
+    before = snapshot(creditor)
+    s.delete(creditor)
+    uow.audit("creditor.delete", "creditor", creditor_id, before, None)
 
 
 # ---- customers -------------------------------------------------------------------------------
@@ -177,61 +152,61 @@ def _add_contact(s: Session, customer_id: int, body: ContactIn, field: str) -> C
     return contact
 
 
-def create_customer(core: Core, actor: Actor, body: CustomerIn) -> Customer:
-    require_writer(actor)
+def create_customer(uow: UnitOfWork, body: CustomerIn) -> Customer:
+    require_writer(uow.actor)
     _check_credit_code(body.kind, body.credit_code)
-    with core.db.session() as s:
-        ensure_unique(s, Customer, "code", body.code)
-        ensure_unique(s, Customer, "credit_code", body.credit_code)
-        _check_assignees(s, body.model_dump())
-        data = body.model_dump(exclude={"contacts"})
-        customer = Customer(**data, created_at=core.clock.now())
-        s.add(customer)
-        s.flush()
-        contacts = [_add_contact(s, customer.id, c, f"contacts.{i}") for i, c in enumerate(body.contacts)]
-        after = snapshot(customer) | {"contacts": [snapshot(c) for c in contacts]}
-        core.audit.record(s, actor, "customer.create", "customer", str(customer.id), None, after)
-        return customer
+    s = uow.session
+    ensure_unique(s, Customer, "code", body.code)
+    ensure_unique(s, Customer, "credit_code", body.credit_code)
+    _check_assignees(s, body.model_dump())
+    data = body.model_dump(exclude={"contacts"})
+    customer = Customer(**data, created_at=uow.now())
+    s.add(customer)
+    s.flush()
+    contacts = [_add_contact(s, customer.id, c, f"contacts.{i}") for i, c in enumerate(body.contacts)]
+    after = snapshot(customer) | {"contacts": [snapshot(c) for c in contacts]}
+    uow.audit("customer.create", "customer", customer.id, None, after)
+    return customer
 
 
-def update_customer(core: Core, actor: Actor, customer_id: int, body: CustomerPatch) -> Customer:
-    require_writer(actor)
-    with core.db.session() as s:
-        customer = load(s, Customer, customer_id, actor, for_update=True)
-        before = snapshot(customer)
-        changes = body.changes()
-        for field in ("code", "legal_name", "kind", "credit_limit_currency", "credit_hold", "do_not_dun"):
-            if field in changes and changes[field] is None:
-                raise invalid(field, "required", "此项不能清空", "this field cannot be cleared")
-        _check_credit_code(changes.get("kind", customer.kind), changes.get("credit_code", customer.credit_code))
-        for field in ("code", "credit_code"):
-            if field in changes:
-                ensure_unique(s, Customer, field, changes[field], exclude_id=customer.id)
-        _check_assignees(s, changes)
-        for k, v in changes.items():
-            setattr(customer, k, v)
-        s.flush()
-        core.audit.record(s, actor, "customer.update", "customer", str(customer.id), before, snapshot(customer))
-        return customer
+def update_customer(uow: UnitOfWork, customer_id: int, body: CustomerPatch) -> Customer:
+    require_writer(uow.actor)
+    s = uow.session
+    customer = load(s, Customer, customer_id, uow.actor, for_update=True)
+    before = snapshot(customer)
+    changes = body.changes()
+    for field in ("code", "legal_name", "kind", "credit_limit_currency", "credit_hold", "do_not_dun"):
+        if field in changes and changes[field] is None:
+            raise invalid(field, "required", "此项不能清空", "this field cannot be cleared")
+    _check_credit_code(changes.get("kind", customer.kind), changes.get("credit_code", customer.credit_code))
+    for field in ("code", "credit_code"):
+        if field in changes:
+            ensure_unique(s, Customer, field, changes[field], exclude_id=customer.id)
+    _check_assignees(s, changes)
+    for k, v in changes.items():
+        setattr(customer, k, v)
+    s.flush()
+    uow.audit("customer.update", "customer", customer.id, before, snapshot(customer))
+    return customer
 
 
-def delete_customer(core: Core, actor: Actor, customer_id: int) -> None:
+def delete_customer(uow: UnitOfWork, customer_id: int) -> None:
     """Only a customer entered by mistake: anything with contracts, invoices or payments stays."""
-    require_writer(actor)
-    with core.db.session() as s:
-        customer = load(s, Customer, customer_id, actor, for_update=True)
-        ensure_unused(s, "客户", "customer", [
-            (select(Contract.id).where(Contract.customer_id == customer.id), "合同/contracts"),
-            (select(Invoice.id).where(Invoice.customer_id == customer.id), "发票/invoices"),
-            (select(Payment.id).where(Payment.customer_id == customer.id), "回款/payments"),
-            (select(CreditNote.id).where(CreditNote.customer_id == customer.id), "贷项通知/credit notes"),
-        ])
-        contacts = list(s.scalars(select(Contact).where(Contact.customer_id == customer.id)))
-        before = snapshot(customer) | {"contacts": [snapshot(c) for c in contacts]}
-        for c in contacts:
-            s.delete(c)
-        s.delete(customer)
-        core.audit.record(s, actor, "customer.delete", "customer", str(customer_id), before, None)
+    require_writer(uow.actor)
+    s = uow.session
+    customer = load(s, Customer, customer_id, uow.actor, for_update=True)
+    ensure_unused(s, "客户", "customer", [
+        (select(Contract.id).where(Contract.customer_id == customer.id), "合同/contracts"),
+        (select(Invoice.id).where(Invoice.customer_id == customer.id), "发票/invoices"),
+        (select(Payment.id).where(Payment.customer_id == customer.id), "回款/payments"),
+        (select(CreditNote.id).where(CreditNote.customer_id == customer.id), "贷项通知/credit notes"),
+    ])
+    contacts = list(s.scalars(select(Contact).where(Contact.customer_id == customer.id)))
+    before = snapshot(customer) | {"contacts": [snapshot(c) for c in contacts]}
+    for c in contacts:
+        s.delete(c)
+    s.delete(customer)
+    uow.audit("customer.delete", "customer", customer_id, before, None)
 
 
 # ---- contacts --------------------------------------------------------------------------------
@@ -244,35 +219,35 @@ def _load_contact(s: Session, actor: Actor, customer_id: int, contact_id: int) -
     return contact
 
 
-def add_contact(core: Core, actor: Actor, customer_id: int, body: ContactIn) -> Contact:
-    require_writer(actor)
-    with core.db.session() as s:
-        load(s, Customer, customer_id, actor, for_update=True)
-        contact = _add_contact(s, customer_id, body, "name")
-        core.audit.record(s, actor, "contact.create", "contact", str(contact.id), None, snapshot(contact))
-        return contact
+def add_contact(uow: UnitOfWork, customer_id: int, body: ContactIn) -> Contact:
+    require_writer(uow.actor)
+    s = uow.session
+    load(s, Customer, customer_id, uow.actor, for_update=True)
+    contact = _add_contact(s, customer_id, body, "name")
+    uow.audit("contact.create", "contact", contact.id, None, snapshot(contact))
+    return contact
 
 
-def update_contact(core: Core, actor: Actor, customer_id: int, contact_id: int, body: ContactPatch) -> Contact:
-    require_writer(actor)
-    with core.db.session() as s:
-        contact = _load_contact(s, actor, customer_id, contact_id)
-        before = snapshot(contact)
-        changes = body.changes()
-        for field in ("name", "role", "language", "is_notice_address"):
-            if field in changes and changes[field] is None:
-                raise invalid(field, "required", "此项不能清空", "this field cannot be cleared")
-        for k, v in changes.items():
-            setattr(contact, k, v)
-        s.flush()
-        core.audit.record(s, actor, "contact.update", "contact", str(contact.id), before, snapshot(contact))
-        return contact
+def update_contact(uow: UnitOfWork, customer_id: int, contact_id: int, body: ContactPatch) -> Contact:
+    require_writer(uow.actor)
+    s = uow.session
+    contact = _load_contact(s, uow.actor, customer_id, contact_id)
+    before = snapshot(contact)
+    changes = body.changes()
+    for field in ("name", "role", "language", "is_notice_address"):
+        if field in changes and changes[field] is None:
+            raise invalid(field, "required", "此项不能清空", "this field cannot be cleared")
+    for k, v in changes.items():
+        setattr(contact, k, v)
+    s.flush()
+    uow.audit("contact.update", "contact", contact.id, before, snapshot(contact))
+    return contact
 
 
-def delete_contact(core: Core, actor: Actor, customer_id: int, contact_id: int) -> None:
-    require_writer(actor)
-    with core.db.session() as s:
-        contact = _load_contact(s, actor, customer_id, contact_id)
-        before = snapshot(contact)
-        s.delete(contact)
-        core.audit.record(s, actor, "contact.delete", "contact", str(contact_id), before, None)
+def delete_contact(uow: UnitOfWork, customer_id: int, contact_id: int) -> None:
+    require_writer(uow.actor)
+    s = uow.session
+    contact = _load_contact(s, uow.actor, customer_id, contact_id)
+    before = snapshot(contact)
+    s.delete(contact)
+    uow.audit("contact.delete", "contact", contact_id, before, None)

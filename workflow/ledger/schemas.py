@@ -12,11 +12,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 
+from workflow.ids import MAX_ID
 from workflow.ledger.contract_terms import EMAIL, Dispute, NoticeAddress, PaymentTerms, Penalty, money
 from workflow.ledger.models import ContactRole, CustomerKind
-from workflow.ledger.validation import CURRENCIES, credit_code_problem, normalise_credit_code
+from workflow.ledger.validation import CURRENCIES, CleanText, credit_code_problem, normalise_credit_code
 
 
 def _iso_date(raw: object) -> object:
@@ -57,7 +58,7 @@ def _email(raw: object) -> object:
     return raw
 
 
-Id = Annotated[int, Field(gt=0, strict=True)]
+Id = Annotated[int, Field(gt=0, le=MAX_ID, strict=True)]
 Day = Annotated[date, BeforeValidator(_iso_date)]
 Amount = Annotated[Decimal, BeforeValidator(money)]
 Currency = Annotated[str, BeforeValidator(_currency)]
@@ -70,8 +71,8 @@ Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._
 Language = Literal["zh_CN", "en"]
 
 
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class Input(CleanText):
+    """Unknown fields are errors; no text may hold control characters (``validation.text_problem``)."""
 
     def changes(self) -> dict[str, Any]:
         """For PATCH: only the fields the caller sent."""
@@ -138,6 +139,8 @@ class CustomerPatch(Input):
     assigned_clerk_id: Id | None = None
     assigned_lawyer_id: Id | None = None
     notes: str | None = Field(None, max_length=5000)
+
+    multiline_fields = frozenset({"notes"})
 
 
 class CustomerIn(CustomerPatch):
@@ -260,8 +263,8 @@ class PaymentIn(Input):
 
 # ---- list filters ----------------------------------------------------------------------------
 
-class Page(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class Page(CleanText):
+    """List filters: search text reaches SQL, where NUL would be an error, not a miss."""
 
     page: int = Field(1, ge=1, le=1_000_000, description="1-based page number")
     per_page: int = Field(50, ge=1, le=500, description="items per page")
@@ -276,19 +279,19 @@ class CustomerQuery(Page):
     kind: CustomerKind | None = None
     credit_hold: bool | None = None
     do_not_dun: bool | None = None
-    assigned_clerk: int | None = Field(None, gt=0, description="user id of the assigned clerk")
+    assigned_clerk: int | None = Field(None, gt=0, le=MAX_ID, description="user id of the assigned clerk")
 
 
 class ContractQuery(Page):
-    customer_id: int | None = Field(None, gt=0)
-    creditor_id: int | None = Field(None, gt=0)
+    customer_id: int | None = Field(None, gt=0, le=MAX_ID)
+    creditor_id: int | None = Field(None, gt=0, le=MAX_ID)
     q: str | None = Field(None, max_length=64, description="part of the contract number")
 
 
 class InvoiceQuery(Page):
-    customer_id: int | None = Field(None, gt=0)
-    creditor_id: int | None = Field(None, gt=0)
-    contract_id: int | None = Field(None, gt=0)
+    customer_id: int | None = Field(None, gt=0, le=MAX_ID)
+    creditor_id: int | None = Field(None, gt=0, le=MAX_ID)
+    contract_id: int | None = Field(None, gt=0, le=MAX_ID)
     status: Literal["open", "overdue", "paid"] | None = Field(
         None, description="open: something still owed (overdue ones included, written-off ones not); "
                           "overdue: owed and past the due date; paid: nothing left owing")
@@ -299,14 +302,14 @@ class InvoiceQuery(Page):
 
 
 class CreditNoteQuery(Page):
-    customer_id: int | None = Field(None, gt=0)
-    creditor_id: int | None = Field(None, gt=0)
-    invoice_id: int | None = Field(None, gt=0)
+    customer_id: int | None = Field(None, gt=0, le=MAX_ID)
+    creditor_id: int | None = Field(None, gt=0, le=MAX_ID)
+    invoice_id: int | None = Field(None, gt=0, le=MAX_ID)
 
 
 class PaymentQuery(Page):
-    customer_id: int | None = Field(None, gt=0)
-    creditor_id: int | None = Field(None, gt=0)
+    customer_id: int | None = Field(None, gt=0, le=MAX_ID)
+    creditor_id: int | None = Field(None, gt=0, le=MAX_ID)
     currency: Currency | None = None
     unallocated: bool | None = Field(None, description="true: only payments with cash not yet allocated")
     received_from: Day | None = Field(None, description="received on or after (YYYY-MM-DD)")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal, InvalidOperation
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 # GB 32100-2015: 18 characters from this alphabet (no I, O, Z, S, V)
 CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -60,3 +64,73 @@ def currency_problem(code: str) -> tuple[str, str] | None:
     if code not in CURRENCIES:
         return (f"不支持的币种：{code}", f"unknown currency: {code}")
     return None
+
+
+# what a line break may be in free text; everywhere else it would split a letter's line, a CSV row or
+# an HTTP header, and NUL is refused by PostgreSQL outright
+_LINE_BREAKS = frozenset("\t\n\r\u2028\u2029")
+# explicit bidi embeddings and overrides: harmless in text a clerk reads in context, but they make a
+# file name display as something it is not ("invoice\u202efdp.exe")
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def text_problem(text: str, *, multiline: bool = False) -> tuple[str, str] | None:
+    """None when ``text`` may be stored; else (zh, en) naming the first bad character.
+
+    Refused everywhere: NUL and every other control character (C0, DEL, C1) and lone surrogates
+    (not UTF-8). Free text (``multiline``: notes) may keep tabs and line breaks; codes, names,
+    numbers and addresses may not: they are printed on one line.
+    """
+    for i, ch in enumerate(text):
+        if multiline and ch in _LINE_BREAKS:
+            continue
+        category = unicodedata.category(ch)
+        if category in ("Cc", "Cs") or ch in _LINE_BREAKS:
+            where = f"U+{ord(ch):04X}"
+            return (f"第 {i + 1} 个字符（{where}）是控制字符或换行，不能保存",
+                    f"character {i + 1} ({where}) is a control character or line break and cannot be stored")
+    return None
+
+
+def filename_problem(name: str) -> tuple[str, str] | None:
+    """A file name as a client sent it: one line of printable text, displayed as what it says."""
+    problem = text_problem(name)
+    if problem is not None:
+        return problem
+    for i, ch in enumerate(name):
+        if ch in _BIDI_CONTROLS:
+            where = f"U+{ord(ch):04X}"
+            return (f"文件名第 {i + 1} 个字符（{where}）是文字方向控制符，不能保存",
+                    f"character {i + 1} ({where}) of the file name is a text-direction control and cannot be stored")
+    return None
+
+
+def _check_texts(value: Any, multiline: bool) -> None:
+    if isinstance(value, str):
+        problem = text_problem(value, multiline=multiline)
+        if problem is not None:
+            raise ValueError("|".join(problem))
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _check_texts(k, False)
+            _check_texts(v, multiline)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            _check_texts(v, multiline)
+    # nested models have checked their own fields
+
+
+class CleanText(BaseModel):
+    """Base of every ledger input model: each text it holds, at any depth, passes ``text_problem``.
+
+    Free-text fields that may have line breaks are named in ``multiline_fields``.
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    multiline_fields: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*")
+    @classmethod
+    def _no_control_characters(cls, value: Any, info: ValidationInfo) -> Any:
+        _check_texts(value, info.field_name in cls.multiline_fields)
+        return value

@@ -187,8 +187,11 @@ def file_response(data: bytes, mimetype: str, filename: str) -> Response:
     from urllib.parse import quote
 
     resp = Response(data, mimetype=mimetype)
-    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    # whatever a stored name holds (a control character, a quote, a lone surrogate), the header stays
+    # one well-formed line: the plain name keeps printable ASCII only, the UTF-8 one is all escaped
+    ascii_name = "".join(c if " " <= c <= "~" and c not in '"\\' else "_" for c in filename) or "download"
+    utf8_name = quote(filename.encode("utf-8", "replace"), safe="") or "download"
     resp.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{utf8_name}"
     )
     return resp

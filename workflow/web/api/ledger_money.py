@@ -22,8 +22,18 @@ from workflow.ledger.schemas import (
     PaymentIn,
     PaymentQuery,
 )
+from workflow.ledger.status import invoice_status, status_days_overdue
 from workflow.web.api.base import WRITERS, core, endpoint, session, uow
 from workflow.web.api.ledger import CREATED, DELETED, bp, columns, page_of, plain
+from workflow.web.api.responses import (
+    CreditNoteOut,
+    CreditNotePage,
+    InvoiceOut,
+    InvoicePage,
+    PaymentAllocated,
+    PaymentOut,
+    PaymentPage,
+)
 
 INVOICE = {"invoice_id": "integer"}
 PAYMENT = {"payment_id": "integer"}
@@ -34,15 +44,11 @@ def invoice_json(i: Invoice) -> dict[str, Any]:
                   "amount", "currency", "tax_invoice_no", "delivery_note_ref", "delivery_date", "description",
                   "written_off", "paid_amount", "credited_amount", "created_at")
     open_amount = invoices.outstanding(i)
-    today = core().clock.today()
+    today = uow().today()
+    state = invoice_status(open_amount, i.written_off, i.due_date, today)
     out["outstanding"] = plain(open_amount)
-    if open_amount <= 0:
-        out["status"] = "paid"
-    elif i.written_off:
-        out["status"] = "written_off"
-    else:
-        out["status"] = "overdue" if i.due_date < today else "open"
-    out["days_overdue"] = max(0, (today - i.due_date).days) if out["status"] == "overdue" else 0
+    out["status"] = state.value
+    out["days_overdue"] = status_days_overdue(state, i.due_date, today)
     return out
 
 
@@ -72,58 +78,58 @@ def allocated_json(result: payments.Allocated) -> dict[str, Any]:
 
 # ---- invoices --------------------------------------------------------------------------------
 
-@endpoint(bp, "GET", "/invoices", summary="List invoices", query=InvoiceQuery)
+@endpoint(bp, "GET", "/invoices", summary="List invoices", query=InvoiceQuery, response=InvoicePage)
 def list_invoices(actor: Actor, query: InvoiceQuery) -> Any:
     return page_of(queries.invoices(actor, query, core().clock.today()), query, invoice_json)
 
 
-@endpoint(bp, "GET", "/invoices/{invoice_id}", summary="One invoice", path_params=INVOICE)
+@endpoint(bp, "GET", "/invoices/{invoice_id}", summary="One invoice", path_params=INVOICE, response=InvoiceOut)
 def get_invoice(actor: Actor, invoice_id: int) -> Any:
     return invoice_json(load(session(), Invoice, invoice_id, actor))
 
 
 @endpoint(bp, "POST", "/invoices", summary="Create an invoice", roles=WRITERS, body=InvoiceIn,
-          responses={"201": "Created", "409": "Number already used by this creditor"})
+          responses={"201": "Created", "409": "Number already used by this creditor"}, response=InvoiceOut)
 def create_invoice(actor: Actor, body: InvoiceIn) -> Any:
-    return invoice_json(invoices.create_invoice(core(), actor, body)), 201
+    return invoice_json(invoices.create_invoice(uow(), body)), 201
 
 
 @endpoint(bp, "PATCH", "/invoices/{invoice_id}", summary="Change an invoice (dates, amount, references, "
-          "write-off)", roles=WRITERS, body=InvoicePatch, path_params=INVOICE)
+          "write-off)", roles=WRITERS, body=InvoicePatch, path_params=INVOICE, response=InvoiceOut)
 def update_invoice(actor: Actor, body: InvoicePatch, invoice_id: int) -> Any:
-    return invoice_json(invoices.update_invoice(core(), actor, invoice_id, body))
+    return invoice_json(invoices.update_invoice(uow(), invoice_id, body))
 
 
 @endpoint(bp, "DELETE", "/invoices/{invoice_id}", summary="Delete an invoice with nothing paid, credited or "
           "attached", roles=WRITERS, path_params=INVOICE, responses=DELETED)
 def delete_invoice(actor: Actor, invoice_id: int) -> Any:
-    invoices.delete_invoice(core(), actor, invoice_id)
+    invoices.delete_invoice(uow(), invoice_id)
     return "", 204
 
 
 # ---- credit notes ----------------------------------------------------------------------------
 
-@endpoint(bp, "GET", "/credit-notes", summary="List credit notes", query=CreditNoteQuery)
+@endpoint(bp, "GET", "/credit-notes", summary="List credit notes", query=CreditNoteQuery, response=CreditNotePage)
 def list_credit_notes(actor: Actor, query: CreditNoteQuery) -> Any:
     return page_of(queries.credit_notes(actor, query), query, credit_note_json)
 
 
 @endpoint(bp, "GET", "/credit-notes/{credit_note_id}", summary="One credit note",
-          path_params={"credit_note_id": "integer"})
+          path_params={"credit_note_id": "integer"}, response=CreditNoteOut)
 def get_credit_note(actor: Actor, credit_note_id: int) -> Any:
     return credit_note_json(load(session(), CreditNote, credit_note_id, actor))
 
 
 @endpoint(bp, "POST", "/credit-notes", summary="Issue a credit note (reduces the invoice's outstanding amount)",
-          roles=WRITERS, body=CreditNoteIn, responses=CREATED)
+          roles=WRITERS, body=CreditNoteIn, responses=CREATED, response=CreditNoteOut)
 def create_credit_note(actor: Actor, body: CreditNoteIn) -> Any:
-    return credit_note_json(invoices.create_credit_note(core(), actor, body)), 201
+    return credit_note_json(invoices.create_credit_note(uow(), body)), 201
 
 
 # ---- payments --------------------------------------------------------------------------------
 
 @endpoint(bp, "GET", "/payments", summary="List payments (unallocated=true: cash not yet allocated)",
-          query=PaymentQuery)
+          query=PaymentQuery, response=PaymentPage)
 def list_payments(actor: Actor, query: PaymentQuery) -> Any:
     out = page_of(queries.payments(actor, query), query, lambda p: p)
     allocs = queries.allocations_of(session(), [p.id for p in out["items"]])
@@ -131,7 +137,8 @@ def list_payments(actor: Actor, query: PaymentQuery) -> Any:
     return out
 
 
-@endpoint(bp, "GET", "/payments/{payment_id}", summary="One payment with its allocations", path_params=PAYMENT)
+@endpoint(bp, "GET", "/payments/{payment_id}", summary="One payment with its allocations", path_params=PAYMENT,
+          response=PaymentOut)
 def get_payment(actor: Actor, payment_id: int) -> Any:
     p = load(session(), Payment, payment_id, actor)
     return payment_json(p, queries.allocations_of(session(), [p.id])[p.id])
@@ -139,20 +146,20 @@ def get_payment(actor: Actor, payment_id: int) -> Any:
 
 @endpoint(bp, "POST", "/payments", summary="Record a payment; allocations as given, or by due date "
           "(民法典 560) when omitted, or none when []", roles=WRITERS, body=PaymentIn,
-          responses={"201": "Created", "409": "Over-allocation or duplicate bank reference"})
+          responses={"201": "Created", "409": "Over-allocation or duplicate bank reference"}, response=PaymentAllocated)
 def create_payment(actor: Actor, body: PaymentIn) -> Any:
     return allocated_json(payments.record_payment(uow(), body)), 201
 
 
 @endpoint(bp, "POST", "/payments/{payment_id}/allocations", summary="Allocate a payment's unallocated cash",
-          roles=WRITERS, body=AllocateIn, path_params=PAYMENT)
+          roles=WRITERS, body=AllocateIn, path_params=PAYMENT, response=PaymentAllocated)
 def allocate_payment(actor: Actor, body: AllocateIn, payment_id: int) -> Any:
     return allocated_json(payments.allocate_payment(uow(), payment_id, body.allocations))
 
 
 @endpoint(bp, "DELETE", "/payments/{payment_id}/allocations/{allocation_id}",
           summary="Undo one allocation: the cash becomes unallocated again", roles=WRITERS,
-          path_params={"payment_id": "integer", "allocation_id": "integer"})
+          path_params={"payment_id": "integer", "allocation_id": "integer"}, response=PaymentOut)
 def remove_allocation(actor: Actor, payment_id: int, allocation_id: int) -> Any:
     p = payments.remove_allocation(uow(), payment_id, allocation_id)
     return payment_json(p, queries.allocations_of(session(), [p.id])[p.id])
