@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from workflow.cli import cli_core, cli_run
+from workflow.cli import cli_core, cli_run, cli_unit_of_work
 from workflow.ledger.aging import BUCKETS, aging_report
-from workflow.ledger.exports import aging_csv, aging_xlsx, to_json
+from workflow.ledger.exports import aging_file, to_json
 from workflow.ledger.imports import ImportRejected, parse_kind
 from workflow.ledger.kpi import kpis
 
@@ -71,21 +71,19 @@ def _out(data: bytes, out: Path | None) -> None:
 @click.option("--creditor-id", type=click.IntRange(min=1), default=None, help="only this one of our entities")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def report_aging(as_of: object, fmt: str, currency: str | None, creditor_id: int | None, out: Path | None) -> None:
-    """Aging report per customer and currency."""
-    c = cli_core()
-    today = c.clock.today()
-    day = as_of.date() if hasattr(as_of, "date") else today
+    """Aging report per customer and currency (CSV and XLSX files are recorded in the audit log)."""
+    day = as_of.date() if hasattr(as_of, "date") else cli_core().clock.today()
     assert isinstance(day, date)
-    with c.db.session() as s:
-        rep = aging_report(s, day, today, currency=currency.upper() if currency else None, creditor_id=creditor_id)
+    cur = currency.upper() if currency else None
+    if fmt in ("csv", "xlsx"):
+        if fmt == "xlsx" and out is None:
+            raise click.UsageError("--format xlsx needs --out FILE")
+        _out(cli_run(aging_file, fmt, day, currency=cur, creditor_id=creditor_id), out)
+        return
+    with cli_unit_of_work(read_only=True) as u:
+        rep = aging_report(u.session, day, currency=cur, creditor_id=creditor_id)
     if fmt == "json":
         _out(to_json(rep.as_dict()), out)
-    elif fmt == "csv":
-        _out(aging_csv(rep), out)
-    elif fmt == "xlsx":
-        if out is None:
-            raise click.UsageError("--format xlsx needs --out FILE")
-        _out(aging_xlsx(rep), out)
     else:
         _table(rep, out)
 
@@ -125,8 +123,8 @@ def report_kpis(as_of: object, period_days: int) -> None:
     today = c.clock.today()
     day = as_of.date() if hasattr(as_of, "date") else today
     assert isinstance(day, date)
-    with c.db.session() as s:
-        data = kpis(s, day, today, period_days)
+    with cli_unit_of_work(read_only=True) as u:
+        data = kpis(u.session, day, period_days)
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 

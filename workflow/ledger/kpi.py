@@ -11,11 +11,11 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Integer, cast, false, func, select, true
+from sqlalchemy import BigInteger, ColumnElement, Integer, cast, func, select
 from sqlalchemy.orm import Session
 
 from workflow.db import cents_to_decimal
-from workflow.ledger.aging import _fen, outstanding_expr
+from workflow.ledger.balances import in_fen, owed_by
 from workflow.ledger.models import Allocation, CreditNote, Invoice
 
 FORMULAS: dict[str, dict[str, str]] = {
@@ -111,9 +111,7 @@ def _days_between(later: Any, earlier: Any, dialect: str) -> ColumnElement[int]:
     return cast(later - earlier, Integer)
 
 
-def kpis(
-    session: Session, as_of: date, today: date, period_days: int = 365, *, creditor_id: int | None = None
-) -> dict[str, Any]:
+def kpis(session: Session, as_of: date, period_days: int = 365, *, creditor_id: int | None = None) -> dict[str, Any]:
     start = as_of - timedelta(days=period_days)  # the day before the period's first day
     out: dict[str, CurrencyKpis] = {}
 
@@ -124,46 +122,35 @@ def kpis(
         return [] if creditor_id is None else [model.creditor_id == creditor_id]
 
     sales = (
-        select(Invoice.currency, func.sum(_fen(Invoice.amount)))
+        select(Invoice.currency, func.sum(in_fen(Invoice.amount)))
         .where(Invoice.issue_date > start, Invoice.issue_date <= as_of, *own(Invoice))
         .group_by(Invoice.currency)
     )
     for cur, fen in session.execute(sales):
         get(cur).net_sales += cents_to_decimal(fen)
     credits = (
-        select(CreditNote.currency, func.sum(_fen(CreditNote.amount)))
+        select(CreditNote.currency, func.sum(in_fen(CreditNote.amount)))
         .where(CreditNote.issued_on > start, CreditNote.issued_on <= as_of, *own(CreditNote))
         .group_by(CreditNote.currency)
     )
     for cur, fen in session.execute(credits):
         get(cur).net_sales -= cents_to_decimal(fen)
 
+    # receivables and bad debt from the one definition of "owed on a date" the aging report uses
     for when, attr in ((start, "receivables_start"), (as_of, "receivables_end")):
-        expr, joins, _ = outstanding_expr(session, when, today)
-        stmt = select(Invoice.currency, func.sum(expr)).select_from(Invoice)
-        for target, on in joins:
-            stmt = stmt.outerjoin(target, on)
-        stmt = stmt.where(Invoice.issue_date <= when, Invoice.written_off == false(), expr > 0, *own(Invoice)).group_by(
-            Invoice.currency
-        )
-        for cur, fen in session.execute(stmt):
-            setattr(get(cur), attr, cents_to_decimal(fen))
-
-    wo = _fen(Invoice.amount) - _fen(Invoice.paid_amount) - _fen(Invoice.credited_amount)
-    stmt = (
-        select(Invoice.currency, func.sum(wo))
-        .where(Invoice.written_off == true(), Invoice.issue_date <= as_of, wo > 0, *own(Invoice))
-        .group_by(Invoice.currency)
-    )
-    for cur, fen in session.execute(stmt):
-        get(cur).written_off = cents_to_decimal(fen)
+        owed = owed_by(session, when, (Invoice.currency,), where=own(Invoice))
+        for (cur,), sums in owed.groups.items():
+            k = get(cur)
+            setattr(k, attr, cents_to_decimal(sums.receivable))
+            if when == as_of:
+                k.written_off = cents_to_decimal(sums.written_off)
 
     due_window = [Invoice.due_date > start, Invoice.due_date <= as_of, Invoice.issue_date <= as_of, *own(Invoice)]
-    stmt = select(Invoice.currency, func.sum(_fen(Invoice.amount))).where(*due_window).group_by(Invoice.currency)
+    stmt = select(Invoice.currency, func.sum(in_fen(Invoice.amount))).where(*due_window).group_by(Invoice.currency)
     for cur, fen in session.execute(stmt):
         get(cur).due_in_period += cents_to_decimal(fen)
     stmt = (
-        select(Invoice.currency, func.sum(_fen(CreditNote.amount)))
+        select(Invoice.currency, func.sum(in_fen(CreditNote.amount)))
         .join(CreditNote, CreditNote.invoice_id == Invoice.id)
         .where(*due_window, CreditNote.issued_on <= as_of)
         .group_by(Invoice.currency)
@@ -171,7 +158,7 @@ def kpis(
     for cur, fen in session.execute(stmt):
         get(cur).due_in_period -= cents_to_decimal(fen)
     stmt = (
-        select(Invoice.currency, func.sum(_fen(Allocation.amount)))
+        select(Invoice.currency, func.sum(in_fen(Allocation.amount)))
         .join(Allocation, Allocation.invoice_id == Invoice.id)
         .where(*due_window, Allocation.received_on <= Invoice.due_date)
         .group_by(Invoice.currency)
@@ -183,8 +170,8 @@ def kpis(
     weighted_q = (
         select(
             Invoice.currency,
-            func.sum(_fen(Allocation.amount)),
-            func.sum(cast(_fen(Allocation.amount), BigInteger) * days),
+            func.sum(in_fen(Allocation.amount)),
+            func.sum(cast(in_fen(Allocation.amount), BigInteger) * days),
         )
         .join(Allocation, Allocation.invoice_id == Invoice.id)
         .where(Allocation.received_on > start, Allocation.received_on <= as_of, *own(Invoice))

@@ -7,12 +7,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Select, case, func, or_, select, type_coerce
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from workflow.accounts.actor import Actor
 from workflow.db import cents_to_decimal
 from workflow.ledger.access import load, scoped
+from workflow.ledger.balances import balance_fen, in_fen
 from workflow.ledger.models import Allocation, Contact, Contract, CreditNote, CreditorEntity, Customer, Invoice, Payment
 from workflow.ledger.schemas import (
     ContractQuery,
@@ -22,6 +23,7 @@ from workflow.ledger.schemas import (
     InvoiceQuery,
     PaymentQuery,
 )
+from workflow.ledger.status import FILTERS, InvoiceStatus, status_in_sql
 
 ZERO = Decimal("0.00")
 
@@ -73,27 +75,14 @@ def contracts(actor: Actor, q: ContractQuery) -> Select[Any]:
     return stmt
 
 
-def _fen(col: Any) -> Any:
-    """A Money column as its stored whole fen, so SUM() stays exact and set-based."""
-    return type_coerce(col, BigInteger)
-
-
-def _open() -> Any:
-    return Invoice.amount > Invoice.paid_amount + Invoice.credited_amount
-
-
 def invoices(actor: Actor, q: InvoiceQuery, today: date) -> Select[Any]:
     stmt = scoped(select(Invoice).order_by(Invoice.due_date, Invoice.id), actor, Invoice.customer_id)
     for field in ("customer_id", "creditor_id", "contract_id", "currency", "number"):
         value = getattr(q, field)
         if value is not None:
             stmt = stmt.where(getattr(Invoice, field) == value)
-    if q.status == "paid":
-        stmt = stmt.where(~_open())
-    elif q.status == "open":
-        stmt = stmt.where(_open(), Invoice.written_off.is_(False))
-    elif q.status == "overdue":
-        stmt = stmt.where(_open(), Invoice.written_off.is_(False), Invoice.due_date < today)
+    if q.status is not None:
+        stmt = stmt.where(status_in_sql(FILTERS[q.status], balance_fen(), Invoice.written_off, Invoice.due_date, today))
     if q.due_before is not None:
         stmt = stmt.where(Invoice.due_date < q.due_before)
     if q.due_after is not None:
@@ -151,19 +140,23 @@ class CurrencyBalance:
 def balance(s: Session, actor: Actor, customer_id: int, today: date) -> list[CurrencyBalance]:
     """Per currency, never summed across currencies. Written-off invoices are not outstanding."""
     load(s, Customer, customer_id, actor)
-    live = Invoice.written_off.is_(False)
-    amount, paid, credited = _fen(Invoice.amount), _fen(Invoice.paid_amount), _fen(Invoice.credited_amount)
+    amount, paid, credited = in_fen(Invoice.amount), in_fen(Invoice.paid_amount), in_fen(Invoice.credited_amount)
     open_amount = amount - paid - credited
+
+    def having(statuses: frozenset[InvoiceStatus]) -> Any:
+        return status_in_sql(statuses, open_amount, Invoice.written_off, Invoice.due_date, today)
+
+    owing, overdue = having(FILTERS["open"]), having(FILTERS["overdue"])
     rows = s.execute(
         select(
             Invoice.currency, func.sum(amount), func.sum(paid), func.sum(credited),
-            func.sum(case((live, open_amount), else_=0)),
-            func.sum(case((live & (Invoice.due_date < today), open_amount), else_=0)),
-            func.sum(case((live & _open(), 1), else_=0)),
+            func.sum(case((owing, open_amount), else_=0)),
+            func.sum(case((overdue, open_amount), else_=0)),
+            func.sum(case((owing, 1), else_=0)),
         ).where(Invoice.customer_id == customer_id).group_by(Invoice.currency)
     ).all()
     cash: dict[str, Any] = {cur: fen for cur, fen in s.execute(
-        select(Payment.currency, func.sum(_fen(Payment.unallocated_amount)))
+        select(Payment.currency, func.sum(in_fen(Payment.unallocated_amount)))
         .where(Payment.customer_id == customer_id).group_by(Payment.currency)
     )}
     out: dict[str, CurrencyBalance] = {}

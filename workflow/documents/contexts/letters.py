@@ -1,21 +1,19 @@
 """Contexts for the letters: the pre-due reminder, the three dunning levels and the lawyer's letter.
 
-Balances are as of a date: only allocations received and credit notes issued on or before it
-count, so a letter dated in the past shows what was owed then, not what is owed today.
+Balances are as of a date (``workflow.ledger.balances``: only allocations received and credit notes
+issued on or before it count), so a letter dated in the past shows what was owed then, not what is
+owed today; which invoices are overdue and by how many days is ``workflow.ledger.status``.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from workflow.db import cents_to_decimal
 from workflow.documents.contexts.parties import (
     contract_ref,
     creditor_block,
@@ -27,53 +25,27 @@ from workflow.documents.contexts.parties import (
     penalty_block,
 )
 from workflow.errors import invalid
-from workflow.ledger.models import Allocation, Contract, CreditNote, Invoice
+from workflow.ledger.balances import Owed, invoices_owed
+from workflow.ledger.models import Contract, Invoice
+from workflow.ledger.status import InvoiceStatus, days_overdue, invoice_status
 
 DUNNING_KINDS = ("dunning_letter_1", "dunning_letter_2", "dunning_letter_3")
 LETTER_KINDS = ("payment_reminder", *DUNNING_KINDS)
 
 
-@dataclass(frozen=True)
-class OpenInvoice:
-    invoice: Invoice
-    settled: Decimal  # paid and credited as of the date
-
-    @property
-    def outstanding(self) -> Decimal:
-        return self.invoice.amount - self.settled
-
-
-def _fen_sum(column: Any) -> Any:
-    return func.sum(type_coerce(column, BigInteger))
-
-
-def open_invoices(s: Session, creditor_id: int, customer_id: int, as_of: date) -> list[OpenInvoice]:
+def open_invoices(s: Session, creditor_id: int, customer_id: int, as_of: date) -> list[Owed]:
     """Invoices issued by ``as_of`` with something left to pay on that day, oldest due first."""
-    invoices = list(s.scalars(select(Invoice).where(
-        Invoice.creditor_id == creditor_id, Invoice.customer_id == customer_id,
-        Invoice.written_off.is_(False), Invoice.issue_date <= as_of,
-    ).order_by(Invoice.due_date, Invoice.issue_date, Invoice.id)))
-    ids = [i.id for i in invoices]
-    settled: dict[int, Decimal] = defaultdict(Decimal)
-    if ids:
-        for invoice_id, fen in s.execute(select(Allocation.invoice_id, _fen_sum(Allocation.amount)).where(
-                Allocation.invoice_id.in_(ids), Allocation.received_on <= as_of).group_by(Allocation.invoice_id)):
-            settled[invoice_id] += cents_to_decimal(fen)
-        for invoice_id, fen in s.execute(select(CreditNote.invoice_id, _fen_sum(CreditNote.amount)).where(
-                CreditNote.invoice_id.in_(ids), CreditNote.issued_on <= as_of).group_by(CreditNote.invoice_id)):
-            settled[invoice_id] += cents_to_decimal(fen)
-    items = [OpenInvoice(i, settled[i.id]) for i in invoices]
-    return [item for item in items if item.outstanding > 0]
+    return invoices_owed(s, as_of, Invoice.creditor_id == creditor_id, Invoice.customer_id == customer_id)
 
 
-def invoice_rows(items: list[OpenInvoice], as_of: date) -> list[dict[str, Any]]:
+def invoice_rows(items: list[Owed], as_of: date) -> list[dict[str, Any]]:
     return [{
         "number": item.invoice.number,
         "tax_invoice_no": item.invoice.tax_invoice_no or "",
         "contract_number": item.invoice.contract.number if item.invoice.contract else "",
         "issue_date": iso(item.invoice.issue_date),
         "due_date": iso(item.invoice.due_date),
-        "days_overdue": max((as_of - item.invoice.due_date).days, 0),
+        "days_overdue": days_overdue(item.invoice.due_date, as_of),
         "days_to_due": max((item.invoice.due_date - as_of).days, 0),
         "amount": money_str(item.invoice.amount),
         "paid": money_str(item.settled),
@@ -82,7 +54,7 @@ def invoice_rows(items: list[OpenInvoice], as_of: date) -> list[dict[str, Any]]:
     } for item in items]
 
 
-def currency_totals(items: list[OpenInvoice]) -> list[dict[str, Any]]:
+def currency_totals(items: list[Owed]) -> list[dict[str, Any]]:
     """One line per currency: amounts in different currencies are never added together."""
     sums: dict[str, list[Decimal]] = {}
     for item in items:
@@ -94,12 +66,16 @@ def currency_totals(items: list[OpenInvoice]) -> list[dict[str, Any]]:
             for cur, (a, p, o) in sorted(sums.items())]
 
 
-def _contracts(items: list[OpenInvoice]) -> list[Contract]:
+def _contracts(items: list[Owed]) -> list[Contract]:
     seen: dict[int, Contract] = {}
     for item in items:
         if item.invoice.contract is not None:
             seen.setdefault(item.invoice.contract.id, item.invoice.contract)
     return list(seen.values())
+
+
+def _status(item: Owed, as_of: date) -> InvoiceStatus:
+    return invoice_status(item.outstanding, item.invoice.written_off, item.invoice.due_date, as_of)
 
 
 @dataclass(frozen=True)
@@ -122,9 +98,10 @@ def letter_context(s: Session, kind: str, *, creditor_id: int, customer_id: int,
     creditor, customer = load_parties(s, creditor_id, customer_id)
     items = open_invoices(s, creditor_id, customer_id, as_of)
     if kind == "payment_reminder":
-        items = [i for i in items if as_of <= i.invoice.due_date <= as_of + timedelta(days=horizon_days)]
+        items = [i for i in items if _status(i, as_of) is InvoiceStatus.OPEN
+                 and i.invoice.due_date <= as_of + timedelta(days=horizon_days)]
     else:
-        items = [i for i in items if i.invoice.due_date < as_of]
+        items = [i for i in items if _status(i, as_of) is InvoiceStatus.OVERDUE]
     if not items:
         what_zh, what_en = ("即将到期", "falling due") if kind == "payment_reminder" else ("逾期", "overdue")
         raise invalid("customer_id", "nothing_to_claim", f"截至 {as_of} 该客户没有{what_zh}的未付发票",
@@ -140,8 +117,7 @@ def letter_context(s: Session, kind: str, *, creditor_id: int, customer_id: int,
         "letter": {
             "number": number, "date": iso(letter_date or as_of), "as_of": iso(as_of),
             "deadline": iso(as_of + timedelta(days=days_to_pay)), "days_to_pay": days_to_pay,
-            "max_days_overdue": max((as_of - i.invoice.due_date).days for i in items) if kind != "payment_reminder"
-            else 0,
+            "max_days_overdue": max(days_overdue(i.invoice.due_date, as_of) for i in items),
             "previous_number": previous.number if previous else "",
             "previous_date": iso(previous.sent_on) if previous else "",
             "include_receipt": include_receipt,

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from flask import Blueprint
+from flask import Blueprint, redirect, request, url_for
 from pydantic import BaseModel, ConfigDict, Field
 
 from workflow.accounts.actor import Actor
 from workflow.ledger.aging import aging_report
-from workflow.ledger.exports import aging_csv, aging_xlsx
+from workflow.ledger.exports import aging_file
 from workflow.ledger.kpi import kpis
-from workflow.web.api.base import STAFF, core, endpoint, file_response, session
+from workflow.web.api.base import STAFF, endpoint, file_response, session, uow
 
 bp = Blueprint("reports", __name__)
 
@@ -23,9 +23,14 @@ class AgingQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     as_of: date | None = Field(None, description="report date (YYYY-MM-DD); today when omitted")
-    format: Literal["json", "csv", "xlsx"] = "json"
+    format: Literal["json", "csv", "xlsx"] = Field(
+        "json", description="csv and xlsx answer 307 with the audited download at /reports/aging/file")
     currency: str | None = Field(None, pattern="^[A-Z]{3}$", description="only this currency")
     creditor_id: int | None = Field(None, ge=1, description="only invoices of this creditor entity")
+
+
+class AgingFileQuery(AgingQuery):
+    format: Literal["csv", "xlsx"] = "csv"
 
 
 class KpiQuery(BaseModel):
@@ -33,7 +38,7 @@ class KpiQuery(BaseModel):
 
     as_of: date | None = Field(None, description="last day of the period; today when omitted")
     period_days: int = Field(365, ge=1, le=3660, description="length of the period in days")
-    creditor_id: int | None = Field(None, ge=1)
+    creditor_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
 @endpoint(
@@ -43,24 +48,32 @@ class KpiQuery(BaseModel):
     summary="Aging report per customer and currency, as of a date",
     roles=STAFF,
     query=AgingQuery,
-    response_types=["application/json", "text/csv", XLSX],
+    responses={"200": "OK", "307": "format csv or xlsx: the same report as a file, at /reports/aging/file"},
 )
 def get_aging(actor: Actor, query: AgingQuery) -> Any:
-    today = core().clock.today()
-    as_of = query.as_of or today
-    report = aging_report(session(), as_of, today, currency=query.currency, creditor_id=query.creditor_id)
-    name = f"账龄分析_aging_{as_of.isoformat()}"
-    if query.format in ("csv", "xlsx"):
-        # a file of every customer's balance leaves the system: recorded like any other download
-        with core().db.session() as s:
-            core().audit.record(s, actor, "report.download", "report", "aging", None,
-                                {"format": query.format, "as_of": as_of, "currency": query.currency,
-                                 "creditor_id": query.creditor_id})
-    if query.format == "csv":
-        return file_response(aging_csv(report), "text/csv", f"{name}.csv")
-    if query.format == "xlsx":
-        return file_response(aging_xlsx(report), XLSX, f"{name}.xlsx")
+    if query.format != "json":
+        # a file download is recorded in the audit log, so it is a writing request of its own
+        return redirect(f"{url_for('.get_aging_file')}?{request.query_string.decode()}", code=307)
+    report = aging_report(session(), query.as_of or uow().today(), currency=query.currency,
+                          creditor_id=query.creditor_id)
     return report.as_dict()
+
+
+@endpoint(
+    bp,
+    "GET",
+    "/reports/aging/file",
+    summary="Download the aging report as CSV or XLSX (audit-logged)",
+    roles=STAFF,
+    query=AgingFileQuery,
+    response_types=["text/csv", XLSX],
+    writes=True,
+)
+def get_aging_file(actor: Actor, query: AgingFileQuery) -> Any:
+    as_of = query.as_of or uow().today()
+    data = aging_file(uow(), query.format, as_of, currency=query.currency, creditor_id=query.creditor_id)
+    name = f"账龄分析_aging_{as_of.isoformat()}.{query.format}"
+    return file_response(data, "text/csv" if query.format == "csv" else XLSX, name)
 
 
 @endpoint(
@@ -73,5 +86,4 @@ def get_aging(actor: Actor, query: AgingQuery) -> Any:
     query=KpiQuery,
 )
 def get_kpis(actor: Actor, query: KpiQuery) -> Any:
-    today = core().clock.today()
-    return kpis(session(), query.as_of or today, today, query.period_days, creditor_id=query.creditor_id)
+    return kpis(session(), query.as_of or uow().today(), query.period_days, creditor_id=query.creditor_id)

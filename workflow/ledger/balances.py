@@ -1,0 +1,194 @@
+"""What was owed on a date: the one definition of "outstanding as of" that every report and letter uses.
+
+Outstanding on D, for an invoice issued on or before D, is its amount less the allocations received
+on or before D and the credit notes against it issued on or before D. An invoice issued after D did
+not exist on D. The invoice's maintained totals (``paid_amount``, ``credited_amount``) are the sums of
+all its allocations and credit notes, so the same figure is today's balance plus whatever was
+allocated or credited after D: the past costs only the (few) later movements, never a join over
+every allocation ever made, and today costs one scan of the covering index ``ix_invoice_aging``.
+
+Written off: the model records *that* an invoice is written off, not *when* (there is no write-off
+date). The flag is therefore read as standing on every date: on any D the invoice's outstanding is
+bad debt, not a receivable, and a report for a past date shows today's write-off decisions. The
+bad-debt figure on D is what those invoices still owed on D, so that receivables + written off = all
+that was owed on D, in the aging report and the KPIs alike.
+
+Unapplied cash on D: payments received on or before D, less their allocations that had taken effect
+by D. An allocation takes effect once both the cash and the invoice exist: a payment received before
+D and later allocated to an invoice issued after D was still unapplied cash on D.
+
+All sums are over whole fen (``Money`` is stored as an integer), so they are exact on every database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy.orm import Session
+
+from workflow.db import cents_to_decimal
+from workflow.ledger.models import Allocation, CreditNote, Invoice, Payment
+from workflow.ledger.status import overdue_more_than
+
+
+def in_fen(col: Any) -> ColumnElement[int]:
+    """A Money column as its stored whole fen, so SUM() stays an exact integer on every database."""
+    return type_coerce(col, BigInteger)
+
+
+def balance_fen() -> ColumnElement[int]:
+    """Today's maintained balance of an invoice: amount − everything allocated or credited, ever."""
+    return in_fen(Invoice.amount) - in_fen(Invoice.paid_amount) - in_fen(Invoice.credited_amount)
+
+
+def later_movements(as_of: date, invoices: Select[Any] | None = None) -> Any:
+    """Per invoice, what was allocated to it or credited against it after ``as_of`` (a subquery of
+    ``invoice_id, fen``). ``invoices``, a select of invoice ids, narrows it to those invoices."""
+    allocated = select(Allocation.invoice_id.label("invoice_id"), in_fen(Allocation.amount).label("fen")).where(
+        Allocation.received_on > as_of)
+    credited = select(CreditNote.invoice_id.label("invoice_id"), in_fen(CreditNote.amount).label("fen")).where(
+        CreditNote.issued_on > as_of, CreditNote.invoice_id.is_not(None))
+    if invoices is not None:
+        allocated = allocated.where(Allocation.invoice_id.in_(invoices))
+        credited = credited.where(CreditNote.invoice_id.in_(invoices))
+    moves = union_all(allocated, credited).subquery("moves")
+    return select(moves.c.invoice_id, func.sum(moves.c.fen).label("fen")).group_by(moves.c.invoice_id).subquery(
+        "later")
+
+
+# ---- one invoice at a time (letters, agreements) --------------------------------------------------
+
+@dataclass(frozen=True)
+class Owed:
+    invoice: Invoice
+    outstanding: Decimal  # on the date asked
+
+    @property
+    def settled(self) -> Decimal:
+        """Paid and credited by that date."""
+        return self.invoice.amount - self.outstanding
+
+
+def invoices_owed(session: Session, as_of: date, *where: ColumnElement[bool], written_off: bool = False) -> list[Owed]:
+    """Invoices matching ``where``, issued by ``as_of``, with something outstanding on that day (not
+    written off, unless asked for those), the invoice due first first."""
+    conds = [Invoice.issue_date <= as_of, Invoice.written_off == (true() if written_off else false()), *where]
+    later = later_movements(as_of, select(Invoice.id).where(*conds))
+    outstanding = balance_fen() + func.coalesce(later.c.fen, 0)
+    rows = session.execute(
+        select(Invoice, outstanding).outerjoin(later, later.c.invoice_id == Invoice.id)
+        .where(*conds, outstanding > 0).order_by(Invoice.due_date, Invoice.issue_date, Invoice.id)
+    ).all()
+    return [Owed(invoice, cents_to_decimal(amount)) for invoice, amount in rows]
+
+
+# ---- sums by group (the aging report, the KPIs) ------------------------------------------------
+
+@dataclass
+class OwedSum:
+    """What a group of invoices owed on a date, in fen."""
+
+    receivable: int = 0  # not written off
+    written_off: int = 0
+    invoices: int = 0  # not written off, something owed
+    written_off_invoices: int = 0
+    # per ``at_most_days_overdue`` limit: the receivable at most that many days overdue
+    at_most: list[int] = field(default_factory=list)
+
+
+@dataclass
+class OwedTable:
+    groups: dict[tuple[Any, ...], OwedSum]
+    moved_since: bool  # something was allocated or credited after the date: the past differs from today
+
+
+def owed_by(session: Session, as_of: date, group_by: Sequence[Any], *, where: Sequence[ColumnElement[bool]] = (),
+            at_most_days_overdue: Sequence[int] = ()) -> OwedTable:
+    """Outstanding on ``as_of`` summed per group (columns of ``Invoice``), split into receivable and
+    written off, and the receivable at most n days overdue for each n asked (buckets are their
+    differences). Two grouped scans: today's balances, then the movements after ``as_of`` on top."""
+    conds = [Invoice.issue_date <= as_of, *where]
+    out: dict[tuple[Any, ...], OwedSum] = {}
+    moved = False
+    for later in (None, later_movements(as_of)):
+        for key, figures in _grouped(session, as_of, group_by, conds, at_most_days_overdue, later):
+            moved = moved or later is not None
+            acc = out.setdefault(key, OwedSum(at_most=[0] * len(at_most_days_overdue)))
+            receivable, written_off, n, n_written_off, *at_most = figures
+            acc.receivable += receivable
+            acc.written_off += written_off
+            acc.invoices += n
+            acc.written_off_invoices += n_written_off
+            acc.at_most = [a + b for a, b in zip(acc.at_most, at_most, strict=True)]
+    return OwedTable(out, moved)
+
+
+def _grouped(session: Session, as_of: date, group_by: Sequence[Any], conds: list[ColumnElement[bool]],
+             limits: Sequence[int], later: Any | None) -> list[tuple[tuple[Any, ...], list[int]]]:
+    """Without ``later``: every invoice with a balance today, streamed off the covering index. With
+    it: only what moved after as_of, joined to its invoice; it counts the invoices it reopens (nothing
+    owed today, something owed then), the others being counted already."""
+    balance = balance_fen()
+    amount: ColumnElement[int] = balance if later is None else later.c.fen
+    counted: ColumnElement[bool] = balance > 0 if later is None else balance == 0
+    live = Invoice.written_off == false()
+    gone = Invoice.written_off == true()
+    query = select(
+        *group_by,
+        func.sum(case((live, amount), else_=0)),
+        func.sum(case((gone, amount), else_=0)),
+        func.count(case((and_(live, counted), 1))),
+        func.count(case((and_(gone, counted), 1))),
+        *(func.sum(case((and_(live, ~overdue_more_than(days, Invoice.due_date, as_of)), amount), else_=0))
+          for days in limits),
+    ).where(*conds)
+    if later is None:
+        query = query.select_from(Invoice).where(balance > 0)
+    else:
+        query = query.select_from(later).join(Invoice, Invoice.id == later.c.invoice_id)
+    n = len(group_by)
+    return [(tuple(row[:n]), [int(v or 0) for v in row[n:]]) for row in session.execute(query.group_by(*group_by))]
+
+
+def unapplied_cash(session: Session, as_of: date, *, currency: str | None = None,
+                   creditor_id: int | None = None) -> dict[tuple[int, str], int]:
+    """Per (customer, currency), in fen: cash received by ``as_of`` that no invoice existing on
+    ``as_of`` had been allocated. Today's unallocated amounts, plus the allocations of that cash
+    which had not yet taken effect on ``as_of``."""
+    conds: list[ColumnElement[bool]] = [Payment.received_on <= as_of]
+    if currency:
+        conds.append(Payment.currency == currency)
+    if creditor_id is not None:
+        conds.append(Payment.creditor_id == creditor_id)
+    unallocated = select(Payment.customer_id, Payment.currency, in_fen(Payment.unallocated_amount).label("fen")).where(
+        *conds, in_fen(Payment.unallocated_amount) > 0)
+    not_yet = (
+        select(Payment.customer_id, Payment.currency, in_fen(Allocation.amount).label("fen"))
+        .select_from(Allocation)
+        .join(Payment, Payment.id == Allocation.payment_id)
+        .join(Invoice, Invoice.id == Allocation.invoice_id)
+        .where(*conds, or_(Invoice.issue_date > as_of, Allocation.received_on > as_of))
+    )
+    cash = union_all(unallocated, not_yet).subquery("cash")
+    rows = session.execute(
+        select(cash.c.customer_id, cash.c.currency, func.sum(cash.c.fen)).group_by(cash.c.customer_id,
+                                                                                     cash.c.currency))
+    return {(cid, cur): int(total) for cid, cur, total in rows if total}
