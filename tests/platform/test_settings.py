@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from dataclasses import fields
+from decimal import Decimal
 from pathlib import Path
+from typing import Literal, get_args, get_origin, get_type_hints
 
 import pytest
 from click.testing import CliRunner
 
-from workflow.config import Settings, SettingsError
+from workflow.config import Settings, SettingsError, _parse
 
 
 def test_defaults_are_the_embedded_setup() -> None:
@@ -62,3 +65,58 @@ def test_a_bad_setting_stops_the_cli_with_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["check-settings"], env={"DUNNING_TIMEZONE": "Nowhere/City",
                                                               "DUNNING_INSTANCE_PATH": str(tmp_path)})
     assert result.exit_code != 0
+
+
+def test_fields_are_parsed_by_their_declared_type(tmp_path: Path) -> None:
+    s = Settings.from_env({
+        "DUNNING_SECURE_COOKIES": "true",
+        "DUNNING_TRUST_PROXY": "0",
+        "DUNNING_TOKEN_DAYS": "30",
+        "DUNNING_SESSION_IDLE_HOURS": "8",
+        "DUNNING_PDF_PROCESSES": "2",
+        "DUNNING_TEMPLATES_DIR": str(tmp_path),
+        "DUNNING_PENALTY_NOTE_LPR_MULTIPLE": "1.25",
+    })
+    assert s.secure_cookies is True and s.trust_proxy is False
+    assert s.token_days == 30 and s.session_idle_hours == 8 and s.pdf_processes == 2
+    assert s.templates_dir == tmp_path.resolve()
+    assert s.penalty_note_lpr_multiple == Decimal("1.25")
+
+
+@pytest.mark.parametrize(("env", "needle"), [
+    ({"DUNNING_SECURE_COOKIES": "maybe"}, "DUNNING_SECURE_COOKIES: expected true or false"),
+    ({"DUNNING_TOKEN_DAYS": "0"}, "DUNNING_TOKEN_DAYS: expected a whole number from 1 to 3650"),
+    ({"DUNNING_TOKEN_DAYS": "ninety"}, "DUNNING_TOKEN_DAYS"),
+    ({"DUNNING_SESSION_IDLE_HOURS": "1.5"}, "DUNNING_SESSION_IDLE_HOURS"),
+    ({"DUNNING_PDF_PROCESSES": "17"}, "DUNNING_PDF_PROCESSES: expected a whole number from 0 to 16"),
+    ({"DUNNING_JOB_RUNNER": "celery"}, "DUNNING_JOB_RUNNER: 'celery' is not one of inline, rq"),
+    ({"DUNNING_LOCALE": "de"}, "DUNNING_LOCALE: 'de' is not one of zh_CN, en"),
+])
+def test_each_type_refuses_what_it_cannot_hold(env: dict[str, str], needle: str) -> None:
+    with pytest.raises(SettingsError) as info:
+        Settings.from_env(env)
+    assert needle in str(info.value)
+
+
+def test_every_setting_has_a_parser_for_its_type() -> None:
+    """A new field of a type nobody taught ``_parse`` fails here, not at someone's start-up."""
+    samples = {bool: "true", int: "1", str: "x", Path: "/tmp", Decimal: "2"}
+    hints = get_type_hints(Settings)
+    for f in fields(Settings):
+        if f.name == "extra":
+            continue
+        kind = hints[f.name]
+        raw = str(get_args(kind)[0]) if get_origin(kind) is Literal else samples[kind]
+        parsed = _parse(f.name, "DUNNING_" + f.name.upper(), raw)
+        assert isinstance(parsed, str if get_origin(kind) is Literal else kind), f.name
+
+
+def test_check_settings_lists_the_session_settings(tmp_path: Path) -> None:
+    from workflow.cli import cli
+
+    env = {"DUNNING_INSTANCE_PATH": str(tmp_path), "DUNNING_SECURE_COOKIES": "yes", "DUNNING_SECRET_KEY": ""}
+    result = CliRunner().invoke(cli, ["check-settings"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "DUNNING_SECURE_COOKIES" in result.output and "= true" in result.output
+    assert "DUNNING_TRUST_PROXY" in result.output and "DUNNING_TOKEN_DAYS" in result.output
+    assert "MISSING DUNNING_SECRET_KEY" not in result.output  # a key file is made instead
