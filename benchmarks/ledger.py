@@ -7,11 +7,14 @@
    styles) into a fresh SQLite file, then the same file again (idempotent: nothing changes); repeated
    (--import-repeat) and reported as median and range, the machines this runs on being noisy.
    Baseline: the naive way, ORM objects one by one with a lookup per row, on 5,000 rows.
+   Peak memory: a 1,000,000-row invoice CSV (--memory-rows; and an XLSX with --memory-xlsx) imported
+   in a child process of its own, whose peak resident set is read with getrusage(RUSAGE_CHILDREN).
 2. Aging: the report at 100,000 and 1,000,000 invoices on SQLite and on PostgreSQL
    (DUNNING_BENCH_POSTGRES_URL or DUNNING_TEST_POSTGRES_URL; skipped with a note when unset), as of
    today (maintained totals) and as of a past date (joins over allocations and credit notes).
    Baseline: loading the invoices and bucketing them in a Python loop, at 100,000.
-Targets: import ≥ 20,000 rows/s; aging at 1,000,000 invoices ≤ 2 s.
+Targets: import ≥ 20,000 rows/s; import peak memory at 1,000,000 rows ≤ 300 MB; aging at 1,000,000
+invoices ≤ 2 s.
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -36,7 +41,7 @@ from workflow.config import Settings
 from workflow.core import Core, build_core
 from workflow.filestore import MemoryFileStore
 from workflow.ledger.aging import aging_report, bucket_of
-from workflow.ledger.imports import Importer
+from workflow.ledger.imports import ImportResult
 from workflow.ledger.imports.schema import parse_date, parse_money
 from workflow.ledger.models import CreditorEntity, Customer, Invoice
 from workflow.ledger.validation import credit_code_check_char
@@ -68,9 +73,15 @@ def credit_code(i: int) -> str:
     return first17 + credit_code_check_char(first17)
 
 
+def run_import(core: Core, filename: str, data: bytes) -> ImportResult:
+    """One import as an entry point runs it: in its own unit of work."""
+    with core.unit_of_work(SYSTEM) as uow:
+        return core.services.importer.run(uow, filename, data)
+
+
 def seed_parties(core: Core) -> None:
-    with core.db.session() as s:
-        s.add(
+    with core.unit_of_work(SYSTEM) as uow:
+        uow.session.add(
             CreditorEntity(
                 code="CM-SH",
                 legal_name="上海澄明机电设备有限公司",
@@ -83,7 +94,7 @@ def seed_parties(core: Core) -> None:
         )
     lines = ["客户编码,客户名称,统一社会信用代码,客户类型"]
     lines += [f"KH{i:05d},上海测试{i:05d}机电有限公司,{credit_code(i)},民营中小企业" for i in range(CUSTOMERS)]
-    Importer(core.db, core.clock, core.audit, 10**9).run(SYSTEM, "客户.csv", "\n".join(lines).encode())
+    run_import(core, "客户.csv", "\n".join(lines).encode())
 
 
 def invoice_csv(n: int, seed: int = 7) -> bytes:
@@ -114,12 +125,11 @@ def bench_import(rows: int, tmp: Path, repeat: int) -> None:
     for run in range(repeat):
         core = make_core(None, tmp / f"import-{run}")
         seed_parties(core)
-        importer = Importer(core.db, core.clock, core.audit, 10**9)
         t = time.perf_counter()
-        first = importer.run(SYSTEM, "应收发票.csv", data)
+        first = run_import(core, "应收发票.csv", data)
         fresh = time.perf_counter() - t
         t = time.perf_counter()
-        again = importer.run(SYSTEM, "应收发票.csv", data)
+        again = run_import(core, "应收发票.csv", data)
         repeat_s = time.perf_counter() - t
         assert first.counts["invoices"].created == rows and again.counts["invoices"].unchanged == rows
         fresh_rates.append(rows / fresh)
@@ -136,7 +146,8 @@ def bench_import(rows: int, tmp: Path, repeat: int) -> None:
     seed_parties(core2)
     lines = data.decode("gb18030").splitlines()[1 : base_rows + 1]
     t = time.perf_counter()
-    with core2.db.session() as s:
+    with core2.unit_of_work(SYSTEM) as uow:
+        s = uow.session
         creditor = s.scalar(select(CreditorEntity.id))
         for line in lines:  # the naive way: parse, look up, add and flush one row at a time
             number, code, issue, due, *rest = line.split(",")
@@ -165,6 +176,57 @@ def bench_import(rows: int, tmp: Path, repeat: int) -> None:
         f"{'met' if rate >= 20_000 else 'NOT met'})"
     )
     core2.close()
+
+
+def invoice_xlsx(n: int, path: Path, seed: int = 7) -> None:
+    """The same rows as ``invoice_csv`` as a workbook (dates as date cells, amounts as numbers)."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("应收发票")
+    lines = invoice_csv(n, seed).decode("gb18030").splitlines()
+    ws.append(lines[0].split(","))
+    for line in lines[1:]:
+        number, code, issue, due, *rest = line.split(",")
+        amount = Decimal(",".join(rest[:-2]).strip('"').replace(",", ""))
+        ws.append([number, code, parse_date(issue)[0], parse_date(due)[0], float(amount), "CNY", "伺服电机"])
+    wb.save(path)
+
+
+def import_child(path: Path, tmp: Path) -> None:
+    """The child process of ``bench_memory``: one import of ``path`` into a fresh database."""
+    core = make_core(None, tmp)
+    seed_parties(core)
+    t = time.perf_counter()
+    result = run_import(core, path.name, path.read_bytes())
+    print(f"{result.counts['invoices'].created} {time.perf_counter() - t:.1f}")
+    core.close()
+
+
+def bench_memory(rows: int, tmp: Path, xlsx: bool) -> None:
+    """Peak resident memory of an import, each in a child process of its own (the parent's own
+    memory, and the time it takes to make the file, are not counted)."""
+    files = [tmp / "memory.csv"]
+    files[0].write_bytes(invoice_csv(rows))
+    if xlsx:
+        files.append(tmp / "memory.xlsx")
+        invoice_xlsx(rows, files[1])
+    for n, path in enumerate(files):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        out = subprocess.run(
+            [sys.executable, __file__, "--import-child", str(path), str(tmp / f"memory-{n}")],
+            check=True, capture_output=True, text=True,
+        )
+        created, seconds = out.stdout.split()
+        peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
+        if peak_mib <= before / 1024:
+            note = "not above an earlier child's peak"
+        else:
+            note = f"target ≤ 300 MB: {'met' if peak_mib * 1.048576 <= 300 else 'NOT met'}"
+        print(
+            f"memory   {int(created):>9,} invoice rows, {path.suffix[1:].upper():<4} peak {peak_mib:7,.0f} MiB "
+            f"in {float(seconds):.0f} s, {path.stat().st_size / 1e6:.1f} MB file  ({note})"
+        )
 
 
 def fill_invoices(core: Core, n: int, seed: int = 11) -> None:
@@ -288,13 +350,21 @@ def main() -> None:
     ap.add_argument("--skip-postgres", action="store_true")
     ap.add_argument("--skip-import", action="store_true")
     ap.add_argument("--import-repeat", type=int, default=3, help="fresh imports to time (range and median)")
+    ap.add_argument("--memory-rows", type=int, default=1_000_000, help="rows of the peak-memory import (0: skip)")
+    ap.add_argument("--memory-xlsx", action="store_true", help="also measure an XLSX of --memory-rows rows")
+    ap.add_argument("--import-child", nargs=2, metavar=("FILE", "DIR"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.import_child:
+        import_child(Path(args.import_child[0]), Path(args.import_child[1]))
+        return
     sizes = [int(x) for x in args.sizes.split(",")]
     tmp = Path(tempfile.mkdtemp(prefix="dunning-bench-"))
     try:
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
         if not args.skip_import:
             bench_import(args.import_rows, tmp, args.import_repeat)
+            if args.memory_rows:
+                bench_memory(args.memory_rows, tmp, args.memory_xlsx)
         bench_aging("sqlite", None, sizes, tmp)
         url = os.environ.get("DUNNING_BENCH_POSTGRES_URL") or os.environ.get("DUNNING_TEST_POSTGRES_URL")
         if args.skip_postgres or not url:
