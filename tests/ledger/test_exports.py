@@ -69,6 +69,7 @@ def test_aging_exports_carry_no_formula(core: Core, client: FlaskClient, users: 
     resp = client.get(f"/api/v1/reports/aging/file?format={fmt}", headers=users.clerk)
     assert resp.status_code == 200
     cells: list[Any]
+    lines: dict[Any, list[Any]]
     if fmt == "csv":
         table = list(csv.reader(io.StringIO(resp.data.decode("utf-8-sig"), newline="")))
         cells = [v for row in table for v in row]

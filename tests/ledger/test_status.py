@@ -49,10 +49,10 @@ def test_sql_and_python_agree_on_every_case(any_db: Core) -> None:
     cases: dict[int, tuple[str, bool, int]] = {}
     for settled, written_off, days in product(("0.00", "40.00", "100.00"), (False, True), DAYS):
         due = AS_OF - timedelta(days=days)
-        invoice = books.invoice("C001", due - timedelta(days=30), due, "100.00", written_off=written_off)
+        invoice_id = books.invoice("C001", due - timedelta(days=30), due, "100.00", written_off=written_off)
         if settled != "0.00":
-            books.pay(invoice, due - timedelta(days=1), settled)
-        cases[invoice] = (settled, written_off, days)
+            books.pay(invoice_id, due - timedelta(days=1), settled)
+        cases[invoice_id] = (settled, written_off, days)
     balance = balance_fen()
     args = (balance, Invoice.written_off, Invoice.due_date, AS_OF)
     with reading(any_db) as s:
