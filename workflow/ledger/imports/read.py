@@ -186,6 +186,17 @@ def _split(name: str, numbered: Iterable[tuple[int, list[Any]]], *, text_only: b
     return Sheet(name=name, headers=headers, header_row=number, rows=rows[header_at + 1 :])
 
 
+def _lines(content: str) -> Iterator[str]:
+    """The text's lines, each with its line break, for the csv reader: io.StringIO would first copy
+    the whole text at four bytes a character (230 MB for a 1,000,000-row file)."""
+    find, pos, end = content.find, 0, len(content)
+    while pos < end:
+        nl = find("\n", pos)
+        stop = end if nl < 0 else nl + 1
+        yield content[pos:stop]
+        pos = stop
+
+
 def read_csv(name: str, data: bytes) -> list[Sheet]:
     content = decode_csv(data)
     nul = content.find("\x00")
@@ -199,7 +210,7 @@ def read_csv(name: str, data: bytes) -> list[Sheet]:
         )
     first = content.split("\n", 1)[0]
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
+    reader = csv.reader(_lines(content), delimiter=delimiter)
     try:
         numbered: list[tuple[int, list[Any]]] = list(enumerate(islice(reader, MAX_ROWS + 1), start=1))
     except csv.Error as exc:
