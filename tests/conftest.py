@@ -24,6 +24,7 @@ from workflow.accounts.models import Role
 from workflow.clock import FixedClock
 from workflow.config import Settings
 from workflow.core import Core, build_core
+from workflow.documents.render import TemplateCache
 from workflow.filestore import MemoryFileStore
 from workflow.models import Base
 
@@ -86,9 +87,13 @@ def settings(tmp_path: Path) -> Settings:
     )
 
 
+# compiled templates are content-addressed, so every test's Core may share them
+TEMPLATE_CACHE = TemplateCache()
+
+
 def _make_core(settings: Settings, clock: FixedClock) -> Core:
     settings.instance_path.mkdir(parents=True, exist_ok=True)
-    core = build_core(settings, clock=clock, files=MemoryFileStore())
+    core = build_core(settings, clock=clock, files=MemoryFileStore(), template_cache=TEMPLATE_CACHE)
     return core
 
 
@@ -168,3 +173,10 @@ def users(core: Core) -> Users:
         headers[role] = {"Authorization": f"Bearer {token}"}
     return Users(headers["admin"], headers["clerk"], headers["legal"], headers["lawyer"],
                  ids["lawyer"], ids["clerk"])
+
+
+@pytest.fixture
+def shipped_templates(core: Core) -> None:
+    """The shipped templates, registered as ``dunning db upgrade`` does on a real installation."""
+    report = run(core, SYSTEM_ACTOR, core.services.templates.sync_shipped)
+    assert not report.rejected, report.rejected

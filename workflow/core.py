@@ -22,6 +22,7 @@ from workflow.unit_of_work import UnitOfWork, open_unit_of_work
 
 if TYPE_CHECKING:
     from workflow.documents.pdf import PdfConverter
+    from workflow.documents.render import TemplateCache
     from workflow.services import Services
 
 
@@ -32,7 +33,9 @@ class Core:
     clock: Clock
     files: FileStore
     audit: AuditLog
-    _pdf: PdfConverter | None = field(default=None, repr=False)
+    # stand-ins a test or benchmark gives instead of what build_services would make from Settings
+    pdf_port: PdfConverter | None = field(default=None, repr=False)
+    template_cache: TemplateCache | None = field(default=None, repr=False)
     _services: Services | None = field(default=None, repr=False)
 
     @property
@@ -44,14 +47,6 @@ class Core:
             self._services = build_services(self)
         return self._services
 
-    @property
-    def pdf(self) -> PdfConverter:
-        if self._pdf is None:
-            from workflow.documents.pdf import make_converter
-
-            self._pdf = make_converter(self.settings)
-        return self._pdf
-
     @contextmanager
     def unit_of_work(self, actor: Actor, *, read_only: bool = False) -> Iterator[UnitOfWork]:
         """The one way an entry point (request, command, job) opens a transaction."""
@@ -61,14 +56,13 @@ class Core:
     def close(self) -> None:
         if self._services is not None:
             self._services.close()
-        if self._pdf is not None:
-            self._pdf.close()
+            self._services = None
         self.db.dispose()
 
 
 def build_core(
     settings: Settings, *, clock: Clock | None = None, files: FileStore | None = None,
-    pdf: PdfConverter | None = None,
+    pdf: PdfConverter | None = None, template_cache: TemplateCache | None = None,
 ) -> Core:
     clock = clock or SystemClock(settings.tz)
     return Core(
@@ -77,5 +71,6 @@ def build_core(
         clock=clock,
         files=files or LocalFileStore(settings.instance_path / "files"),
         audit=AuditLog(clock, AuditKey.for_instance(settings.audit_key, settings.instance_path)),
-        _pdf=pdf,
+        pdf_port=pdf,
+        template_cache=template_cache,
     )

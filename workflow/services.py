@@ -14,6 +14,13 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from workflow.accounts.service import Accounts
+from workflow.calc.service import LawData
+from workflow.claim.service import ClaimService
+from workflow.documents.pdf import PdfConverter, make_converter
+from workflow.documents.registry import TemplateRegistry
+from workflow.documents.render import TemplateCache
+from workflow.documents.service import DocumentService
+from workflow.documents.worker import RenderWorker
 from workflow.ledger.attachments import Attachments
 from workflow.ledger.imports import Importer
 
@@ -23,16 +30,34 @@ if TYPE_CHECKING:
 
 @dataclass
 class Services:
+    pdf: PdfConverter  # LibreOffice (a pool of long-lived offices), or the null converter
+    render_worker: RenderWorker  # the limited process that checks and renders uploaded templates
+    templates: TemplateRegistry  # template versions, shipped and uploaded, and the render cache
+    documents: DocumentService  # generated documents: DOCX in the unit of work, PDF after it
+    claims: ClaimService  # a customer's claim and its 利息计算表
     accounts: Accounts  # users, API tokens, browser sessions and login throttling
+    calc: LawData  # the law calculators, their calendar and rate table
     importer: Importer  # ledger imports, with the upload cap
     attachments: Attachments  # files of contracts and invoices, creditors' seals
 
     def close(self) -> None:
         """Release process-wide state: helper processes, caches."""
+        self.render_worker.close()
+        self.pdf.close()
 
 
 def build_services(core: Core) -> Services:
-    return Services(accounts=Accounts(token_days=core.settings.token_days,
-                                      session_idle=timedelta(hours=core.settings.session_idle_hours)),
-                    importer=Importer(core.settings.max_upload_bytes),
-                    attachments=Attachments(core.files, core.settings.max_upload_bytes))
+    law = LawData()
+    pdf = core.pdf_port or make_converter(core.settings)
+    worker = RenderWorker()
+    templates = TemplateRegistry(core.files, worker, core.template_cache or TemplateCache(),
+                                 shipped_dir=core.settings.templates_dir,
+                                 max_template_bytes=core.settings.max_template_bytes)
+    documents = DocumentService(templates, core.files, pdf, core.unit_of_work)
+    return Services(
+        pdf=pdf, render_worker=worker, templates=templates, documents=documents,
+        claims=ClaimService(law, documents),
+        accounts=Accounts(token_days=core.settings.token_days,
+                          session_idle=timedelta(hours=core.settings.session_idle_hours)),
+        calc=law, importer=Importer(core.settings.max_upload_bytes),
+        attachments=Attachments(core.files, core.settings.max_upload_bytes))

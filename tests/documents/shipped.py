@@ -9,14 +9,15 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from tests.conftest import TEMPLATE_CACHE
 from workflow.documents.catalogue import CATALOGUE
-from workflow.documents.render import CACHE
 from workflow.documents.sandbox import date_en, date_zh, money, rmb_upper
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates_docx"
 ARTIFACTS = ROOT / "test-artifacts" / "templates"
 LANGS = ("zh", "en")
+CACHE = TEMPLATE_CACHE  # the compiled templates every test's Core shares
 
 
 def shipped() -> Iterator[tuple[str, str, Path]]:

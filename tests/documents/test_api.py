@@ -12,15 +12,19 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from docx import Document
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
-from tests.conftest import Users
+from tests.conftest import SYSTEM_ACTOR, Users
 from tests.documents import builders
+from tests.uow import read
 from workflow.audit.models import AuditEntry
 from workflow.core import Core
 from workflow.documents.catalogue import CATALOGUE
+
+pytestmark = pytest.mark.usefixtures("shipped_templates")
 
 
 def sample(kind: str = "payment_reminder") -> dict[str, Any]:
@@ -61,10 +65,13 @@ def test_generate_docx_without_libreoffice(client: FlaskClient, users: Users, co
     en = client.get(f"/api/v1/documents/{doc['id']}/pdf", headers={**users.clerk, "Accept-Language": "en"})
     assert en.json["title"].startswith("PDF is unavailable")
 
-    with core.db.session() as s:
-        actions = s.scalars(select(AuditEntry.action).where(
-            AuditEntry.entity_type == "generated_document", AuditEntry.entity_id == str(doc["id"]))).all()
-    assert actions == ["document.generate", "document.download"]
+    assert audit_actions(core, doc["id"]) == ["document.generate", "document.pdf", "document.download"]
+
+
+def audit_actions(core: Core, document_id: int) -> list[str]:
+    return read(core, SYSTEM_ACTOR, lambda uow: list(uow.session.scalars(select(AuditEntry.action).where(
+        AuditEntry.entity_type == "generated_document", AuditEntry.entity_id == str(document_id))
+        .order_by(AuditEntry.id))))
 
 
 def test_same_context_same_bytes_and_the_record_keeps_everything(client: FlaskClient, users: Users) -> None:

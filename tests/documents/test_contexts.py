@@ -3,12 +3,15 @@ the statement's running balance, the repayment plan checks; and each context ren
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 from sqlalchemy.orm import Session
 
+from tests.conftest import SYSTEM_ACTOR
 from tests.documents.shipped import docx_text, render
 from workflow.core import Core
 from workflow.documents.catalogue import CATALOGUE
@@ -37,6 +40,13 @@ from workflow.ledger.validation import credit_code_check_char
 NOW = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 AS_OF = date(2026, 11, 26)
 D = Decimal
+
+
+@contextmanager
+def session(core: Core) -> Iterator[Session]:
+    """A unit of work's session, committed at the end of the block as the entry points commit theirs."""
+    with core.unit_of_work(SYSTEM_ACTOR) as uow:
+        yield uow.session
 
 
 def cc(first17: str) -> str:
@@ -78,7 +88,7 @@ def ledger(core: Core) -> Ledger:
 def seed(core: Core) -> Ledger:
     """上海宝钢包装 sells to 深圳华星光电 under one contract with a 万分之五 daily penalty."""
     led = Ledger()
-    with core.db.session() as s:
+    with session(core) as s:
         creditor = CreditorEntity(
             code="SH-PACK", legal_name="上海宝钢包装股份有限公司",
             legal_name_en="Shanghai Baosteel Packaging Co., Ltd.", credit_code=cc("91310000132200821"),
@@ -126,7 +136,7 @@ def seed(core: Core) -> Ledger:
 
 
 def _letter(core: Core, led: Ledger, kind: str = "dunning_letter_1", **kw: object) -> dict[str, object]:
-    with core.db.session() as s:
+    with session(core) as s:
         return letter_context(s, kind, creditor_id=led.creditor_id, customer_id=led.customer_id, as_of=AS_OF,
                               number="BSP催〔2026〕第0042号", **kw)  # type: ignore[arg-type]
 
@@ -165,7 +175,7 @@ TERMS = TradeTerms(delivery_date=date(2026, 2, 28), delivery_place="深圳市光
 def _all_contexts(core: Core, led: Ledger) -> dict[str, dict[str, object]]:
     ids = {"creditor_id": led.creditor_id, "customer_id": led.customer_id}
     out: dict[str, dict[str, object]] = {}
-    with core.db.session() as s:
+    with session(core) as s:
         for kind in ("payment_reminder", "dunning_letter_1", "dunning_letter_2", "dunning_letter_3"):
             out[kind] = letter_context(s, kind, as_of=AS_OF, number="BSP催〔2026〕第0042号",
                                        previous=PreviousLetter("BSP催〔2026〕第0031号", date(2026, 11, 6)), **ids)
@@ -217,7 +227,7 @@ def test_balances_as_of_a_date_on_sqlite_and_postgresql(any_db: Core) -> None:
     ctx = _letter(any_db, led)
     assert ctx["totals"][0] == {"currency": "CNY", "amount": "94450.50", "paid": "20450.50",  # type: ignore[index]
                                 "outstanding": "74000.00"}
-    with any_db.db.session() as s:
+    with session(any_db) as s:
         st = statement_context(s, creditor_id=led.creditor_id, customer_id=led.customer_id,
                                period_from=date(2026, 6, 1), period_to=date(2026, 10, 31), number="BSP-DZ-2026-10",
                                issued_on=date(2026, 11, 5))["statement"]
@@ -231,7 +241,7 @@ def test_reminder_lists_only_invoices_falling_due_soon(core: Core, ledger: Ledge
 
 
 def test_letters_refuse_when_nothing_is_owed_or_input_is_wrong(core: Core, ledger: Ledger) -> None:
-    with core.db.session() as s:
+    with session(core) as s:
         with pytest.raises(ValidationFailed) as err:
             letter_context(s, "dunning_letter_1", creditor_id=ledger.creditor_id, customer_id=ledger.customer_id,
                            as_of=date(2026, 5, 1), number="X")
@@ -255,7 +265,7 @@ def test_second_letter_context_renders_with_the_shipped_template(core: Core, led
 
 def test_lawyer_letter_needs_a_licensed_lawyer(core: Core, ledger: Ledger) -> None:
     firm = FIRM
-    with core.db.session() as s:
+    with session(core) as s:
         with pytest.raises(ValidationFailed) as err:
             lawyer_letter_context(s, creditor_id=ledger.creditor_id, customer_id=ledger.customer_id, as_of=AS_OF,
                                   number="正衡律函〔2026〕第7号", law_firm=firm,
@@ -271,7 +281,7 @@ def test_lawyer_letter_needs_a_licensed_lawyer(core: Core, ledger: Ledger) -> No
 
 
 def test_statement_runs_the_balance_from_opening_to_closing(core: Core, ledger: Ledger) -> None:
-    with core.db.session() as s:
+    with session(core) as s:
         ctx = statement_context(s, creditor_id=ledger.creditor_id, customer_id=ledger.customer_id,
                                 period_from=date(2026, 6, 1), period_to=date(2026, 10, 31), number="BSP-DZ-2026-10",
                                 issued_on=date(2026, 11, 5))
@@ -286,7 +296,7 @@ def test_statement_runs_the_balance_from_opening_to_closing(core: Core, ledger: 
     assert ctx["lines"][-1]["balance"] == "99549.50" and st["reply_by"] == "2026-11-20"
     text = docx_text(render("statement", "zh", ctx))
     assert "贵司确认截至2026年10月31日尚欠我司货款人民币99549.50元（大写：玖万玖仟伍佰肆拾玖元伍角）" in text
-    with core.db.session() as s, pytest.raises(ValidationFailed):
+    with session(core) as s, pytest.raises(ValidationFailed):
         statement_context(s, creditor_id=ledger.creditor_id, customer_id=ledger.customer_id,
                           period_from=date(2026, 6, 1), period_to=date(2026, 5, 31), number="X",
                           issued_on=date(2026, 6, 1))
@@ -297,7 +307,7 @@ def test_repayment_plan_must_add_up_to_the_acknowledged_debt(core: Core, ledger:
         return [PlannedInstalment(date(2026, 12 + i, 15) if i == 0 else date(2027, i, 15), D(a))
                 for i, a in enumerate(amounts)]
 
-    with core.db.session() as s:
+    with session(core) as s:
         kw = {"creditor_id": ledger.creditor_id, "customer_id": ledger.customer_id, "as_of": AS_OF,
               "number": "BSP-HK-2026-003"}
         with pytest.raises(ValidationFailed) as err:
@@ -315,7 +325,7 @@ def test_repayment_plan_must_add_up_to_the_acknowledged_debt(core: Core, ledger:
 
 
 def test_interest_sheet_from_the_law_engine(core: Core, ledger: Ledger) -> None:
-    with core.db.session() as s:
+    with session(core) as s:
         req = interest_request(s, creditor_id=ledger.creditor_id, customer_id=ledger.customer_id, as_of=AS_OF,
                                basis=Basis("daily_rate", rate=D("0.0005")))
         result = calculate(req, shipped_rate_table()).as_json()
@@ -346,7 +356,7 @@ def test_sales_contract_from_the_stored_clauses(core: Core, ledger: Ledger) -> N
              GoodsLine("易拉盖", "Φ73", "只", D("200000"), D("0.15"))]
     terms = TradeTerms(delivery_date=date(2026, 2, 28), delivery_place="深圳市光明区塘明大道9-2号",
                        quality_standard="GB/T 2520-2017")
-    with core.db.session() as s:
+    with session(core) as s:
         ctx = sales_contract_context(s, contract_id=ledger.contract_id, goods=goods, terms=terms)
         with pytest.raises(ValidationFailed) as err:
             sales_contract_context(s, contract_id=ledger.contract_id, goods=goods[:1], terms=terms)

@@ -13,7 +13,8 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from tests.conftest import SYSTEM_ACTOR
+from tests.conftest import SYSTEM_ACTOR, TEMPLATE_CACHE
+from tests.uow import read, run
 from workflow.clock import FixedClock
 from workflow.config import PROJECT_ROOT, Settings, SettingsError
 from workflow.core import build_core
@@ -21,9 +22,9 @@ from workflow.documents.catalogue import CATALOGUE
 from workflow.documents.models import GeneratedDocument
 from workflow.documents.pdf import LibreOfficeConverter, LibreOfficePool, find_uno_python, make_converter, pdf_processes
 from workflow.documents.render import compile_template
-from workflow.documents.service import DocumentService
 from workflow.filestore import MemoryFileStore
 from workflow.models import Base
+from workflow.unit_of_work import UnitOfWork
 
 pytestmark = pytest.mark.integration
 
@@ -87,15 +88,22 @@ def test_generated_document_stores_pdf(converter: LibreOfficeConverter, tmp_path
     settings = Settings(instance_path=tmp_path / "i", mailbox_dir=tmp_path / "m", mail_transport="memory",
                         pdf_converter="libreoffice", secret_key="x")
     settings.instance_path.mkdir(parents=True)
-    core = build_core(settings, clock=clock, files=MemoryFileStore(), pdf=converter)
+    core = build_core(settings, clock=clock, files=MemoryFileStore(), pdf=converter, template_cache=TEMPLATE_CACHE)
     Base.metadata.create_all(core.db.engine)
     try:
-        doc = DocumentService(core).generate(SYSTEM_ACTOR, "dunning_letter_1", "zh",
-                                             CATALOGUE["dunning_letter_1"].sample_context(), pdf=True)
+        run(core, SYSTEM_ACTOR, core.services.templates.sync_shipped)
+
+        def make(uow: UnitOfWork) -> GeneratedDocument:
+            made = core.services.documents.generate(uow, "dunning_letter_1", "zh",
+                                                    CATALOGUE["dunning_letter_1"].sample_context(), pdf=True)
+            assert made.pdf_status == "pending"  # LibreOffice runs once the transaction has committed
+            return made
+
+        doc = run(core, SYSTEM_ACTOR, make)
         assert doc.pdf_status == "made" and doc.pdf_sha256 is not None
         assert core.files.get(doc.pdf_sha256).startswith(b"%PDF")
-        with core.db.session() as s:
-            assert s.scalars(select(GeneratedDocument)).one().pdf_sha256 == doc.pdf_sha256
+        stored = read(core, SYSTEM_ACTOR, lambda uow: uow.session.scalars(select(GeneratedDocument)).one())
+        assert (stored.pdf_status, stored.pdf_sha256, stored.pdf_size) == ("made", doc.pdf_sha256, doc.pdf_size)
     finally:
         core.db.dispose()
 

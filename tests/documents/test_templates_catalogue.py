@@ -14,10 +14,9 @@ from pathlib import Path
 import pytest
 from docxtpl import DocxTemplate
 
-from tests.documents.shipped import LANGS, TEMPLATES, docx_text, render, shipped
+from tests.documents.shipped import CACHE, LANGS, TEMPLATES, docx_text, render, shipped
 from workflow.documents.catalogue import CATALOGUE
 from workflow.documents.checks import inspect_template
-from workflow.documents.render import CACHE
 from workflow.documents.sandbox import make_environment
 from workflow.ledger.validation import credit_code_problem
 

@@ -22,9 +22,8 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import SYSTEM_ACTOR
 from tests.documents.shipped import LANGS, ROOT, expected_strings, render, squeeze
+from tests.uow import run
 from workflow.calc.schemas import ClaimQuery
-from workflow.calc.service import law_data
-from workflow.claim.service import customer_claim
 from workflow.core import Core
 from workflow.documents.contexts import (
     GoodsLine,
@@ -44,6 +43,7 @@ from workflow.documents.sandbox import date_en, date_zh, money
 from workflow.law.words import rmb_upper
 from workflow.ledger.demo import load_demo
 from workflow.ledger.models import Contract, CreditNote, CreditorEntity, Customer, Invoice, Payment
+from workflow.unit_of_work import UnitOfWork
 
 pytestmark = pytest.mark.integration
 
@@ -84,8 +84,8 @@ def _record_recent_lpr(core: Core) -> None:
     """The administrator keeps the LPR table current (the shipped one ends in August 2026): the
     September to November quotes, reported unchanged at 3.00% / 3.50%."""
     for effective in (date(2026, 9, 21), date(2026, 10, 20), date(2026, 11, 20)):
-        law_data(core).add_rate(SYSTEM_ACTOR, effective=effective, rate_1y=Decimal("3.00"), rate_5y=Decimal("3.50"),
-                                source=f"全国银行间同业拆借中心 {effective} LPR 公告", verified=False)
+        run(core, SYSTEM_ACTOR, core.services.calc.add_rate, effective=effective, rate_1y=Decimal("3.00"),
+            rate_5y=Decimal("3.50"), source=f"全国银行间同业拆借中心 {effective} LPR 公告", verified=False)
 
 
 def _fmt(lang: str) -> Callable[[Any], str]:
@@ -209,12 +209,12 @@ def _contract(s: Session, lang: str, contract: Contract) -> Doc:
     return Doc("sales_contract", lang, ctx, want)
 
 
-def _interest_sheet(core: Core, lang: str, pair: Pair, today: date) -> Doc:
+def _interest_sheet(core: Core, uow: UnitOfWork, lang: str, pair: Pair, today: date) -> Doc:
     """The interest is the law engine's; the principal is the ledger's: what is left of each invoice,
     plus what the debtor paid towards interest first (民法典 561)."""
-    claim = customer_claim(core, SYSTEM_ACTOR, pair.customer.id, ClaimQuery())
-    with core.db.session() as s:
-        ctx = claim_sheet_context(s, claim=claim, creditor_id=pair.creditor.id, currency="CNY", prepared_on=today)
+    claim = core.services.claims.claim(uow, pair.customer.id, ClaimQuery())
+    ctx = claim_sheet_context(uow.session, claim=claim, creditor_id=pair.creditor.id, currency="CNY",
+                              prepared_on=today)
     left = {inv.number: amount for inv, amount in _overdue(pair, today)}
     total = Decimal(0)
     want = [*_party_names(pair), _fmt(lang)(today)]
@@ -230,7 +230,8 @@ def _interest_sheet(core: Core, lang: str, pair: Pair, today: date) -> Doc:
 
 
 def _documents(core: Core, today: date) -> list[Doc]:
-    with core.db.session() as s:
+    with core.unit_of_work(SYSTEM_ACTOR, read_only=True) as uow:
+        s = uow.session
         pairs = [p for p in _pairs(s) if _overdue(p, today)]
         # several aging buckets and a part payment (something paid, something left) on an overdue invoice
         spread = max((p for p in pairs if any(inv.paid_amount > 0 for inv, _ in _overdue(p, today))),
@@ -268,7 +269,7 @@ def _documents(core: Core, today: date) -> list[Doc]:
                 _agreement(s, lang, spread, today),
                 _contract(s, lang, contract),
             ]
-    return docs + [_interest_sheet(core, lang, spread, today) for lang in LANGS]
+        return docs + [_interest_sheet(core, uow, lang, spread, today) for lang in LANGS]
 
 
 def _convert(work: Path, docs: list[Doc]) -> None:
@@ -314,7 +315,7 @@ def test_every_template_prints_the_demo_ledger(core: Core, tmp_path: Path) -> No
     missing_tools = [tool for tool in TOOLS if shutil.which(tool) is None]
     if missing_tools:
         pytest.skip(f"not installed: {', '.join(missing_tools)}")
-    assert load_demo(core, SYSTEM_ACTOR).loaded
+    assert run(core, SYSTEM_ACTOR, load_demo, core.services.accounts).loaded
     _record_recent_lpr(core)
     docs = _documents(core, core.clock.today())
     assert {(d.kind, d.lang) for d in docs} == {(k, lang) for k in {d.kind for d in docs} for lang in LANGS}

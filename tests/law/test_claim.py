@@ -7,11 +7,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import Users
+from tests.conftest import SYSTEM_ACTOR, Users
 from tests.ledger.sample_ledger import Ledger, invoice_body, post, seed
+from tests.uow import read
 from workflow.core import Core
+
+pytestmark = pytest.mark.usefixtures("shipped_templates")
 
 
 def _ledger(client: FlaskClient, users: Users) -> tuple[Ledger, int, int]:
@@ -116,9 +120,8 @@ def test_the_claim_fills_the_interest_sheet_variables(client: FlaskClient, users
 
     ledger, _, _ = _ledger(client, users)
     claim = client.get(f"/api/v1/customers/{ledger.customer_ids[0]}/claim?as_of=2026-07-08", headers=users.clerk).json
-    with core.db.session() as s:
-        ctx = claim_sheet_context(s, claim=claim, creditor_id=ledger.creditor_id, currency="CNY",
-                                  prepared_on=date(2026, 7, 9))
+    ctx = read(core, SYSTEM_ACTOR, lambda uow: claim_sheet_context(
+        uow.session, claim=claim, creditor_id=ledger.creditor_id, currency="CNY", prepared_on=date(2026, 7, 9)))
     assert ctx["sheet"]["total"] == "82442.23" and "第五百六十一条" in ctx["sheet"]["method_zh"]
     assert [r["interest"] for r in ctx["rows"]] == ["1500.00", "922.50", "19.73"]
     assert ctx["invoices"][0] == {"number": "HX-2026-0001", "due_date": "2026-05-09", "principal": "61500.00",

@@ -4,7 +4,8 @@ status with the event that last interrupted it, and totals per currency.
 
 Until cases exist the claim is per customer; the only interruptions the ledger can show are part
 payments (时效规定 14). The result is plain data (strings, lists, dicts) that the documents room
-renders as the 利息计算表.
+renders as the 利息计算表 (``ClaimService.sheet``: the claim read, the document made and their
+audit entries in the caller's one unit of work).
 """
 
 from __future__ import annotations
@@ -17,16 +18,20 @@ from typing import Any
 
 from sqlalchemy import select
 
-from workflow.accounts.actor import Actor
 from workflow.calc.schemas import ClaimQuery
-from workflow.calc.service import law_data, refusals_as_422
-from workflow.core import Core
+from workflow.calc.service import LawData, refusals_as_422
+from workflow.claim.sheet import ClaimSheetIn, claim_sheet
+from workflow.documents.models import GeneratedDocument
+from workflow.documents.service import DocumentService
 from workflow.errors import NotFound
 from workflow.law.interest import Basis, InterestRequest, InvoiceIn, PaymentIn, calculate, fen_str
 from workflow.law.limitation import Interruption, LimitationRequest, compute_limitation
+from workflow.law.rates import RateTable
 from workflow.law.refusals import LawRefusal
 from workflow.law.words import rmb_upper
+from workflow.law.workdays import WorkCalendar
 from workflow.ledger.models import Allocation, Contract, CreditNote, Customer, Invoice, Payment
+from workflow.unit_of_work import UnitOfWork
 
 CENT = Decimal("0.01")
 
@@ -58,10 +63,16 @@ def _cap_fen(cap: str | None, principal: Decimal) -> int | None:
     return int(Decimal(cap) * 100)
 
 
-def customer_claim(core: Core, actor: Actor, customer_id: int, query: ClaimQuery) -> dict[str, Any]:
-    as_of = query.as_of or core.clock.today()
-    law = law_data(core)
-    with core.db.session() as s:
+class ClaimService:
+    def __init__(self, law: LawData, documents: DocumentService) -> None:
+        self.law = law
+        self.documents = documents
+
+    def claim(self, uow: UnitOfWork, customer_id: int, query: ClaimQuery) -> dict[str, Any]:
+        """The claim as of ``query.as_of`` (today by default); lawyers see only their customers'."""
+        as_of = query.as_of or uow.today()
+        s = uow.session
+        actor = uow.actor
         customer = s.get(Customer, customer_id)
         if customer is None or (actor.is_lawyer and customer.assigned_lawyer_id != actor.user_id):
             raise NotFound("客户", "customer", customer_id)
@@ -79,12 +90,17 @@ def customer_claim(core: Core, actor: Actor, customer_id: int, query: ClaimQuery
                                                       Payment.unallocated_amount > Decimal("0.00"),
                                                       Payment.received_on <= as_of)))
         contracts = {i.id: i.contract for i in invoices}
-        return _build(customer, invoices, allocs, credits, loose, contracts, as_of, query, law)
+        return _build(customer, invoices, allocs, credits, loose, contracts, as_of, query,
+                      self.law.calendar(s), self.law.rate_table(s))
+
+    def sheet(self, uow: UnitOfWork, customer_id: int, body: ClaimSheetIn) -> GeneratedDocument:
+        """The 利息计算表 of the claim, stored as a document (its PDF follows the commit)."""
+        return claim_sheet(uow, self.documents, self.claim(uow, customer_id, body), body)
 
 
 def _build(customer: Customer, invoices: list[Invoice], allocs: Any, credits: list[CreditNote],
            loose: list[Payment], contracts: dict[int, Contract | None], as_of: date, query: ClaimQuery,
-           law: Any) -> dict[str, Any]:
+           calendar: WorkCalendar, rates: RateTable) -> dict[str, Any]:
     # credit notes reduce the debt itself, so they lower the principal from the due date on;
     # a note that names no invoice goes to the invoices due first (the safer, smaller claim)
     principal = {i.id: i.amount for i in invoices}
@@ -105,8 +121,6 @@ def _build(customer: Customer, invoices: list[Invoice], allocs: Any, credits: li
     groups: dict[tuple[str, Terms], list[Invoice]] = defaultdict(list)
     for inv in live:
         groups[(inv.currency, terms_of(contracts[inv.id], query))].append(inv)
-    calendar = law.calendar()
-    rates = law.rate_table()
     rows: list[dict[str, Any]] = []
     methods: list[dict[str, Any]] = []
     warnings: list[dict[str, str]] = []

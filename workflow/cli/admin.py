@@ -37,9 +37,12 @@ def db() -> None:
 
 @db.command("upgrade")
 def db_upgrade() -> None:
-    """Bring the schema to the latest migration."""
+    """Bring the schema to the latest migration and register the shipped templates."""
+    from workflow.cli.documents import register_shipped_templates
+
     upgrade(cli_core().settings.effective_database_url)
     click.echo("database is at the latest migration")
+    register_shipped_templates()
 
 
 @click.group()
@@ -194,15 +197,12 @@ def up(host: str, port: int, no_demo: bool) -> None:
     from flask import current_app
     from werkzeug.serving import run_simple
 
-    from workflow.documents.registry import TemplateRegistry
+    from workflow.cli.documents import register_shipped_templates
     from workflow.ledger.demo import load_demo
 
     core = cli_core()
     upgrade(core.settings.effective_database_url)
-    report = TemplateRegistry(core).ensure_shipped()
-    click.echo(f"模板 / templates: {len(report.registered)} shipped templates registered")
-    for name, why in report.rejected.items():
-        click.echo(f"  rejected {name}: {why}", err=True)
+    register_shipped_templates()
     url = f"http://{host}:{port}"
     if not no_demo:
         result = cli_run(load_demo, core.services.accounts)
@@ -210,7 +210,7 @@ def up(host: str, port: int, no_demo: bool) -> None:
         click.echo("登录 / logins (POST /api/v1/auth/login, or `dunning user token NAME` for an API token):")
         for username, role, password in result.users:
             click.echo(f"  {role:<7} {username} / {password}")
-    pdf = "LibreOffice" if core.pdf.available else "unavailable (DOCX only: install libreoffice-writer-nogui)"
+    pdf = "LibreOffice" if core.services.pdf.available else "unavailable (DOCX only: install libreoffice-writer-nogui)"
     click.echo(f"PDF: {pdf}")
     click.echo(f"Dunning Desk: {url}/  (API: {url}/api/v1, OpenAPI: {url}/api/v1/openapi.json)")
     # Flask's app.run() refuses to start inside a CLI command; the embedded default serves with

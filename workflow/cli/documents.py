@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from workflow.cli import cli_actor, cli_core
+from workflow.cli import cli_core, cli_run, cli_unit_of_work
+from workflow.documents.models import GeneratedDocument
 from workflow.documents.registry import TemplateRegistry
 from workflow.documents.service import DocumentService
 from workflow.errors import invalid
@@ -17,6 +18,37 @@ from workflow.errors import invalid
 def register(cli: click.Group) -> None:
     cli.add_command(render)
     cli.add_command(templates)
+
+
+def _documents() -> DocumentService:
+    return cli_core().services.documents
+
+
+def _registry() -> TemplateRegistry:
+    return cli_core().services.templates
+
+
+def register_shipped_templates() -> None:
+    """Register the shipped templates not yet in the database (``dunning db upgrade`` and ``up``)."""
+    report = cli_run(_registry().sync_shipped)
+    click.echo(f"模板 / templates: {len(report.registered)} shipped templates registered")
+    for name, why in report.rejected.items():
+        click.echo(f"  rejected {name}: {why}", err=True)
+
+
+def write_document(doc: GeneratedDocument, out_dir: Path, stem: str | None = None) -> list[Path]:
+    """Its DOCX (and PDF, if one was made) into ``out_dir``; the downloads are audit-logged as the
+    API's are, in one unit of work after the one that made the document."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    formats = ["docx"] + (["pdf"] if doc.pdf_sha256 else [])
+    written: list[Path] = []
+    with cli_unit_of_work() as uow:
+        for fmt in formats:
+            d = _documents().download(uow, doc.id, fmt)
+            path = out_dir / (f"{stem}.{fmt}" if stem else d.filename)
+            path.write_bytes(d.data)
+            written.append(path)
+    return written
 
 
 @click.command("render")
@@ -32,16 +64,11 @@ def render(kind: str, context_file: Path, out_dir: Path, language: str, pdf: boo
         context = json.loads(context_file.read_text(encoding="utf-8"), parse_float=Decimal)
     except (ValueError, UnicodeDecodeError) as exc:
         raise invalid("context", "json_invalid", f"JSON 格式错误：{exc}", f"invalid JSON: {exc}") from None
-    core = cli_core()
-    service = DocumentService(core)
-    doc = service.generate(cli_actor(), kind, language, context, pdf)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    formats = ["docx"] + (["pdf"] if doc.pdf_sha256 else [])
-    for fmt in formats:
-        d = service.download(cli_actor(), doc.id, fmt)
-        path = out_dir / d.filename
-        path.write_bytes(d.data)
-        click.echo(f"{path}  sha256={doc.docx_sha256 if fmt == 'docx' else doc.pdf_sha256}")
+    # the PDF is made once this unit of work has committed, before cli_run returns
+    doc = cli_run(_documents().generate, kind, language, context, pdf)
+    for path in write_document(doc, out_dir):
+        sha = doc.pdf_sha256 if path.suffix == ".pdf" else doc.docx_sha256
+        click.echo(f"{path}  sha256={sha}")
     if pdf and not doc.pdf_sha256:
         click.echo(f"PDF: {doc.pdf_notice}", err=True)
 
@@ -54,9 +81,8 @@ def templates() -> None:
 @templates.command("list")
 def templates_list() -> None:
     """Every template version; * marks the active one for its kind and language."""
-    registry = TemplateRegistry(cli_core())
-    with cli_core().db.session() as s:
-        for v in registry.versions(s):
+    with cli_unit_of_work(read_only=True) as uow:
+        for v in _registry().versions(uow.session):
             mark = "*" if v.active else " "
             click.echo(f"{mark} {v.kind:<20} {v.language}  v{v.version:<3} {v.source:<8} {v.sha256[:12]}  "
                        f"{v.uploaded_by}  {v.created_at:%Y-%m-%d %H:%M}")
@@ -69,5 +95,5 @@ def templates_list() -> None:
 def templates_upload(kind: str, language: str, file: Path) -> None:
     """Check a DOCX template and, if it passes, store it as the new active version."""
     data = file.read_bytes()
-    version = TemplateRegistry(cli_core()).upload(cli_actor(), kind, language, data)
+    version = cli_run(_registry().upload, kind, language, data)
     click.echo(f"accepted: {kind} {language} v{version.version} sha256={version.sha256}")

@@ -2,6 +2,7 @@
 
 A generated document keeps everything needed to prove what was sent: the template version it was
 made from, the exact context, and the SHA-256 of the DOCX and PDF bytes held in the file store.
+The one change a record allows is its PDF's outcome, written once while its status is ``pending``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class TemplateSource(StrEnum):
 
 
 class PdfStatus(StrEnum):
+    PENDING = "pending"  # the DOCX is committed; the PDF is made after the commit
     MADE = "made"
     NOT_REQUESTED = "not_requested"
     UNAVAILABLE = "unavailable"  # no LibreOffice on this installation
@@ -68,6 +70,7 @@ class GeneratedDocument(Base):
 
 
 _MUTABLE_TEMPLATE_FIELDS = frozenset({"active"})
+_PDF_OUTCOME_FIELDS = frozenset({"pdf_sha256", "pdf_size", "pdf_status", "pdf_notice"})
 
 
 @event.listens_for(Session, "before_flush")
@@ -79,7 +82,10 @@ def _immutable(session: Session, _ctx: Any, _instances: Any) -> None:
             raise PermissionError(f"{type(obj).__name__} records are never deleted")
     for obj in session.dirty:
         if isinstance(obj, GeneratedDocument):
-            if session.is_modified(obj):
+            state = inspect(obj)
+            changed = {a.key for a in state.attrs if a.history.has_changes()}
+            was = state.attrs.pdf_status.history.deleted
+            if changed and not (changed <= _PDF_OUTCOME_FIELDS and list(was) == [PdfStatus.PENDING.value]):
                 raise PermissionError("a generated document is immutable")
         elif isinstance(obj, TemplateVersion):
             state = inspect(obj)

@@ -204,7 +204,9 @@ def compile_template(data: bytes, env: DocumentSandbox | None = None) -> Compile
 
 
 class TemplateCache:
-    """Compiled templates by SHA-256 (content-addressed, so safe to share), least recently used out."""
+    """Compiled templates by SHA-256 (content-addressed, so safe to share), least recently used out.
+
+    One per process, owned by the composition root (``workflow.services``)."""
 
     def __init__(self, size: int = 64) -> None:
         self.size = size
@@ -226,9 +228,6 @@ class TemplateCache:
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
         return compiled
-
-
-CACHE = TemplateCache()
 
 
 def check_rendered(docx: bytes, compiled: CompiledTemplate) -> None:

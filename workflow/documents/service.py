@@ -1,29 +1,42 @@
-"""Generating documents: render, convert, store the bytes and the record, audit — and downloads.
+"""Generating documents: render, store the bytes and the record, audit — then the PDF — and downloads.
 
-Rendering and PDF conversion run before the transaction opens, so no database lock is held for
-them; the record, the stored files and the audit entry are then written together. Without
+A document is made inside the caller's unit of work, so it commits together with whatever else
+that use case writes (a claim sheet, a letter run) or not at all. Rendering the DOCX is fast and
+happens there; LibreOffice is slow, so the PDF is made only after the commit (``after_commit``),
+when no database lock is held, and recorded in a short unit of work of its own: the record's
+``pdf_status`` goes from ``pending`` to ``made``, ``unavailable`` or ``failed``. Without
 LibreOffice the DOCX is still made and the record says why there is no PDF.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from workflow.accounts.actor import Actor
-from workflow.core import Core
+from workflow.accounts.models import Role
 from workflow.documents.models import GeneratedDocument, PdfStatus
+from workflow.documents.pdf import PdfConverter
 from workflow.documents.registry import TemplateRegistry
 from workflow.errors import DomainError, NotFound, invalid
-from workflow.filestore import sha256_hex
+from workflow.filestore import FileStore, sha256_hex
+from workflow.unit_of_work import UnitOfWork
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_MIME = "application/pdf"
 MAX_DEPTH = 12
+DOCUMENT_MAKERS = frozenset({Role.CLERK, Role.LEGAL, Role.ADMIN})
+DOCUMENT_READERS = DOCUMENT_MAKERS  # lawyers see documents through their cases, not this list
+log = logging.getLogger(__name__)
+
+OpenUnitOfWork = Callable[[Actor], AbstractContextManager[UnitOfWork]]
 
 
 def plain_context(value: Any, path: str = "context", depth: int = 0) -> Any:
@@ -53,43 +66,74 @@ class Download:
 
 
 class DocumentService:
-    def __init__(self, core: Core, registry: TemplateRegistry | None = None) -> None:
-        self.core = core
-        self.registry = registry or TemplateRegistry(core)
+    def __init__(self, registry: TemplateRegistry, files: FileStore, pdf: PdfConverter,
+                 unit_of_work: OpenUnitOfWork) -> None:
+        self.registry = registry
+        self.files = files
+        self.pdf = pdf
+        # only for recording a PDF after the caller's unit of work has committed
+        self._unit_of_work = unit_of_work
 
-    def generate(self, actor: Actor, kind: str, language: str, context: Any, pdf: bool = True
+    def generate(self, uow: UnitOfWork, kind: str, language: str, context: Any, pdf: bool = True
                  ) -> GeneratedDocument:
+        """The DOCX, its record and audit entry, in ``uow``; the PDF once ``uow`` has committed.
+
+        The returned record is brought up to date when the PDF is recorded, so a caller that reads
+        it after its unit of work has closed sees the PDF's outcome."""
+        uow.require(DOCUMENT_MAKERS, "无权生成文书", "You may not generate documents")
         if not isinstance(context, Mapping):
             raise invalid("context", "not_object", "应为对象（JSON object）", "must be a JSON object")
         data = plain_context(context)
-        with self.core.db.session() as s:
-            version = self.registry.active(s, kind, language)
+        version = self.registry.active(uow.session, kind, language)
         docx = self.registry.render(version, data)
-        pdf_bytes: bytes | None = None
-        status, notice = PdfStatus.NOT_REQUESTED, None
+        docx_sha = self.files.put(docx)  # content-addressed: a blob left by a rollback is harmless
+        status = PdfStatus.PENDING if pdf else PdfStatus.NOT_REQUESTED
+        doc = GeneratedDocument(
+            kind=kind, language=language, template_version_id=version.id, context=data,
+            docx_sha256=docx_sha, docx_size=len(docx), pdf_sha256=None, pdf_size=None,
+            pdf_status=status.value, pdf_notice=None, made_by=uow.actor.username, made_at=uow.now())
+        uow.session.add(doc)
+        uow.session.flush()
+        uow.audit("document.generate", "generated_document", doc.id, None,
+                  {"kind": kind, "language": language, "template_version": version.version,
+                   "template_sha256": version.sha256, "docx_sha256": docx_sha, "pdf_status": status.value})
         if pdf:
-            converter = self.core.pdf
-            try:
-                pdf_bytes = converter.convert(docx)
-                status = PdfStatus.MADE
-            except DomainError as exc:
-                status = PdfStatus.UNAVAILABLE if exc.status == 503 else PdfStatus.FAILED
-                notice = f"{exc.zh} / {exc.en}"[:500]
-        docx_sha = self.core.files.put(docx)
-        pdf_sha = self.core.files.put(pdf_bytes) if pdf_bytes is not None else None
-        with self.core.db.session() as s:
-            doc = GeneratedDocument(
-                kind=kind, language=language, template_version_id=version.id, context=data,
-                docx_sha256=docx_sha, docx_size=len(docx), pdf_sha256=pdf_sha,
-                pdf_size=len(pdf_bytes) if pdf_bytes is not None else None, pdf_status=status.value,
-                pdf_notice=notice, made_by=actor.username, made_at=self.core.clock.now())
-            s.add(doc)
-            s.flush()
-            self.core.audit.record(s, actor, "document.generate", "generated_document", str(doc.id), None,
-                                   {"kind": kind, "language": language, "template_version": version.version,
-                                    "template_sha256": version.sha256, "docx_sha256": docx_sha,
-                                    "pdf_sha256": pdf_sha, "pdf_status": status.value})
+            actor = uow.actor
+            uow.after_commit(lambda: self._make_pdf(actor, doc, docx))
         return doc
+
+    def _make_pdf(self, actor: Actor, doc: GeneratedDocument, docx: bytes) -> None:
+        pdf_bytes: bytes | None = None
+        notice: str | None = None
+        try:
+            pdf_bytes = self.pdf.convert(docx)
+            status = PdfStatus.MADE
+        except DomainError as exc:
+            status = PdfStatus.UNAVAILABLE if exc.status == 503 else PdfStatus.FAILED
+            notice = f"{exc.zh} / {exc.en}"[:500]
+        except Exception as exc:  # a converter bug must still leave the record saying what happened
+            log.exception("PDF conversion of document %s failed", doc.id)
+            status = PdfStatus.FAILED
+            notice = f"PDF 转换失败：{type(exc).__name__} / PDF conversion failed: {type(exc).__name__}"[:500]
+        pdf_sha = self.files.put(pdf_bytes) if pdf_bytes is not None else None
+        outcome = {"pdf_sha256": pdf_sha, "pdf_size": len(pdf_bytes) if pdf_bytes is not None else None,
+                   "pdf_status": status.value, "pdf_notice": notice}
+        with self._unit_of_work(actor) as uow:
+            self.record_pdf(uow, doc.id, outcome)
+        for key, value in outcome.items():
+            set_committed_value(doc, key, value)
+
+    @staticmethod
+    def record_pdf(uow: UnitOfWork, document_id: int, outcome: Mapping[str, Any]) -> None:
+        """Write the PDF's outcome on a record still waiting for it (the only change a record allows)."""
+        row = uow.session.get(GeneratedDocument, document_id, with_for_update=True)
+        if row is None or row.pdf_status != PdfStatus.PENDING:
+            return
+        for key, value in outcome.items():
+            setattr(row, key, value)
+        uow.session.flush()
+        uow.audit("document.pdf", "generated_document", document_id, {"pdf_status": PdfStatus.PENDING.value},
+                  {"pdf_status": outcome["pdf_status"], "pdf_sha256": outcome["pdf_sha256"]})
 
     @staticmethod
     def get(s: Session, document_id: int) -> GeneratedDocument:
@@ -98,28 +142,27 @@ class DocumentService:
             raise NotFound("文书", "document", document_id)
         return doc
 
-    def download(self, actor: Actor, document_id: int, fmt: str) -> Download:
+    def download(self, uow: UnitOfWork, document_id: int, fmt: str) -> Download:
         """The stored bytes, checked against their SHA-256; every download is audit-logged."""
-        with self.core.db.session() as s:
-            doc = self.get(s, document_id)
-            if fmt == "pdf":
-                if doc.pdf_sha256 is None:
-                    if doc.pdf_status == PdfStatus.UNAVAILABLE:
-                        raise self._no_pdf(doc)
-                    raise NotFound("PDF 文件", "PDF file", f"document {document_id} ({doc.pdf_status})")
-                sha, mimetype = doc.pdf_sha256, PDF_MIME
-            else:
-                sha, mimetype = doc.docx_sha256, DOCX_MIME
-            data = self.core.files.get(sha)
-            if sha256_hex(data) != sha:
-                raise DomainError("存储的文件已损坏（哈希不符）", "the stored file is corrupt (hash mismatch)",
-                                  status=500, code="corrupt_file")
-            self.core.audit.record(s, actor, "document.download", "generated_document", str(doc.id), None,
-                                   {"format": fmt, "sha256": sha})
-            title = self.title(doc.kind, doc.language)
-        return Download(data, mimetype, f"{title}-{document_id}.{fmt}")
+        uow.require(DOCUMENT_READERS, "无权下载文书", "You may not download documents")
+        doc = self.get(uow.session, document_id)
+        if fmt == "pdf":
+            if doc.pdf_sha256 is None:
+                if doc.pdf_status == PdfStatus.UNAVAILABLE:
+                    raise self._no_pdf(doc)
+                raise NotFound("PDF 文件", "PDF file", f"document {document_id} ({doc.pdf_status})")
+            sha, mimetype = doc.pdf_sha256, PDF_MIME
+        else:
+            sha, mimetype = doc.docx_sha256, DOCX_MIME
+        data = self.files.get(sha)
+        if sha256_hex(data) != sha:
+            raise DomainError("存储的文件已损坏（哈希不符）", "the stored file is corrupt (hash mismatch)",
+                              status=500, code="corrupt_file")
+        uow.audit("document.download", "generated_document", doc.id, None, {"format": fmt, "sha256": sha})
+        return Download(data, mimetype, f"{self.title(doc.kind, doc.language)}-{document_id}.{fmt}")
 
-    def _no_pdf(self, doc: GeneratedDocument) -> DomainError:
+    @staticmethod
+    def _no_pdf(doc: GeneratedDocument) -> DomainError:
         from workflow.errors import Unavailable
 
         zh, _, en = (doc.pdf_notice or "PDF 不可用 / PDF is unavailable").partition(" / ")

@@ -135,21 +135,5 @@ class RenderWorker:
             self._discard()
 
 
-_SHARED: RenderWorker | None = None
-_SHARED_LOCK = threading.Lock()
-
-
-def shared_worker() -> RenderWorker:
-    """One worker per process, started on first use and stopped at exit."""
-    global _SHARED
-    with _SHARED_LOCK:
-        if _SHARED is None:
-            import atexit
-
-            _SHARED = RenderWorker()
-            atexit.register(_SHARED.close)
-        return _SHARED
-
-
 if __name__ == "__main__":
     _serve()

@@ -153,7 +153,7 @@ def interest_sheet_context(s: Session, *, creditor_id: int, customer_id: int, re
 
 def claim_sheet_context(s: Session, *, claim: Mapping[str, Any], creditor_id: int, currency: str,
                         prepared_on: date) -> dict[str, Any]:
-    """From a customer's claim (``workflow.claim.service.customer_claim``): the invoices one creditor
+    """From a customer's claim (``workflow.claim.service.ClaimService.claim``): the invoices one creditor
     entity claims in one currency, each under its own contract's penalty clause or the statutory rule,
     with every method used written out."""
     # an invoice whose interest the law engine refused to compute has no figures to print

@@ -8,16 +8,16 @@ from flask import Blueprint, request
 from pydantic import Field
 
 from workflow.accounts.actor import Actor
-from workflow.accounts.models import Role
-from workflow.documents.registry import TemplateRegistry
+from workflow.documents.models import GeneratedDocument
+from workflow.documents.registry import TEMPLATE_EDITORS, TemplateRegistry
 from workflow.documents.registry import describe as describe_template
 from workflow.documents.service import DocumentService, describe
 from workflow.errors import invalid
-from workflow.web.api.base import ALL_ROLES, STAFF, WRITERS, StrictModel, core, endpoint, file_response, session
+from workflow.web.api.base import ALL_ROLES, STAFF, WRITERS, StrictModel, core, endpoint, file_response, session, uow
+from workflow.web.api.responses import CatalogueOut, DocumentOut, TemplateList, TemplateVersionOut
 
 bp = Blueprint("documents", __name__)
 
-TEMPLATE_EDITORS = frozenset({Role.LEGAL, Role.ADMIN})
 DOC = {"document_id": "integer"}
 KIND_LANG = {"kind": "string", "language": "string"}
 
@@ -30,65 +30,78 @@ class DocumentIn(StrictModel):
 
 
 def _service() -> DocumentService:
-    return DocumentService(core())
+    return core().services.documents
+
+
+def _registry() -> TemplateRegistry:
+    return core().services.templates
+
+
+def described_when_done(doc: GeneratedDocument) -> dict[str, Any]:
+    """The record as the answer will show it: filled in after the unit of work has committed and
+    its PDF step (registered earlier, so it runs first) has recorded the PDF's outcome."""
+    answer: dict[str, Any] = {}
+    uow().after_commit(lambda: answer.update(describe(doc)))
+    return answer
 
 
 @endpoint(bp, "POST", "/documents", summary="Generate a document (DOCX, and PDF when asked)", roles=WRITERS,
-          body=DocumentIn, responses={"201": "Generated", "404": "No template", "422": "Bad context"})
+          body=DocumentIn, responses={"201": "Generated", "404": "No template", "422": "Bad context"},
+          response=DocumentOut)
 def generate(actor: Actor, body: DocumentIn) -> Any:
-    doc = _service().generate(actor, body.kind, body.language, body.context, body.pdf)
-    return describe(doc), 201
+    doc = _service().generate(uow(), body.kind, body.language, body.context, body.pdf)
+    return described_when_done(doc), 201
 
 
 @endpoint(bp, "GET", "/documents/{document_id}", summary="A generated document's record", roles=STAFF,
-          path_params=DOC)
+          path_params=DOC, response=DocumentOut)
 def get_document(actor: Actor, document_id: int) -> Any:
     return describe(DocumentService.get(session(), document_id))
 
 
 def _download(actor: Actor, document_id: int, fmt: str) -> Any:
-    d = _service().download(actor, document_id, fmt)
+    d = _service().download(uow(), document_id, fmt)
     return file_response(d.data, d.mimetype, d.filename)
 
 
 @endpoint(bp, "GET", "/documents/{document_id}/docx", summary="Download the DOCX (audit-logged)", roles=STAFF,
-          path_params=DOC, response_types=[
+          path_params=DOC, writes=True, response_types=[
               "application/vnd.openxmlformats-officedocument.wordprocessingml.document"])
 def download_docx(actor: Actor, document_id: int) -> Any:
     return _download(actor, document_id, "docx")
 
 
 @endpoint(bp, "GET", "/documents/{document_id}/pdf", summary="Download the PDF (audit-logged)", roles=STAFF,
-          path_params=DOC, response_types=["application/pdf"],
+          path_params=DOC, writes=True, response_types=["application/pdf"],
           responses={"200": "PDF", "404": "No PDF", "503": "PDF unavailable on this server"})
 def download_pdf(actor: Actor, document_id: int) -> Any:
     return _download(actor, document_id, "pdf")
 
 
 @endpoint(bp, "GET", "/templates", summary="Template versions, with the active one per kind and language",
-          roles=ALL_ROLES)
+          roles=ALL_ROLES, response=TemplateList)
 def list_templates(actor: Actor) -> Any:
-    registry = TemplateRegistry(core())
-    return {"items": [describe_template(v) for v in registry.versions(session())]}
+    return {"items": [describe_template(v) for v in _registry().versions(session())]}
 
 
 @endpoint(bp, "POST", "/templates/{kind}/{language}", summary="Upload a new template version (checked first)",
           roles=TEMPLATE_EDITORS, path_params=KIND_LANG, content_types=["multipart/form-data"],
-          responses={"201": "Accepted", "413": "Too large", "422": "Refused, with the reasons"})
+          responses={"201": "Accepted", "413": "Too large", "422": "Refused, with the reasons"},
+          response=TemplateVersionOut)
 def upload_template(actor: Actor, kind: str, language: str) -> Any:
     storage = request.files.get("file")
     if storage is None:
         raise invalid("file", "missing", "请以 multipart/form-data 的 file 字段上传 DOCX 模板",
                       "send the DOCX template as the multipart/form-data field 'file'")
     data = storage.stream.read(core().settings.max_template_bytes + 1)
-    version = TemplateRegistry(core()).upload(actor, kind, language, data)
+    version = _registry().upload(uow(), kind, language, data)
     return describe_template(version), 201
 
 
 @endpoint(bp, "GET", "/templates/{kind}/catalogue", summary="The variables a template of this kind may use",
-          roles=ALL_ROLES, path_params={"kind": "string"})
+          roles=ALL_ROLES, path_params={"kind": "string"}, response=CatalogueOut)
 def kind_catalogue(actor: Actor, kind: str) -> Any:
-    spec = TemplateRegistry(core()).spec(kind)
+    spec = _registry().spec(kind)
     return {"kind": spec.kind, "title_zh": spec.title_zh, "title_en": spec.title_en,
             "variables": [{"name": k, "description": v} for k, v in spec.variables.items()],
             "sample_context": spec.sample_context()}
