@@ -122,8 +122,10 @@ def create_creditor(actor: Actor, body: CreditorIn) -> Any:
     return creditor_json(parties.create_creditor(uow(), body)), 201
 
 
-@endpoint(bp, "PATCH", "/creditors/{creditor_id}", summary="Change a creditor entity", roles=WRITERS,
-          body=CreditorPatch, path_params={"creditor_id": "integer"}, response=CreditorOut)
+@endpoint(bp, "PATCH", "/creditors/{creditor_id}", summary="Change a creditor entity (a new bank name, account "
+          "or account name: administrators only)", roles=WRITERS, body=CreditorPatch,
+          path_params={"creditor_id": "integer"}, response=CreditorOut,
+          responses={"200": "OK", "403": "A bank field changed by someone not an administrator"})
 def update_creditor(actor: Actor, body: CreditorPatch, creditor_id: int) -> Any:
     return creditor_json(parties.update_creditor(uow(), creditor_id, body))
 
