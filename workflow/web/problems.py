@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, g, json, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from workflow.errors import DomainError
 from workflow.pydantic_errors import problems_from_pydantic
@@ -68,8 +68,13 @@ def install(app: Flask) -> None:
         title = _HTTP_ZH.get(status, exc.name) if loc == "zh_CN" else exc.name
         problems = None
         if status == 413:
-            problems = [{"field": "file", "code": "too_large", "message": title}]
-        return problem_response(status, title, exc.name.lower().replace(" ", "_"), problems)
+            where = "body" if request.is_json else "file"
+            problems = [{"field": where, "code": "too_large", "message": title}]
+        resp = problem_response(status, title, exc.name.lower().replace(" ", "_"), problems)
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+            # RFC 9110: a 405 lists the methods the resource does support
+            resp.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+        return resp
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:

@@ -12,8 +12,10 @@ from, the document says exactly what the API accepts.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -25,9 +27,16 @@ from sqlalchemy.orm import Session
 from workflow.accounts.actor import Actor
 from workflow.accounts.models import Role
 from workflow.core import Core
-from workflow.unit_of_work import UnitOfWork
-from workflow.errors import Forbidden, Unauthenticated
+from workflow.errors import FieldProblem, Forbidden, NotFound, TooLarge, Unauthenticated, ValidationFailed
+from workflow.ids import is_id
 from workflow.pydantic_errors import problems_from_pydantic
+from workflow.unit_of_work import UnitOfWork
+
+# JSON request bodies are small (a customer, an invoice, a calculation); uploads are multipart
+MAX_JSON_BYTES = 2 * 1024 * 1024
+# deeper than any request model nests; json.loads recurses per level and would hit the
+# interpreter's recursion limit (a 500) on a body like [[[[...]]]] long before the size limit
+MAX_JSON_DEPTH = 64
 
 ALL_ROLES = frozenset(Role)
 WRITERS = frozenset({Role.CLERK, Role.LEGAL, Role.ADMIN})
@@ -62,6 +71,9 @@ class EndpointSpec:
     content_types: list[str] = field(default_factory=list)  # non-JSON bodies (multipart, etc.)
     response_types: list[str] = field(default_factory=lambda: ["application/json"])
     writes: bool = True
+    # the JSON body of each success status, e.g. {"200": CustomerOut}; in the OpenAPI document
+    response_models: dict[str, type[BaseModel]] = field(default_factory=dict)
+    public: bool = False  # needs no login (the login itself)
 
 
 REGISTRY: list[EndpointSpec] = []
@@ -106,18 +118,29 @@ def endpoint(
     path_params: dict[str, str] | None = None, responses: dict[str, str] | None = None,
     tags: list[str] | None = None, content_types: list[str] | None = None,
     response_types: list[str] | None = None, writes: bool | None = None,
+    response: type[BaseModel] | dict[str, type[BaseModel]] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare an endpoint. ``path`` is relative to /api/v1. The handler gets ``actor`` plus
     ``body`` and/or ``query`` (parsed models) and the path parameters as keyword arguments, and
     runs inside one unit of work (``uow()``) that commits when it returns. ``writes`` defaults to
-    "not a GET"; a GET that writes (an audited download) says ``writes=True``."""
+    "not a GET"; a GET that writes (an audited download) says ``writes=True``. ``response`` is the
+    model of the JSON the handler returns (for the first success status in ``responses``), or one
+    model per status; the OpenAPI document publishes it."""
     params = path_params or {}
+    success = [code for code in (responses or {"200": "OK"}) if code.startswith("2")]
+    if response is None:
+        response_models: dict[str, type[BaseModel]] = {}
+    elif isinstance(response, dict):
+        response_models = dict(response)
+    else:
+        response_models = {success[0] if success else "200": response}
     spec = EndpointSpec(
         method=method.upper(), path=path, summary=summary, tags=tags or [bp.name],
         body=body, query=query, roles=frozenset(roles), path_params=params,
         responses=responses or {"200": "OK"}, content_types=content_types or [],
         response_types=response_types or ["application/json"],
         writes=(method.upper() != "GET") if writes is None else writes,
+        response_models=response_models,
     )
     REGISTRY.append(spec)
 
@@ -126,6 +149,7 @@ def endpoint(
             actor = current_actor()
             if actor.role not in spec.roles:
                 raise Forbidden()
+            _check_path_ids(spec, kwargs)
             call: dict[str, Any] = dict(kwargs)
             call["actor"] = actor
             if spec.query is not None:
@@ -135,9 +159,17 @@ def endpoint(
             with core().unit_of_work(actor, read_only=not spec.writes) as unit:
                 g.uow = unit
                 try:
-                    return fn(**call)
+                    result = fn(**call)
                 finally:
                     g.pop("uow", None)
+            # serialised once the after-commit steps have run, so the answer can show their outcome
+            # (a generated document's PDF)
+            resp = current_app.make_response(result)
+            if resp.status_code == 204:
+                # 204 means "no content": no body, so no type for one either
+                resp.set_data(b"")
+                resp.headers.pop("Content-Type", None)
+            return resp
 
         view.__name__ = fn.__name__
         bp.add_url_rule(_flask_rule(path, params), endpoint=fn.__name__, view_func=view,
@@ -147,22 +179,59 @@ def endpoint(
     return decorate
 
 
+def _check_path_ids(spec: EndpointSpec, kwargs: dict[str, Any]) -> None:
+    """Flask's int converter takes any number of digits; an id no row can have names nothing."""
+    for name, kind in spec.path_params.items():
+        value = kwargs.get(name)
+        if kind == "integer" and isinstance(value, int) and not is_id(value):
+            raise NotFound("记录", "record", f"{name}={value}")
+
+
 class MalformedJson(Exception):
     pass
 
 
-def _parse_body(model: type[BaseModel]) -> BaseModel:
-    raw = request.get_data(cache=True)
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def json_depth(raw: bytes) -> int:
+    """How deep arrays and objects nest in a JSON text, brackets inside strings not counted."""
+    depth = deepest = 0
+    for m in _JSON_BRACKET.finditer(_JSON_STRING.sub(b'""', raw)):
+        if m.group() in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def read_json() -> Any:
+    """The request's JSON body, refused (400/413) before parsing when too large or too deep."""
     if not request.is_json:
         raise MalformedJson("Content-Type must be application/json")
+    if (request.content_length or 0) > MAX_JSON_BYTES:
+        raise TooLarge("body", MAX_JSON_BYTES)
+    raw = request.get_data(cache=True)  # a chunked body is still bounded by MAX_CONTENT_LENGTH
+    if len(raw) > MAX_JSON_BYTES:
+        raise TooLarge("body", MAX_JSON_BYTES)
+    if json_depth(raw) > MAX_JSON_DEPTH:
+        raise MalformedJson(f"nested deeper than {MAX_JSON_DEPTH} levels")
     try:
-        data = json.loads(raw or b"null", parse_float=Decimal)
+        return json.loads(raw or b"null", parse_float=Decimal)
     except (ValueError, UnicodeDecodeError) as exc:
         raise MalformedJson(str(exc)) from exc
+
+
+def _parse_body(model: type[BaseModel]) -> BaseModel:
+    data = read_json()
     try:
-        return model.model_validate(data)
+        parsed = model.model_validate(data)
     except ValidationError as exc:
         raise problems_from_pydantic(exc) from exc
+    _check_dates(parsed)
+    return parsed
 
 
 def _parse_query(model: type[BaseModel]) -> BaseModel:
@@ -171,9 +240,42 @@ def _parse_query(model: type[BaseModel]) -> BaseModel:
         values = request.args.getlist(key)
         data[key] = values if len(values) > 1 else values[0]
     try:
-        return model.model_validate(data)
+        parsed = model.model_validate(data)
     except ValidationError as exc:
         raise problems_from_pydantic(exc, prefix="query") from exc
+    _check_dates(parsed, "query")
+    return parsed
+
+
+# Every date the API takes is a business date: an invoice, a payment, a report's day. Python's dates
+# reach year 1 and 9999, where the first "as_of - 30 days" overflows; no such date means anything here.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+
+
+def _dates(value: Any, path: str) -> Iterator[tuple[str, date]]:
+    if isinstance(value, date):  # datetimes too
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _dates(getattr(value, name), f"{path}.{name}" if path else name)
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from _dates(item, f"{path}.{i}")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _dates(item, f"{path}.{key}")
+
+
+def _check_dates(parsed: BaseModel, prefix: str = "") -> None:
+    problems = [
+        FieldProblem(where, "date_out_of_range", f"日期须在 {FIRST_DAY} 至 {LAST_DAY} 之间",
+                     f"must be between {FIRST_DAY} and {LAST_DAY}")
+        for where, day in _dates(parsed, prefix)
+        if not FIRST_DAY <= (day.date() if isinstance(day, datetime) else day) <= LAST_DAY
+    ]
+    if problems:
+        raise ValidationFailed(problems)
 
 
 def paginate(s: Session, stmt: Select[Any], page: PageQuery,
