@@ -464,6 +464,20 @@ def test_notes_keep_their_line_breaks(client: FlaskClient, users: Users, ledger:
     refused(bad, 422, "notes")
 
 
+@pytest.mark.parametrize("letterhead", [
+    {f"line{i}": "x" for i in range(21)},  # more than a letter's head and foot can hold
+    {"tagline": "包装" * 151},
+    {"": "021-50801235"},
+    {"f\u0000ax": "021-50801235"},
+])
+def test_a_letterhead_is_a_few_short_lines(shared: Shared, letterhead: dict[str, str]) -> None:
+    before = snapshot(shared.core)
+    resp = shared.client.patch(f"/api/v1/creditors/{shared.ledger.creditor_id}", json={"letterhead": letterhead},
+                               headers=shared.clerk)
+    refused(resp, 422, "letterhead")
+    assert snapshot(shared.core) == before
+
+
 def test_a_nul_in_a_search_is_refused_not_a_server_error(shared: Shared) -> None:
     resp = shared.client.get("/api/v1/customers?q=%00", headers=shared.clerk)
     refused(resp, 422, "query.q")

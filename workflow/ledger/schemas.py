@@ -69,6 +69,9 @@ Name = Annotated[str, Field(min_length=1, max_length=200)]
 Ref = Annotated[str, Field(min_length=1, max_length=64)]
 Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._/-]+$")]
 Language = Literal["zh_CN", "en"]
+# what a letter's head and foot print besides the fixed fields: website, fax, postcode, a tagline
+Letterhead = Annotated[dict[Annotated[str, Field(min_length=1, max_length=50)],
+                            Annotated[str, Field(max_length=300)]], Field(max_length=20)]
 
 
 class Input(CleanText):
@@ -94,7 +97,7 @@ class CreditorPatch(Input):
     contact_name: str | None = Field(None, max_length=100)
     phone: str | None = Field(None, max_length=50)
     email: Email | None = None
-    letterhead: dict[str, str] | None = None
+    letterhead: Letterhead | None = None
 
 
 class CreditorIn(CreditorPatch):
@@ -104,7 +107,7 @@ class CreditorIn(CreditorPatch):
     address: str = Field(min_length=2, max_length=300)
     bank_name: Name
     bank_account: str = Field(min_length=4, max_length=64, pattern=r"^[0-9 -]+$")
-    letterhead: dict[str, str] | None = Field(default_factory=dict)
+    letterhead: Letterhead | None = Field(default_factory=dict)
 
 
 # ---- customers and contacts ------------------------------------------------------------------
