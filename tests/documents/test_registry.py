@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from docx import Document
 from sqlalchemy import select
 
 from tests.conftest import SYSTEM_ACTOR, TEMPLATE_CACHE
@@ -170,6 +171,17 @@ def test_entity_expansion_is_refused(registry: TemplateRegistry, core: Core) -> 
     err = refused(core, registry, buf.getvalue())
     assert err.problems[0].code == "xml_entities"
     assert "word/document.xml" in err.problems[0].en
+
+
+def test_a_template_whose_output_nests_too_deep_is_refused(registry: TemplateRegistry, core: Core) -> None:
+    """A loop opened in a paragraph and closed inside a table cell opens a table per pass and never
+    closes it: the test render of an upload is held to the depth limit of every DOCX we read."""
+    doc = Document()
+    doc.add_paragraph("{%p for i in range(200) %}")
+    doc.add_table(rows=1, cols=1).cell(0, 0).text = "{%p endfor %}"
+    err = refused(core, registry, builders.docx_bytes(doc))
+    assert err.problems[0].code == "xml_too_deep" and "word/document.xml" in err.problems[0].en
+    assert versions(core) == []
 
 
 def test_not_a_docx_and_too_large(registry: TemplateRegistry, core: Core) -> None:

@@ -1,17 +1,20 @@
 """Fast, deterministic DOCX rendering with docxtpl's tag rules in the sandboxed environment.
 
-``compile_template`` does the expensive work once per template version: unzip, check every XML
-part is free of DTDs and entities, let docxtpl patch the XML of the body, headers, footers,
-footnotes and document properties (joining tags Word split across runs, ``{%tr %}`` rows...),
-parse that with Jinja, and deflate the members that never change. ``CompiledTemplate.render``
-is then just Jinja plus deflating the rendered parts and writing the zip: python-docx is not on
-the hot path. Output is byte-identical for the same template version and context.
+``compile_template`` does the expensive work once per template version: unzip (``package``
+checks every XML part is free of DTDs and entities and bounded in depth), let docxtpl patch the
+XML of the body, headers, footers, footnotes and document properties (joining tags Word split
+across runs, ``{%tr %}`` rows...), parse that with Jinja, and deflate the members that never
+change. ``CompiledTemplate.render`` is then just Jinja plus deflating the rendered parts and
+writing the zip: python-docx is not on the hot path. Output is byte-identical for the same
+template version and context.
 """
 
 from __future__ import annotations
 
+import io
 import re
 import threading
+import zipfile
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,13 +22,12 @@ from posixpath import dirname, join, normpath
 from typing import Any
 
 from defusedxml import ElementTree as SafeET
-from defusedxml.common import DefusedXmlException
 from docxtpl import DocxTemplate
 from jinja2 import Template, TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 from lxml import etree  # type: ignore[import-untyped]
 
-from workflow.documents.package import Packed, pack, read_members, write_zip
+from workflow.documents.package import Packed, check_xml_part, pack, read_members, write_zip
 from workflow.documents.sandbox import DocumentSandbox, literal_braces, make_environment
 from workflow.errors import FieldProblem, ValidationFailed
 from workflow.filestore import sha256_hex
@@ -112,19 +114,6 @@ def _render_part(part: Part, context: Mapping[str, Any]) -> bytes:
     return _DECL + data
 
 
-def check_xml(name: str, data: bytes) -> None:
-    """No DTD, no entity declarations, no external references: refuse rather than expand."""
-    try:
-        SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException:
-        raise _problem("file", "xml_entities", f"{name} 含有 DTD 或实体声明（可能是实体膨胀攻击），已拒绝",
-                       f"{name} contains a DTD or entity declarations (possible entity expansion); refused",
-                       ) from None
-    except SafeET.ParseError as exc:
-        raise _problem("file", "xml_invalid", f"{name} 不是格式正确的 XML：{exc}",
-                       f"{name} is not well-formed XML: {exc}") from None
-
-
 def _targets(members: Mapping[str, bytes], rels_name: str, base: str, types: set[str]) -> list[str]:
     if rels_name not in members:
         return []
@@ -172,10 +161,8 @@ def syntax_problem(part_name: str, source: str, exc: TemplateSyntaxError) -> Val
 
 def compile_template(data: bytes, env: DocumentSandbox | None = None) -> CompiledTemplate:
     env = env or make_environment()
+    # every XML part has passed package.check_xml_part: no DTD or entities, nesting depth bounded
     members = read_members(data)
-    for name, body in members.items():
-        if name.endswith((".xml", ".rels")):
-            check_xml(name, body)
     part_names = templated_part_names(members)
     parts: dict[str, Part] = {}
     for name in part_names:
@@ -231,13 +218,18 @@ class TemplateCache:
 
 
 def check_rendered(docx: bytes, compiled: CompiledTemplate) -> None:
-    """The rendered parts must be well-formed XML, or Word will refuse the file."""
-    members = read_members(docx, "file")
-    for name in compiled.parts:
-        try:
-            etree.fromstring(members[name], etree.XMLParser(resolve_entities=False, no_network=True))
-        except etree.XMLSyntaxError as exc:
-            raise _problem("file", "broken_output",
-                           f"模板生成的 {name} 不是有效的 XML（常见原因：{{%tr %}} 或 {{%p %}} 标签放错位置）：{exc}",
-                           f"the template produces invalid XML in {name} (often a misplaced {{%tr %}} or "
-                           f"{{%p %}} tag): {exc}") from None
+    """The rendered parts must be well-formed XML and nest no deeper than any DOCX we accept (a
+    loop placed across paragraphs or table cells can open elements it never closes), or Word and
+    our own readers will refuse the file."""
+    with zipfile.ZipFile(io.BytesIO(docx)) as zf:  # our own output, written just now
+        for name in compiled.parts:
+            try:
+                check_xml_part(name, zf.read(name))
+            except ValidationFailed as exc:
+                if exc.problems[0].code != "xml_invalid":
+                    raise
+                why = exc.problems[0].en.split(": ", 1)[-1]
+                raise _problem("file", "broken_output", f"模板生成的 {name} 不是有效的 XML"
+                               f"（常见原因：{{%tr %}} 或 {{%p %}} 标签放错位置）：{why}",
+                               f"the template produces invalid XML in {name} (often a misplaced {{%tr %}} or "
+                               f"{{%p %}} tag): {why}") from None
