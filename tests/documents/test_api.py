@@ -161,6 +161,8 @@ def test_cli_render_and_templates(runner: FlaskCliRunner, tmp_path: Path) -> Non
     files = sorted(p.name for p in out.iterdir())
     assert len(files) == 1 and files[0].endswith(".docx")
     assert "DOCX" in result.output  # the PDF notice says why there is only a DOCX
+    pending = runner.invoke(args=["pending-pdfs"])
+    assert pending.exit_code == 0 and "0 pending PDF(s) handled" in pending.output
     listing = runner.invoke(args=["templates", "list"])
     assert listing.exit_code == 0 and "statement" in listing.output and "shipped" in listing.output
 

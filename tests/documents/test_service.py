@@ -149,3 +149,19 @@ def test_lawyers_may_not_generate_or_download(core: Core) -> None:
     with pytest.raises(Forbidden):
         run(core, lawyer, core.services.documents.download, doc.id, "docx")
     assert counts(core) == (1, 1)
+
+
+def test_a_pdf_left_pending_by_a_stopped_process_is_made_later(core: Core, converter: RecordingConverter) -> None:
+    # the process stopped after the commit, before its PDF step: the record says pending
+    def crashed(uow: UnitOfWork) -> GeneratedDocument:
+        doc = letter(uow, core)
+        uow._after_commit.clear()  # standing in for the process dying here
+        return doc
+
+    doc = run(core, SYSTEM_ACTOR, crashed)
+    assert converter.calls == [] and doc.pdf_status == "pending"
+    handled = run(core, SYSTEM_ACTOR, core.services.documents.finish_pending)
+    assert [d.id for d in handled] == [doc.id] and handled[0].pdf_status == "made"
+    assert run(core, SYSTEM_ACTOR, core.services.documents.finish_pending) == []
+    stored = read(core, SYSTEM_ACTOR, lambda uow: uow.session.get(GeneratedDocument, doc.id))
+    assert stored is not None and stored.pdf_status == "made"

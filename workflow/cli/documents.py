@@ -17,6 +17,7 @@ from workflow.errors import invalid
 
 def register(cli: click.Group) -> None:
     cli.add_command(render)
+    cli.add_command(pending_pdfs)
     cli.add_command(templates)
 
 
@@ -71,6 +72,16 @@ def render(kind: str, context_file: Path, out_dir: Path, language: str, pdf: boo
         click.echo(f"{path}  sha256={sha}")
     if pdf and not doc.pdf_sha256:
         click.echo(f"PDF: {doc.pdf_notice}", err=True)
+
+
+@click.command("pending-pdfs")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 10_000))
+def pending_pdfs(limit: int) -> None:
+    """Make the PDFs left pending when a process stopped between a document's commit and its PDF."""
+    docs = cli_run(_documents().finish_pending, limit)
+    for doc in docs:
+        click.echo(f"document {doc.id}: {doc.pdf_status}" + (f" ({doc.pdf_notice})" if doc.pdf_notice else ""))
+    click.echo(f"{len(docs)} pending PDF(s) handled")
 
 
 @click.group()

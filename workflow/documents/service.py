@@ -15,8 +15,10 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -122,6 +124,20 @@ class DocumentService:
             self.record_pdf(uow, doc.id, outcome)
         for key, value in outcome.items():
             set_committed_value(doc, key, value)
+
+    def finish_pending(self, uow: UnitOfWork, limit: int = 100) -> list[GeneratedDocument]:
+        """The documents whose PDF is still ``pending`` (the process stopped between the commit and
+        the PDF), oldest first; their PDFs are made once ``uow`` has committed, as in ``generate``.
+        One recorded meanwhile by another process is left as that process recorded it."""
+        uow.require(DOCUMENT_MAKERS, "无权生成文书", "You may not generate documents")
+        pending = list(uow.session.scalars(select(GeneratedDocument).where(
+            GeneratedDocument.pdf_status == PdfStatus.PENDING.value).order_by(GeneratedDocument.id).limit(limit)))
+        for doc in pending:
+            uow.after_commit(partial(self._make_pdf_of_stored, uow.actor, doc))
+        return pending
+
+    def _make_pdf_of_stored(self, actor: Actor, doc: GeneratedDocument) -> None:
+        self._make_pdf(actor, doc, self.files.get(doc.docx_sha256))
 
     @staticmethod
     def record_pdf(uow: UnitOfWork, document_id: int, outcome: Mapping[str, Any]) -> None:
