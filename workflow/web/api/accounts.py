@@ -14,6 +14,7 @@ from workflow.errors import Unauthenticated
 from workflow.web.api import SESSION_COOKIE, check_origin
 from workflow.web.api.base import ADMINS, PageQuery, StrictModel, core, endpoint, uow
 from workflow.web.api.base import session as db_session
+from workflow.web.api.responses import AuditCheck, MeOut, TokenInfo, TokenList, TokenOut, UserList, UserOut
 from workflow.web.problems import problem_response, request_locale
 
 bp = Blueprint("accounts", __name__)
@@ -117,7 +118,8 @@ def logout() -> Response:
     return resp
 
 
-@endpoint(bp, "GET", "/me", summary="The current user (with the CSRF token of a browser session)")
+@endpoint(bp, "GET", "/me", summary="The current user (with the CSRF token of a browser session)",
+          response=MeOut)
 def me(actor: Actor) -> Any:
     out: dict[str, Any] = {"username": actor.username, "role": actor.role.value, "locale": actor.locale}
     if g.get("csrf_token"):
@@ -125,13 +127,13 @@ def me(actor: Actor) -> Any:
     return out
 
 
-@endpoint(bp, "GET", "/users", summary="List users", roles=ADMINS)
+@endpoint(bp, "GET", "/users", summary="List users", roles=ADMINS, response=UserList)
 def list_users(actor: Actor) -> Any:
     return {"items": [_user(u) for u in core().services.accounts.list_users(uow())]}
 
 
 @endpoint(bp, "POST", "/users", summary="Create a user", roles=ADMINS, body=UserIn,
-          responses={"201": "Created"})
+          responses={"201": "Created"}, response=UserOut)
 def create_user(actor: Actor, body: UserIn) -> Any:
     u = core().services.accounts.create_user(uow(), **body.model_dump())
     return _user(u), 201
@@ -139,14 +141,14 @@ def create_user(actor: Actor, body: UserIn) -> Any:
 
 @endpoint(bp, "PATCH", "/users/{user_id}", summary="Change a user (a new password or deactivation logs them out)",
           roles=ADMINS, body=UserPatch, path_params={"user_id": "integer"},
-          responses={"200": "OK", "404": "No such user"})
+          responses={"200": "OK", "404": "No such user"}, response=UserOut)
 def update_user(actor: Actor, body: UserPatch, user_id: int) -> Any:
     u = core().services.accounts.update_user(uow(), user_id, **body.model_dump(exclude_unset=True))
     return _user(u)
 
 
 @endpoint(bp, "GET", "/tokens", summary="List API tokens (administrators: anyone's; others: their own)",
-          query=TokenQuery)
+          query=TokenQuery, response=TokenList)
 def list_tokens(actor: Actor, query: TokenQuery) -> Any:
     rows = core().services.accounts.list_tokens(uow(), query.username)
     start = (query.page - 1) * query.per_page
@@ -155,19 +157,19 @@ def list_tokens(actor: Actor, query: TokenQuery) -> Any:
 
 
 @endpoint(bp, "POST", "/tokens", summary="Issue an API token (shown once)", roles=ADMINS, body=TokenIn,
-          responses={"201": "Created"})
+          responses={"201": "Created"}, response=TokenOut)
 def issue_token(actor: Actor, body: TokenIn) -> Any:
     issued = core().services.accounts.issue_token(uow(), body.username, body.name, days=body.days)
     return {"token": issued.token, **_token(issued.row)}, 201
 
 
 @endpoint(bp, "DELETE", "/tokens/{token_id}", summary="Revoke an API token (administrators, or its owner)",
-          path_params={"token_id": "integer"}, responses={"200": "Revoked", "404": "No such token"})
+          path_params={"token_id": "integer"}, responses={"200": "Revoked", "404": "No such token"}, response=TokenInfo)
 def revoke_token(actor: Actor, token_id: int) -> Any:
     return _token(core().services.accounts.revoke_token(uow(), token_id))
 
 
-@endpoint(bp, "GET", "/audit/verify", roles=ADMINS,
+@endpoint(bp, "GET", "/audit/verify", roles=ADMINS, response=AuditCheck,
           summary="Verify the audit log: every entry's hash and link and the signed checkpoints; lists every break")
 def audit_verify(actor: Actor) -> Any:
     return core().audit.verify(db_session()).as_dict()
