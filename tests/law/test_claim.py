@@ -147,6 +147,10 @@ def test_the_claim_sheet_is_made_stored_and_downloadable(client: FlaskClient, us
 
     text = "\n".join(c.text for t in Document(BytesIO(docx.data)).tables for r in t.rows for c in r.cells)
     assert "HX-2026-0001" in text and "922.50" in text
+    # asked for a PDF on a server without LibreOffice: the answer already says so (the PDF step runs
+    # after the commit, before the response is made)
+    with_pdf = client.post(url, json={"as_of": "2026-07-08"}, headers=users.legal)
+    assert with_pdf.status_code == 201 and with_pdf.json["pdf_status"] == "unavailable"
     # nothing overdue in USD; a lawyer may not make documents; bad as_of names the field
     usd = client.post(url, json={"as_of": "2026-07-08", "currency": "USD", "pdf": False}, headers=users.legal)
     assert usd.status_code == 422 and usd.json["errors"][0]["field"] == "currency"
