@@ -3,25 +3,19 @@ with the rest of the use case or not at all, and the PDF is made only after the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import SYSTEM_ACTOR, TEMPLATE_CACHE
+from tests.conftest import SYSTEM_ACTOR
 from tests.uow import read, run
 from workflow.accounts.actor import Actor
 from workflow.accounts.models import Role
 from workflow.audit.models import AuditEntry
-from workflow.clock import FixedClock
-from workflow.config import Settings
-from workflow.core import Core, build_core
+from workflow.core import Core
 from workflow.documents.catalogue import CATALOGUE
 from workflow.documents.models import GeneratedDocument
 from workflow.documents.pdf import ConversionFailed
 from workflow.errors import Forbidden
-from workflow.filestore import MemoryFileStore
-from workflow.models import Base
 from workflow.unit_of_work import UnitOfWork
 
 
@@ -57,14 +51,12 @@ def converter() -> RecordingConverter:
 
 
 @pytest.fixture
-def core(settings: Settings, clock: FixedClock, converter: RecordingConverter) -> Iterator[Core]:
-    settings.instance_path.mkdir(parents=True, exist_ok=True)
-    c = build_core(settings, clock=clock, files=MemoryFileStore(), pdf=converter, template_cache=TEMPLATE_CACHE)
-    converter.core_of["core"] = c
-    Base.metadata.create_all(c.db.engine)
-    run(c, SYSTEM_ACTOR, c.services.templates.sync_shipped)
-    yield c
-    c.close()
+def core(any_db: Core, converter: RecordingConverter) -> Core:
+    """On SQLite and PostgreSQL, with the stand-in converter (services are built on first use)."""
+    any_db.pdf_port = converter
+    converter.core_of["core"] = any_db
+    run(any_db, SYSTEM_ACTOR, any_db.services.templates.sync_shipped)
+    return any_db
 
 
 def letter(uow: UnitOfWork, core: Core, pdf: bool = True) -> GeneratedDocument:
