@@ -23,6 +23,7 @@ from workflow.accounts import passwords, secret_key
 from workflow.accounts.actor import ANONYMOUS, Actor
 from workflow.accounts.models import LoginThrottle, Role, User
 from workflow.app import create_app
+from workflow.audit.models import AuditEntry
 from workflow.clock import FixedClock
 from workflow.config import Settings
 from workflow.core import Core
@@ -523,3 +524,15 @@ def test_existing_tokens_get_an_expiry_when_migrated(tmp_path: Path) -> None:
         expires = conn.scalar(sa.text("SELECT expires_at FROM api_token"))
     engine.dispose()
     assert expires is not None and str(expires) > "2026-01-02"
+
+
+def test_logins_and_lockouts_are_audited(client: FlaskClient, users: Users, core: Core) -> None:
+    assert login(client, "clerk1").status_code == 200
+    for _ in range(6):
+        login(client, "legal1", "wrong-password")
+    with core.unit_of_work(SYSTEM_ACTOR, read_only=True) as u:
+        entries = [(e.action, e.actor, e.entity_id) for e in u.session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.action.in_(["user.login", "login.locked"]))
+            .order_by(AuditEntry.id))]
+    assert entries == [("user.login", "clerk1", str(users.clerk_id)),
+                       ("login.locked", "anonymous", "user:legal1")]

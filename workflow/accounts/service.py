@@ -206,6 +206,9 @@ class Accounts:
         if user is None or not matches:
             for row in rows:
                 record_failure(row, now, self.throttle)
+                if row.locked_until is not None:  # one entry per lockout, however long the attack
+                    uow.audit("login.locked", "login_throttle", row.key, None,
+                              {"failures": row.failures, "locked_until": row.locked_until})
             return LoginResult()
         for row in rows:
             if row.key.startswith("user:"):
@@ -217,7 +220,10 @@ class Accounts:
                          last_seen_at=now, expires_at=now + self.session_max, address=address[:64])
         s.add(web)
         s.flush()
-        return LoginResult(actor_of(user), cookie, web.csrf_token, expires_at=web.expires_at)
+        # from here on this unit of work acts for the user who has just proved who they are
+        uow.actor = actor_of(user)
+        uow.audit("user.login", "user", user.id, None, {"address": address})
+        return LoginResult(uow.actor, cookie, web.csrf_token, expires_at=web.expires_at)
 
     def logout(self, uow: UnitOfWork, cookie: str) -> None:
         uow.session.execute(update(WebSession).where(WebSession.id == token_digest(cookie),
