@@ -152,7 +152,8 @@ def aging_report(session: Session, as_of: date, *, currency: str | None = None,
     if creditor_id is not None:
         where.append(Invoice.creditor_id == creditor_id)
     limits = [b.max_days for b in BUCKETS if b.max_days is not None]
-    owed = owed_by(session, as_of, (Invoice.customer_id, Invoice.currency), where=where, at_most_days_overdue=limits)
+    owed = owed_by(session, as_of, (Invoice.customer_id, Invoice.currency), where=where, at_most_days_overdue=limits,
+                   prepaid=True)
     names = _customer_names(session, {cid for cid, _ in owed.groups})
     lines: dict[tuple[int, str], AgingLine] = {}
     totals: dict[str, CurrencyTotal] = {}
@@ -170,7 +171,7 @@ def aging_report(session: Session, as_of: date, *, currency: str | None = None,
             previous = edge
         total.invoices += line.invoices
         total.customers += 1
-    for (cid, cur), cash in unapplied_cash(session, as_of, currency=currency, creditor_id=creditor_id).items():
+    for (cid, cur), cash in unapplied_cash(session, as_of, owed, currency=currency, creditor_id=creditor_id).items():
         amount = cents_to_decimal(cash)
         totals.setdefault(cur, CurrencyTotal(cur)).unapplied_cash += amount
         if (cid, cur) in lines:

@@ -36,7 +36,7 @@ from sqlalchemy import (
     case,
     false,
     func,
-    or_,
+    literal_column,
     select,
     true,
     type_coerce,
@@ -61,17 +61,20 @@ def balance_fen() -> ColumnElement[int]:
 
 def later_movements(as_of: date, invoices: Select[Any] | None = None) -> Any:
     """Per invoice, what was allocated to it or credited against it after ``as_of`` (a subquery of
-    ``invoice_id, fen``). ``invoices``, a select of invoice ids, narrows it to those invoices."""
-    allocated = select(Allocation.invoice_id.label("invoice_id"), in_fen(Allocation.amount).label("fen")).where(
+    ``invoice_id, fen``, and ``paid``: the allocations alone). ``invoices``, a select of invoice
+    ids, narrows it to those invoices."""
+    amount = in_fen(Allocation.amount)
+    allocated = select(Allocation.invoice_id.label("invoice_id"), amount.label("fen"), amount.label("paid")).where(
         Allocation.received_on > as_of)
-    credited = select(CreditNote.invoice_id.label("invoice_id"), in_fen(CreditNote.amount).label("fen")).where(
+    credited = select(CreditNote.invoice_id.label("invoice_id"), in_fen(CreditNote.amount).label("fen"),
+                      literal_column("0", BigInteger).label("paid")).where(
         CreditNote.issued_on > as_of, CreditNote.invoice_id.is_not(None))
     if invoices is not None:
         allocated = allocated.where(Allocation.invoice_id.in_(invoices))
         credited = credited.where(CreditNote.invoice_id.in_(invoices))
     moves = union_all(allocated, credited).subquery("moves")
-    return select(moves.c.invoice_id, func.sum(moves.c.fen).label("fen")).group_by(moves.c.invoice_id).subquery(
-        "later")
+    return select(moves.c.invoice_id, func.sum(moves.c.fen).label("fen"), func.sum(moves.c.paid).label("paid")
+                  ).group_by(moves.c.invoice_id).subquery("later")
 
 
 # ---- one invoice at a time (letters, agreements) --------------------------------------------------
@@ -112,6 +115,9 @@ class OwedSum:
     written_off_invoices: int = 0
     # per ``at_most_days_overdue`` limit: the receivable at most that many days overdue
     at_most: list[int] = field(default_factory=list)
+    # cash received by the date and allocated later to invoices issued after it: on the date it was
+    # unapplied cash, no invoice existing yet to apply it to (only when asked for)
+    prepaid: int = 0
 
 
 @dataclass
@@ -121,74 +127,94 @@ class OwedTable:
 
 
 def owed_by(session: Session, as_of: date, group_by: Sequence[Any], *, where: Sequence[ColumnElement[bool]] = (),
-            at_most_days_overdue: Sequence[int] = ()) -> OwedTable:
+            at_most_days_overdue: Sequence[int] = (), prepaid: bool = False) -> OwedTable:
     """Outstanding on ``as_of`` summed per group (columns of ``Invoice``), split into receivable and
     written off, and the receivable at most n days overdue for each n asked (buckets are their
-    differences). Two grouped scans: today's balances, then the movements after ``as_of`` on top."""
-    conds = [Invoice.issue_date <= as_of, *where]
+    differences); with ``prepaid``, also the cash prepaid on invoices not yet issued on ``as_of``.
+
+    Grouped scans: today's balances (one pass over the covering index), then the movements after
+    ``as_of`` on top; prepaid cash is what invoices issued after ``as_of`` have been paid (again the
+    covering index) less what was received for them after ``as_of`` (from the same later movements).
+    """
     out: dict[tuple[Any, ...], OwedSum] = {}
+
+    def group(key: tuple[Any, ...]) -> OwedSum:
+        return out.setdefault(key, OwedSum(at_most=[0] * len(at_most_days_overdue)))
+
     moved = False
     for later in (None, later_movements(as_of)):
-        for key, figures in _grouped(session, as_of, group_by, conds, at_most_days_overdue, later):
+        for key, figures in _grouped(session, as_of, group_by, where, at_most_days_overdue, later, prepaid):
             moved = moved or later is not None
-            acc = out.setdefault(key, OwedSum(at_most=[0] * len(at_most_days_overdue)))
-            receivable, written_off, n, n_written_off, *at_most = figures
+            acc = group(key)
+            receivable, written_off, n, n_written_off, paid_later_unissued, *at_most = figures
             acc.receivable += receivable
             acc.written_off += written_off
             acc.invoices += n
             acc.written_off_invoices += n_written_off
+            acc.prepaid -= paid_later_unissued
             acc.at_most = [a + b for a, b in zip(acc.at_most, at_most, strict=True)]
+    if prepaid:
+        paid = in_fen(Invoice.paid_amount)
+        stmt = select(*group_by, func.sum(paid)).where(*where, Invoice.issue_date > as_of, paid > 0)
+        for row in session.execute(stmt.group_by(*group_by)):
+            group(tuple(row[:-1])).prepaid += int(row[-1] or 0)
     return OwedTable(out, moved)
 
 
-def _grouped(session: Session, as_of: date, group_by: Sequence[Any], conds: list[ColumnElement[bool]],
-             limits: Sequence[int], later: Any | None) -> list[tuple[tuple[Any, ...], list[int]]]:
-    """Without ``later``: every invoice with a balance today, streamed off the covering index. With
-    it: only what moved after as_of, joined to its invoice; it counts the invoices it reopens (nothing
-    owed today, something owed then), the others being counted already."""
+def _grouped(session: Session, as_of: date, group_by: Sequence[Any], where: Sequence[ColumnElement[bool]],
+             limits: Sequence[int], later: Any | None, unissued: bool) -> list[tuple[tuple[Any, ...], list[int]]]:
+    """Without ``later``: every invoice issued by as_of with a balance today, streamed off the
+    covering index. With it: only what moved after as_of, joined to its invoice; it counts the
+    invoices it reopens (nothing owed today, something owed then), the others being counted already,
+    and (``unissued``) sums what was received after as_of for invoices issued after it."""
     balance = balance_fen()
+    issued = Invoice.issue_date <= as_of
     amount: ColumnElement[int] = balance if later is None else later.c.fen
-    counted: ColumnElement[bool] = balance > 0 if later is None else balance == 0
+    # the first scan's rows all owe something (its WHERE says so); the second counts the reopened
+    counted: ColumnElement[bool] = true() if later is None else balance == 0
     live = Invoice.written_off == false()
     gone = Invoice.written_off == true()
+    if later is not None and unissued:
+        live, gone = and_(issued, live), and_(issued, gone)
+        paid_unissued: ColumnElement[Any] = func.sum(case((~issued, later.c.paid), else_=0))
+    else:
+        paid_unissued = literal_column("0")
     query = select(
         *group_by,
         func.sum(case((live, amount), else_=0)),
         func.sum(case((gone, amount), else_=0)),
         func.count(case((and_(live, counted), 1))),
         func.count(case((and_(gone, counted), 1))),
+        paid_unissued,
         *(func.sum(case((and_(live, ~overdue_more_than(days, Invoice.due_date, as_of)), amount), else_=0))
           for days in limits),
-    ).where(*conds)
+    ).where(*where)
     if later is None:
-        query = query.select_from(Invoice).where(balance > 0)
+        query = query.select_from(Invoice).where(issued, balance > 0)
     else:
         query = query.select_from(later).join(Invoice, Invoice.id == later.c.invoice_id)
+        if not unissued:
+            query = query.where(issued)
     n = len(group_by)
     return [(tuple(row[:n]), [int(v or 0) for v in row[n:]]) for row in session.execute(query.group_by(*group_by))]
 
 
-def unapplied_cash(session: Session, as_of: date, *, currency: str | None = None,
+def unapplied_cash(session: Session, as_of: date, owed: OwedTable, *, currency: str | None = None,
                    creditor_id: int | None = None) -> dict[tuple[int, str], int]:
     """Per (customer, currency), in fen: cash received by ``as_of`` that no invoice existing on
-    ``as_of`` had been allocated. Today's unallocated amounts, plus the allocations of that cash
-    which had not yet taken effect on ``as_of``."""
-    conds: list[ColumnElement[bool]] = [Payment.received_on <= as_of]
+    ``as_of`` had been allocated: today's unallocated amounts, plus the cash prepaid on invoices
+    issued after ``as_of`` (``owed``: from ``owed_by`` grouped by customer and currency, with
+    ``prepaid``). An allocation is dated as its payment, so one dated after as_of is of cash
+    received after it, not counted here at all. A payment is allocated only to invoices of its own
+    customer, creditor and currency, so the invoices' groups are the payments'."""
+    conds: list[ColumnElement[bool]] = [Payment.received_on <= as_of, in_fen(Payment.unallocated_amount) > 0]
     if currency:
         conds.append(Payment.currency == currency)
     if creditor_id is not None:
         conds.append(Payment.creditor_id == creditor_id)
-    unallocated = select(Payment.customer_id, Payment.currency, in_fen(Payment.unallocated_amount).label("fen")).where(
-        *conds, in_fen(Payment.unallocated_amount) > 0)
-    not_yet = (
-        select(Payment.customer_id, Payment.currency, in_fen(Allocation.amount).label("fen"))
-        .select_from(Allocation)
-        .join(Payment, Payment.id == Allocation.payment_id)
-        .join(Invoice, Invoice.id == Allocation.invoice_id)
-        .where(*conds, or_(Invoice.issue_date > as_of, Allocation.received_on > as_of))
-    )
-    cash = union_all(unallocated, not_yet).subquery("cash")
-    rows = session.execute(
-        select(cash.c.customer_id, cash.c.currency, func.sum(cash.c.fen)).group_by(cash.c.customer_id,
-                                                                                     cash.c.currency))
-    return {(cid, cur): int(total) for cid, cur, total in rows if total}
+    out = {(cid, cur): sums.prepaid for (cid, cur), sums in owed.groups.items() if sums.prepaid}
+    rows = session.execute(select(Payment.customer_id, Payment.currency, func.sum(in_fen(Payment.unallocated_amount)))
+                           .where(*conds).group_by(Payment.customer_id, Payment.currency))
+    for cid, cur, fen in rows:
+        out[(cid, cur)] = out.get((cid, cur), 0) + int(fen or 0)
+    return {key: fen for key, fen in out.items() if fen}
