@@ -35,7 +35,7 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 PDF_MIME = "application/pdf"
 MAX_DEPTH = 12
 DOCUMENT_MAKERS = frozenset({Role.CLERK, Role.LEGAL, Role.ADMIN})
-DOCUMENT_READERS = DOCUMENT_MAKERS  # lawyers see documents through their cases, not this list
+DOCUMENT_READERS = DOCUMENT_MAKERS  # as the API's STAFF: a document names no lawyer it is assigned to
 log = logging.getLogger(__name__)
 
 OpenUnitOfWork = Callable[[Actor], AbstractContextManager[UnitOfWork]]
@@ -121,8 +121,8 @@ class DocumentService:
         outcome = {"pdf_sha256": pdf_sha, "pdf_size": len(pdf_bytes) if pdf_bytes is not None else None,
                    "pdf_status": status.value, "pdf_notice": notice}
         with self._unit_of_work(actor) as uow:
-            self.record_pdf(uow, doc.id, outcome)
-        for key, value in outcome.items():
+            stored = self.record_pdf(uow, doc.id, outcome)
+        for key, value in stored.items():
             set_committed_value(doc, key, value)
 
     def finish_pending(self, uow: UnitOfWork, limit: int = 100) -> list[GeneratedDocument]:
@@ -140,16 +140,20 @@ class DocumentService:
         self._make_pdf(actor, doc, self.files.get(doc.docx_sha256))
 
     @staticmethod
-    def record_pdf(uow: UnitOfWork, document_id: int, outcome: Mapping[str, Any]) -> None:
-        """Write the PDF's outcome on a record still waiting for it (the only change a record allows)."""
+    def record_pdf(uow: UnitOfWork, document_id: int, outcome: Mapping[str, Any]) -> dict[str, Any]:
+        """Write the PDF's outcome on a record still waiting for it (the only change a record
+        allows); the outcome the record holds afterwards, which is another process's when that
+        one recorded it first."""
         row = uow.session.get(GeneratedDocument, document_id, with_for_update=True)
-        if row is None or row.pdf_status != PdfStatus.PENDING:
-            return
-        for key, value in outcome.items():
-            setattr(row, key, value)
-        uow.session.flush()
-        uow.audit("document.pdf", "generated_document", document_id, {"pdf_status": PdfStatus.PENDING.value},
-                  {"pdf_status": outcome["pdf_status"], "pdf_sha256": outcome["pdf_sha256"]})
+        if row is None:
+            raise NotFound("文书", "document", document_id)
+        if row.pdf_status == PdfStatus.PENDING:
+            for key, value in outcome.items():
+                setattr(row, key, value)
+            uow.session.flush()
+            uow.audit("document.pdf", "generated_document", document_id, {"pdf_status": PdfStatus.PENDING.value},
+                      {"pdf_status": outcome["pdf_status"], "pdf_sha256": outcome["pdf_sha256"]})
+        return {key: getattr(row, key) for key in outcome}
 
     @staticmethod
     def get(s: Session, document_id: int) -> GeneratedDocument:
