@@ -26,6 +26,7 @@ from workflow.documents.contexts.parties import (
 from workflow.errors import invalid
 from workflow.law.interest import Basis, InterestRequest, InvoiceIn, PaymentIn
 from workflow.ledger.models import Allocation, CreditNote, Invoice, Payment
+from workflow.ledger.status import overdue_more_than
 
 # same-day movements: the goods first, then the money, then the corrections
 _ORDER = {"invoice": 0, "receipt": 1, "credit_note": 2}
@@ -208,7 +209,8 @@ def interest_request(s: Session, *, creditor_id: int, customer_id: int, as_of: d
     payments: list[PaymentIn] = []
     for inv in s.scalars(select(Invoice).where(
             Invoice.creditor_id == creditor_id, Invoice.customer_id == customer_id, Invoice.currency == currency,
-            Invoice.written_off.is_(False), Invoice.due_date < as_of).order_by(Invoice.due_date, Invoice.id)):
+            Invoice.written_off.is_(False), overdue_more_than(0, Invoice.due_date, as_of),
+    ).order_by(Invoice.due_date, Invoice.id)):
         credited = sum((n.amount for n in s.scalars(select(CreditNote).where(
             CreditNote.invoice_id == inv.id, CreditNote.issued_on <= as_of))), Decimal(0))
         allocations = list(s.scalars(select(Allocation).where(
