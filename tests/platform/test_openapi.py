@@ -6,6 +6,7 @@ import json
 import re
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -145,3 +146,18 @@ def test_login_and_logout_are_documented_without_a_token(client: FlaskClient) ->
     assert login["security"] == []
     assert login["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/LoginIn"}
     assert doc["paths"]["/api/v1/auth/logout"]["post"]["security"] == []
+
+
+def test_under_test_an_answer_off_its_model_fails_loudly(app: Flask) -> None:
+    from flask import Response
+
+    from workflow.web.api.base import EndpointSpec, ResponseBreaksContract, _check_response
+    from workflow.web.api.responses import MeOut
+
+    spec = EndpointSpec(method="GET", path="/me", summary="", tags=[], body=None, query=None, roles=frozenset(),
+                        path_params={}, responses={"200": "OK"}, response_models={"200": MeOut})
+    good = {"username": "a", "role": "clerk", "locale": "zh_CN"}
+    _check_response(spec, Response(json.dumps(good), mimetype="application/json"))
+    for bad in ({**good, "role": "boss"}, {**good, "secret": "x"}, {"username": "a"}):
+        with pytest.raises(ResponseBreaksContract):
+            _check_response(spec, Response(json.dumps(bad), mimetype="application/json"))

@@ -165,6 +165,8 @@ def endpoint(
             # serialised once the after-commit steps have run, so the answer can show their outcome
             # (a generated document's PDF)
             resp = current_app.make_response(result)
+            if current_app.testing:
+                _check_response(spec, resp)
             if resp.status_code == 204:
                 # 204 means "no content": no body, so no type for one either
                 resp.set_data(b"")
@@ -177,6 +179,22 @@ def endpoint(
         return fn
 
     return decorate
+
+
+class ResponseBreaksContract(AssertionError):
+    """A handler answered something its declared response model does not describe (tests only)."""
+
+
+def _check_response(spec: EndpointSpec, resp: Response) -> None:
+    """Under test, every JSON answer is checked against the model the OpenAPI document publishes,
+    so every API test of every room also tests the contract."""
+    model = spec.response_models.get(str(resp.status_code))
+    if model is None or resp.mimetype != "application/json":
+        return
+    try:
+        model.model_validate_json(resp.get_data())
+    except ValidationError as exc:
+        raise ResponseBreaksContract(f"{spec.method} {spec.path} → {resp.status_code}: {exc}") from exc
 
 
 def _check_path_ids(spec: EndpointSpec, kwargs: dict[str, Any]) -> None:
