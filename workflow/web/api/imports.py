@@ -11,6 +11,7 @@ from workflow.accounts.actor import Actor
 from workflow.errors import FieldProblem, TooLarge, ValidationFailed
 from workflow.ledger.imports import parse_kind
 from workflow.web.api.base import WRITERS, core, endpoint, uow
+from workflow.web.api.responses import ImportOut
 
 bp = Blueprint("imports", __name__)
 
@@ -38,6 +39,7 @@ class ImportQuery(BaseModel):
         "422": "Bad rows (the first 1,000 problems in `rows`, all counted in `problem_count`), or a file "
         "that cannot be read: bad encoding (the `line` named), over the row, cell or zip limits",
     },
+    response=ImportOut,
 )
 def create_import(actor: Actor, query: ImportQuery) -> Any:
     c = core()

@@ -96,6 +96,9 @@ def _problem(description: str) -> dict[str, Any]:
 def _operation(spec: EndpointSpec, refs: Refs, components: dict[str, Any]) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     for code, desc in spec.responses.items():
+        if code.startswith("3"):
+            responses[code] = {"description": desc, "headers": {"Location": {"schema": {"type": "string"}}}}
+            continue
         if not code.startswith("2"):
             responses[code] = _problem(desc)
             continue

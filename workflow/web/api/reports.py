@@ -9,10 +9,12 @@ from flask import Blueprint, redirect, request, url_for
 from pydantic import BaseModel, ConfigDict, Field
 
 from workflow.accounts.actor import Actor
+from workflow.ids import MAX_ID
 from workflow.ledger.aging import aging_report
 from workflow.ledger.exports import aging_file
 from workflow.ledger.kpi import kpis
 from workflow.web.api.base import STAFF, endpoint, file_response, session, uow
+from workflow.web.api.responses import AgingOut, KpisOut
 
 bp = Blueprint("reports", __name__)
 
@@ -26,7 +28,7 @@ class AgingQuery(BaseModel):
     format: Literal["json", "csv", "xlsx"] = Field(
         "json", description="csv and xlsx answer 307 with the audited download at /reports/aging/file")
     currency: str | None = Field(None, pattern="^[A-Z]{3}$", description="only this currency")
-    creditor_id: int | None = Field(None, ge=1, description="only invoices of this creditor entity")
+    creditor_id: int | None = Field(None, ge=1, le=MAX_ID, description="only invoices of this creditor entity")
 
 
 class AgingFileQuery(AgingQuery):
@@ -48,6 +50,7 @@ class KpiQuery(BaseModel):
     summary="Aging report per customer and currency, as of a date",
     roles=STAFF,
     query=AgingQuery,
+    response=AgingOut,
     responses={"200": "OK", "307": "format csv or xlsx: the same report as a file, at /reports/aging/file"},
 )
 def get_aging(actor: Actor, query: AgingQuery) -> Any:
@@ -84,6 +87,7 @@ def get_aging_file(actor: Actor, query: AgingFileQuery) -> Any:
     "average collection period) with their formulas",
     roles=STAFF,
     query=KpiQuery,
+    response=KpisOut,
 )
 def get_kpis(actor: Actor, query: KpiQuery) -> Any:
     return kpis(session(), query.as_of or uow().today(), query.period_days, creditor_id=query.creditor_id)
