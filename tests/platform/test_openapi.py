@@ -161,3 +161,18 @@ def test_under_test_an_answer_off_its_model_fails_loudly(app: Flask) -> None:
     for bad in ({**good, "role": "boss"}, {**good, "secret": "x"}, {"username": "a"}):
         with pytest.raises(ResponseBreaksContract):
             _check_response(spec, Response(json.dumps(bad), mimetype="application/json"))
+
+
+def test_login_and_logout_answer_as_documented(client: FlaskClient, users: Users) -> None:
+    from workflow.web.api.responses import LoginOut, LogoutOut, Problem
+
+    resp = client.post("/api/v1/auth/login", json={"username": "clerk1", "password": "correct horse battery"})
+    assert resp.status_code == 200, resp.json
+    assert LoginOut.model_validate(resp.json).role == "clerk"
+    csrf = {"X-CSRF-Token": resp.json["csrf_token"]}
+    resp = client.post("/api/v1/auth/logout", headers=csrf)
+    assert resp.status_code == 200
+    LogoutOut.model_validate(resp.json)
+    resp = client.post("/api/v1/auth/login", json={"username": "clerk1", "password": "wrong horse battery"})
+    assert resp.status_code == 401 and resp.mimetype == "application/problem+json"
+    Problem.model_validate(resp.json)
