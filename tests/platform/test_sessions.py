@@ -536,3 +536,15 @@ def test_logins_and_lockouts_are_audited(client: FlaskClient, users: Users, core
             .order_by(AuditEntry.id))]
     assert entries == [("user.login", "clerk1", str(users.clerk_id)),
                        ("login.locked", "anonymous", "user:legal1")]
+
+
+def test_an_unusable_key_file_stops_the_start_with_one_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from workflow.cli import cli
+
+    (tmp_path / secret_key.FILE_NAME).write_text("short\n")
+    result = CliRunner().invoke(cli, ["check-settings"], env={"DUNNING_INSTANCE_PATH": str(tmp_path),
+                                                              "DUNNING_SECRET_KEY": ""})
+    assert result.exit_code == 2
+    assert "settings error" in result.output and "too short to be a secret key" in result.output

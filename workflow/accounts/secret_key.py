@@ -13,11 +13,13 @@ import os
 import secrets
 from pathlib import Path
 
+from workflow.config import SettingsError
+
 FILE_NAME = "secret_key"
 
 
-class SecretKeyError(RuntimeError):
-    """The key file exists but cannot be used."""
+class SecretKeyError(SettingsError):
+    """The key file exists but cannot be used: reported like a bad setting, in one line."""
 
 
 def load_or_create(instance_path: Path) -> str:
