@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import gc
+import io
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from tests.ledger.test_import import CLERK, CUSTOMERS_CSV, add_creditor, db_session, importer, snapshot
@@ -143,3 +145,47 @@ def test_an_import_leaves_the_collector_and_the_page_cache_as_it_found_them(core
     with core.db.engine.connect() as conn:  # the one pooled connection every import used
         assert pool.checkedin() == 0
         assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -2000  # SQLite's default
+
+
+def test_invoices_read_a_slice_at_a_time_report_and_write_the_same(any_db: Core, monkeypatch: Any) -> None:
+    from workflow.ledger import imports
+
+    seeded(any_db)
+    data = MESSY.encode("gb18030")
+    with pytest.raises(ImportRejected) as whole:
+        importer(any_db).run(CLERK, "应收发票.csv", data)
+    before = snapshot(any_db)
+    monkeypatch.setattr(imports, "SLICE_ROWS", 3)  # FP001 (rows 2 and 6) and FP102 (19, 20) in other slices
+    with pytest.raises(ImportRejected) as sliced:
+        importer(any_db).run(CLERK, "应收发票.csv", data)
+    assert [p.as_dict() for p in sliced.value.rows] == [p.as_dict() for p in whole.value.rows]
+    assert (sliced.value.bad_rows, sliced.value.problem_count) == (whole.value.bad_rows, whole.value.problem_count)
+    assert snapshot(any_db) == before  # the slices written before the bad ones are undone
+
+    # a clean workbook: invoices over four slices, a payment naming one from the first slice
+    wb = Workbook()
+    assert wb.active is not None
+    wb.remove(wb.active)
+    ws = wb.create_sheet("应收发票")
+    ws.append(["发票号", "客户编码", "开票日期", "到期日", "金额"])
+    for k in range(10):
+        ws.append([f"FP2025{k:04d}", "C002", "2025-06-01", f"2025-07-{1 + k:02d}", 1000 + k])
+    pays = wb.create_sheet("收款")
+    pays.append(["银行流水号", "客户编码", "付款日期", "金额", "核销发票号"])
+    pays.append(["B202507150001", "C002", "2025-07-15", 1500, "FP20250001"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    result = importer(any_db).run(CLERK, "应收台账.xlsx", buf.getvalue())
+    assert result.counts["invoices"].created == 10 and result.allocations == 2
+    with db_session(any_db) as s:
+        paid = dict(
+            s.execute(
+                select(Invoice.number, Invoice.paid_amount).where(
+                    Invoice.paid_amount > Decimal(0), Invoice.number.like("FP2025%")
+                )
+            ).all()
+        )
+    # the named invoice first (1,001.00), the rest by 民法典 560 to the one due first (FP20250000)
+    assert paid == {"FP20250001": Decimal("1001.00"), "FP20250000": Decimal("499.00")}
+    again = importer(any_db).run(CLERK, "应收台账.xlsx", buf.getvalue())
+    assert not again.changed and again.counts["invoices"].unchanged == 10

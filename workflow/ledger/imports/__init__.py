@@ -17,16 +17,17 @@ import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
 from workflow.accounts.models import Role
 from workflow.errors import Conflict, FieldProblem, TooLarge, ValidationFailed, invalid
-from workflow.ledger.imports.bulk import roomy_page_cache
+from workflow.ledger.imports.bulk import FileKeys, roomy_page_cache
 from workflow.ledger.imports.columns import check_invoices
 from workflow.ledger.imports.plan import Plan, RowProblem, rows_of
-from workflow.ledger.imports.read import Sheet, has_control, read_file
+from workflow.ledger.imports.read import Sheet, has_control, open_sheets
 from workflow.ledger.imports.rows import CHECKS, REQUIRED, Checker
 from workflow.ledger.imports.schema import KIND_ORDER, KIND_ZH, Kind, detect_kind, map_headers, text
 from workflow.ledger.imports.state import Stored
@@ -35,6 +36,7 @@ from workflow.ledger.validation import filename_problem, text_problem
 from workflow.unit_of_work import UnitOfWork
 
 MAX_REPORTED_IN_MESSAGE = 200  # FieldProblems in the generic "errors" list; "rows" has up to MAX_REPORTED
+SLICE_ROWS = 20_000  # invoice rows checked and written at a time: memory stays flat in the file's size
 IMPORT_ROLES = (Role.CLERK, Role.LEGAL, Role.ADMIN)
 # free text that may span lines; every other imported cell is printed on one line
 MULTILINE_COLUMNS = frozenset({"notes"})
@@ -157,47 +159,38 @@ class Importer:
             return self._run(uow, filename, data, kind, dry_run)
 
     def _run(self, uow: UnitOfWork, filename: str, data: bytes, kind: Kind | None, dry_run: bool) -> ImportResult:
-        sheets = read_file(filename, data)
-        if not sheets:
-            raise ValidationFailed([FieldProblem("file", "empty_file", "文件中没有数据", "the file holds no data")])
-        plan = Plan()
-        by_kind = self._classify(sheets, kind, plan)
-        result = ImportResult(
-            filename,
-            hashlib.sha256(data).hexdigest(),
-            dry_run,
-            sheets=[{"sheet": sh.name, "kind": k.value} for k, lst in by_kind.items() for sh, _ in lst],
-        )
-        session = uow.session
-        # a dry run writes like the real one (allocations need the rows), then undoes it
-        savepoint = session.begin_nested() if dry_run else None
-        try:
-            with roomy_page_cache(session):
-                self._check(session, by_kind, plan)
+        with open_sheets(filename, data) as sheets:
+            if not sheets:
+                raise ValidationFailed([FieldProblem("file", "empty_file", "文件中没有数据", "the file holds no data")])
+            plan = Plan()
+            by_kind = self._classify(sheets, kind, plan)
+            result = ImportResult(
+                filename,
+                hashlib.sha256(data).hexdigest(),
+                dry_run,
+                sheets=[{"sheet": sh.name, "kind": k.value} for k, lst in by_kind.items() for sh, _ in lst],
+            )
+            session = uow.session
+            # rows are written as they are checked (a large file is never all in memory), in a savepoint:
+            # a bad row anywhere undoes the import, and only the import, whatever else the unit of work
+            # holds; a dry run undoes it in any case (the allocation counts need the rows written)
+            savepoint = session.begin_nested()
+            try:
+                with roomy_page_cache(session):
+                    self._check_and_write(session, by_kind, plan, result, uow.now())
                 if plan.problem_count:
                     raise ImportRejected(plan)
-                writer = Writer(session, self._stored, uow.now())
-                for k in KIND_ORDER:
-                    items = plan.items[k]
-                    if k is Kind.PAYMENTS:
-                        c, u, n, result.allocations = writer.write_payments(items)
-                    else:
-                        # invoice ids matter only to payments in the same file
-                        c, u, n = writer.write(
-                            k, items, ids_needed=k is not Kind.INVOICES or bool(plan.items[Kind.PAYMENTS])
-                        )
-                    if by_kind.get(k):
-                        result.counts[k.value] = KindCount(c, u, n)
-        except IntegrityError as exc:
-            # a concurrent writer stored one of our natural keys between our check and our insert;
-            # the unit of work rolls everything back
-            raise Conflict(
-                "其他操作同时修改了相同的记录，未写入任何数据，请重新导入",
-                "another change touched the same records at the same time; nothing was imported, try again",
-            ) from exc
-        finally:
-            if savepoint is not None and savepoint.is_active:
-                savepoint.rollback()
+                if not dry_run:
+                    savepoint.commit()
+            except IntegrityError as exc:
+                # a concurrent writer stored one of our natural keys between our check and our insert
+                raise Conflict(
+                    "其他操作同时修改了相同的记录，未写入任何数据，请重新导入",
+                    "another change touched the same records at the same time; nothing was imported, try again",
+                ) from exc
+            finally:
+                if savepoint.is_active:
+                    savepoint.rollback()
         if result.changed and not dry_run:
             uow.audit(
                 "ledger.import",
@@ -247,36 +240,112 @@ class Importer:
                 )
             if not missing:
                 out.setdefault(k, []).append((sh, colmap))
-                if sh.suspect:
-                    _check_controls(sh, colmap, plan)
+        plan.close_slice()
         return out
 
-    def _check(self, session: Any, by_kind: dict[Kind, list[tuple[Sheet, dict[int, str]]]], plan: Plan) -> None:
-        stored = self._stored = Stored()
+    def _check_and_write(
+        self,
+        session: Any,
+        by_kind: dict[Kind, list[tuple[Sheet, dict[int, str]]]],
+        plan: Plan,
+        result: ImportResult,
+        now: datetime,
+    ) -> None:
+        """Kind by kind in dependency order: check, then write while no problem has been found (the
+        caller undoes everything if one is found later). Invoices, the large kind, a slice at a time."""
+        stored = Stored()
         stored.load_base(session)
         checker = Checker(plan, stored)
-        for k in KIND_ORDER:
-            entries = by_kind.get(k, [])
-            if not entries:
-                continue
-            if k is Kind.CONTACTS:
-                stored.load_contacts(session, _column_values(entries, "customer_code"))
-            elif k is Kind.CONTRACTS:
-                stored.load_contracts(session, self._keys(stored, entries, "contract_number"))
-            elif k is Kind.INVOICES:
-                stored.load_contracts(session, self._keys(stored, entries, "contract_number"))
-                if stored.any_invoices(session):  # a first import has no keys worth collecting
-                    stored.load_invoices(session, self._keys(stored, entries, "invoice_number"))
-            elif k is Kind.PAYMENTS:
-                stored.load_invoices(session, self._keys(stored, entries, "invoice_number"))
-                stored.load_payments(session, self._keys(stored, entries, "bank_reference"))
-            check = CHECKS[k]
-            for sheet, colmap in entries:
-                if k is Kind.INVOICES:
-                    check_invoices(checker, plan, sheet, colmap)
+        writer = Writer(session, stored, now)
+        file_invoices = FileKeys(session)
+        try:
+            for k in KIND_ORDER:
+                entries = by_kind.get(k, [])
+                if not entries:
                     continue
-                for row in rows_of(plan, sheet, colmap):
-                    check(checker, row)
+                if k is Kind.INVOICES:
+                    count = self._invoices(session, stored, checker, plan, writer, entries, file_invoices)
+                    result.counts[k.value] = count
+                    continue
+                for sheet, colmap in entries:
+                    if sheet.rows and sheet.suspect:  # read first: reading may find a line break in a cell
+                        _check_controls(sheet, colmap, plan)
+                if k is Kind.CONTACTS:
+                    stored.load_contacts(session, _column_values(entries, "customer_code"))
+                elif k is Kind.CONTRACTS:
+                    stored.load_contracts(session, self._keys(stored, entries, "contract_number"))
+                elif k is Kind.PAYMENTS:
+                    named = self._keys(stored, entries, "invoice_number")
+                    checker.file_invoices = {
+                        key: (code, cur)
+                        for key, (_, code, cur) in file_invoices.lookup(named).items()
+                        if code is not None and cur is not None
+                    }
+                    stored.load_invoices(session, named)
+                    stored.load_payments(session, self._keys(stored, entries, "bank_reference"))
+                check = CHECKS[k]
+                for sheet, colmap in entries:
+                    for row in rows_of(plan, sheet, colmap):
+                        check(checker, row)
+                    plan.close_slice()
+                items, plan.items[k] = plan.items[k], []
+                if plan.problem_count:
+                    continue
+                if k is Kind.PAYMENTS:
+                    writer.invoice_ids.update({key: v["id"] for key, v in stored.invoices.items()})
+                    c, u, n, result.allocations = writer.write_payments(items)
+                else:
+                    c, u, n = writer.write(k, items)
+                result.counts[k.value] = KindCount(c, u, n)
+        finally:
+            file_invoices.close()
+
+    def _invoices(
+        self,
+        session: Any,
+        stored: Stored,
+        checker: Checker,
+        plan: Plan,
+        writer: Writer,
+        entries: list[tuple[Sheet, dict[int, str]]],
+        file_invoices: FileKeys,
+    ) -> KindCount:
+        """Invoices ``SLICE_ROWS`` at a time: what is stored and what earlier slices held (for
+        duplicates, and for payments naming an invoice of this file) is looked up per slice, so
+        memory does not grow with the file."""
+        count = KindCount()
+        first_import = not stored.any_invoices(session)  # then nothing stored is worth looking up
+        for sheet, colmap in entries:
+            for part in sheet.slices(SLICE_ROWS):
+                stored.invoices = {}
+                stored.load_contracts(session, self._keys(stored, [(part, colmap)], "contract_number"))
+                keys = self._keys(stored, [(part, colmap)], "invoice_number")
+                if not first_import:
+                    stored.load_invoices(session, keys)
+                earlier = file_invoices.lookup(keys)
+                checker.seen = {(Kind.INVOICES, c, n): row for (c, n), (row, _, _) in earlier.items()}
+                checker.file_invoices = {}
+                if part.suspect:
+                    _check_controls(part, colmap, plan)
+                check_invoices(checker, plan, part, colmap)
+                plan.close_slice()
+                file_invoices.add(
+                    [
+                        (c, n, row, *checker.file_invoices.get((c, n), (None, None)))
+                        for (kind, c, n), row in checker.seen.items()
+                        if kind is Kind.INVOICES and (c, n) not in earlier
+                    ]
+                )
+                items, plan.items[Kind.INVOICES] = plan.items[Kind.INVOICES], []
+                if plan.problem_count:
+                    continue  # checked on, to report, but no longer written
+                writer.contract_ids.update({key: v["id"] for key, v in stored.contracts.items()})
+                c, u, n = writer.write(Kind.INVOICES, items, ids_needed=False)
+                count.created += c
+                count.updated += u
+                count.unchanged += n
+        checker.file_invoices = {}
+        return count
 
     @staticmethod
     def _keys(stored: Stored, entries: list[tuple[Sheet, dict[int, str]]], column: str) -> set[tuple[int, str]]:

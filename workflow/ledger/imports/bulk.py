@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session
 from workflow.db import Money, UtcDateTime
 
 _KEY_TABLE = "import_natural_key"
-IMPORT_CACHE_KIB = 128 * 1024
+IMPORT_CACHE_KIB = 64 * 1024  # part of the import's memory budget (300 MB at 1,000,000 rows)
 
 
 @contextmanager
 def roomy_page_cache(s: Session) -> Iterator[None]:
-    """On SQLite, a 128 MiB page cache for this import's connection, put back afterwards: the
+    """On SQLite, a 64 MiB page cache for this import's connection, put back afterwards: the
     default 2 MiB cannot hold the invoice indexes of a large ledger, so inserting 100,000 rows would
     spill and re-read pages. Only memory changes; durability (journal, synchronous) does not."""
     conn = s.connection()
@@ -151,3 +151,64 @@ def lookup(
     result = list(zip(*columns, strict=True))
     conn.exec_driver_sql(f"DROP TABLE {_KEY_TABLE}")
     return result
+
+
+_FILE_KEYS = "import_file_invoice"
+
+
+class FileKeys:
+    """The invoice keys of the file read so far — (creditor id, number) → first row, customer code,
+    currency — in a temporary table, so a 1,000,000-row file's duplicates are found (and a payment
+    naming one of its invoices is checked) without holding a million keys in memory."""
+
+    def __init__(self, s: Session) -> None:
+        self.conn = s.connection()
+        self.size = 0
+        self.created = False
+
+    def _create(self) -> None:
+        self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_FILE_KEYS}")
+        self.conn.exec_driver_sql(
+            f"CREATE TEMPORARY TABLE {_FILE_KEYS} (k1 BIGINT NOT NULL, k2 VARCHAR(200) NOT NULL, "
+            "row_no INTEGER NOT NULL, customer_code VARCHAR(200), currency VARCHAR(20), PRIMARY KEY (k1, k2))"
+        )
+        self.created = True
+
+    def add(self, rows: list[tuple[int, str, int, str | None, str | None]]) -> None:
+        if not rows:
+            return
+        if not self.created:
+            self._create()
+        style = self.conn.dialect.paramstyle
+        marks = ", ".join(_bind_marker(style, i) for i in range(5))
+        params: list[Any] = rows
+        if style == "named":
+            params = [{f"p{i}": v for i, v in enumerate(r)} for r in rows]
+        self.conn.exec_driver_sql(f"INSERT INTO {_FILE_KEYS} VALUES ({marks})", params)
+        self.size += len(rows)
+
+    def lookup(self, keys: set[tuple[int, str]]) -> dict[tuple[int, str], tuple[int, str | None, str | None]]:
+        """Those of ``keys`` an earlier slice held."""
+        if not keys or not self.size:
+            return {}
+        conn = self.conn
+        marks = ", ".join(_bind_marker(conn.dialect.paramstyle, i) for i in range(2))
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_KEY_TABLE}")
+        conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {_KEY_TABLE} (k1 BIGINT NOT NULL, k2 VARCHAR(200) NOT NULL)")
+        params: list[Any] = list(keys)
+        if conn.dialect.paramstyle == "named":
+            params = [{"p0": a, "p1": b} for a, b in keys]
+        conn.exec_driver_sql(f"INSERT INTO {_KEY_TABLE} VALUES ({marks})", params)
+        rows = conn.exec_driver_sql(
+            f"SELECT f.k1, f.k2, f.row_no, f.customer_code, f.currency FROM {_FILE_KEYS} f "
+            f"JOIN {_KEY_TABLE} k ON f.k1 = k.k1 AND f.k2 = k.k2"
+        ).fetchall()
+        conn.exec_driver_sql(f"DROP TABLE {_KEY_TABLE}")
+        return {(k1, k2): (row, code, cur) for k1, k2, row, code, cur in rows}
+
+    def close(self) -> None:
+        if self.created and not self.conn.closed and not self.conn.invalidated:
+            try:
+                self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_FILE_KEYS}")
+            except Exception:  # the transaction failed already: it is rolled back, table and all
+                return

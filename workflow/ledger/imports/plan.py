@@ -57,18 +57,24 @@ class Plan:
     items: dict[Kind, list[Planned]] = field(default_factory=lambda: {k: [] for k in Kind})
     problems: list[RowProblem] = field(default_factory=list)
     problem_count: int = 0  # every problem, kept or not
-    bad_rows: int = 0  # distinct (sheet, row) with a problem
-    _last_bad: tuple[str, int] | None = None
+    _bad_before: int = 0  # distinct bad rows of the slices closed so far
+    _bad_here: set[tuple[str, int]] = field(default_factory=set)  # ... and of the slice being checked
+
+    @property
+    def bad_rows(self) -> int:
+        """Distinct (sheet, row) with a problem."""
+        return self._bad_before + len(self._bad_here)
 
     def add(self, problem: RowProblem) -> None:
         self.problem_count += 1
-        # a row's problems are filed together, while that row is checked: counting changes of row suffices
-        where = (problem.sheet, problem.row)
-        if where != self._last_bad:
-            self.bad_rows += 1
-            self._last_bad = where
+        self._bad_here.add((problem.sheet, problem.row))
         if len(self.problems) < MAX_REPORTED:
             self.problems.append(problem)
+
+    def close_slice(self) -> None:
+        """The rows checked so far will not be seen again: count their bad rows and forget them."""
+        self._bad_before += len(self._bad_here)
+        self._bad_here = set()
 
 
 class RowCtx:

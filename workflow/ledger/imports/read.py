@@ -18,13 +18,14 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
 from workflow.errors import DomainError, FieldProblem, ValidationFailed, invalid
-from workflow.ledger.imports.schema import Kind, detect_kind, norm_header
+from workflow.ledger.imports.schema import detect_kind, norm_header
 
 HEADER_SEARCH_ROWS = 10  # exports often start with a title line or two above the header
 MAX_ROWS = 1_048_576  # Excel's sheet limit: rows of a file, titles and blank rows included
@@ -45,16 +46,52 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u2028\u
 _CELL_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
 
 
-@dataclass
+RowSource = Callable[[], Iterator[tuple[int, list[Any]]]]
+CHUNK_BYTES = 1 << 20  # text is decoded this much at a time, never the whole file at once
+
+
 class Sheet:
-    name: str  # the sheet name, or the file name for CSV
-    headers: list[str]
-    header_row: int  # 1-based row number of the header, as the spreadsheet shows it
-    rows: list[tuple[int, list[object]]] = field(default_factory=list)  # (row number, cells)
-    kind: Kind | None = None
-    # some cell may hold a control character or a line break: the importer then checks every cell
-    # (a clean file, the rule, costs one scan of its text instead)
-    suspect: bool = False
+    """One sheet (or a CSV file): its header and its data rows (number as the spreadsheet shows it,
+    cells), blank rows left out. The rows are read from the file as they are asked for: ``slices``
+    keeps only one slice in memory, ``rows`` all of them (small sheets, tests)."""
+
+    def __init__(
+        self,
+        name: str,
+        headers: list[str],
+        header_row: int,
+        rows: list[tuple[int, list[Any]]] | None = None,
+        source: RowSource | None = None,
+        suspect: bool = False,
+    ) -> None:
+        self.name = name  # the sheet name, or the file name for CSV
+        self.headers = headers
+        self.header_row = header_row  # 1-based row number of the header, as the spreadsheet shows it
+        self._rows = rows
+        self._source = source
+        # some cell may hold a control character or a line break: the importer then checks every
+        # cell (a clean file, the rule, costs one scan of its text instead). Set while reading.
+        self.suspect = suspect
+
+    @property
+    def rows(self) -> list[tuple[int, list[Any]]]:
+        if self._rows is None:
+            self._rows = list(self._source()) if self._source is not None else []
+        return self._rows
+
+    def slices(self, size: int) -> Iterator[Sheet]:
+        """The rows ``size`` at a time, each slice a sheet of its own with the same header."""
+        if self._rows is not None or self._source is None:
+            rows = self.rows
+            for i in range(0, len(rows), size):
+                yield self._part(rows[i : i + size])
+            return
+        it = self._source()
+        while batch := list(islice(it, size)):
+            yield self._part(batch)
+
+    def _part(self, rows: list[tuple[int, list[Any]]]) -> Sheet:
+        return Sheet(self.name, self.headers, self.header_row, rows, suspect=self.suspect)
 
 
 def has_control(value: str) -> bool:
@@ -82,26 +119,37 @@ def _not_utf8(line: int, why_zh: str, why_en: str) -> ValidationFailed:
     )
 
 
-def decode_csv(data: bytes) -> str:
-    """The file's text, or a 422 naming the first line that does not fit.
+def _chunks(data: bytes, start: int) -> Iterator[tuple[int, bytes]]:
+    """(offset, bytes) pieces of about CHUNK_BYTES ending at a line break: in UTF-8 and GB18030 a
+    newline byte is never part of another character, so each piece decodes on its own."""
+    pos, end = start, len(data)
+    while pos < end:
+        cut = data.find(b"\n", pos + CHUNK_BYTES)
+        stop = end if cut < 0 else cut + 1
+        yield pos, data[pos:stop]
+        pos = stop
+
+
+@dataclass(frozen=True)
+class Encoding:
+    name: str  # a Python codec: utf-8, utf-16 or gb18030
+    offset: int  # where the text starts (after a UTF-8 BOM)
+
+
+def csv_encoding(data: bytes) -> Encoding:
+    """The file's encoding, or a 422 naming the first line that does not fit. The whole file is
+    checked, a piece at a time (the text is not kept: it is decoded again as it is read).
 
     A BOM decides (UTF-8 or UTF-16) and every line must then be valid in it. Without one: strict
     UTF-8 if the whole file is UTF-8. Otherwise GB18030 (a superset of GBK and GB2312, what Excel
     writes on a Chinese Windows) — but only if the lines before the first non-UTF-8 one are plain
-    ASCII, the whole file decodes, and no other line is valid UTF-8 with Chinese in it: a UTF-8 file
-    with one GBK row (or the reverse) is refused, naming the line, instead of being stored as mojibake.
+    ASCII, the whole file decodes, and no other line is valid UTF-8 with non-ASCII text in it: a
+    UTF-8 file with one GBK row (or the reverse) is refused, naming the line, instead of being
+    stored as mojibake.
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        body = data[3:]
-        try:
-            return body.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise _not_utf8(
-                _line_at(body, exc.start), "文件以 UTF-8 BOM 开头", "the file starts with a UTF-8 BOM"
-            ) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode("utf-16")
+            data.decode("utf-16")
         except UnicodeDecodeError as exc:
             prefix = data[: exc.start - exc.start % 2].decode("utf-16", errors="replace")
             line = prefix.count("\n") + 1
@@ -111,11 +159,21 @@ def decode_csv(data: bytes) -> str:
                 f"第 {line} 行不是有效的 UTF-16 编码（文件以 UTF-16 BOM 开头）",
                 f"line {line} is not valid UTF-16 (the file starts with a UTF-16 BOM)",
             ) from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        first_bad = exc.start
+        return Encoding("utf-16", 0)
+    bom = data.startswith(b"\xef\xbb\xbf")
+    offset = 3 if bom else 0
+    first_bad = -1
+    for pos, chunk in _chunks(data, offset):
+        try:
+            chunk.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            first_bad = pos + exc.start
+            break
+    if first_bad < 0:
+        return Encoding("utf-8", offset)
     bad_line = _line_at(data, first_bad)
+    if bom:
+        raise _not_utf8(bad_line, "文件以 UTF-8 BOM 开头", "the file starts with a UTF-8 BOM")
     start = data.rfind(b"\n", 0, first_bad) + 1
     if not data[:start].isascii():  # earlier lines are UTF-8 with Chinese in them: this one is the odd one
         raise _line_problem(
@@ -125,30 +183,44 @@ def decode_csv(data: bytes) -> str:
             f"line {bad_line} is not UTF-8 while the lines before it are: the file mixes encodings; "
             "save all of it as UTF-8",
         )
-    try:
-        content = data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        line = _line_at(data, exc.start)
-        raise _line_problem(
-            "invalid_encoding",
-            line,
-            f"第 {line} 行既不是 UTF-8 也不是 GBK/GB18030 编码，请将文件另存为 UTF-8",
-            f"line {line} is neither UTF-8 nor GBK/GB18030; save the file as UTF-8",
-        ) from None
-    for number, raw in enumerate(data[start:].split(b"\n"), start=bad_line):
-        if raw.isascii():
-            continue
+    for pos, chunk in _chunks(data, start):
         try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError:
-            continue  # GBK, as expected
-        raise _line_problem(
-            "mixed_encoding",
-            number,
-            f"第 {number} 行是 UTF-8 编码，而第 {bad_line} 行是 GBK：同一文件混用了编码，请整个另存为 UTF-8",
-            f"line {number} is UTF-8 while line {bad_line} is GBK: the file mixes encodings; save all of it as UTF-8",
-        )
-    return content
+            chunk.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            line = _line_at(data, pos + exc.start)
+            raise _line_problem(
+                "invalid_encoding",
+                line,
+                f"第 {line} 行既不是 UTF-8 也不是 GBK/GB18030 编码，请将文件另存为 UTF-8",
+                f"line {line} is neither UTF-8 nor GBK/GB18030; save the file as UTF-8",
+            ) from None
+        # a line that reads as UTF-8 (no replacement character) with non-ASCII text is a UTF-8 line
+        lines = chunk.decode("utf-8", errors="replace").split("\n")
+        hit = next((i for i, line in enumerate(lines) if not line.isascii() and "\ufffd" not in line), None)
+        if hit is not None:
+            number = _line_at(data, pos) + hit
+            raise _line_problem(
+                "mixed_encoding",
+                number,
+                f"第 {number} 行是 UTF-8 编码，而第 {bad_line} 行是 GBK：同一文件混用了编码，请整个另存为 UTF-8",
+                f"line {number} is UTF-8 while line {bad_line} is GBK: the file mixes encodings; "
+                "save all of it as UTF-8",
+            )
+    return Encoding("gb18030", 0)
+
+
+def _texts(data: bytes, enc: Encoding) -> Iterator[tuple[int, str]]:
+    """(offset, text) pieces of the file, decoded one at a time."""
+    if enc.name == "utf-16":  # rare (Excel's "Unicode text"): decoded whole
+        yield 0, data.decode("utf-16")
+        return
+    for pos, chunk in _chunks(data, enc.offset):
+        yield pos, chunk.decode(enc.name)
+
+
+def decode_csv(data: bytes) -> str:
+    """The whole text of a CSV file (see ``csv_encoding``); the importer reads it a piece at a time."""
+    return "".join(t for _, t in _texts(data, csv_encoding(data)))
 
 
 def _too_many_rows(where: str) -> ValidationFailed:
@@ -168,22 +240,16 @@ def _blank(cells: Iterable[object]) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
-def _split(name: str, numbered: Iterable[tuple[int, list[Any]]], *, text_only: bool = False) -> Sheet | None:
-    """Find the header row (the first of the top rows naming a known layout), keep the rest."""
-    if text_only:  # CSV cells are all text: a row is blank when its joined text is, checked in C
-        rows = [(n, cells) for n, cells in numbered if "".join(cells).strip()]
-    else:
-        rows = [(n, cells) for n, cells in numbered if not _blank(cells)]
-    if not rows:
+def _header(name: str, head: list[tuple[int, list[Any]]]) -> tuple[int, list[str]] | None:
+    """The header among the first non-blank rows: the first naming a known layout, else the first."""
+    if not head:
         return None
-    header_at = 0
-    for i, (_, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+    number, header_cells = head[0]
+    for n, cells in head:
         if detect_kind([norm_header(c) for c in cells], name, by_name_alone=False) is not None:
-            header_at = i
+            number, header_cells = n, cells
             break
-    number, header_cells = rows[header_at]
-    headers = ["" if c is None else str(c) for c in header_cells]
-    return Sheet(name=name, headers=headers, header_row=number, rows=rows[header_at + 1 :])
+    return number, ["" if c is None else str(c) for c in header_cells]
 
 
 def _lines(content: str) -> Iterator[str]:
@@ -198,38 +264,59 @@ def _lines(content: str) -> Iterator[str]:
 
 
 def read_csv(name: str, data: bytes) -> list[Sheet]:
-    content = decode_csv(data)
-    nul = content.find("\x00")
-    if nul >= 0:
-        line = content.count("\n", 0, nul) + 1
-        raise _line_problem(
-            "control_character",
-            line,
-            f"第 {line} 行含有 NUL 字符（不是文本文件？）",
-            f"line {line} contains a NUL character (not a text file?)",
-        )
-    first = content.split("\n", 1)[0]
+    enc = csv_encoding(data)
+    first = ""
+    for _, text in _texts(data, enc):
+        first = text.split("\n", 1)[0]
+        break
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    reader = csv.reader(_lines(content), delimiter=delimiter)
-    try:
-        numbered: list[tuple[int, list[Any]]] = list(enumerate(islice(reader, MAX_ROWS + 1), start=1))
-    except csv.Error as exc:
-        raise _bad_file(f"CSV 格式错误：{exc}", f"malformed CSV: {exc}") from exc
-    if len(numbered) > MAX_ROWS:
-        raise _too_many_rows("文件" if name.isascii() else f"「{name}」")
-    # a record spanning lines has a line break in a cell; a tab in a comma-separated file, a quote in
-    # a tab-separated one or any other control character may put one there too
-    suspect = (
-        reader.line_num != len(numbered)
-        or _CONTROL.search(content) is not None
-        or "\r" in content.replace("\r\n", "\n")
-        or ("\t" in content if delimiter == "," else '"' in content)
-    )
-    del content
-    sheet = _split(name, numbered, text_only=True)
-    if sheet is None:
+    # a tab in a comma-separated file, a quote in a tab-separated one, any other control character
+    # or a lone CR may put a control character or a line break in a cell; so may a record that
+    # spans lines (found while reading)
+    suspect = False
+    for pos, text in _texts(data, enc):
+        nul = text.find("\x00")
+        if nul >= 0:
+            line = (
+                _line_at(data, pos) + text.count("\n", 0, nul) if enc.name != "utf-16" else text.count("\n", 0, nul) + 1
+            )
+            raise _line_problem(
+                "control_character",
+                line,
+                f"第 {line} 行含有 NUL 字符（不是文本文件？）",
+                f"line {line} contains a NUL character (not a text file?)",
+            )
+        suspect = suspect or (
+            _CONTROL.search(text) is not None
+            or text.count("\r") != text.count("\r\n")
+            or ("\t" in text if delimiter == "," else '"' in text)
+        )
+
+    def records() -> Iterator[tuple[int, list[Any]]]:
+        reader = csv.reader((line for _, text in _texts(data, enc) for line in _lines(text)), delimiter=delimiter)
+        try:
+            for n, cells in enumerate(reader, start=1):
+                if n > MAX_ROWS:
+                    raise _too_many_rows("文件" if name.isascii() else f"「{name}」")
+                if reader.line_num != n and not sheet.suspect:
+                    sheet.suspect = True  # this record spans lines: a cell holds a line break
+                yield n, cells
+        except csv.Error as exc:
+            raise _bad_file(f"CSV 格式错误：{exc}", f"malformed CSV: {exc}") from exc
+
+    sheet = Sheet(name, [], 0, suspect=suspect)  # its header is found next
+    head = list(islice(((n, c) for n, c in records() if "".join(c).strip()), HEADER_SEARCH_ROWS))
+    found = _header(name, head)
+    if found is None:
         return []
-    sheet.suspect = suspect
+    header_row, sheet.headers = found
+    sheet.header_row = header_row
+
+    def source() -> Iterator[tuple[int, list[Any]]]:
+        # CSV cells are all text: a row is blank when its joined text is, checked in C
+        return ((n, c) for n, c in records() if n > header_row and "".join(c).strip())
+
+    sheet._source = source
     return [sheet]
 
 
@@ -321,24 +408,50 @@ def check_workbook_zip(data: bytes) -> None:
             total += _scan_member(zf, info, budget)
 
 
-def _xlsx_rows(ws: Any, title: str, budget: list[int]) -> Iterator[tuple[int, list[Any]]]:
-    """The sheet's rows, numbered as Excel shows them; counts against the file's row budget and
-    flags the sheet as suspect when a text cell holds a control character."""
-    for i, r in enumerate(ws.iter_rows(values_only=True), start=1):
-        budget[0] -= 1
-        if budget[0] < 0:
-            raise _too_many_rows(f"工作簿「{title}」" if title else "工作簿")
-        cells = list(r)
-        for v in cells:
-            if type(v) is str:
-                if len(v) > MAX_CELL_CHARS:
-                    raise _cell_too_long(f"工作表「{title}」第 {i} 行", f"row {i} of sheet '{title}'")
-                if _CELL_CONTROL.search(v):
-                    budget[1] = 1
-        yield i, cells
+def _xlsx_sheet(ws: Any, budget: list[int]) -> Sheet | None:
+    """A worksheet read as it is asked for: rows counted against the file's row budget, each text
+    cell checked for its length and for control characters (which make the sheet suspect)."""
+    title = ws.title
+
+    def numbered(min_row: int) -> Iterator[tuple[int, list[Any]]]:
+        for i, r in enumerate(ws.iter_rows(min_row=min_row, values_only=True), start=min_row):
+            budget[0] -= 1
+            if budget[0] < 0:
+                raise _too_many_rows(f"工作簿「{title}」" if title else "工作簿")
+            cells = list(r)
+            for v in cells:
+                if type(v) is str:
+                    if len(v) > MAX_CELL_CHARS:
+                        raise _cell_too_long(f"工作表「{title}」第 {i} 行", f"row {i} of sheet '{title}'")
+                    if sheet is not None and not sheet.suspect and _CELL_CONTROL.search(v):
+                        sheet.suspect = True
+            if not _blank(cells):
+                yield i, cells
+
+    sheet: Sheet | None = None
+    head = list(islice(numbered(1), HEADER_SEARCH_ROWS))
+    budget[0] += head[-1][0] if head else 0  # the header search is read again below; count it once
+    found = _header(title, head)
+    if found is None:
+        return None
+    header_row, headers = found
+    sheet = Sheet(title, headers, header_row, source=lambda: numbered(header_row + 1))
+    sheet.suspect = _CELL_CONTROL.search(title) is not None
+    return sheet
 
 
-def read_xlsx(data: bytes) -> list[Sheet]:
+@contextmanager
+def open_sheets(filename: str, data: bytes) -> Iterator[list[Sheet]]:
+    """The file's sheets, their rows read from ``data`` as the importer asks for them (an XLSX
+    workbook stays open until the block ends)."""
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise _bad_file(
+            "不支持旧版 .xls 格式，请另存为 .xlsx 或 CSV", "the old .xls format is not supported: save as .xlsx or CSV"
+        )
+    if not data.startswith(b"PK\x03\x04"):
+        # anything else is taken for text: binary junk fails decoding or the NUL check, naming the line
+        yield read_csv(filename, data)
+        return
     from openpyxl import load_workbook
 
     check_workbook_zip(data)
@@ -346,26 +459,17 @@ def read_xlsx(data: bytes) -> list[Sheet]:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
         raise _bad_file("无法读取 XLSX 工作簿", "cannot read the XLSX workbook") from exc
-    sheets = []
-    budget = [MAX_ROWS, 0]  # rows left for the file; 1 once a control character was seen
     try:
-        for ws in wb.worksheets:
-            budget[1] = 0
-            sheet = _split(ws.title, _xlsx_rows(ws, ws.title, budget))
-            if sheet is not None:
-                sheet.suspect = bool(budget[1]) or _CELL_CONTROL.search(ws.title) is not None
-                sheets.append(sheet)
+        budget = [MAX_ROWS]  # rows left for the whole file
+        sheets = [sh for ws in wb.worksheets if (sh := _xlsx_sheet(ws, budget)) is not None]
+        yield sheets
     finally:
         wb.close()
-    return sheets
 
 
 def read_file(filename: str, data: bytes) -> list[Sheet]:
-    if data.startswith(b"PK\x03\x04"):
-        return read_xlsx(data)
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _bad_file(
-            "不支持旧版 .xls 格式，请另存为 .xlsx 或 CSV", "the old .xls format is not supported: save as .xlsx or CSV"
-        )
-    # anything else is taken for text: binary junk fails decoding or the NUL check, naming the line
-    return read_csv(filename, data)
+    """Every sheet with all its rows in memory: for small files and tests."""
+    with open_sheets(filename, data) as sheets:
+        for sheet in sheets:
+            _ = sheet.rows
+        return sheets
