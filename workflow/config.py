@@ -22,6 +22,10 @@ Locale = Literal["zh_CN", "en"]
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+# a shorter DUNNING_AUDIT_KEY could be guessed, and with it any checkpoint forged
+AUDIT_KEY_MIN_LENGTH = 16
+
+
 class SettingsError(ValueError):
     """A DUNNING_* variable holds a value that cannot be parsed."""
 
@@ -40,6 +44,8 @@ class Settings:
     secret_key: str = ""
     # HMAC key for the audit log's checkpoints; empty: a key file made once in the instance folder
     audit_key: str = ""
+    # a signed checkpoint of the audit log's head is written with every N-th entry
+    audit_checkpoint_every: int = field(default=100, metadata={"min": 1, "max": 1_000_000})
     pdf_converter: PdfConverterName = "auto"
     soffice_path: str = ""
     # long-lived LibreOffice processes per worker; 0 = one per core, at most two
@@ -103,6 +109,8 @@ class Settings:
             raise SettingsError("DUNNING_JOB_RUNNER=rq needs DUNNING_REDIS_URL")
         if self.locale not in ("zh_CN", "en"):
             raise SettingsError("DUNNING_LOCALE: must be zh_CN or en")
+        if self.audit_key and len(self.audit_key) < AUDIT_KEY_MIN_LENGTH:
+            raise SettingsError(f"DUNNING_AUDIT_KEY: use at least {AUDIT_KEY_MIN_LENGTH} random characters")
 
 
 _TRUE = ("1", "true", "yes", "on")
@@ -188,6 +196,7 @@ def describe(settings: Settings) -> list[SettingStatus]:
         SettingStatus("DUNNING_SESSION_IDLE_HOURS", str(settings.session_idle_hours), False, ""),
         SettingStatus("DUNNING_AUDIT_KEY", "***" if settings.audit_key else "", False,
                       "" if settings.audit_key else "(default: key file audit.key in the instance folder)"),
+        SettingStatus("DUNNING_AUDIT_CHECKPOINT_EVERY", str(settings.audit_checkpoint_every), False, ""),
         SettingStatus("DUNNING_PDF_CONVERTER", settings.pdf_converter, False, ""),
         SettingStatus("DUNNING_PDF_PROCESSES", str(settings.pdf_processes or "auto"), False, ""),
         SettingStatus("DUNNING_JOB_RUNNER", settings.job_runner, False, ""),

@@ -70,7 +70,8 @@ def build_core(
         db=Database(settings.effective_database_url),
         clock=clock,
         files=files or LocalFileStore(settings.instance_path / "files"),
-        audit=AuditLog(clock, AuditKey.for_instance(settings.audit_key, settings.instance_path)),
+        audit=AuditLog(clock, AuditKey.for_instance(settings.audit_key, settings.instance_path),
+                       checkpoint_every=settings.audit_checkpoint_every),
         pdf_port=pdf,
         template_cache=template_cache,
     )

@@ -206,6 +206,24 @@ def test_dunning_audit_key_is_used_instead_of_a_file(core: Core, tmp_path: Path)
         AuditKey.for_instance("short", tmp_path).get()
 
 
+def test_the_key_and_the_interval_come_from_the_environment(tmp_path: Path) -> None:
+    from workflow.config import Settings, SettingsError
+    from workflow.core import build_core
+
+    with pytest.raises(SettingsError, match="DUNNING_AUDIT_KEY"):
+        Settings.from_env({"DUNNING_AUDIT_KEY": "too short"})
+    with pytest.raises(SettingsError, match="DUNNING_AUDIT_CHECKPOINT_EVERY"):
+        Settings.from_env({"DUNNING_AUDIT_CHECKPOINT_EVERY": "0"})
+    settings = Settings.from_env({"DUNNING_INSTANCE_PATH": str(tmp_path), "DUNNING_AUDIT_KEY": "k" * 20,
+                                  "DUNNING_AUDIT_CHECKPOINT_EVERY": "7"})
+    core = build_core(settings)
+    try:
+        assert core.audit.checkpoint_every == 7 and core.audit.key.get() == b"k" * 20
+    finally:
+        core.close()
+    assert not (tmp_path / "audit.key").exists()
+
+
 def test_a_log_with_a_break_keeps_being_sealed_and_the_break_stays_reported(any_db: Core) -> None:
     any_db.audit.checkpoint_every = 5
     write(any_db, 3)

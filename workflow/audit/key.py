@@ -14,11 +14,10 @@ import os
 import secrets
 from pathlib import Path
 
-from workflow.config import SettingsError
+from workflow.config import AUDIT_KEY_MIN_LENGTH, SettingsError
 
 log = logging.getLogger(__name__)
 
-MIN_CONFIGURED_LENGTH = 16
 KEY_FILE = "audit.key"
 
 
@@ -47,8 +46,8 @@ class AuditKey:
         return self._key
 
     def _from_setting(self) -> bytes:
-        if len(self._configured) < MIN_CONFIGURED_LENGTH:
-            raise AuditKeyError(f"DUNNING_AUDIT_KEY: use at least {MIN_CONFIGURED_LENGTH} random characters")
+        if len(self._configured) < AUDIT_KEY_MIN_LENGTH:
+            raise AuditKeyError(f"DUNNING_AUDIT_KEY: use at least {AUDIT_KEY_MIN_LENGTH} random characters")
         return self._configured.encode()
 
     def _from_file(self) -> bytes:
