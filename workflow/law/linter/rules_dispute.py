@@ -35,6 +35,10 @@ _COSTS = re.compile(
 )
 _ARBITRAL_COURT = re.compile(r"\b(?:International )?Court of (?:International )?Arbitration\b", _I)
 _ENFORCEMENT = re.compile(r"(?:申请|强制)执行|撤销[^。]{0,6}裁决|\benforce|\bset aside\b", _I)
+# the service clause names arbitration and litigation as the proceedings its address serves
+# ("诉讼、仲裁法律文书的送达地址", "适用于仲裁及诉讼程序"): not a choice of forum
+_SERVICE = re.compile(r"送达|法律文书|诉讼文书|仲裁文书|\bserv(?:ice|ed|ing)\b|\bdelivery of\b", _I)
+_PART = re.compile(r"[，,]")
 
 # the words before 仲裁委员会 that are not part of its name
 _CUT = re.compile(r"提交|提请|交由|递交|送交|申请|或者|以及|并由|选择|指定|约定"
@@ -105,11 +109,18 @@ def _strip_costs(norm: str) -> str:
     return _ARBITRAL_COURT.sub(" arbitration ", _COSTS.sub(" ", norm))
 
 
+def _without_service(norm: str) -> str:
+    """The sentence without its comma-separated parts about serving documents."""
+    if not _SERVICE.search(norm):
+        return norm
+    return "，".join(p for p in _PART.split(norm) if not _SERVICE.search(p))
+
+
 def _or_clause(doc: Document, index: int, sentence: Sentence) -> Finding | None:
-    text = _strip_costs(sentence.norm)
+    text = _strip_costs(_without_service(sentence.norm))
     nxt = doc.sentences[index + 1] if index + 1 < len(doc.sentences) else None
     if nxt is not None and nxt.article == sentence.article and _OPENS_ALTERNATIVE.search(nxt.norm):
-        text = text + " " + _strip_costs(nxt.norm)
+        text = text + " " + _strip_costs(_without_service(nxt.norm))
     if not (ARBITRATION.search(text) and _COURT.search(text)):
         return None
     if _ENFORCEMENT.search(text) and not re.search(r"起诉|\bsue\b|\blitigation\b", text, _I):
@@ -136,7 +147,7 @@ def check(doc: Document) -> list[Finding]:
     findings: list[Finding] = []
     seen_articles: set[int] = set()
     for index, sentence in enumerate(doc.sentences):
-        norm = sentence.norm
+        norm = _without_service(sentence.norm)
         if not _AGREEMENT.search(norm):
             continue
         if not ARBITRATION.search(_strip_costs(norm)):
@@ -153,10 +164,12 @@ def check(doc: Document) -> list[Finding]:
         if len(names) >= 2:
             listed = "、".join(sorted(names))
             findings.append(Finding(
-                "arbitration.two_commissions", "warning",
-                f"仲裁条款约定了两个以上仲裁机构（{listed}）：须事后协商选定其一，协商不成则仲裁协议无效。",
+                "arbitration.two_commissions", "error",
+                f"仲裁条款约定了两个以上仲裁机构（{listed}）：须在争议发生后协商选定其一，协商不成则仲裁协议无效"
+                "（《仲裁法解释》第5条）。欠款方不会配合选定，催收时这一条款往往等于没有。",
                 f"The arbitration clause names more than one institution ({', '.join(sorted(names))}); the "
-                "parties must later agree on one, and if they cannot, the agreement is void.",
+                "parties must agree on one after the dispute arises, and if they cannot, the agreement is void "
+                "(SPC Interpretation art. 5). A debtor rarely agrees, so in collection the clause is usually lost.",
                 sentence.text, {"institutions": listed},
             ))
         elif not names:
