@@ -250,20 +250,43 @@ def test_a_fork_is_told_apart_from_tampering(any_db: Core) -> None:
     report = verify(any_db)
     assert kinds(report) == [("fork", 4)]
     assert "#2" in report.breaks[0].en
+    # writers are serialised now: a fork among current entries stays a break, sealed or not
+    with any_db.unit_of_work(ALICE) as uow:
+        assert any_db.audit.checkpoint(uow.session) is not None
+    assert kinds(verify(any_db)) == [("fork", 4)]
+
+
+def _legacy_rows(core: Core, links: dict[int, int | None]) -> None:
+    """Entries in the hash form from before checkpoints; ``links`` maps an id to the id it chains onto."""
+    hashes: dict[int | None, str] = {None: GENESIS}
+    rows = []
+    for i, onto in links.items():
+        e = AuditEntry(id=i, at=core.clock.now(), actor="old", actor_id=3, action="user.create",
+                       entity_type="user", entity_id=str(i), before=None, after={"n": i}, prev_hash=hashes[onto])
+        e.hash = legacy_entry_hash(e)
+        hashes[i] = e.hash
+        rows.append({c: getattr(e, c) for c in ("id", "at", "actor", "actor_id", "action", "entity_type",
+                                                 "entity_id", "before", "after", "prev_hash", "hash")})
+    with core.db.engine.begin() as conn:
+        conn.execute(insert(AuditEntry), rows)
+
+
+def test_an_old_fork_fails_verification_until_a_checkpoint_seals_it(any_db: Core) -> None:
+    _legacy_rows(any_db, {1: None, 2: 1, 3: 1, 4: 3})  # 2 and 3 both chained onto 1, as the bug did
+    write(any_db, 1)
+    assert kinds(verify(any_db)) == [("fork", 3)]
+    with any_db.unit_of_work(ALICE) as uow:
+        any_db.audit.checkpoint(uow.session)
+    report = verify(any_db)
+    assert report.ok and [(b.kind, b.entry_id) for b in report.notes] == [("fork", 3)]
+    # sealed means sealed: an entry removed from that stretch afterwards is a break again
+    tamper(any_db, delete(AuditEntry).where(AuditEntry.id == 2))
+    report = verify(any_db)
+    assert kinds(report) == [("count", 5)] and "1 entries between #1 and #5 were removed" in report.breaks[0].en
 
 
 def test_entries_in_the_earlier_hash_form_still_verify(any_db: Core) -> None:
-    prev = GENESIS
-    rows = []
-    for i in (1, 2, 4):  # PostgreSQL sequences left gaps when a transaction rolled back
-        e = AuditEntry(id=i, at=any_db.clock.now(), actor="old", actor_id=3, action="user.create",
-                       entity_type="user", entity_id=str(i), before=None, after={"n": i}, prev_hash=prev)
-        e.hash = legacy_entry_hash(e)
-        prev = e.hash
-        rows.append({c: getattr(e, c) for c in ("id", "at", "actor", "actor_id", "action", "entity_type",
-                                                 "entity_id", "before", "after", "prev_hash", "hash")})
-    with any_db.db.engine.begin() as conn:
-        conn.execute(insert(AuditEntry), rows)
+    _legacy_rows(any_db, {1: None, 2: 1, 4: 2})  # PostgreSQL sequences left gaps on rollback
     write(any_db, 2)
     report = verify(any_db)
     assert report.ok and report.entries == 5 and report.legacy_entries == 3
@@ -371,6 +394,16 @@ def test_dunning_audit_verify_prints_every_break_and_fails(core: Core, runner: F
     assert "entry #1: its content does not match" in bad.stderr
     assert "entry #3: its content does not match" in bad.stderr
     assert "第 3 条记录的内容与其哈希不符" in bad.stderr
+
+
+def test_dunning_audit_verify_shows_sealed_old_forks_and_passes(core: Core, runner: FlaskCliRunner) -> None:
+    _legacy_rows(core, {1: None, 2: 1, 3: 1})
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 1
+    assert runner.invoke(args=["audit", "checkpoint"]).exit_code == 0
+    shown = runner.invoke(args=["audit", "verify"])
+    assert shown.exit_code == 0, shown.output
+    assert "not tampering" in shown.output and "entry #3 chains onto entry #1" in shown.output
+    assert "audit log ok" in shown.output
 
 
 def test_dunning_audit_checkpoint_seals_the_head(core: Core, runner: FlaskCliRunner) -> None:

@@ -16,7 +16,7 @@ and recomputed every later hash. Checkpoints can: a checkpoint records the head 
 id, last hash) signed with HMAC-SHA256 under a key kept outside the database (``AuditKey``), and
 links to the previous checkpoint. They are written
   * inside the writing transaction whenever an entry's id is a multiple of ``checkpoint_every``
-    (default 100), and
+    (``DUNNING_AUDIT_CHECKPOINT_EVERY``, default 100), and
   * on demand by ``dunning audit checkpoint`` (from cron, say, so a quiet log is sealed too).
 Checkpoints are never removed and ``verify`` checks every one of them, so a checkpoint only adds
 evidence: signing a head after tampering hides nothing already done. That is why writers sign
@@ -157,6 +157,9 @@ class AuditReport:
     # entries after the newest valid checkpoint: protected by the chain only
     unsealed: int = 0
     breaks: list[Break] = field(default_factory=list)
+    # forks among entries from before writes were serialised, sealed since by a checkpoint that
+    # holds: recorded history, not tampering, so they do not fail verification
+    notes: list[Break] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -168,6 +171,7 @@ class AuditReport:
             "checkpoints": self.checkpoints,
             "last_checkpoint": self.last_checkpoint.as_dict() if self.last_checkpoint else None,
             "unsealed_entries": self.unsealed, "breaks": [b.as_dict() for b in self.breaks],
+            "notes": [b.as_dict() for b in self.notes],
         }
 
 
@@ -175,21 +179,23 @@ class _Chain:
     """Walks entries in id order, reporting each break and carrying on from the stored hash, so
     one changed entry is one break, not a cascade."""
 
-    def __init__(self, session: Session, prev_id: int = 0, prev_hash: str = GENESIS,
-                 current_seen: bool = False) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
-        self.prev_id = prev_id
-        self.prev_hash = prev_hash
-        self.current_seen = current_seen
+        self.prev_id = 0
+        self.prev_hash = GENESIS
+        self.current_seen = False
         self.legacy = 0
+        self.was_legacy = False  # the entry just stepped over has the earlier hash form
 
     def step(self, e: AuditEntry) -> list[Break]:
         breaks: list[Break] = []
         current = e.hash == entry_hash(e)
+        self.was_legacy = False
         if current:
             self.current_seen = True
         elif not self.current_seen and e.hash == legacy_entry_hash(e):
             self.legacy += 1
+            self.was_legacy = True
         else:
             breaks.append(Break(
                 "altered", f"第 {e.id} 条记录的内容与其哈希不符：写入后被修改过",
@@ -299,6 +305,8 @@ class AuditLog:
         last_offset = 0
         rewritten = False
         prev_cp: AuditCheckpoint | None = None
+        # an earlier-form fork is settled by the next checkpoint whose hash and count hold
+        unsettled: list[Break] = []
         i = 0
         for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id)).yield_per(1000):
             while i < len(pending) and pending[i].head_id < e.id:
@@ -309,7 +317,8 @@ class AuditLog:
                     entry_id=cp.head_id, checkpoint_id=cp.id))
                 i += 1
             count += 1
-            report.breaks.extend(chain.step(e))
+            for b in chain.step(e):
+                (unsettled if b.kind == "fork" and chain.was_legacy else report.breaks).append(b)
             while i < len(pending) and pending[i].head_id == e.id:
                 cp = pending[i]
                 since = f"#{prev_cp.head_id}" if prev_cp else "#1"
@@ -327,6 +336,8 @@ class AuditLog:
                 else:
                     rewritten = False
                 offset = count - cp.entries
+                (report.notes if e.hash == cp.head_hash and offset == last_offset else report.breaks).extend(unsettled)
+                unsettled.clear()
                 if offset != last_offset:
                     n = abs(offset - last_offset)
                     zh_what, en_what = ("删除", "removed") if offset < last_offset else ("插入", "inserted")
@@ -341,6 +352,7 @@ class AuditLog:
                 sealed_count = count
                 prev_cp = cp
                 i += 1
+        report.breaks.extend(unsettled)
         report.entries = count
         report.legacy_entries = chain.legacy
         report.unsealed = count - sealed_count if pending else count
@@ -361,6 +373,7 @@ class AuditLog:
                 f"{now_en}, but checkpoint #{cp.id} ({_instant(cp.at)}) recorded {cp.entries} entries up to "
                 f"#{cp.head_id}: {gone_en}",
                 entry_id=cp.head_id, checkpoint_id=cp.id))
+        report.breaks.sort(key=lambda b: b.entry_id or 0)
         return report
 
     def _check_checkpoints(self, checkpoints: Iterable[AuditCheckpoint], breaks: list[Break]) -> list[AuditCheckpoint]:

@@ -147,6 +147,12 @@ def audit_verify() -> None:
     with cli_unit_of_work(read_only=True) as uow:
         report = core.audit.verify(uow.session)
     _print_audit_summary(report)
+    if report.notes:
+        click.echo("已由检查点封存的早期分叉（写入串行化之前的并发写入，并非篡改）/ "
+                   "forks from before writes were serialised, sealed by a checkpoint (not tampering):")
+        for b in report.notes:
+            click.echo(f"  #{b.entry_id} {b.zh}")
+            click.echo(f"  #{b.entry_id} {b.en}")
     if report.ok:
         click.echo("审计日志完好 / audit log ok")
         return

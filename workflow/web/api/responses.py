@@ -136,6 +136,8 @@ class AuditCheck(Out):
     last_checkpoint: AuditCheckpointOut | None
     unsealed_entries: int = Field(description="entries after the newest checkpoint: protected by the chain only")
     breaks: list[AuditBreak] = Field(description="every break, in log order; empty when ok")
+    notes: list[AuditBreak] = Field(description="forks from before writes were serialised, sealed since by a "
+                                                "checkpoint: recorded history, not tampering")
 
 
 # ---- ledger ------------------------------------------------------------------------------------
