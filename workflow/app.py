@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -14,6 +16,8 @@ def create_app(settings: Settings | None = None, *, core: Core | None = None) ->
     if core is None:
         settings = settings or Settings.from_env()
         core = build_core(settings)
+        # the app owns this Core: its helper processes (render worker, LibreOffice) end with us
+        atexit.register(core.close)
     settings = core.settings
     settings.instance_path.mkdir(parents=True, exist_ok=True)
 
