@@ -1,9 +1,11 @@
-"""jurisdiction.names_court and jurisdiction.unconnected_place (民事诉讼法 35).
+"""jurisdiction.names_court, jurisdiction.unconnected_place and jurisdiction.uncertain_party (民事诉讼法 35).
 
 A court clause should say "X地有管辖权的人民法院": naming a court or a level can clash with the rules
 on court levels, and the place must be connected with the dispute (a party's domicile, the place of
 signing or performance, the subject matter). Whether a named place is connected can only be judged
 against the places the contract (or the caller's context) gives; without them the rule stays silent.
+A court "where the non-breaching party is" cannot be fixed when the contract is signed, and only a
+trial decides who breached: the choice is uncertain and the statutory rules apply (民诉解释 30).
 """
 
 from __future__ import annotations
@@ -43,6 +45,17 @@ _PARTY_REF_EN = re.compile(
     r"|\bwhere (?:this|the) (?:contract|agreement) (?:is|was) (?:signed|performed|executed)\b",
     _I,
 )
+# who breached is known only after a trial, so a court chosen by it is not fixed when suing
+_PARTY_WORD_EN = r"(?:non-?(?:breaching|defaulting)|innocent|aggrieved|observant|breaching|defaulting) party"
+_UNCERTAIN_PARTY = re.compile(
+    r"(?:非违约|守约|违约|未违约)(?:一)?方(?:的)?(?:所在地|住所地|注册地|所在城市|营业地"
+    r"|(?=(?:有管辖权的)?(?:人民)?法院))"
+    rf"|\b{_PARTY_WORD_EN}(?:'s (?:domicile|location|seat|place|registered address)"
+    r"| is (?:located|domiciled|registered|situated))"
+    rf"|\b(?:domicile|location|seat|place|locality) of the {_PARTY_WORD_EN}\b",
+    _I,
+)
+PLACE_KEYS = ("seller_place", "buyer_place", "signing_place", "performance_place")
 _LEVEL_SUFFIX = re.compile(r"(?:第[一二三四五六七八九十\d]+)?(?:基层|中级|高级)$")
 _CUT = re.compile(r"提交|提请|交由|由|向|在|于|归|至|到|或|及|和|与|的|均|应|可|[，,:;；、\s]")
 _ADMIN = re.compile(r"[\u4e00-\u9fff]+?(?:自治区|自治州|新区|特别行政区|省|市|区|县|旗|州|盟)")
@@ -66,7 +79,7 @@ _SIGNED_AT = re.compile(r"(?:于|在)([\u4e00-\u9fff]{2,20}?)(?:签订|签署)"
 
 def known_places(doc: Document, context: Mapping[str, str] | None) -> list[str]:
     """Every place the contract connects to: the caller's context plus address and signing lines."""
-    places = [v for v in (context or {}).values() if v]
+    places = [v for k, v in (context or {}).items() if v and k in PLACE_KEYS]
     for line in doc.norm.split("\n"):
         m = _PLACE_LINE.search(line)
         if m:
@@ -142,6 +155,19 @@ def check(doc: Document, context: Mapping[str, str] | None = None) -> list[Findi
     for sentence in doc.sentences:
         if not _is_court_choice(sentence):
             continue
+        uncertain = _UNCERTAIN_PARTY.search(sentence.norm)
+        if uncertain is not None:
+            findings.append(Finding(
+                "jurisdiction.uncertain_party", "warning",
+                f"管辖条款以“{uncertain.group(0)}”确定法院：签约时无法确定哪一方守约、哪一方违约，起诉时也要经审理才能判断，"
+                "法院通常认定该约定不能确定管辖法院，改按法定管辖（被告住所地或合同履行地）处理；"
+                "对方还可借此提出管辖权异议拖延诉讼。",
+                f"The clause fixes the court by \"{uncertain.group(0)}\": who is in breach is unknown at signing and "
+                "can only be decided at trial, so courts usually find that the agreement does not determine a "
+                "court and apply the statutory rules (the defendant's domicile or the place of performance); "
+                "the debtor can also use it to object to jurisdiction and delay the case.",
+                sentence.text, {"party": uncertain.group(0)},
+            ))
         named, places = _named_courts(_ARBITRAL_COURT.sub(" ", sentence.norm))
         if named:
             listed = "、".join(named)
