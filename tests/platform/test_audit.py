@@ -413,6 +413,9 @@ def test_dunning_audit_checkpoint_seals_the_head(core: Core, runner: FlaskCliRun
     done = runner.invoke(args=["audit", "checkpoint"])
     assert done.exit_code == 0, done.output
     assert "#1: 3 entries up to #3" in done.output
+    head_hash = entries(core)[-1].hash
+    assert f"head hash {head_hash}" in done.output  # to be kept outside the service
+    assert f"(head hash {head_hash})" in runner.invoke(args=["audit", "verify"]).output
     tamper(core, delete(AuditEntry).where(AuditEntry.id == 3))
     shown = runner.invoke(args=["audit", "verify"])
     assert shown.exit_code == 1 and "truncated" in shown.stderr

@@ -30,7 +30,10 @@ checkpoint, and removing the newest checkpoints together with the entries they c
 narrow that window.
 
 Entries written before checkpoints existed carry the earlier hash (without id and actor_id); the
-verifier accepts that form only before the first entry of the current form, and counts them.
+verifier accepts that form only before the first entry of the current form, and counts them. Back
+then concurrent writers could fork the chain; such a fork fails verification until a checkpoint
+that holds seals it, and is reported as a note from then on (recorded history, not tampering). A
+fork among current entries is always a break: writers are serialised now.
 """
 
 from __future__ import annotations
@@ -143,9 +146,11 @@ class CheckpointInfo:
     at: datetime
     entries: int
     head_id: int
+    head_hash: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "at": _instant(self.at), "entries": self.entries, "head_id": self.head_id}
+        return {"id": self.id, "at": _instant(self.at), "entries": self.entries, "head_id": self.head_id,
+                "head_hash": self.head_hash}
 
 
 @dataclass
@@ -297,7 +302,8 @@ class AuditLog:
         trusted = self._check_checkpoints(checkpoints, report.breaks)
         if trusted:
             newest = max(trusted, key=lambda cp: cp.head_id)
-            report.last_checkpoint = CheckpointInfo(newest.id, newest.at, newest.entries, newest.head_id)
+            report.last_checkpoint = CheckpointInfo(newest.id, newest.at, newest.entries, newest.head_id,
+                                            newest.head_hash)
         pending = sorted(trusted, key=lambda cp: (cp.head_id, cp.id))
         chain = _Chain(session)
         count = 0

@@ -171,17 +171,17 @@ def audit_checkpoint() -> None:
     too)."""
     core = cli_core()
 
-    def seal(uow: UnitOfWork) -> tuple[int, int, int] | None:
+    def seal(uow: UnitOfWork) -> tuple[int, int, int, str] | None:
         uow.require_admin()
         cp = core.audit.checkpoint(uow.session)
-        return None if cp is None else (cp.id, cp.entries, cp.head_id)
+        return None if cp is None else (cp.id, cp.entries, cp.head_id, cp.head_hash)
 
     done = cli_run(seal)
     if done is None:
         click.echo("审计日志为空，无需检查点 / the audit log is empty: nothing to sign")
         return
-    cp_id, entries, head_id = done
-    click.echo(f"检查点 / checkpoint #{cp_id}: {entries} entries up to #{head_id}")
+    cp_id, entries, head_id, head_hash = done
+    click.echo(f"检查点 / checkpoint #{cp_id}: {entries} entries up to #{head_id}, head hash {head_hash}")
 
 
 def _print_audit_summary(report: AuditReport) -> None:
@@ -190,7 +190,8 @@ def _print_audit_summary(report: AuditReport) -> None:
     last = report.last_checkpoint
     if last is not None:
         click.echo(f"最新检查点 / last checkpoint: #{last.id} at {last.at.isoformat()}, "
-                   f"{last.entries} entries up to #{last.head_id}; {report.unsealed} entries since")
+                   f"{last.entries} entries up to #{last.head_id} (head hash {last.head_hash}); "
+                   f"{report.unsealed} entries since")
 
 
 @click.command("up")

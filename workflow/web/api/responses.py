@@ -126,6 +126,7 @@ class AuditCheckpointOut(Out):
     at: datetime
     entries: int
     head_id: int
+    head_hash: str = Field(description="keep it outside the service: a later log must still contain it")
 
 
 class AuditCheck(Out):
