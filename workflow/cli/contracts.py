@@ -15,7 +15,7 @@ import click
 from workflow.cli import cli_core, cli_unit_of_work
 from workflow.documents.docx_text import linter_lpr_1y, stored_contract_text, upload_text
 from workflow.errors import invalid
-from workflow.law.linter import Finding, lint_contract, lint_letter
+from workflow.law.linter import PARTY_KINDS, Finding, lint_contract, lint_letter
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
@@ -84,9 +84,13 @@ def contract() -> None:
 @click.option("--buyer-place", default=None)
 @click.option("--signing-place", default=None)
 @click.option("--performance-place", default=None)
+@click.option("--buyer-kind", type=click.Choice(PARTY_KINDS), default=None,
+              help="the buyer's size or customer kind (a large buyer's pay-when-paid clause is void)")
+@click.option("--seller-kind", type=click.Choice(PARTY_KINDS), default=None,
+              help="the seller's size or customer kind")
 def contract_lint(file: Path | None, contract_id: int | None, as_json: bool, lpr_raw: str | None,
                   seller_place: str | None, buyer_place: str | None, signing_place: str | None,
-                  performance_place: str | None) -> None:
+                  performance_place: str | None, buyer_kind: str | None, seller_kind: str | None) -> None:
     """Lint a contract: a .docx or .txt FILE, or a stored one (--contract-id). Exit 1 on an error."""
     core = cli_core()
     if (file is None) == (contract_id is None):
@@ -94,7 +98,7 @@ def contract_lint(file: Path | None, contract_id: int | None, as_json: bool, lpr
                       "give either a contract FILE or --contract-id")
     explicit = _lpr(lpr_raw)
     places = {"seller_place": seller_place, "buyer_place": buyer_place, "signing_place": signing_place,
-              "performance_place": performance_place}
+              "performance_place": performance_place, "buyer_kind": buyer_kind, "seller_kind": seller_kind}
     context = {k: v for k, v in places.items() if v}
     text = upload_text(file.name, _read(file), field="FILE") if file is not None else ""
     with cli_unit_of_work(read_only=True) as uow:

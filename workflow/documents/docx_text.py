@@ -204,6 +204,8 @@ def stored_contract_text(uow: UnitOfWork, files: FileStore, contract_id: int) ->
         context["buyer_place"] = c.customer.registered_address
     if c.signed_place:
         context["signing_place"] = c.signed_place
+    # the buyer's size decides whether a pay-when-paid clause is void (法释〔2024〕11号)
+    context["buyer_kind"] = c.customer.kind
     attachment = s.scalar(
         select(Attachment).where(Attachment.contract_id == c.id, Attachment.filename.ilike("%.docx"))
         .order_by(Attachment.uploaded_at.desc(), Attachment.id.desc()).limit(1))

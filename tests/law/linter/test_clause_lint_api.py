@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from docx import Document
 from flask.testing import FlaskClient
 
 from tests.conftest import SYSTEM_ACTOR, Users
@@ -158,6 +159,42 @@ def test_stored_contract_from_its_clauses_then_from_its_docx(client: FlaskClient
     body = client.post(URL, json={"contract_id": ledger.contract_id}, headers=users.legal).json
     assert body["source"] == "attachment" and body["attachment_id"] == files.json["id"]
     assert body["findings"] == []
+
+
+def test_pay_when_paid_is_void_only_for_a_large_buyer_and_an_sme_seller(client: FlaskClient, users: Users,
+                                                                        core: Core) -> None:
+    november_quote(core)
+    ledger = seed(client, users.clerk)  # the customer is a private_large enterprise
+    text = CLEAN_ZH.replace("乙方应于货物交付之日起30日内，将全部货款汇入甲方指定账户。",
+                            "乙方在收到其客户支付的货款后15日内，将相应货款汇入甲方指定账户。")
+    doc = Document()
+    for line in text.split("\n"):
+        doc.add_paragraph(line)
+    buf = io.BytesIO()
+    doc.save(buf)
+    files = client.post(f"/api/v1/contracts/{ledger.contract_id}/files",
+                        data={"file": (io.BytesIO(buf.getvalue()), "背靠背合同.docx")}, headers=users.clerk,
+                        content_type="multipart/form-data")
+    assert files.status_code == 201, files.json
+
+    # the ledger knows the buyer is large, not whether our own company is an SME
+    stored = client.post(URL, json={"contract_id": ledger.contract_id}, headers=users.legal).json
+    finding = next(f for f in stored["findings"] if f["rule"] == "payment.pay_when_paid")
+    assert finding["severity"] == "warning" and stored["ok"] is True
+    assert finding["details"]["buyer_size"] == "large" and finding["details"]["void"] == "unknown"
+    assert "法释〔2024〕11号" in finding["legal_basis"]
+
+    sme = client.post(URL, json={"contract_id": ledger.contract_id, "context": {"seller_kind": "sme"}},
+                      headers=users.legal).json
+    finding = next(f for f in sme["findings"] if f["rule"] == "payment.pay_when_paid")
+    assert finding["severity"] == "error" and sme["ok"] is False and "无效" in finding["message"]
+
+    small_buyer = client.post(URL, json={"text": text, "context": {"buyer_kind": "private_small",
+                                                                    "seller_kind": "sme"}}, headers=users.clerk)
+    finding = next(f for f in small_buyer.json["findings"] if f["rule"] == "payment.pay_when_paid")
+    assert finding["severity"] == "warning" and finding["details"]["void"] == "false"
+    bad = client.post(URL, json={"text": text, "context": {"buyer_kind": "huge"}}, headers=users.clerk)
+    assert bad.status_code == 422 and bad.json["errors"][0]["field"] == "context.buyer_kind"
 
 
 def test_deeply_nested_docx_upload_is_a_422_for_every_role(client: FlaskClient, users: Users, core: Core) -> None:

@@ -57,6 +57,20 @@ def test_warnings_alone_exit_0_and_context_options_are_used(runner: FlaskCliRunn
     assert "[警告] penalty.missing" in near.output
 
 
+def test_party_kinds_decide_whether_pay_when_paid_is_an_error(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    text = CLEAN_ZH.replace("乙方应于货物交付之日起30日内，将全部货款汇入甲方指定账户。",
+                            "乙方待业主拨付工程款后，按拨付比例向甲方支付货款。")
+    path = write(tmp_path, "分包采购合同.txt", text)
+    unknown = runner.invoke(args=["contract", "lint", path, *LPR])
+    assert unknown.exit_code == 0 and "[警告] payment.pay_when_paid" in unknown.output
+    void = runner.invoke(args=["contract", "lint", path, *LPR, "--buyer-kind", "private_large",
+                               "--seller-kind", "sme"])
+    assert void.exit_code == 1 and "[错误] payment.pay_when_paid" in void.output
+    assert "法释〔2024〕11号" in void.output
+    bad = runner.invoke(args=["contract", "lint", path, *LPR, "--buyer-kind", "huge"])
+    assert bad.exit_code == 2 and "--buyer-kind" in bad.output
+
+
 def test_bad_input_exits_2_with_one_line(runner: FlaskCliRunner, tmp_path: Path, core: Core) -> None:
     cases = [
         [write(tmp_path, "bomb.docx", zip_bomb()), *LPR],

@@ -15,15 +15,18 @@ from decimal import Decimal
 
 from workflow.law.linter import rules_court, rules_dispute, rules_letter, rules_notice, rules_payment, rules_penalty
 from workflow.law.linter.findings import RULES, Finding, ordered, rule_texts
+from workflow.law.linter.rules_payment import PARTY_KINDS
 from workflow.law.linter.segment import segment
 
-CONTEXT_KEYS = ("seller_place", "buyer_place", "signing_place", "performance_place")
+CONTEXT_KEYS = (*rules_court.PLACE_KEYS, "buyer_kind", "seller_kind")
 
 
 def lint_contract(text: str, *, lpr_1y: Decimal, warn_multiple: Decimal, note_multiple: Decimal,
                   context: Mapping[str, str] | None = None) -> list[Finding]:
     """Findings for one contract, errors first. ``lpr_1y`` is a fraction (3.00% → Decimal("0.0300"));
-    ``context`` may give the places of 民事诉讼法 35 when the text does not (keys: CONTEXT_KEYS)."""
+    ``context`` may give the places of 民事诉讼法 35 when the text does not, and the parties' kinds
+    (PARTY_KINDS: "large", "sme" or the ledger's customer kind; any other kind counts as unknown) for
+    the pay-when-paid rule (keys: CONTEXT_KEYS)."""
     if lpr_1y <= 0 or warn_multiple <= 0 or note_multiple <= 0:
         raise ValueError("lpr_1y and the multiples must be positive")
     unknown = set(context or {}) - set(CONTEXT_KEYS)
@@ -31,7 +34,7 @@ def lint_contract(text: str, *, lpr_1y: Decimal, warn_multiple: Decimal, note_mu
         raise ValueError(f"unknown context keys: {', '.join(sorted(unknown))}")
     doc = segment(text)
     findings = [
-        *rules_payment.check(doc),
+        *rules_payment.check(doc, context),
         *rules_penalty.check(doc, lpr_1y=lpr_1y, warn_multiple=warn_multiple, note_multiple=note_multiple),
         *rules_dispute.check(doc),
         *rules_court.check(doc, context),
@@ -45,4 +48,4 @@ def lint_letter(text: str) -> list[Finding]:
     return ordered(rules_letter.check_letter(segment(text)))
 
 
-__all__ = ["CONTEXT_KEYS", "RULES", "Finding", "lint_contract", "lint_letter", "rule_texts"]
+__all__ = ["CONTEXT_KEYS", "PARTY_KINDS", "RULES", "Finding", "lint_contract", "lint_letter", "rule_texts"]

@@ -1,14 +1,19 @@
-"""payment.vague_trigger and payment.missing_term.
+"""payment.vague_trigger, payment.pay_when_paid and payment.missing_term.
 
 A due date that depends on something the buyer controls or that may never happen (resale, the
 buyer's own customer paying, "when funds are available", acceptance nobody has to carry out, "after
 October") leaves the seller without a date to dun from and with a limitation period that is hard to
 start. A contract with no payment term at all falls back on 民法典 510/511/628.
+
+Payment that waits for a third party to pay the buyer (背靠背, pay-when-paid) is its own rule: since
+法释〔2024〕11号 it is void when a large enterprise buys from a small or medium one, so its severity
+depends on the parties' kinds, which the caller may know (the ledger's customer kind).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from workflow.law.linter.findings import Finding
@@ -36,8 +41,6 @@ class Trigger:
 _RESALE_ZH = "付款以“{p}”为条件：买方能否、何时转售不受收款方控制，付款期限无法确定。"
 _RESALE_EN = "Payment depends on \"{p}\": whether and when the buyer resells is outside the payee's control, " \
              "so there is no certain due date."
-_THIRD_ZH = "付款以“{p}”为条件：取决于第三方何时付款，收款方无法确定到期日。"
-_THIRD_EN = "Payment depends on \"{p}\": it waits for a third party to pay, so the payee has no certain due date."
 _FUNDS_ZH = "付款以“{p}”为条件：取决于付款方自身的资金状况，实际上没有付款期限。"
 _FUNDS_EN = "Payment depends on \"{p}\": it turns on the payer's own cash position, so in effect there is no term."
 _MONTH_ZH = "付款时间写作“{p}”：只有起点没有终点（也未写明年份），付款期限不明确。"
@@ -56,17 +59,6 @@ TRIGGERS: tuple[Trigger, ...] = (
         r"|(?:goods|products) (?:are|have been|were|is|has been) sold|sells? (?:the|such) (?:goods|products)"
         r"|sold (?:the goods|to (?:its|their) (?:customers|end[- ]users)))\b"
         r"|\bsale or return\b|\bsell-through\b", _I), _RESALE_ZH, _RESALE_EN),
-    Trigger("third_party", re.compile(
-        r"(?:收到|取得|获得|收回)(?:其|下游|终端|最终)?(?:客户|用户|业主|发包[方人]|建设单位|建设方|第三方|总包[方人]?|上游)"
-        r"[^，,。;；]{0,10}?(?:付款|支付|款项|货款|回款|工程款)[^，,。;；]{0,3}?(?:后|之后|以后)"
-        r"|(?:销售|货款|工程款|业主)?回款(?:后|之后|以后)|资金回笼(?:后|之后)|背靠背"), _THIRD_ZH, _THIRD_EN),
-    Trigger("third_party", re.compile(
-        r"\b(?:upon|after|following|once|when)\b[^.;]{0,30}?\b(?:receipt|receiving|receives?|received|has been paid)"
-        r"\b[^.;]{0,30}?\b(?:from|by) (?:its|the|their|his) (?:own )?"
-        r"(?:customer|client|end[- ]customer|employer|owner|end[- ]user|principal)s?\b"
-        r"|\b(?:once|when|after|upon)\b[^.;]{0,40}?\b(?:owner|employer|client|customer|principal|main contractor)s?"
-        r"\b[^.;]{0,20}?\b(?:pays?|paid|releases?|released)\b"
-        r"|\bpay[- ](?:when|if)[- ]paid\b|\bback[- ]to[- ]back\b", _I), _THIRD_ZH, _THIRD_EN),
     Trigger("funds", re.compile(
         r"资金到位|资金到账|资金宽裕|资金充裕|有资金|有钱(?:时|后|再)|资金(?:情况|状况)允许|财务状况允许"
         r"|视(?:公司|甲方|乙方|买方|需方)?(?:的)?资金(?:情况|状况|安排)?|根据(?:公司|甲方|乙方|买方|需方)?(?:的)?资金(?:情况|状况|安排)"
@@ -84,6 +76,77 @@ TRIGGERS: tuple[Trigger, ...] = (
         r"(?!\s*,?\s*\d)(?!\s+(?:to|through|until|till|and)\b)"
         r"|\b(?:after|following) (?:the )?(?:chinese|lunar) new year\b", _I), _MONTH_ZH, _MONTH_EN),
 )
+
+# who pays the buyer: its own customer, the project owner, the main contractor, the public purse
+_THIRD = (r"(?:其|下游|终端|最终|上游)?(?:客户|用户|业主方?|发包[方人]|建设单位|建设方|第三方|总包[方人]?|总承包[方人]"
+          r"|上游(?:客户|单位|企业)?|招标人|采购人|财政(?:部门)?|项目方|甲方的上游|最终用户|终端客户)")
+_PAID = r"(?:付款|支付|拨付|拨款|结算|付清|回款|到账|款项|货款|工程款|进度款|结算款|资金|费用|款)"
+_AFTER = r"(?:后|之后|以后|到账后|到位后)"
+PAY_WHEN_PAID: tuple[re.Pattern[str], ...] = (
+    re.compile(rf"(?:收到|取得|获得|收回|收齐|待)(?:甲方|需方|买方|承包人|总包方|我方|本公司)?(?:的)?{_THIRD}"
+               rf"[^，,。;；]{{0,12}}?{_PAID}[^，,。;；]{{0,4}}?{_AFTER}"),
+    re.compile(rf"(?<![向对给])(?:待|在|经)?{_THIRD}(?:向(?:甲方|需方|买方|承包人|总包方|我方|我司|本公司))?"
+               rf"(?:实际)?(?:支付|拨付|拨款|结算|付款|付清|付至|回款|资金到位)[^，,。;；]{{0,10}}?{_AFTER}"),
+    re.compile(rf"(?:按|依|根据)照?{_THIRD}(?:的)?(?:实际)?(?:支付|拨付|付款|回款)(?:的)?(?:比例|进度|金额|情况)"),
+    re.compile(rf"以{_THIRD}[^，,。;；]{{0,12}}?(?:支付|拨付|付款|回款|结算)[^，,。;；]{{0,8}}?为(?:付款)?(?:前提|条件)"),
+    re.compile(r"(?:销售|货款|工程款|业主|项目)?回款(?:后|之后|以后)|回款到账|资金回笼(?:后|之后)|背靠背"),
+    re.compile(
+        r"\b(?:upon|after|following|once|when|within \d+ days (?:of|after))\b[^.;]{0,30}?"
+        r"\b(?:receipt|receiving|receives?|received|has been paid|is paid)\b[^.;]{0,30}?"
+        r"\b(?:from|by) (?:its|the|their|his) (?:own )?"
+        r"(?:customer|client|end[- ]customer|employer|owner|end[- ]user|principal|main contractor)s?\b"
+        r"|\b(?:once|when|after|upon)\b[^.;]{0,40}?\b(?:owner|employer|client|customer|principal|main contractor)s?"
+        r"\b[^.;]{0,20}?\b(?:pays?|paid|releases?|released)\b"
+        r"|\b(?:conditional|contingent|subject) (?:up)?on (?:the )?(?:receipt of )?payment (?:by|from) the "
+        r"(?:owner|employer|client|customer|principal)\b"
+        r"|\bto the extent (?:that )?\w+(?: \w+)? (?:has|have) (?:received|been paid)\b[^.;]{0,30}?\bfrom\b"
+        r"|\bin proportion to (?:the )?(?:payments?|amounts?) received from\b"
+        r"|\bpay[- ](?:when|if)[- ]paid\b|\bback[- ]to[- ]back\b", re.IGNORECASE),
+)
+# "large" / "sme", or the ledger's customer kinds (a state-owned or foreign firm may be of any size)
+PARTY_KINDS = ("large", "sme", "private_large", "private_small", "individual_business", "state_owned", "foreign")
+_SIZES = {"large": "large", "private_large": "large", "sme": "sme", "private_small": "sme",
+          "individual_business": "individual"}
+
+
+def enterprise_size(kind: str | None) -> str | None:
+    """The size of a party of ``kind`` (one of PARTY_KINDS): "large", "sme", "individual" (个体工商户) or
+    None when unknown."""
+    return _SIZES.get(kind or "")
+
+
+def _pay_when_paid(sentence: Sentence, phrase: str, kinds: Mapping[str, str]) -> Finding:
+    buyer, seller = enterprise_size(kinds.get("buyer_kind")), enterprise_size(kinds.get("seller_kind"))
+    head_zh = f"付款以“{phrase}”为前提（背靠背条款）：到期日取决于第三方何时付款，收款方无法确定。"
+    head_en = f"Payment waits for \"{phrase}\" (pay-when-paid): the due date turns on a third party paying, " \
+              "so the payee has no certain date."
+    details = {"trigger": phrase, "buyer_size": buyer or "unknown", "seller_size": seller or "unknown"}
+    if buyer == "large" and seller == "sme":
+        return Finding(
+            "payment.pay_when_paid", "error",
+            head_zh + "买方为大型企业、卖方为中小企业：依法释〔2024〕11号，以第三方支付款项为付款前提的约定无效，"
+            "法院结合行业规范和交易习惯确定合理的付款期限；欠款利息有约定的按约定，无约定的按一年期LPR计算。",
+            head_en + " The buyer is a large enterprise and the seller a small or medium one: under Fa Shi "
+            "[2024] No. 11 such a condition is void; the court fixes a reasonable payment term from industry "
+            "practice and the parties' dealings, with interest as agreed or else at the one-year LPR.",
+            sentence.text, {**details, "void": "true"})
+    if buyer in ("sme", "individual") or seller == "large":
+        zh = ("双方不属于“大型企业向中小企业采购”，法释〔2024〕11号不适用，该约定通常有效；"
+              "买方怠于向第三方主张付款的，可视为条件已成就（民法典第159条）。")
+        en = (" The parties are not a large enterprise buying from a small or medium one, so Fa Shi [2024] "
+              "No. 11 does not apply and the clause is usually upheld; a buyer that fails to pursue the third "
+              "party may be treated as having prevented the condition (Civil Code art. 159).")
+        void = "false"
+    else:
+        zh = ("如买方为大型企业、卖方为中小企业，依法释〔2024〕11号该约定无效；其他情形下法院通常认可其效力，"
+              "但买方怠于向第三方主张付款的，可视为条件已成就（民法典第159条）。")
+        en = (" If the buyer is a large enterprise and the seller a small or medium one, Fa Shi [2024] No. 11 "
+              "makes it void; otherwise courts usually uphold it, though a buyer that fails to pursue the third "
+              "party may be treated as having prevented the condition (Civil Code art. 159).")
+        void = "unknown"
+    return Finding("payment.pay_when_paid", "warning", head_zh + zh, head_en + en, sentence.text,
+                   {**details, "void": void})
+
 
 _ACCEPTANCE = re.compile(
     r"(?:最终|终)?(?:验收|检验|调试)(?:合格|通过|完成|完毕|无误)?(?:[并且及和][^，,。;；]{0,12}?)?(?:之日)?(?:后|起|以后|之后)"
@@ -134,11 +197,17 @@ def _vague(doc: Document, sentence: Sentence) -> Finding | None:
     return None
 
 
-def check(doc: Document) -> list[Finding]:
+def check(doc: Document, kinds: Mapping[str, str] | None = None) -> list[Finding]:
+    """``kinds`` may give "buyer_kind" and "seller_kind" (see ``enterprise_size``)."""
     findings: list[Finding] = []
     has_term = False
     for sentence in doc.sentences:
         if not PAYMENT.search(sentence.norm):
+            continue
+        third = next((m for p in PAY_WHEN_PAID if (m := p.search(sentence.norm))), None)
+        if third is not None:
+            findings.append(_pay_when_paid(sentence, third.group(0).strip(), kinds or {}))
+            has_term = True
             continue
         found = _vague(doc, sentence)
         if found is not None:

@@ -9,7 +9,7 @@ so these POSTs run in a read-only unit of work.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from flask import Blueprint, request
 from pydantic import Field, ValidationError, model_validator
@@ -27,13 +27,21 @@ from workflow.web.problems import request_locale
 bp = Blueprint("contracts", __name__)
 
 
+# workflow.law.linter.PARTY_KINDS
+PartyKind = Literal["large", "sme", "private_large", "private_small", "individual_business", "state_owned",
+                    "foreign"]
+
+
 class LintContext(StrictModel):
-    """Places of 民事诉讼法 35, when the contract text does not name them."""
+    """Places of 民事诉讼法 35, when the contract text does not name them, and the parties' kinds
+    (a large buyer's pay-when-paid clause against an SME seller is void)."""
 
     seller_place: str | None = Field(None, max_length=300)
     buyer_place: str | None = Field(None, max_length=300)
     signing_place: str | None = Field(None, max_length=300)
     performance_place: str | None = Field(None, max_length=300)
+    buyer_kind: PartyKind | None = Field(None, description="the buyer's size or ledger customer kind")
+    seller_kind: PartyKind | None = Field(None, description="the seller's size or ledger customer kind")
 
 
 class ContractLintIn(StrictModel):
