@@ -34,7 +34,7 @@ def rule_texts() -> dict[str, RuleText]:
 
 RULES: tuple[str, ...] = (
     "payment.vague_trigger", "payment.pay_when_paid", "payment.missing_term", "penalty.excessive",
-    "penalty.missing",
+    "penalty.stacked", "penalty.missing",
     "arbitration.or_clause", "arbitration.no_commission", "arbitration.two_commissions",
     "jurisdiction.names_court", "jurisdiction.unconnected_place", "jurisdiction.uncertain_party",
     "notice.missing", "letter.threat",

@@ -1,9 +1,13 @@
-"""penalty.excessive and penalty.missing.
+"""penalty.excessive, penalty.stacked and penalty.missing.
 
 An agreed late rate is annualised (daily × 365, monthly × 12, as DOMAIN §3 counts days) and set
 against the current one-year LPR: above ``warn_multiple`` × LPR a court is likely to cut it on
 request (民法典 585; 合同编通则解释 65), above ``note_multiple`` it is worth a note. Rates that carry
 no time unit (a lump sum of 20% of the price, a cap of 10%) cannot be annualised and are left alone.
+
+A contract may charge a penalty and interest (or a 滞纳金) on the same overdue amount. A court weighs
+what the debtor pays in total, so the annual rates of the different charges are added and the sum is
+graded against the same lines.
 """
 
 from __future__ import annotations
@@ -82,6 +86,7 @@ class AgreedRate:
     written: str  # the words in the contract
     unit: str  # day / month / year / lpr_multiple
     multiple_of_lpr: Decimal | None = None  # when written as a multiple
+    start: int = 0  # where it is written in the text it was read from
 
 
 def _unit_near(norm: str, start: int, end: int) -> str | None:
@@ -111,14 +116,14 @@ def agreed_rates(norm: str, lpr_1y: Decimal) -> list[AgreedRate]:
         if m.group("pct"):
             multiple = Decimal(m.group("pct")) / 100
         if multiple is not None and multiple > 0:
-            rates.append(AgreedRate(multiple * lpr_1y, m.group(0), "lpr_multiple", multiple))
+            rates.append(AgreedRate(multiple * lpr_1y, m.group(0), "lpr_multiple", multiple, m.start()))
             consumed.append(m.span())
     for m in _LPR_PLUS.finditer(norm):
         try:
             multiple = 1 + _required_number(m.group("p")) / 100
         except ValueError:
             continue
-        rates.append(AgreedRate(multiple * lpr_1y, m.group(0), "lpr_multiple", multiple))
+        rates.append(AgreedRate(multiple * lpr_1y, m.group(0), "lpr_multiple", multiple, m.start()))
         consumed.append(m.span())
     for token in find_rates(norm):
         if any(a <= token.start < b for a, b in consumed):
@@ -129,7 +134,7 @@ def agreed_rates(norm: str, lpr_1y: Decimal) -> list[AgreedRate]:
         unit = _unit_near(norm, token.start, token.end)
         if unit is None:
             continue
-        rates.append(AgreedRate(token.value * _PERIODS_PER_YEAR[unit], token.text, unit))
+        rates.append(AgreedRate(token.value * _PERIODS_PER_YEAR[unit], token.text, unit, start=token.start))
     return rates
 
 
@@ -170,18 +175,105 @@ def _excessive(sentence: Sentence, rate: AgreedRate, lpr_1y: Decimal, warn: Deci
                     "lpr_1y": str(lpr_1y), "lpr_multiple": str(m)})
 
 
+_CHARGES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("penalty", re.compile(r"违约金|罚金|\bliquidated damages\b|\bpenalt(?:y|ies)\b", _I)),
+    ("interest", re.compile(r"利息|资金占用|罚息|\binterest\b", _I)),
+    ("late_fee", re.compile(r"滞纳金|\blate (?:payment )?(?:fees?|charges?)\b", _I)),
+)
+_CHARGE_ZH = {"penalty": "违约金", "interest": "利息（资金占用费）", "late_fee": "滞纳金"}
+_CHARGE_EN = {"penalty": "penalty", "interest": "interest", "late_fee": "late fee"}
+_PIECE = re.compile(r"[，,]")
+# "以高者为准", "whichever is higher": one charge or the other, not both
+_EITHER = re.compile(r"择一|择其一|二选一|选择(?:主张|适用|计算)|以(?:较)?(?:高|低)者为准|择高|不得(?:同时|重复)"
+                     r"|\bwhichever is (?:higher|greater|lower|less)\b|\bbut not both\b|\bin lieu of\b|\binstead of\b"
+                     r"|包含[^。]{0,6}(?:利息|违约金)|(?:利息|违约金)[^。]{0,6}包含|\binclusive of\b", _I)
+
+
+@dataclass(frozen=True)
+class _Charge:
+    kind: str
+    rate: AgreedRate
+    sentence: Sentence
+
+
+def _charge_kind(part: str, start: int) -> str | None:
+    """The charge a rate belongs to: the one named in its comma piece, else in the next or previous piece.
+    A piece naming two charges ("违约金及利息按日万分之五") is one combined rate, so None."""
+    pieces: list[tuple[int, int]] = []
+    at = 0
+    for m in _PIECE.finditer(part):
+        pieces.append((at, m.start()))
+        at = m.end()
+    pieces.append((at, len(part)))
+    index = next((i for i, (a, b) in enumerate(pieces) if a <= start < b), len(pieces) - 1)
+    for i in (index, index + 1, index - 1):
+        if not 0 <= i < len(pieces):
+            continue
+        text = part[pieces[i][0]:pieces[i][1]]
+        kinds = [kind for kind, pattern in _CHARGES if pattern.search(text)]
+        if len(kinds) == 1:
+            return kinds[0]
+        if kinds:
+            return None
+    return None
+
+
+def _stacked(charges: list[_Charge], lpr_1y: Decimal, warn: Decimal, note: Decimal) -> Finding | None:
+    """The highest rate of each kind of charge, added up and graded like a single rate."""
+    worst: dict[str, _Charge] = {}
+    for c in charges:
+        if c.kind not in worst or c.rate.annual > worst[c.kind].rate.annual:
+            worst[c.kind] = c
+    if len(worst) < 2:
+        return None
+    parts = [worst[k] for k, _ in _CHARGES if k in worst]
+    if any(_EITHER.search(c.sentence.norm) for c in parts):
+        return None
+    total = sum((c.rate.annual for c in parts), Decimal(0))
+    multiple = total / lpr_1y
+    if multiple <= note:
+        return None
+    severity: Severity = "warning" if multiple > warn else "info"
+    threshold = warn if severity == "warning" else note
+    m = multiple.quantize(Decimal("0.01"))
+    listed_zh = " + ".join(f"{_CHARGE_ZH[c.kind]}“{c.rate.written}”（年化约 {percent(c.rate.annual)}）" for c in parts)
+    listed_en = " + ".join(f"{_CHARGE_EN[c.kind]} \"{c.rate.written}\" (about {percent(c.rate.annual)} a year)"
+                           for c in parts)
+    zh = (f"合同对同一笔逾期款同时约定了{listed_zh}，合计年利率约 {percent(total)}，为当前一年期LPR"
+          f"（{percent(lpr_1y)}）的 {m} 倍，高于 {threshold} 倍的提示线。法院审查违约金是否过高时，看的是各项合计。")
+    en = (f"The contract charges the same overdue amount {listed_en}: together about {percent(total)} a year, "
+          f"{m} times the current one-year LPR ({percent(lpr_1y)}), above the {threshold}× line. A court judges "
+          "whether the charges are excessive by their total.")
+    if severity == "warning":
+        zh += "对方请求调减时，超出部分很可能不获支持。"
+        en += " If the debtor asks, the excess is likely to be cut."
+    sentences = list(dict.fromkeys(c.sentence.text for c in parts))
+    return Finding("penalty.stacked", severity, zh, en, " … ".join(sentences),
+                   {"annual_rate": str(total.quantize(Decimal("0.0001"))), "lpr_1y": str(lpr_1y),
+                    "lpr_multiple": str(m),
+                    "components": "|".join(f"{c.kind}:{c.rate.annual.quantize(Decimal('0.0001'))}" for c in parts)})
+
+
 def check(doc: Document, *, lpr_1y: Decimal, warn_multiple: Decimal, note_multiple: Decimal) -> list[Finding]:
     findings: list[Finding] = []
+    charges: list[_Charge] = []
     late_clause = False
     for sentence in doc.sentences:
         if LATE_PAYMENT.search(sentence.norm) and _CONSEQUENCE.search(sentence.norm + doc.article_of(sentence)):
             late_clause = True
+        late_article = bool(LATE_PAYMENT.search(doc.article_of(sentence)))
         rates: list[AgreedRate] = []
         # "卖方逾期交货的，每日千分之三；买方逾期付款的，按LPR计息": each half has its own rate
         for part in _SUB_CLAUSE.split(sentence.norm):
             late = bool(LATE_PAYMENT.search(part))
             if PENALTY_CONTEXT.search(part) and (late or not _DELIVERY.search(part)):
-                rates += agreed_rates(part, lpr_1y)
+                found_rates = agreed_rates(part, lpr_1y)
+                rates += found_rates
+                if late or late_article:
+                    for rate in found_rates:
+                        kind = _charge_kind(part, rate.start)
+                        if kind is not None:
+                            charges.append(_Charge(kind, rate, sentence))
         if not rates:
             continue
         # a late rate outside a delivery clause ("每逾期一日按万分之五", "overdue sums bear 0.05% a day")
@@ -190,6 +282,9 @@ def check(doc: Document, *, lpr_1y: Decimal, warn_multiple: Decimal, note_multip
         found = _excessive(sentence, worst, lpr_1y, warn_multiple, note_multiple)
         if found is not None:
             findings.append(found)
+    stacked = _stacked(charges, lpr_1y, warn_multiple, note_multiple)
+    if stacked is not None:
+        findings.append(stacked)
     if not late_clause:
         general = next((s for s in doc.sentences if _GENERAL_BREACH.search(s.norm)), None)
         if general is not None:
