@@ -13,7 +13,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from workflow.law.linter import rules_court, rules_dispute, rules_letter, rules_notice, rules_payment, rules_penalty
+from workflow.law.linter import (
+    rules_court,
+    rules_dispute,
+    rules_letter,
+    rules_notice,
+    rules_payment,
+    rules_penalty,
+    rules_terms,
+)
 from workflow.law.linter.findings import RULES, Finding, ordered, rule_texts
 from workflow.law.linter.rules_payment import PARTY_KINDS
 from workflow.law.linter.segment import segment
@@ -39,6 +47,7 @@ def lint_contract(text: str, *, lpr_1y: Decimal, warn_multiple: Decimal, note_mu
         *rules_dispute.check(doc),
         *rules_court.check(doc, context),
         *rules_notice.check(doc),
+        *rules_terms.check(doc),
     ]
     return ordered(findings)
 

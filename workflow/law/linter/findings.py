@@ -37,7 +37,7 @@ RULES: tuple[str, ...] = (
     "penalty.stacked", "penalty.missing",
     "arbitration.or_clause", "arbitration.no_commission", "arbitration.two_commissions",
     "jurisdiction.names_court", "jurisdiction.unconnected_place", "jurisdiction.uncertain_party",
-    "notice.missing", "letter.threat",
+    "notice.missing", "standard_terms.unfair", "letter.threat",
 )
 
 

@@ -39,6 +39,8 @@ _ENFORCEMENT = re.compile(r"(?:申请|强制)执行|撤销[^。]{0,6}裁决|\ben
 # ("诉讼、仲裁法律文书的送达地址", "适用于仲裁及诉讼程序"): not a choice of forum
 _SERVICE = re.compile(r"送达|法律文书|诉讼文书|仲裁文书|\bserv(?:ice|ed|ing)\b|\bdelivery of\b", _I)
 _PART = re.compile(r"[，,]")
+# giving up or barring proceedings ("乙方放弃提起诉讼或仲裁的权利") chooses no forum
+_RENOUNCED = re.compile(r"(?:放弃|不得|无权)[^。；;]{0,24}?(?:诉讼|仲裁)|\bwaives?\b[^.;]{0,40}\barbitrat", _I)
 
 # the words before 仲裁委员会 that are not part of its name
 _CUT = re.compile(r"提交|提请|交由|递交|送交|申请|或者|以及|并由|选择|指定|约定"
@@ -148,7 +150,7 @@ def check(doc: Document) -> list[Finding]:
     seen_articles: set[int] = set()
     for index, sentence in enumerate(doc.sentences):
         norm = _without_service(sentence.norm)
-        if not _AGREEMENT.search(norm):
+        if not _AGREEMENT.search(norm) or _RENOUNCED.search(norm):
             continue
         if not ARBITRATION.search(_strip_costs(norm)):
             continue
