@@ -1,5 +1,7 @@
 """Our own clause library must pass our own linter: the shipped 买卖合同 templates, rendered with the
-demo data and each dispute and penalty variant, read back from the DOCX and linted."""
+demo data and each dispute and penalty variant, read back from the DOCX and linted; and every other
+shipped document (letters, the lawyer's letter, statement, repayment agreement, interest sheet)
+passes the letter check."""
 
 from __future__ import annotations
 
@@ -10,10 +12,11 @@ from typing import Any
 import pytest
 
 from workflow.config import PROJECT_ROOT
+from workflow.documents.catalogue import CATALOGUE
 from workflow.documents.catalogue.samples import contract_context
 from workflow.documents.docx_text import docx_text
 from workflow.documents.render import compile_template
-from workflow.law.linter import Finding, lint_contract
+from workflow.law.linter import Finding, lint_contract, lint_letter
 
 TEMPLATES = Path(PROJECT_ROOT) / "templates_docx"
 
@@ -48,3 +51,13 @@ def test_demo_daily_rate_of_five_per_ten_thousand_is_flagged_not_blocked(lang: s
     findings = lint_rendered(lang)  # the demo contract: 万分之五 a day, capped at 20%
     assert [(f.rule, f.severity, f.details["annual_rate"]) for f in findings] == [
         ("penalty.excessive", "warning", "0.1825")]
+
+
+@pytest.mark.parametrize("kind", sorted(k for k in CATALOGUE if k != "sales_contract"))
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_shipped_letter_passes_the_letter_check(kind: str, lang: str) -> None:
+    template = compile_template((TEMPLATES / f"{kind}.{lang}.docx").read_bytes())
+    text = docx_text(template.render(CATALOGUE[kind].sample_context()))
+    assert len(text) > 200  # the rendered letter, not an empty shell
+    findings = lint_letter(text)
+    assert findings == [], [(f.details, f.clause_text) for f in findings]

@@ -1,8 +1,15 @@
 """letter.threat: threatening, insulting or harassing wording in an outgoing letter.
 
 A collection letter may state neutral, lawful consequences ("我司将依法通过诉讼途径解决", "we will
-commence legal proceedings"); it may not threaten, insult, shame the debtor in public or reach
-third parties (family, the debtor's customers). Each pattern carries the reason a clerk is shown.
+commence legal proceedings"); it may not threaten, insult, shame the debtor in public, reach third
+parties (family, the debtor's customers), send people to sit in the debtor's office (驻场) or
+threaten a criminal complaint over what is a civil debt. Each pattern carries the reason a clerk is
+shown.
+
+One criminal consequence is lawful to state: once a judgment or ruling is in force, refusing to
+comply with it is a crime (刑法 313, 拒不执行判决、裁定罪) and the court may fine or detain (民事诉讼法
+114). A sentence that names that refusal, in a letter that cites an effective judgment, is a warning
+for the approving lawyer to check the judgment; without a judgment it is a threat like any other.
 """
 
 from __future__ import annotations
@@ -30,6 +37,8 @@ _CATEGORY_TEXT: dict[str, tuple[str, str]] = {
     "third_party": ("联系第三方（家属、客户、同行等）",
                     "third-party-contact (family, customers, peers)"),
     "visit": ("上门施压", "turning-up-in-person"),
+    "onsite": ("派人驻场催收", "on-site-collection"),
+    "criminal": ("以刑事追究威胁民事欠款", "criminal-complaint"),
 }
 
 WORDINGS: tuple[Wording, ...] = (
@@ -72,14 +81,58 @@ WORDINGS: tuple[Wording, ...] = (
     Wording("visit", "error", re.compile(
         r"上门(?:催收|讨债|追债|要账|讨要|堵)|堵门|到你(?:家|们公司|单位)|蹲守|天天(?:打电话|上门)")),
     Wording("visit", "warning", re.compile(r"上门")),
+    Wording("third_party", "error", re.compile(
+        r"(?:让|请|叫)(?:你|您)(?:的)?(?:家人|家属|父母|子女|配偶|亲属|亲戚|爱人)"
+        r"|(?:你|您)(?:的)?(?:家人|家属|父母|子女|孩子|配偶|亲属|亲戚|爱人)[^。]{0,10}(?:会|将|也将|也会)(?:收到|知道|接到)"
+        r"|向(?:你|您|其)(?:的)?(?:家人|家属|父母|子女|配偶|亲属|亲戚|爱人)(?:催收|催讨|讨要|追讨|说明|通报)"
+        r"|(?:联系|通知|告知|找)(?:家里人|爱人|儿女|父亲|母亲)")),
+    Wording("third_party", "error", re.compile(
+        r"\byour (?:family|relatives|spouse|wife|husband|children|parents)(?: members)? will (?:be (?:informed|told"
+        r"|contacted|notified)|hear|know|receive)\b"
+        r"|\b(?:contact|notify|inform)\w* (?:the )?(?:debtor's )?family members\b", _I)),
+    Wording("onsite", "error", re.compile(
+        r"驻场(?:催收|催款|追讨|追款|追债|追收|讨债|讨款|讨要|收款|催缴)|上门驻场|驻守|驻扎"
+        r"|驻场(?:直至|直到|至)[^。]{0,12}?(?:付清|还清|结清|付款|还款|解决)"
+        r"|(?:派|委派|安排|组织|增派)(?:专人|人员|工作人员|催收人员|催收团队|团队|律师|员工|同事)?"
+        r"(?:到|至|前往|进驻)?(?:贵司|你司|你们公司|贵公司|你方|贵方|贵单位|你单位)?(?:现场)?驻场"
+        r"(?!服务|运维|实施|提供|支持|开发|工程师)"
+        r"|进驻(?:贵司|你司|贵公司|你们公司|贵单位|你单位)")),
+    Wording("onsite", "error", re.compile(
+        r"\bstation\w* (?:our |a )?(?:staff|collectors?|people|team|representatives?|employees?) (?:at|in) your\b"
+        r"|\bon-?site (?:debt )?collection\b"
+        r"|\b(?:stay|remain|sit|camp)\w* (?:at|in|outside) your (?:office|premises|home|house|factory|site)s? until\b"
+        r"|\bsend\w* (?:a team|our collectors|our staff|people|someone) to (?:stay|sit|remain|camp)\b", _I)),
     Wording("visit", "error", re.compile(
         r"\b(?:turn|show) up at your\b|\bvisit (?:you at )?your (?:home|house)\b|\bcome to your (?:home|house)\b"
         r"|\bcall you every day\b", _I)),
+    Wording("criminal", "error", re.compile(
+        r"报案|报警|(?:向|到)公安(?:机关|局|部门)?(?:报案|举报|控告|反映)|移送公安|刑事(?:报案|控告|立案|追诉|责任)"
+        r"|追究[^。，,]{0,12}?刑事|诈骗|拒不执行|拒执|逃避债务罪|非法占有|坐牢|判刑|拘留|逮捕|抓人|经侦|立案侦查")),
+    Wording("criminal", "error", re.compile(
+        r"\b(?:report|reported|reporting) (?:you |this |the matter |your company )?to the police\b|\bcall the police\b"
+        r"|\bpolice (?:report|complaint|investigation)\b|\bcriminal (?:charges?|complaint|liability|prosecution"
+        r"|proceedings|case|investigation|offen[cs]e)\b|\bprosecut(?:e|ed|ion)\b|\bfraud\b|\bjail\b|\bprison\b"
+        r"|\barrest(?:ed)?\b|\bdetention\b", _I)),
 )
+
+# "谨防诈骗: our account never changes" warns the reader about fraudsters and accuses nobody
+_FRAUD_WARNING = re.compile(r"谨防|防范|警惕|冒充|谨防诈骗|\bbeware\b|\bimpersonat|\bphishing\b|\bbe alert\b"
+                            r"|\bnever (?:change|ask)", re.IGNORECASE)
+
+# a judgment or ruling in force: the letter may then state that refusing to comply with it is a crime
+_JUDGMENT = re.compile(
+    r"(?:已(?:经)?)?生效(?:的)?(?:民事)?(?:判决|裁定|调解书|仲裁裁决)|(?:判决|裁定|调解书|裁决)(?:书)?已(?:经)?(?:发生法律效力|生效)"
+    r"|[(（]\d{4}[)）][^。，,]{1,12}?(?:民初|民终|民再|执|仲)[^。，,]{0,4}?\d+号"
+    r"|\b(?:final|effective|binding|enforceable) (?:judgment|ruling|award)\b|\bjudgment (?:of|dated|no\.)",
+    re.IGNORECASE)
+_REFUSAL = re.compile(r"拒不执行|拒执|不履行[^。]{0,10}(?:判决|裁定|调解书)|\brefus\w* to (?:comply with|perform|"
+                      r"satisfy|execute) (?:the |a |this )?(?:judgment|ruling|court order|award)\b|\barticle 313\b"
+                      r"|\bart\. 313\b", re.IGNORECASE)
 
 
 def check_letter(doc: Document) -> list[Finding]:
     findings: list[Finding] = []
+    judgment = bool(_JUDGMENT.search(doc.norm))
     for sentence in doc.sentences:
         hits: dict[str, tuple[Severity, list[str]]] = {}
         for wording in WORDINGS:
@@ -90,6 +143,11 @@ def check_letter(doc: Document) -> list[Finding]:
                 if m.group(0) not in words and not any(m.group(0) in w for w in words):
                     words.append(m.group(0))
                 hits[wording.category] = (severity, words)
+        if "criminal" in hits and _FRAUD_WARNING.search(sentence.norm):
+            del hits["criminal"]
+        criminal = hits.get("criminal")
+        if criminal is not None and judgment and _REFUSAL.search(sentence.norm):
+            hits["criminal"] = ("warning", criminal[1])
         for category, (severity, words) in hits.items():
             zh_cat, en_cat = _CATEGORY_TEXT[category]
             quoted_zh = "、".join(f"“{w}”" for w in words)
