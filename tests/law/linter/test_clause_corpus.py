@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from tests.law.linter.corpus import EXCERPTS, LETTERS, Excerpt, Letter
-from workflow.law.linter import RULES, Finding, lint_contract, lint_letter
+from workflow.law.linter import RULES, Finding, lint_contract, lint_letter, rule_texts
 
 LPR = Decimal("0.0300")
 
@@ -25,6 +25,14 @@ def test_the_corpus_is_large_and_covers_every_rule_both_ways() -> None:
         assert any(rule in e.silent for e in EXCERPTS), f"no negative for {rule}"
     assert {e.id.rsplit("-", 1)[-1] for e in EXCERPTS} >= {"zh", "en"}
     assert any(letter.worst is None for letter in LETTERS) and any(letter.worst == "error" for letter in LETTERS)
+
+
+def test_every_rule_has_its_title_basis_and_suggestion_in_both_languages() -> None:
+    texts = rule_texts()
+    assert set(texts) == set(RULES)
+    for rule, t in texts.items():
+        assert all((t.title_zh, t.title_en, t.basis_zh, t.basis_en, t.suggestion_zh, t.suggestion_en)), rule
+        assert "《" in t.basis_zh and "art" in t.basis_en, rule  # cites a statute, in both languages
 
 
 @pytest.mark.parametrize("excerpt", EXCERPTS, ids=lambda e: e.id)

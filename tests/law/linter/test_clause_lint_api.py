@@ -195,6 +195,8 @@ def test_pay_when_paid_is_void_only_for_a_large_buyer_and_an_sme_seller(client: 
     assert finding["severity"] == "warning" and finding["details"]["void"] == "false"
     bad = client.post(URL, json={"text": text, "context": {"buyer_kind": "huge"}}, headers=users.clerk)
     assert bad.status_code == 422 and bad.json["errors"][0]["field"] == "context.buyer_kind"
+    uploaded = upload(client, text.encode("utf-8"), "合同.txt", users.clerk, buyer_kind="large", seller_kind="sme")
+    assert rules(uploaded.json)["payment.pay_when_paid"] == "error"
 
 
 def test_deeply_nested_docx_upload_is_a_422_for_every_role(client: FlaskClient, users: Users, core: Core) -> None:
