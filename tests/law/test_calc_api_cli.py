@@ -172,7 +172,7 @@ def test_calendar_add_year_csv_and_bad_files(runner: FlaskCliRunner, tmp_path: P
 
 def test_rates_add_extends_the_lpr_horizon(client: FlaskClient, users: Users, runner: FlaskCliRunner,
                                            core: Core) -> None:
-    body = _with(basis={"kind": "lpr", "markup": "0.5", "mode": "floating"}, as_of="2026-10-20")
+    body = _with(basis={"kind": "lpr", "markup": "0.5", "mode": "floating"}, as_of="2026-10-19")
     assert client.post("/api/v1/calc/interest", json=body, headers=users.clerk).status_code == 422
     result = runner.invoke(args=["rates", "add", "--date", "2026-09-21", "--lpr1y", "2.90", "--lpr5y", "3.40",
                                  "--source", "全国银行间同业拆借中心公告 2026-09-21"])
@@ -181,7 +181,7 @@ def test_rates_add_extends_the_lpr_horizon(client: FlaskClient, users: Users, ru
     assert resp.status_code == 200
     assert resp.json["invoices"][0]["segments"][-1]["annual_rate"] == "0.0435"  # 2.90% × 1.5
     listing = runner.invoke(args=["rates", "list"]).output
-    assert "2026-09-21" in listing and "LPR known through 2026-10-21" in listing
+    assert "2026-09-21" in listing and "LPR known through 2026-10-19" in listing
     assert len(_audit(core, "rates.add")) == 1
 
 

@@ -46,7 +46,8 @@ def test_added_year_and_quote_are_merged_and_audited(any_db: Core) -> None:
     assert cal.last_year == 2027 and cal.is_working_day(date(2027, 2, 20))
     table = read(any_db, SYSTEM_ACTOR, lambda uow: law.rate_table(uow.session))
     assert table.lpr_1y(date(2026, 10, 1)) == Decimal("0.0295")
-    assert table.lpr_horizon == date(2026, 10, 21)
+    # October's quote is due 2026-10-20 (a Tuesday): the September quote is known through the day before
+    assert table.lpr_horizon == date(2026, 10, 19)
     # correcting the same year replaces it, and the audit entry keeps the version before
     notice["holidays"] = {"2027-01-01": "元旦", "2027-01-02": "元旦"}
     _add_year(any_db, SYSTEM_ACTOR, json.dumps(notice, ensure_ascii=False).encode(), "2027.json")
@@ -70,7 +71,7 @@ def test_only_an_administrator_adds_years_and_quotes(any_db: Core, role: Role) -
     assert _count(any_db, CalendarYearRow) == 0 and _count(any_db, RateQuoteRow) == 0
     assert _count(any_db, AuditEntry) == 0
     table = read(any_db, actor, lambda uow: any_db.services.calc.rate_table(uow.session))
-    assert table.lpr_horizon < date(2026, 10, 21)  # still only the shipped quotes
+    assert table.lpr_horizon < date(2026, 10, 19)  # still only the shipped quotes
 
 
 def test_a_refused_actor_learns_nothing_about_the_file(core: Core) -> None:

@@ -1,4 +1,7 @@
-"""Late interest: worked examples computed by hand (arithmetic in the comments), then the edges."""
+"""Late interest: worked examples computed by hand (arithmetic in the comments), then the edges.
+
+Every rate these tests use is typed in this file or in ``tests/law/helpers.py`` (``HISTORY``), never
+read from the shipped rate file, so each figure in a comment is the figure the engine was given."""
 
 from __future__ import annotations
 
@@ -7,10 +10,11 @@ from decimal import Decimal as D
 
 import pytest
 
-from tests.law.helpers import run, segs
+from tests.law.helpers import monthly, quote, run, segs, table
 from workflow.law.interest import Basis
-from workflow.law.rates import RateQuote, RateTable, shipped_quotes
+from workflow.law.rates import RateTable
 from workflow.law.refusals import LawRefusal
+from workflow.law.workdays import WorkCalendar
 
 DAILY = Basis("daily_rate", rate=D("0.0005"))
 
@@ -157,23 +161,100 @@ def test_as_of_on_the_due_date_gives_no_interest() -> None:
     assert r.as_json()["interest_accrued"] == "0.00" and r.as_json()["invoices"][0]["segments"] == []
 
 
-def test_floating_past_the_last_known_quote_is_refused_naming_the_quote() -> None:
+# The monthly quotes after the verified history, typed for the test (all 3.00% / 3.50%, as reported):
+# 2025-06-20 … 2026-08-20, each on its publication day.
+MONTHLY = table(*monthly("2025-06-20", "2026-08-20", verified=False))
+FLOAT = Basis("lpr", markup=D("0.5"), mode="floating")
+
+
+def test_a_quote_holds_until_the_day_before_the_next_possible_publication() -> None:
+    # last quote 2026-08-20; September's is due on the 20th, a Sunday made a working day in 2026
+    # (国庆调休), so the quote is known through 2026-09-19 and no further
+    assert (MONTHLY.next_lpr_publication, MONTHLY.lpr_horizon) == (date(2026, 9, 20), date(2026, 9, 19))
+    run("2026-09-19", FLOAT, [("Q", "1000.00", "2026-01-31")], table=MONTHLY)
     with pytest.raises(LawRefusal) as e:
-        run("2026-09-21", Basis("lpr", markup=D("0.5"), mode="floating"), [("Q", "1000.00", "2026-01-31")])
-    assert e.value.field == "as_of" and "2026-09" in e.value.zh and "2026-09" in e.value.en
+        run("2026-09-20", FLOAT, [("Q", "1000.00", "2026-01-31")], table=MONTHLY)
+    assert e.value.field == "as_of" and e.value.code == "lpr_missing"
+    assert "2026-09" in e.value.zh and "2026-09-20" in e.value.en and "carry_forward" in e.value.en
 
 
-def test_floating_within_a_month_of_the_last_quote_warns_about_unverified_quotes() -> None:
-    r = run("2026-09-20", Basis("lpr", markup=D("0.5"), mode="floating"), [("Q", "1000.00", "2026-01-31")])
+def test_no_stale_days_after_a_quote_moved_by_a_holiday() -> None:
+    # the February 2026 quote came on 02-24 (春节); March's is due 03-20 (a Friday), not 03-24
+    feb = table(*monthly("2025-06-20", "2026-02-20"))
+    assert feb.last_lpr is not None and feb.last_lpr.effective == date(2026, 2, 24)
+    assert feb.lpr_horizon == date(2026, 3, 19)
+    with pytest.raises(LawRefusal):
+        run("2026-03-20", FLOAT, [("Q", "1000.00", "2026-01-31")], table=feb)
+
+
+def test_a_20th_on_a_weekend_moves_the_next_publication_to_monday() -> None:
+    # 2025-09-20 is a Saturday: September's quote is due Monday 09-22, so 09-21 is still known
+    aug = table(*monthly("2025-06-20", "2025-08-20"))
+    assert aug.lpr_horizon == date(2025, 9, 21)
+
+
+def test_without_the_calendar_of_the_year_the_20th_itself_is_the_limit() -> None:
+    # no holiday calendar: the quote may come as early as the 20th, so only the 19th is known
+    bare = RateTable([quote("lpr", "2025-08-20", "3.00", "3.50")], WorkCalendar())
+    assert bare.lpr_horizon == date(2025, 9, 19)
+
+
+def test_floating_within_the_known_days_names_each_unverified_quote_in_the_method() -> None:
+    r = run("2026-09-19", FLOAT, [("Q", "1000.00", "2026-01-31")], table=MONTHLY)
     out = r.as_json()
-    assert out["warnings"] and "2026-08-20" in out["warnings"][0]["zh"]
+    assert any("2026-08-20" in w["zh"] for w in out["warnings"])
+    # the sheet prints the method paragraph, so the unverified quotes are named there too
+    assert "2026-08-20" in out["method"]["zh"] and "not yet checked" in out["method"]["en"]
     # reported-unchanged months do not cut the table into extra segments
     assert len(out["invoices"][0]["segments"]) == 1
+    assert out["assumptions"] == []
+
+
+def test_a_missing_month_inside_the_table_is_refused_not_bridged() -> None:
+    # quotes of June and August 2025, July's missing: July's was due 07-21 (the 20th a Sunday)
+    gap = table(*monthly("2025-06-20", "2025-06-20"), *monthly("2025-08-20", "2025-08-20"))
+    assert gap.lpr_gaps() == [(date(2025, 7, 21), date(2025, 8, 19))]
+    with pytest.raises(LawRefusal) as e:
+        run("2025-08-31", FLOAT, [("G", "100000.00", "2025-06-30")], table=gap)
+    assert "2025-07" in e.value.zh
+
+
+def test_carry_forward_bridges_a_missing_month_on_its_own_line_and_says_so() -> None:
+    # 3.00% × 1.5 = 4.5% throughout, but the days of the missing July quote are a line of their own:
+    # 07-01..07-20 20 days: 100000 × 0.045 × 20 / 365 = 246.575 → 246.58
+    # 07-21..08-19 30 days (assumed):  100000 × 0.045 × 30 / 365 = 369.863 → 369.86
+    # 08-20..08-31 12 days: 100000 × 0.045 × 12 / 365 = 147.945 → 147.95;  total 764.39
+    gap = table(*monthly("2025-06-20", "2025-06-20"), *monthly("2025-08-20", "2025-08-20"))
+    r = run("2025-08-31", FLOAT, [("G", "100000.00", "2025-06-30")], table=gap, carry_forward=True)
+    out = r.as_json()
+    assert segs(r) == [("2025-07-01", "2025-07-20", 20, "100000.00", "0.0450", "246.58"),
+                       ("2025-07-21", "2025-08-19", 30, "100000.00", "0.0450", "369.86"),
+                       ("2025-08-20", "2025-08-31", 12, "100000.00", "0.0450", "147.95")]
+    assert out["interest_accrued"] == "764.39"
+    assert "假定沿用" in out["invoices"][0]["segments"][1]["rate_note"]["zh"]
+    [assumption] = out["assumptions"]
+    assert "2025-07" in assumption["zh"] and "2025-06-20" in assumption["zh"]
+    assert "assum" in assumption["en"] and "2025-06-20" in assumption["en"]
+    assert "假定" in out["method"]["zh"] and "ssumption" in out["method"]["en"]
+
+
+def test_carry_forward_past_the_last_quote_in_fixed_mode() -> None:
+    # breach 2026-11-01, after the last quote's days (through 2026-09-19): refused unless asked;
+    # asked: the 2026-08-20 quote 3.00% × 1.5 = 4.5%, 11-01..11-30 30 days:
+    # 100000 × 0.045 × 30 / 365 = 369.863 → 369.86
+    basis = Basis("lpr", markup=D("0.5"))
+    with pytest.raises(LawRefusal) as e:
+        run("2026-11-30", basis, [("F", "100000.00", "2026-10-31")], table=MONTHLY)
+    assert e.value.field == "invoices.0.due_date"
+    r = run("2026-11-30", basis, [("F", "100000.00", "2026-10-31")], table=MONTHLY, carry_forward=True)
+    assert segs(r) == [("2026-11-01", "2026-11-30", 30, "100000.00", "0.0450", "369.86")]
+    out = r.as_json()
+    assert "2026-09" in out["assumptions"][0]["zh"] and out["assumptions"][0] in out["warnings"]
 
 
 def test_fixed_mode_needs_only_the_quote_at_breach() -> None:
     r = run("2026-11-26", Basis("lpr", markup=D("0.5")), [("Q", "1000.00", "2025-05-19")])
-    # 2025-05-20 quote 3.00% × 1.5 = 4.5%, verified: no warning
+    # 2025-05-20 quote 3.00% × 1.5 = 4.5%, verified: no warning, although the history ends in June 2025
     assert segs(r)[0][4] == "0.0450" and r.as_json()["warnings"] == []
 
 
@@ -183,10 +264,40 @@ def test_lpr_before_the_reform_is_refused_for_contract_lpr() -> None:
     assert e.value.field == "invoices.0.due_date"
 
 
-def test_benchmark_before_2015_is_refused_not_guessed() -> None:
+def test_a_benchmark_before_the_first_in_the_table_is_refused_not_guessed() -> None:
     with pytest.raises(LawRefusal) as e:
         run("2016-01-31", Basis("statutory"), [("Q", "1000.00", "2015-06-30")])
-    assert e.value.code == "rate_missing"
+    assert e.value.code == "rate_missing" and "2015-10-24" in e.value.en
+
+
+# The PBOC 1-year benchmark changes of 2011–2012 (percent): 2011-07-07 6.56, 2012-06-08 6.31, 2012-07-06 6.00
+BENCH_2012 = table(quote("pboc_benchmark", "2011-07-07", "6.56", "7.05"),
+                   quote("pboc_benchmark", "2012-06-08", "6.31", "6.80"),
+                   quote("pboc_benchmark", "2012-07-06", "6.00", "6.55", verified=False))
+
+
+def test_statutory_before_2015_uses_the_benchmark_at_breach() -> None:
+    # due 2012-05-31 → breach 06-01, benchmark 6.56% × 1.5 = 9.84%, fixed;
+    # 06-01..12-31 = 30 + 31 + 31 + 30 + 31 + 30 + 31 = 214 days: 100000 × 0.0984 × 214 / 365 = 5769.2055 → 5769.21
+    r = run("2012-12-31", Basis("statutory", markup=D("0.5")), [("S", "100000.00", "2012-05-31")], table=BENCH_2012)
+    assert segs(r) == [("2012-06-01", "2012-12-31", 214, "100000.00", "0.0984", "5769.21")]
+    assert r.as_json()["warnings"] == []
+
+
+def test_statutory_floating_before_2015_follows_each_benchmark_change() -> None:
+    # 06-01..06-07   7 days × 6.56% × 1.5 = 9.84%:  100000 × 0.0984 × 7 / 365   = 188.712 → 188.71
+    # 06-08..07-05  28 days × 6.31% × 1.5 = 9.465%: 100000 × 0.09465 × 28 / 365 = 726.082 → 726.08
+    # 07-06..12-31 179 days × 6.00% × 1.5 = 9.00%:  100000 × 0.09 × 179 / 365   = 4413.699 → 4413.70
+    # total 5328.49; the 2012-07-06 row is marked unverified here, so the result names it
+    r = run("2012-12-31", Basis("statutory", markup=D("0.5"), mode="floating"), [("S", "100000.00", "2012-05-31")],
+            table=BENCH_2012)
+    assert [(s[0], s[2], s[4], s[5]) for s in segs(r)] == [("2012-06-01", 7, "0.0984", "188.71"),
+                                                           ("2012-06-08", 28, "0.09465", "726.08"),
+                                                           ("2012-07-06", 179, "0.0900", "4413.70")]
+    out = r.as_json()
+    assert out["interest_accrued"] == "5328.49"
+    assert "人民银行贷款基准利率 2012-07-06" in out["method"]["zh"]
+    assert "PBOC benchmark 2012-07-06" in out["method"]["en"]
 
 
 @pytest.mark.parametrize(("as_of", "basis", "payments", "field"), [
@@ -205,17 +316,17 @@ def test_bad_input_names_the_field(as_of: str, basis: Basis, payments: list[tupl
 
 
 def test_an_added_quote_changes_floating_results_from_its_date() -> None:
-    # a September 2026 cut to 2.90% lets the calculation run to 2026-10-20 and re-rates from 09-21
-    table = RateTable([*shipped_quotes(), RateQuote("lpr", date(2026, 9, 21), D("2.90"), D("3.40"), "NIFC", True)])
-    r = run("2026-10-20", Basis("lpr", markup=D("0.5"), mode="floating"), [("Q", "100000.00", "2026-08-31")],
-            table=table)
-    rates = [s[4] for s in segs(r)]
-    assert rates == ["0.0450", "0.0435"]
+    # a September 2026 cut to 2.90% (published 09-21 in this example): October's quote is due 10-20, so
+    # the calculation may run to 10-19; 2.90% × 1.5 = 4.35% from 09-21
+    with_sept = table(*monthly("2025-06-20", "2026-08-20"), quote("lpr", "2026-09-21", "2.90", "3.40"))
+    assert with_sept.lpr_horizon == date(2026, 10, 19)
+    r = run("2026-10-19", FLOAT, [("Q", "100000.00", "2026-08-31")], table=with_sept)
+    assert [s[4] for s in segs(r)] == ["0.0450", "0.0435"]
 
 
 @pytest.mark.parametrize("mode", ["fixed", "floating"])
 def test_an_invoice_not_yet_overdue_needs_no_rate(mode: str) -> None:
     # due today (2026-11-26), past the known LPR quotes: nothing accrues, so nothing is refused
     r = run("2026-11-26", Basis("lpr", markup=D("0.5"), mode=mode),  # type: ignore[arg-type]
-            [("T", "1000.00", "2026-11-26")])
+            [("T", "1000.00", "2026-11-26")], table=MONTHLY)
     assert r.as_json()["interest_accrued"] == "0.00"

@@ -41,6 +41,10 @@ Rate = Annotated[Decimal, Field(gt=0, max_digits=16, decimal_places=10, allow_in
                                 description="a fraction: 万分之五 per day is \"0.0005\", 18% a year \"0.18\"")]
 
 
+CARRY_FORWARD = ("when an LPR quote the calculation needs is not in the rate table yet, assume the last known "
+                 "quote still holds instead of refusing; the result states the assumption (zh and en)")
+
+
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -92,6 +96,7 @@ class InterestIn(Model):
     allocation: Literal["interest_first", "principal_first"] = "interest_first"
     invoices: list[InvoiceItem] = Field(min_length=1, max_length=200_000)
     payments: list[PaymentItem] = Field(default_factory=list, max_length=1_000_000)
+    carry_forward: bool = Field(False, description=CARRY_FORWARD)
 
     def to_request(self) -> InterestRequest:
         b = self.basis
@@ -103,6 +108,7 @@ class InterestIn(Model):
             as_of=self.as_of, basis=basis, day_count=self.day_count, allocation=self.allocation,
             invoices=[InvoiceIn(i.id, i.amount, i.due_date) for i in self.invoices],
             payments=[PaymentIn(p.date, p.amount, p.invoice) for p in self.payments],
+            carry_forward=self.carry_forward,
         )
 
 
@@ -136,3 +142,4 @@ class ClaimQuery(Model):
     statutory_mode: Literal["fixed", "floating"] = "fixed"
     statutory_markup: Annotated[Decimal, Field(ge=Decimal("0.3"), le=Decimal("0.5"), decimal_places=6)] = \
         Decimal("0.5")
+    carry_forward: bool = Field(False, description=CARRY_FORWARD)

@@ -14,10 +14,11 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -36,6 +37,9 @@ from workflow.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
 MAX_UPLOAD = 1024 * 1024
+SHANGHAI = ZoneInfo("Asia/Shanghai")  # the NIFC publishes on Beijing time, whatever the server's zone
+PUBLICATION_TIME = time(9, 15)
+NEXT_YEAR_DUE = (11, 1)  # (month, day) from which next year's missing calendar is warned about
 
 
 def as_validation(exc: LawRefusal, prefix: str = "") -> ValidationFailed:
@@ -98,9 +102,15 @@ class LawData:
             years[row.year] = CalendarYear.from_json(row.data)
         return WorkCalendar.of(years.values())
 
-    def rate_table(self, s: Session) -> RateTable:
+    def rate_table(self, s: Session, calendar: WorkCalendar | None = None) -> RateTable:
+        """The rate table over the effective calendar (which dates the next LPR publication)."""
         added = [_quote(r) for r in s.scalars(select(RateQuoteRow))]
-        return RateTable([*_shipped_quotes(), *added])
+        return RateTable([*_shipped_quotes(), *added], calendar if calendar is not None else self.calendar(s))
+
+    def status(self, uow: UnitOfWork) -> dict[str, Any]:
+        """What the rate table and the calendar know, and what an administrator must add (read-only)."""
+        cal = self.calendar(uow.session)
+        return data_status(self.rate_table(uow.session, cal), cal, uow.now().astimezone(SHANGHAI))
 
     # -- writes -----------------------------------------------------------------------------
     def add_year(self, uow: UnitOfWork, content: bytes, filename: str) -> CalendarYear:
@@ -170,6 +180,67 @@ class LawData:
     def words(amount: Decimal) -> dict[str, str]:
         return _guarded(lambda: {"amount": format(amount.quantize(Decimal("0.01")), "f"),
                                  "words": rmb_upper(amount)})
+
+
+def data_status(table: RateTable, cal: WorkCalendar, now: datetime) -> dict[str, Any]:
+    """The state of the law data at ``now`` (Beijing time) and the administrator's warnings: the
+    next LPR quote is overdue from its publication (about 9:15, the day it applies from), a monthly
+    quote is missing inside the table, the current year's calendar is missing, or next year's from
+    1 November on (the State Council notice comes out late in the year before)."""
+    today = now.date()
+    warnings: list[dict[str, str]] = []
+    last = table.last_lpr
+    nxt = table.next_lpr_publication
+    overdue = nxt is not None and now >= datetime.combine(nxt, PUBLICATION_TIME, now.tzinfo)
+    if last is None or nxt is None:
+        warnings.append({"code": "lpr_missing", "zh": "利率表中没有任何 LPR 报价",
+                         "en": "the rate table has no LPR quote"})
+    elif overdue:
+        warnings.append({
+            "code": "lpr_quote_overdue",
+            "zh": f"{nxt:%Y-%m} 的 LPR 报价应已于 {nxt.isoformat()} 公布，尚未录入（最后一次报价为 "
+                  f"{last.effective.isoformat()}）：{nxt.isoformat()} 及以后的利息计算将被拒绝，"
+                  "请用 dunning rates add 录入",
+            "en": f"the LPR quote of {nxt:%Y-%m}, due {nxt.isoformat()}, is not in the rate table (last quote: "
+                  f"{last.effective.isoformat()}): interest from {nxt.isoformat()} on is refused until it is added "
+                  "with `dunning rates add`"})
+    for start, end in table.lpr_gaps():
+        warnings.append({
+            "code": "lpr_quote_gap",
+            "zh": f"利率表缺少 {start.isoformat()} 至 {end.isoformat()} 期间的月度 LPR 报价，"
+                  "这些日期的利息计算将被拒绝",
+            "en": f"monthly LPR quotes are missing for {start.isoformat()} to {end.isoformat()}: interest on those "
+                  "days is refused until they are added"})
+    unverified = [q for q in table.quotes["lpr"] if not q.verified]
+    for year, why_zh, why_en in _calendar_gaps(cal, today):
+        warnings.append({
+            "code": "calendar_year_missing",
+            "zh": f"{year} 年的节假日安排尚未载入（{why_zh}）：请用 dunning calendar add-year 载入国务院办公厅通知",
+            "en": f"the {year} holiday calendar is not loaded ({why_en}): load the State Council notice with "
+                  "`dunning calendar add-year`"})
+    return {
+        "today": today.isoformat(),
+        "lpr": {"last_quote": None if last is None else last.effective.isoformat(),
+                "last_quote_verified": None if last is None else last.verified,
+                "known_through": None if table.lpr_horizon is None else table.lpr_horizon.isoformat(),
+                "next_publication": None if nxt is None else nxt.isoformat(),
+                "overdue": overdue,
+                "gaps": [{"from": a.isoformat(), "to": b.isoformat()} for a, b in table.lpr_gaps()],
+                "unverified_quotes": [q.effective.isoformat() for q in unverified]},
+        "calendar": {"first_year": cal.first_year, "last_year": cal.last_year,
+                     "next_year_loaded": cal.is_loaded(today.year + 1)},
+        "warnings": warnings,
+    }
+
+
+def _calendar_gaps(cal: WorkCalendar, today: date) -> list[tuple[int, str, str]]:
+    out = []
+    if not cal.is_loaded(today.year):
+        out.append((today.year, "今年", "the current year"))
+    if today >= date(today.year, NEXT_YEAR_DUE[0], NEXT_YEAR_DUE[1]) and not cal.is_loaded(today.year + 1):
+        out.append((today.year + 1, "通知通常于上一年 11 月前后发布，自 11 月 1 日起提示",
+                    "the notice usually comes out in the autumn before; this warning shows from 1 November"))
+    return out
 
 
 def _flush_or_conflict(s: Session, field: str, what: str) -> None:

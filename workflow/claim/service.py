@@ -127,7 +127,7 @@ def _build(customer: Customer, invoices: list[Invoice], allocs: Any, credits: li
     loose_used: set[int] = set()
     totals: dict[str, dict[str, int]] = defaultdict(lambda: {"principal": 0, "interest": 0})
     for (currency, terms), group in groups.items():
-        group, refused = _computable(group, terms, as_of, rates, principal, by_invoice)
+        group, refused = _computable(group, terms, as_of, rates, principal, by_invoice, query.carry_forward)
         for inv, refusal in refused:
             row = _refused_row(inv, contracts[inv.id], terms, principal[inv.id], credited[inv.id],
                                by_invoice[inv.id], as_of, refusal, calendar)
@@ -143,7 +143,7 @@ def _build(customer: Customer, invoices: list[Invoice], allocs: Any, credits: li
             if p.currency == currency and p.id not in loose_used:
                 loose_used.add(p.id)
                 payments.append(PaymentIn(p.received_on, p.unallocated_amount, None))
-        req = InterestRequest(as_of=as_of, basis=terms.basis, payments=payments,
+        req = InterestRequest(as_of=as_of, basis=terms.basis, payments=payments, carry_forward=query.carry_forward,
                               invoices=[InvoiceIn(str(i.id), principal[i.id], i.due_date) for i in group])
         with refusals_as_422():
             result = calculate(req, rates).as_json()
@@ -206,14 +206,14 @@ def _limitation(inv: Invoice, allocs: list[tuple[Allocation, str]], calendar: An
 
 
 def _computable(group: list[Invoice], terms: Terms, as_of: date, rates: Any, principal: dict[int, Decimal],
-                by_invoice: dict[int, list[tuple[Allocation, str]]]
+                by_invoice: dict[int, list[tuple[Allocation, str]]], carry_forward: bool = False
                 ) -> tuple[list[Invoice], list[tuple[Invoice, LawRefusal]]]:
     """Split off the invoices whose interest the engine refuses to compute (e.g. the statutory rate
     for a breach after the last published LPR quote), so one recent invoice does not sink the claim
     on all the others. The group is tried whole first; only on a refusal is each invoice tried alone."""
     def request(invoices: list[Invoice]) -> InterestRequest:
         return InterestRequest(
-            as_of=as_of, basis=terms.basis,
+            as_of=as_of, basis=terms.basis, carry_forward=carry_forward,
             payments=[PaymentIn(a.received_on, a.amount, str(i.id)) for i in invoices for a, _ in by_invoice[i.id]],
             invoices=[InvoiceIn(str(i.id), principal[i.id], i.due_date) for i in invoices])
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -86,15 +87,17 @@ def calc_limitation(file: str) -> None:
 @click.option("--lang", default="zh", type=click.Choice(["zh", "en"]))
 @click.option("--currency", default="CNY")
 @click.option("--creditor-id", type=int, default=None)
+@click.option("--carry-forward", is_flag=True,
+              help="assume the last LPR quote for months not in the rate table yet (stated on the sheet)")
 def calc_claim(customer_id: int, as_of: str | None, sheet_dir: str | None, lang: str, currency: str,
-               creditor_id: int | None) -> None:
+               creditor_id: int | None, carry_forward: bool) -> None:
     """A customer's claim as JSON: principal, interest and limitation per invoice."""
     from workflow.claim.sheet import ClaimSheetIn
     from workflow.cli.documents import write_document
 
     try:
         body = ClaimSheetIn.model_validate({"as_of": as_of, "language": lang, "currency": currency,
-                                            "creditor_id": creditor_id})
+                                            "creditor_id": creditor_id, "carry_forward": carry_forward})
     except ValidationError as exc:
         raise problems_from_pydantic(exc) from exc
     claims = cli_core().services.claims
@@ -191,5 +194,27 @@ def rates_list() -> None:
     for q in table.all():
         five = f"{q.rate_5y}%" if q.rate_5y is not None else "-"
         flag = "verified" if q.verified else "UNVERIFIED"
-        click.echo(f"{q.kind:<15} {q.effective.isoformat()}  1y {q.rate_1y}%  5y {five:<6} {flag:<10} {q.source}")
-    click.echo(f"LPR known through {table.lpr_horizon} (one month after the last quote)")
+        others = "".join(f"  {TENOR_NAMES[name]} {value}%" for name, value in q.tenors)
+        click.echo(f"{q.kind:<15} {q.effective.isoformat()}  1y {q.rate_1y}%  5y {five:<6}{others} {flag:<10} "
+                   f"{q.source}")
+    click.echo(f"LPR known through {table.lpr_horizon} (the next quote is due {table.next_lpr_publication}, "
+               "the 20th or the next working day)")
+    for start, end in table.lpr_gaps():
+        click.echo(f"MISSING monthly LPR quotes: {start.isoformat()} to {end.isoformat()}")
+
+
+# how `rates list` names the benchmark tenors besides 1 year and over 5 years ("5y")
+TENOR_NAMES = {"6m": "<=6m", "1_3y": "1-3y", "3_5y": "3-5y", "1_5y": "1-5y"}
+
+
+def print_law_data_warnings(echo: Callable[[str], None] = click.echo) -> None:
+    """The administrator's warnings about the rate table and calendar (as in GET /api/v1/status),
+    for `dunning check-settings` and `dunning up`: read in one read-only unit of work."""
+    with cli_unit_of_work(read_only=True) as uow:
+        status = _calc().status(uow)
+    lpr = status["lpr"]
+    echo(f"  law data: LPR last quote {lpr['last_quote']}, known through {lpr['known_through']}; "
+         f"holiday calendar {status['calendar']['first_year']}–{status['calendar']['last_year']}")
+    for w in status["warnings"]:
+        echo(f"  WARNING {w['code']}: {w['zh']}")
+        echo(f"          {w['en']}")

@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from workflow.law.interest_checks import STATUTORY_MARKUP_MAX, check_request
-from workflow.law.rates import LPR_START, RateTable
+from workflow.law.rates import LPR_START, RateQuote, RateTable, Span
 
 BasisKind = Literal["daily_rate", "annual_rate", "lpr", "statutory"]
 ONE_DAY = timedelta(days=1)
@@ -63,6 +63,14 @@ class InterestRequest:
     payments: Sequence[PaymentIn] = ()
     day_count: Literal[365, 360] = 365
     allocation: Literal["interest_first", "principal_first"] = "interest_first"
+    # only when the user asks: a month whose LPR quote is not in the table takes the last known
+    # quote, and the result says so (docs/law.md §1, "Refusing to guess a rate")
+    carry_forward: bool = False
+
+
+# (first day, annual rate, note zh, note en, assumed): an assumed piece is never merged into a known
+# one, so the sheet shows on its own line the days whose rate is an assumption
+Piece = tuple[date, Decimal, str, str, bool]
 
 
 @dataclass
@@ -75,11 +83,13 @@ class _Schedule:
     notes: list[tuple[str, str]]
 
     @classmethod
-    def build(cls, pieces: list[tuple[date, Decimal, str, str]]) -> _Schedule:
+    def build(cls, pieces: list[Piece]) -> _Schedule:
         s = cls([], [], [], [])
-        for start, rate, zh, en in pieces:
-            if s.rates and s.rates[-1] == rate:
+        assumed_last = False
+        for start, rate, zh, en, assumed in pieces:
+            if s.rates and s.rates[-1] == rate and assumed == assumed_last:
                 continue  # an unchanged quote is no change: segments stay maximal
+            assumed_last = assumed
             s.starts.append(start.toordinal())
             s.rates.append(rate)
             s.ratios.append(rate.as_integer_ratio())
@@ -137,7 +147,8 @@ class InterestCalculator:
     def __init__(self, req: InterestRequest, rates: RateTable) -> None:
         self.req = req
         self.rates = rates
-        self.unverified: dict[date, str] = {}
+        self.unverified: dict[tuple[str, date], str] = {}
+        self.assumed: dict[date, RateQuote] = {}  # first day without a known quote → quote carried
         check_request(req)
         self._fixed_cache: dict[int, _Schedule] = {}
         self._floating: _Schedule | None = None
@@ -147,28 +158,38 @@ class InterestCalculator:
         m = self.req.basis.markup
         return STATUTORY_MARKUP_MAX if m is None else m
 
-    def _lpr_piece(self, start: date, on: date, field: str) -> tuple[date, Decimal, str, str]:
-        q = self.rates.quote_on("lpr", on, field)
+    def _lpr_piece(self, start: date, span: Span) -> Piece:
+        q = span.quote
         if not q.verified:
-            self.unverified[q.effective] = q.source
+            self.unverified[("lpr", q.effective)] = q.source
         m = self._markup()
         rate = q.rate_1y.scaleb(-2) * (1 + m)
-        return (start, rate, f"一年期LPR {q.rate_1y}%（{q.effective.isoformat()}）×{1 + m}",
-                f"1-year LPR {q.rate_1y}% ({q.effective.isoformat()}) × {1 + m}")
+        zh, en = f"一年期LPR {q.rate_1y}%（{q.effective.isoformat()}）×{1 + m}", \
+            f"1-year LPR {q.rate_1y}% ({q.effective.isoformat()}) × {1 + m}"
+        if not span.known:
+            self.assumed.setdefault(span.start, q)
+            zh += f"（假定沿用：{span.start:%Y-%m} 起的报价未录入）"
+            en += f" (assumed unchanged: no quote from {span.start:%Y-%m} on in the table)"
+        return (start, rate, zh, en, not span.known)
 
-    def _benchmark_piece(self, start: date, on: date, field: str) -> tuple[date, Decimal, str, str]:
+    def _lpr_span(self, on: date, field: str) -> Span:
+        return self.rates.lpr_span(on, field, carry_forward=self.req.carry_forward)
+
+    def _benchmark_piece(self, start: date, on: date, field: str) -> Piece:
         q = self.rates.quote_on("pboc_benchmark", on, field)
+        if not q.verified:
+            self.unverified[("pboc_benchmark", q.effective)] = q.source
         m = self._markup()
         return (start, q.rate_1y.scaleb(-2) * (1 + m),
                 f"人民银行一年期贷款基准利率 {q.rate_1y}%（{q.effective.isoformat()}）×{1 + m}",
-                f"PBOC 1-year benchmark {q.rate_1y}% ({q.effective.isoformat()}) × {1 + m}")
+                f"PBOC 1-year benchmark {q.rate_1y}% ({q.effective.isoformat()}) × {1 + m}", False)
 
     def _floating_schedule(self) -> _Schedule:
         if self._floating is not None:
             return self._floating
         b, as_of = self.req.basis, self.req.as_of
         first = min(i.due_date for i in self.req.invoices) + ONE_DAY
-        pieces: list[tuple[date, Decimal, str, str]] = []
+        pieces: list[Piece] = []
         due_field = "invoices.due_date"
         if b.kind == "statutory" and first < LPR_START:
             # before the reform, the benchmark rate; from 2019-08-20 on, the LPR (as judgments do)
@@ -180,12 +201,11 @@ class InterestCalculator:
             first_lpr = LPR_START
         else:
             if first <= as_of:
-                self.rates.quote_on("lpr", first, due_field)
+                self._lpr_span(first, due_field)
             first_lpr = first
         if as_of >= first_lpr:
-            for q in self.rates.lpr_changes(first_lpr, as_of, "as_of"):
-                start = max(first_lpr, q.effective)
-                pieces.append(self._lpr_piece(start, start, "as_of"))
+            for span in self.rates.lpr_spans(first_lpr, as_of, "as_of", carry_forward=self.req.carry_forward):
+                pieces.append(self._lpr_piece(span.start, span))
         pieces.sort(key=lambda p: p[0])
         self._floating = _Schedule.build(pieces)
         return self._floating
@@ -200,7 +220,7 @@ class InterestCalculator:
             annual = b.rate * dc if b.kind == "daily_rate" else b.rate
             zh = f"日利率 {_pct(b.rate)}" if b.kind == "daily_rate" else f"年利率 {_pct(b.rate)}"
             en = f"{_pct(b.rate)} per day" if b.kind == "daily_rate" else f"{_pct(b.rate)} per year"
-            return self._fixed_cache.setdefault(0, _Schedule.build([(date.min, annual, zh, en)]))
+            return self._fixed_cache.setdefault(0, _Schedule.build([(date.min, annual, zh, en, False)]))
         if b.mode == "floating":
             return self._floating_schedule()
         key = first.toordinal()
@@ -210,7 +230,7 @@ class InterestCalculator:
             if b.kind == "statutory" and first < LPR_START:
                 piece = self._benchmark_piece(date.min, first, field)
             else:
-                piece = self._lpr_piece(date.min, first, field)
+                piece = self._lpr_piece(date.min, self._lpr_span(first, field))
             cached = self._fixed_cache[key] = _Schedule.build([piece])
         return cached
 
@@ -292,7 +312,8 @@ class InterestCalculator:
         end = req.as_of.toordinal()
         for st in states:
             self._accrue(st, end)
-        return InterestResult(req, states, unapplied, dict(sorted(self.unverified.items())))
+        return InterestResult(req, states, unapplied, dict(sorted(self.unverified.items())),
+                              dict(sorted(self.assumed.items())))
 
 
 @dataclass
@@ -300,7 +321,8 @@ class InterestResult:
     req: InterestRequest
     invoices: list[_InvoiceState]
     unapplied: list[tuple[int, int]]
-    unverified: dict[date, str]
+    unverified: dict[tuple[str, date], str]  # (kind, effective) of each unverified quote used
+    assumed: dict[date, RateQuote] = field(default_factory=dict)  # carried forward from that day on
 
     def totals_fen(self) -> dict[str, int]:
         acc = sum(s.accrued for s in self.invoices)
@@ -319,22 +341,17 @@ class InterestResult:
         return total
 
     def as_json(self) -> dict[str, Any]:
-        from workflow.law.method import describe
+        from workflow.law.method import assumption_words, describe, unverified_words
 
         out: dict[str, Any] = {"as_of": self.req.as_of.isoformat()}
         out.update({k: fen_str(v) for k, v in self.totals_fen().items()})
         out["unapplied"] = fen_str(sum(v for _, v in self.unapplied))
         out["invoices"] = [_invoice_json(s, self.req) for s in self.invoices]
-        out["method"] = describe(self.req, bool(self.unverified))
-        out["warnings"] = []
+        out["method"] = describe(self.req, self.unverified, self.assumed)
+        out["assumptions"] = [assumption_words(start, q, self.req.as_of) for start, q in self.assumed.items()]
+        out["warnings"] = [*out["assumptions"]]
         if self.unverified:
-            days = "、".join(d.isoformat() for d in self.unverified)
-            out["warnings"].append({
-                "zh": f"以下 LPR 报价仅有单一来源报道、尚待核实：{days}；提交法院前请核对全国银行间同业拆借中心公告",
-                "en": f"these LPR quotes are reported by one source only and not yet verified: "
-                      f"{', '.join(d.isoformat() for d in self.unverified)}; check the NIFC announcements "
-                      "before filing",
-            })
+            out["warnings"].append(unverified_words(self.unverified))
         return out
 
 

@@ -3,8 +3,12 @@ so a judge can redo the arithmetic from the sheet alone."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
+
 from workflow.law.interest import InterestRequest, _pct
 from workflow.law.interest_checks import STATUTORY_MARKUP_MAX
+from workflow.law.rates import RateQuote
 
 
 def _rate_words(req: InterestRequest) -> tuple[str, str]:
@@ -43,7 +47,32 @@ def _rate_words(req: InterestRequest) -> tuple[str, str]:
     return zh, en
 
 
-def describe(req: InterestRequest, unverified: bool) -> dict[str, str]:
+def _kind_words(kind: str) -> tuple[str, str]:
+    return ("LPR", "LPR") if kind == "lpr" else ("人民银行贷款基准利率", "PBOC benchmark")
+
+
+def unverified_words(unverified: Mapping[tuple[str, date], str]) -> dict[str, str]:
+    """Which quotes used are not yet checked against the announcement, named one by one."""
+    zh = "、".join(f"{_kind_words(k)[0]} {d.isoformat()}" for k, d in unverified)
+    en = ", ".join(f"{_kind_words(k)[1]} {d.isoformat()}" for k, d in unverified)
+    return {"zh": f"所用利率中以下报价尚未与官方公告核对（来源见利率表）：{zh}；提交法院前请核对全国银行间同业拆借中心"
+                  "或中国人民银行公告",
+            "en": f"these rates used are not yet checked against the official notice (see the rate table for "
+                  f"their source): {en}; check them against the NIFC or PBOC announcement before filing"}
+
+
+def assumption_words(start: date, quote: RateQuote, as_of: date) -> dict[str, str]:
+    """The carry-forward the user asked for, in words: what is assumed, from when, and why."""
+    return {"zh": f"假定：利率表中没有 {start:%Y-%m} 起的 LPR 报价（应于 {start.isoformat()} 公布），应请求假定"
+                  f"自 {start.isoformat()} 起至 {as_of.isoformat()} 仍适用 {quote.effective.isoformat()} 的报价"
+                  f"（一年期 {quote.rate_1y}%）；报价公布后应重新计算",
+            "en": f"assumption: the rate table has no LPR quote from {start:%Y-%m} on (due {start.isoformat()}); "
+                  f"as requested, the quote of {quote.effective.isoformat()} (1-year {quote.rate_1y}%) is assumed "
+                  f"to hold from {start.isoformat()} to {as_of.isoformat()}; recompute once the quote is published"}
+
+
+def describe(req: InterestRequest, unverified: Mapping[tuple[str, date], str],
+             assumed: Mapping[date, RateQuote]) -> dict[str, str]:
     rate_zh, rate_en = _rate_words(req)
     alloc_zh = ("还款先抵充利息、再抵充本金（《民法典》第五百六十一条）" if req.allocation == "interest_first"
                 else "按约定还款先抵充本金、再抵充利息")
@@ -59,7 +88,14 @@ def describe(req: InterestRequest, unverified: bool) -> dict[str, str]:
           f"segment wherever the rate or principal changes; interest per segment = principal × annual rate × "
           f"days ÷ {req.day_count}, rounded half-up to the fen; {alloc_en}; a payment naming no invoice, and "
           "any surplus over the invoice it names, goes to the invoice due first (Civil Code art. 560).")
+    # the sheet prints this paragraph: what is unverified or assumed must be in it, not only in the
+    # warnings beside it
+    for start, q in assumed.items():
+        words = assumption_words(start, q, req.as_of)
+        zh += words["zh"] + "。"
+        en += " " + words["en"][0].upper() + words["en"][1:] + "."
     if unverified:
-        zh += "部分 LPR 报价尚待核实，见提示。"
-        en += " Some LPR quotes used are not yet verified; see the warnings."
+        words = unverified_words(unverified)
+        zh += words["zh"] + "。"
+        en += " " + words["en"][0].upper() + words["en"][1:] + "."
     return {"zh": zh, "en": en}
