@@ -34,6 +34,7 @@ from sqlalchemy import (
     Select,
     and_,
     case,
+    distinct,
     false,
     func,
     literal_column,
@@ -59,10 +60,10 @@ def balance_fen() -> ColumnElement[int]:
     return in_fen(Invoice.amount) - in_fen(Invoice.paid_amount) - in_fen(Invoice.credited_amount)
 
 
-def later_movements(as_of: date, invoices: Select[Any] | None = None) -> Any:
-    """Per invoice, what was allocated to it or credited against it after ``as_of`` (a subquery of
-    ``invoice_id, fen``, and ``paid``: the allocations alone). ``invoices``, a select of invoice
-    ids, narrows it to those invoices."""
+def movements_after(as_of: date, invoices: Select[Any] | None = None) -> Any:
+    """Every allocation received and credit note issued after ``as_of``, one row each (a subquery
+    of ``invoice_id, fen``, and ``paid``: the fen of an allocation, 0 for a credit note).
+    ``invoices``, a select of invoice ids, narrows it to those invoices."""
     amount = in_fen(Allocation.amount)
     allocated = select(Allocation.invoice_id.label("invoice_id"), amount.label("fen"), amount.label("paid")).where(
         Allocation.received_on > as_of)
@@ -72,9 +73,15 @@ def later_movements(as_of: date, invoices: Select[Any] | None = None) -> Any:
     if invoices is not None:
         allocated = allocated.where(Allocation.invoice_id.in_(invoices))
         credited = credited.where(CreditNote.invoice_id.in_(invoices))
-    moves = union_all(allocated, credited).subquery("moves")
-    return select(moves.c.invoice_id, func.sum(moves.c.fen).label("fen"), func.sum(moves.c.paid).label("paid")
-                  ).group_by(moves.c.invoice_id).subquery("later")
+    return union_all(allocated, credited).subquery("moves")
+
+
+def later_movements(as_of: date, invoices: Select[Any] | None = None) -> Any:
+    """Per invoice, what was allocated to it or credited against it after ``as_of`` (a subquery of
+    ``invoice_id, fen``)."""
+    moves = movements_after(as_of, invoices)
+    return select(moves.c.invoice_id, func.sum(moves.c.fen).label("fen")).group_by(moves.c.invoice_id).subquery(
+        "later")
 
 
 # ---- one invoice at a time (letters, agreements) --------------------------------------------------
@@ -142,7 +149,7 @@ def owed_by(session: Session, as_of: date, group_by: Sequence[Any], *, where: Se
         return out.setdefault(key, OwedSum(at_most=[0] * len(at_most_days_overdue)))
 
     moved = False
-    for later in (None, later_movements(as_of)):
+    for later in (None, movements_after(as_of)):
         for key, figures in _grouped(session, as_of, group_by, where, at_most_days_overdue, later, prepaid):
             moved = moved or later is not None
             acc = group(key)
@@ -166,25 +173,32 @@ def _grouped(session: Session, as_of: date, group_by: Sequence[Any], where: Sequ
     """Without ``later``: every invoice issued by as_of with a balance today, streamed off the
     covering index. With it: only what moved after as_of, joined to its invoice; it counts the
     invoices it reopens (nothing owed today, something owed then), the others being counted already,
-    and (``unissued``) sums what was received after as_of for invoices issued after it."""
+    and (``unissued``) sums what was received after as_of for invoices issued after it. The
+    movements are joined one by one, not summed per invoice first: PostgreSQL then sees how many
+    there are and hashes them instead of looking invoices up one at a time."""
     balance = balance_fen()
     issued = Invoice.issue_date <= as_of
-    amount: ColumnElement[int] = balance if later is None else later.c.fen
-    # the first scan's rows all owe something (its WHERE says so); the second counts the reopened
-    counted: ColumnElement[bool] = true() if later is None else balance == 0
     live = Invoice.written_off == false()
     gone = Invoice.written_off == true()
-    if later is not None and unissued:
-        live, gone = and_(issued, live), and_(issued, gone)
-        paid_unissued: ColumnElement[Any] = func.sum(case((~issued, later.c.paid), else_=0))
+    if later is None:
+        amount: ColumnElement[int] = balance
+        n_live: ColumnElement[Any] = func.count(case((live, 1)))  # every row owes something (WHERE)
+        n_gone: ColumnElement[Any] = func.count(case((gone, 1)))
+        paid_unissued: ColumnElement[Any] = literal_column("0")
     else:
-        paid_unissued = literal_column("0")
+        if unissued:
+            live, gone = and_(issued, live), and_(issued, gone)
+        amount = later.c.fen
+        reopened = balance == 0
+        n_live = func.count(distinct(case((and_(live, reopened), Invoice.id))))
+        n_gone = func.count(distinct(case((and_(gone, reopened), Invoice.id))))
+        paid_unissued = func.sum(case((~issued, later.c.paid), else_=0)) if unissued else literal_column("0")
     query = select(
         *group_by,
         func.sum(case((live, amount), else_=0)),
         func.sum(case((gone, amount), else_=0)),
-        func.count(case((and_(live, counted), 1))),
-        func.count(case((and_(gone, counted), 1))),
+        n_live,
+        n_gone,
         paid_unissued,
         *(func.sum(case((and_(live, ~overdue_more_than(days, Invoice.due_date, as_of)), amount), else_=0))
           for days in limits),
