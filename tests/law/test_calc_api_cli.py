@@ -192,3 +192,58 @@ def test_rates_add_refuses_nonsense(runner: FlaskCliRunner) -> None:
     assert r.exit_code == 2 and "rate_1y" in r.output
     r = runner.invoke(args=["rates", "add", "--date", "2026-09-21", "--lpr1y", "2.9", "--source", " "])
     assert r.exit_code == 2 and "source" in r.output
+
+
+def test_carry_forward_on_request_from_the_api_and_the_cli(client: FlaskClient, users: Users,
+                                                            runner: FlaskCliRunner, tmp_path: Path) -> None:
+    # the shipped quotes end with 2026-08-20; September's was due 2026-09-20
+    body = _with(basis={"kind": "lpr", "markup": "0.5", "mode": "floating"}, as_of="2026-10-01", carry_forward=True)
+    resp = client.post("/api/v1/calc/interest", json=body, headers=users.clerk)
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    [assumption] = resp.json["assumptions"]
+    assert "2026-09" in assumption["zh"] and "2026-08-20" in assumption["en"]
+    assert resp.json["invoices"][0]["segments"][-1]["from"] == "2026-09-20"
+    assert "假定" in resp.json["method"]["zh"]
+    f = tmp_path / "carry.json"
+    f.write_text(json.dumps(body), encoding="utf-8")
+    result = runner.invoke(args=["calc", "interest", str(f)])
+    assert result.exit_code == 0 and json.loads(result.output) == resp.json
+    bad = client.post("/api/v1/calc/interest", json=_with(carry_forward="perhaps"), headers=users.clerk)
+    assert bad.status_code == 422 and bad.json["errors"][0]["field"] == "carry_forward"
+
+
+def test_claim_carries_forward_only_when_asked(client: FlaskClient, users: Users, runner: FlaskCliRunner) -> None:
+    from tests.ledger.sample_ledger import invoice_body, post, seed
+
+    ledger = seed(client, users.clerk)
+    # no contract → the statutory rule, fixed at the breach of 2026-10-01: after the known quotes
+    post(client, "/invoices", {**invoice_body(ledger, "HX-2026-0101", "2026-09-01", "2026-09-30", "10000.00"),
+                               "contract_id": None}, users.clerk)
+    url = f"/api/v1/customers/{ledger.customer_ids[0]}/claim?as_of=2026-10-30"
+    plain = client.get(url, headers=users.legal).json
+    assert plain["complete"] is False and plain["invoices"][0]["interest_refused"]["code"] == "lpr_missing"
+    asked = client.get(url + "&carry_forward=true", headers=users.legal).json
+    # 2026-08-20 quote 3.00% × 1.5 = 4.5%, 10-01..10-30 30 days: 10000 × 0.045 × 30 / 365 = 36.986 → 36.99
+    assert asked["complete"] is True and asked["invoices"][0]["interest_accrued"] == "36.99"
+    assert any("假定" in w["zh"] for w in asked["warnings"]) and "假定" in asked["methods"][0]["zh"]
+    out = runner.invoke(args=["calc", "claim", str(ledger.customer_ids[0]), "--as-of", "2026-10-30",
+                              "--carry-forward"])
+    assert out.exit_code == 0 and json.loads(out.output)["invoices"][0]["interest_accrued"] == "36.99"
+
+
+def test_status_warns_the_administrator(client: FlaskClient, users: Users) -> None:
+    # the fixed clock: 2026-11-26 in Beijing; the shipped quotes end 2026-08-20 and the calendar with 2026
+    admin = client.get("/api/v1/status", headers=users.admin)
+    assert admin.status_code == 200
+    assert [w["code"] for w in admin.json["warnings"]] == ["lpr_quote_overdue", "calendar_year_missing"]
+    assert admin.json["lpr"]["overdue"] is True and admin.json["lpr"]["next_publication"] == "2026-09-20"
+    clerk = client.get("/api/v1/status", headers=users.clerk)
+    assert clerk.status_code == 200 and clerk.json["warnings"] == []
+    assert clerk.json["lpr"]["last_quote"] == "2026-08-20"
+
+
+def test_check_settings_prints_the_same_warnings(runner: FlaskCliRunner) -> None:
+    out = runner.invoke(args=["check-settings"])
+    assert out.exit_code == 0, out.output
+    assert "lpr_quote_overdue" in out.output and "calendar_year_missing" in out.output
+    assert "2026-09-20" in out.output and "2027" in out.output

@@ -5,20 +5,25 @@ only, whichever entry point (API, CLI, job) runs the use case."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import SYSTEM_ACTOR
+from tests.law.helpers import calendar, monthly, quote, table
 from tests.uow import read, run
 from workflow.accounts.actor import Actor
 from workflow.accounts.models import Role
 from workflow.audit.models import AuditEntry
 from workflow.calc.models import CalendarYearRow, RateQuoteRow
+from workflow.calc.service import data_status
 from workflow.core import Core
 from workflow.errors import Forbidden, ValidationFailed
+from workflow.law.rates import MONTHLY_QUOTES_FROM, shipped_rate_table
 
 NOTICE = {"year": 2027, "source": "国办发明电〔2026〕X号", "holidays": {"2027-01-01": "元旦"},
           "workdays": {"2027-02-20": "春节调休上班"}}
@@ -104,3 +109,81 @@ def test_bad_quotes_write_nothing(core: Core) -> None:
         _add_rate(core, SYSTEM_ACTOR, effective=date(2026, 9, 21), rate_1y=Decimal("300"), rate_5y=None,
                   source="x", verified=True)
     assert _count(core, RateQuoteRow) == 0 and _count(core, AuditEntry) == 0
+
+
+# ---- the shipped rate file -----------------------------------------------------------------------
+
+def test_shipped_benchmarks_cover_2002_on_with_every_tenor() -> None:
+    bench = shipped_rate_table().quotes["pboc_benchmark"]
+    assert bench[0].effective == date(2002, 2, 21) and bench[-1].effective == date(2015, 10, 24)
+    last = bench[-1]
+    # PBOC notice of 2015-10-23: up to 1 year 4.35%, 1–5 years 4.75%, over 5 years 4.90%
+    assert (last.rate_1y, last.tenor("1_5y"), last.rate_5y, last.verified) == \
+        (Decimal("4.35"), Decimal("4.75"), Decimal("4.90"), True)
+    # the tenors were merged into three on 2014-11-22: five before, three from then on
+    for q in bench:
+        merged = q.effective >= date(2014, 11, 22)
+        assert (q.tenor("1_5y") is not None) is merged and (q.tenor("1_3y") is not None) is not merged
+        assert q.source and q.rate_5y is not None and q.rate_5y >= q.rate_1y
+
+
+def test_shipped_monthly_quotes_sit_on_publication_days_without_gaps() -> None:
+    table = shipped_rate_table()
+    assert table.lpr_gaps() == []
+    for q in table.quotes["lpr"]:
+        if q.effective >= MONTHLY_QUOTES_FROM:
+            assert q.effective == table.publication_in(q.effective.year, q.effective.month)
+            assert not q.verified  # reported by one source only (docs/law.md §5)
+
+
+# ---- what an administrator is warned about -------------------------------------------------------
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+TO_AUGUST_2026 = table(*monthly("2025-06-20", "2026-08-20"))  # September's quote is due 2026-09-20
+
+
+def _codes(status: dict[str, Any]) -> list[str]:
+    return [w["code"] for w in status["warnings"]]
+
+
+def test_the_next_quote_is_overdue_from_its_publication_time() -> None:
+    before = data_status(TO_AUGUST_2026, calendar(), datetime(2026, 9, 20, 9, 14, tzinfo=BEIJING))
+    after = data_status(TO_AUGUST_2026, calendar(), datetime(2026, 9, 20, 9, 15, tzinfo=BEIJING))
+    assert before["lpr"]["overdue"] is False and _codes(before) == []
+    assert after["lpr"]["overdue"] is True and _codes(after) == ["lpr_quote_overdue"]
+    assert "2026-09-20" in after["warnings"][0]["zh"] and "dunning rates add" in after["warnings"][0]["en"]
+    assert (after["lpr"]["last_quote"], after["lpr"]["known_through"], after["lpr"]["next_publication"]) == \
+        ("2026-08-20", "2026-09-19", "2026-09-20")
+
+
+def test_a_missing_month_inside_the_table_is_warned_about() -> None:
+    gap = table(*monthly("2025-06-20", "2025-06-20"), *monthly("2025-08-20", "2025-08-20"))
+    status = data_status(gap, calendar(), datetime(2025, 8, 25, 12, 0, tzinfo=BEIJING))
+    assert _codes(status) == ["lpr_quote_gap"] and "2025-07-21" in status["warnings"][0]["en"]
+    assert status["lpr"]["gaps"] == [{"from": "2025-07-21", "to": "2025-08-19"}]
+
+
+def test_next_years_calendar_is_asked_for_from_1_november() -> None:
+    # the shipped calendar ends with 2026
+    fine = table(quote("lpr", "2026-10-20", "3.00"))
+    october = data_status(fine, calendar(), datetime(2026, 10, 31, 23, 59, tzinfo=BEIJING))
+    november = data_status(fine, calendar(), datetime(2026, 11, 1, 0, 0, tzinfo=BEIJING))
+    assert "calendar_year_missing" not in _codes(october)
+    assert "calendar_year_missing" in _codes(november)
+    assert any("2027" in w["zh"] and "add-year" in w["en"] for w in november["warnings"])
+    assert november["calendar"] == {"first_year": 2004, "last_year": 2026, "next_year_loaded": False}
+    # a year without its calendar at all is warned about whatever the month
+    in_2027 = data_status(fine, calendar(), datetime(2027, 3, 1, 12, 0, tzinfo=BEIJING))
+    assert any("2027" in w["en"] for w in in_2027["warnings"] if w["code"] == "calendar_year_missing")
+
+
+def test_loading_next_year_and_the_quote_clears_the_warnings(any_db: Core) -> None:
+    # the fixed clock is 2026-11-26, 10:00 in Beijing: September's quote overdue, 2027 not loaded
+    law = any_db.services.calc
+    assert _codes(read(any_db, SYSTEM_ACTOR, law.status)) == ["lpr_quote_overdue", "calendar_year_missing"]
+    _add_year(any_db, SYSTEM_ACTOR, json.dumps(NOTICE, ensure_ascii=False).encode(), "2027.json")
+    for effective in (date(2026, 9, 21), date(2026, 10, 20), date(2026, 11, 20)):
+        _add_rate(any_db, SYSTEM_ACTOR, effective=effective, rate_1y=Decimal("3.00"), rate_5y=Decimal("3.50"),
+                  source="全国银行间同业拆借中心", verified=True)
+    status = read(any_db, SYSTEM_ACTOR, law.status)
+    assert status["warnings"] == [] and status["lpr"]["next_publication"] == "2026-12-21"

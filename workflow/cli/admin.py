@@ -28,6 +28,14 @@ def check_settings() -> None:
         else:
             note = f"  {row.disables}" if row.disables else ""
             click.echo(f"  set     {row.variable:<24} = {row.value}{note}")
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from workflow.cli.law import print_law_data_warnings
+
+    try:
+        print_law_data_warnings()
+    except SQLAlchemyError as exc:  # settings are checked before the database exists, too
+        click.echo(f"  law data: the database cannot be read ({type(exc).__name__}); run `dunning db upgrade`")
 
 
 @click.group()
@@ -219,6 +227,9 @@ def up(host: str, port: int, no_demo: bool) -> None:
             click.echo(f"  {role:<7} {username} / {password}")
     pdf = "LibreOffice" if core.services.pdf.available else "unavailable (DOCX only: install libreoffice-writer-nogui)"
     click.echo(f"PDF: {pdf}")
+    from workflow.cli.law import print_law_data_warnings
+
+    print_law_data_warnings()
     click.echo(f"Dunning Desk: {url}/  (API: {url}/api/v1, OpenAPI: {url}/api/v1/openapi.json)")
     # Flask's app.run() refuses to start inside a CLI command; the embedded default serves with
     # werkzeug directly (production uses gunicorn wsgi:app)

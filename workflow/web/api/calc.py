@@ -4,20 +4,40 @@ only read (the calendar and rate table), so their unit of work is read-only alth
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint
+from pydantic import Field
 
 from workflow.accounts.actor import Actor
 from workflow.calc.schemas import ClaimQuery, InterestIn, LimitationIn, WordsIn
 from workflow.claim.sheet import ClaimSheetIn
 from workflow.web.api.base import STAFF, core, endpoint, session, uow
 from workflow.web.api.documents import described_when_done
-from workflow.web.api.responses import ClaimOut, DocumentOut, InterestOut, LimitationOut, WordsOut
+from workflow.web.api.responses import ClaimOut, DocumentOut, InterestOut, LimitationOut, Out, WordsOut
 
 bp = Blueprint("calc", __name__)
 
 _422 = {"200": "OK", "422": "Invalid input, or a rate / calendar the calculation needs is missing"}
+
+
+class StatusOut(Out):
+    today: date = Field(description="today in Beijing time")
+    lpr: dict[str, Any] = Field(description="last quote, the last day its rate is known, when the next quote is "
+                                            "due and whether it is overdue, missing months, unverified quotes")
+    calendar: dict[str, Any] = Field(description="the loaded holiday calendar years")
+    warnings: list[dict[str, str]] = Field(description="what an administrator must add ({code, zh, en}); "
+                                                       "listed for administrators only")
+
+
+@endpoint(bp, "GET", "/status", response=StatusOut, tags=["status"],
+          summary="What the rate table and holiday calendar know, and warnings for the administrator")
+def status(actor: Actor) -> Any:
+    out = core().services.calc.status(uow())
+    if not actor.is_admin():  # the remedy (adding a quote or a year) is the administrator's
+        out["warnings"] = []
+    return out
 
 
 @endpoint(bp, "POST", "/calc/interest", body=InterestIn, responses=_422, writes=False,
