@@ -103,6 +103,31 @@ PAY_WHEN_PAID: tuple[re.Pattern[str], ...] = (
         r"|\bin proportion to (?:the )?(?:payments?|amounts?) received from\b"
         r"|\bpay[- ](?:when|if)[- ]paid\b|\bback[- ]to[- ]back\b", re.IGNORECASE),
 )
+# a contract may call the buyer itself 客户 / "the Customer": then that word is a party, not a third party
+_THIRD_WORDS = r"客户|用户|业主|发包人|发包方|建设单位|customer|client|owner|employer|principal"
+_DEFINED_PARTY = re.compile(
+    rf"(?:以下简称|以下称|下称|简称)\s*[“\"「]?({_THIRD_WORDS})"
+    rf"|^\s*({_THIRD_WORDS})\s*(?:\(|（|:|：)"
+    rf"|\((?:the |hereinafter(?: referred to as)? )?[“\"]({_THIRD_WORDS})[”\"]\)"
+    rf"|^\s*(?:the )?({_THIRD_WORDS})\s*:",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def defined_parties(doc: Document) -> set[str]:
+    """The third-party words this contract uses as the name of a party ("以下简称“客户”", "Customer:")."""
+    return {next(g for g in m.groups() if g).lower() for m in _DEFINED_PARTY.finditer(doc.norm)}
+
+
+def _third_party(sentence: Sentence, parties: set[str]) -> re.Match[str] | None:
+    for pattern in PAY_WHEN_PAID:
+        for m in pattern.finditer(sentence.norm):
+            words = {w.lower() for w in re.findall(_THIRD_WORDS, m.group(0), re.IGNORECASE)}
+            if not words or not words <= parties:
+                return m
+    return None
+
+
 # "large" / "sme", or the ledger's customer kinds (a state-owned or foreign firm may be of any size)
 PARTY_KINDS = ("large", "sme", "private_large", "private_small", "individual_business", "state_owned", "foreign")
 _SIZES = {"large": "large", "private_large": "large", "sme": "sme", "private_small": "sme",
@@ -201,10 +226,11 @@ def check(doc: Document, kinds: Mapping[str, str] | None = None) -> list[Finding
     """``kinds`` may give "buyer_kind" and "seller_kind" (see ``enterprise_size``)."""
     findings: list[Finding] = []
     has_term = False
+    parties = defined_parties(doc)
     for sentence in doc.sentences:
         if not PAYMENT.search(sentence.norm):
             continue
-        third = next((m for p in PAY_WHEN_PAID if (m := p.search(sentence.norm))), None)
+        third = _third_party(sentence, parties)
         if third is not None:
             findings.append(_pay_when_paid(sentence, third.group(0).strip(), kinds or {}))
             has_term = True

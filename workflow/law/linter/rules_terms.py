@@ -25,6 +25,14 @@ _EXEMPT = re.compile(r"不可抗力|双方均|任何一方|各方|先诉抗辩|\
                      r"|\bboth parties\b|\bmutual", _I)
 
 
+# not unreasonable (民法典 497 strikes only unreasonable exclusions): no liability for what the other
+# side caused, or for indirect and consequential loss
+_REASONABLE_EXCLUSION = re.compile(
+    rf"因(?:为)?{_PARTY}|由于{_PARTY}|{_PARTY}(?:的)?(?:原因|过错|过失|提供|指定)|间接损失|可得利益|预期利益"
+    rf"|\bcaused by {_PARTY_EN}|{_PARTY_EN}'s (?:fault|negligence|default|breach|instructions|designs?)"
+    r"|\b(?:indirect|consequential|incidental|special|punitive)\b|\blost profits\b|\bloss of profits?\b", _I)
+
+
 def _any(*alternatives: str) -> re.Pattern[str]:
     return re.compile("|".join(alternatives), _I)
 
@@ -84,12 +92,14 @@ class _Kind:
     en: str
     pattern: re.Pattern[str]
     exempt: bool = True  # the lawful contexts above silence it
+    reasonable: re.Pattern[str] | None = None  # what makes this kind of clause reasonable
 
 
 KINDS: tuple[_Kind, ...] = (
     _Kind("final_interpretation", "把合同的解释权留给一方", "gives one party the last word on what the contract means",
           FINAL_INTERPRETATION, exempt=False),
-    _Kind("exclusion", "免除或减轻一方自己的责任", "excludes or limits one party's own liability", EXCLUSION),
+    _Kind("exclusion", "免除或减轻一方自己的责任", "excludes or limits one party's own liability", EXCLUSION,
+          reasonable=_REASONABLE_EXCLUSION),
     _Kind("waiver", "排除或限制对方的主要权利（索要利息、违约金、赔偿或起诉）",
           "takes away the other party's main rights (to interest, a penalty, damages or to sue)", WAIVER),
     _Kind("unilateral_change", "允许一方单方变更价格、付款条件或合同",
@@ -105,6 +115,8 @@ def check(doc: Document) -> list[Finding]:
         for kind in KINDS:
             m = kind.pattern.search(sentence.norm)
             if m is None or (kind.exempt and _EXEMPT.search(sentence.norm)):
+                continue
+            if kind.reasonable is not None and kind.reasonable.search(sentence.norm):
                 continue
             phrase = m.group(0).strip()
             zh = (f"该条款“{phrase}”{kind.zh}。如属格式条款（一方预先拟定、可重复使用且未与对方协商），依《民法典》"
