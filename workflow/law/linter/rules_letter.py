@@ -110,9 +110,12 @@ WORDINGS: tuple[Wording, ...] = (
         r"|追究[^。，,]{0,12}?刑事|诈骗|拒不执行|拒执|逃避债务罪|非法占有|坐牢|判刑|拘留|逮捕|抓人|经侦|立案侦查")),
     Wording("criminal", "error", re.compile(
         r"\b(?:report|reported|reporting) (?:you |this |the matter |your company )?to the police\b|\bcall the police\b"
-        r"|\bpolice (?:report|complaint|investigation)\b|\bcriminal (?:charges?|complaint|liability|prosecution"
-        r"|proceedings|case|investigation|offen[cs]e)\b|\bprosecut(?:e|ed|ion)\b|\bfraud\b|\bjail\b|\bprison\b"
-        r"|\barrest(?:ed)?\b|\bdetention\b", _I)),
+        r"|\bpolice (?:report|complaint|investigation)\b|\bcriminal(?:ly)? (?:charges?|complaint|liability|prosecut\w*"
+        r"|proceedings|case|investigation|offen[cs]e)\b"
+        r"|\b(?:you|your \w+|he|she|they|directors?) (?:will|could|may|shall|would) be (?:prosecuted|arrested|jailed"
+        r"|imprisoned|detained)\b|\barrest you\b|\b(?:go|sent|put you) (?:to|in) (?:jail|prison)\b"
+        r"|\b(?:jail|prison) (?:time|sentence|term)\b|\b(?:for|of|with|committed|committing|amounts to|constitutes)"
+        r" (?:contract )?fraud\b|\bfraud charges?\b|\bcontract fraud\b", _I)),
 )
 
 # "谨防诈骗: our account never changes" warns the reader about fraudsters and accuses nobody
