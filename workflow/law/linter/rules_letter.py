@@ -128,6 +128,9 @@ _JUDGMENT = re.compile(
     r"|[(（]\d{4}[)）][^。，,]{1,12}?(?:民初|民终|民再|执|仲)[^。，,]{0,4}?\d+号"
     r"|\b(?:final|effective|binding|enforceable) (?:judgment|ruling|award)\b|\bjudgment (?:of|dated|no\.)",
     re.IGNORECASE)
+# accusations that no judgment makes lawful
+_BEYOND_REFUSAL = re.compile(
+    r"诈骗|非法占有|逃避债务|坐牢|判刑|逮捕|抓人|经侦|立案侦查|\bfraud|\bjail|\bprison|\barrest", re.IGNORECASE)
 _REFUSAL = re.compile(r"拒不执行|拒执|不履行[^。]{0,10}(?:判决|裁定|调解书)|\brefus\w* to (?:comply with|perform|"
                       r"satisfy|execute) (?:the |a |this )?(?:judgment|ruling|court order|award)\b|\barticle 313\b"
                       r"|\bart\. 313\b", re.IGNORECASE)
@@ -149,8 +152,20 @@ def check_letter(doc: Document) -> list[Finding]:
         if "criminal" in hits and _FRAUD_WARNING.search(sentence.norm):
             del hits["criminal"]
         criminal = hits.get("criminal")
-        if criminal is not None and judgment and _REFUSAL.search(sentence.norm):
-            hits["criminal"] = ("warning", criminal[1])
+        if (criminal is not None and judgment and _REFUSAL.search(sentence.norm)
+                and not any(_BEYOND_REFUSAL.search(w) for w in criminal[1])):
+            del hits["criminal"]
+            words = criminal[1]
+            quoted = "、".join(f"“{w}”" for w in words)
+            findings.append(Finding(
+                "letter.threat", "warning",
+                f"函件以拒不执行判决、裁定罪相告（{quoted}）：只有判决、裁定已经发生法律效力，"
+                "对方有能力履行而拒不履行时，才可如实提及（《刑法》第313条）。请核对所引判决，并保持中性表述。",
+                f"The letter mentions the crime of refusing to comply with a judgment ({', '.join(words)}): this may "
+                "be stated only when a judgment or ruling is in force and the debtor, able to comply, refuses "
+                "(Criminal Law art. 313). Check the judgment cited and keep the wording neutral.",
+                sentence.text, {"category": "criminal", "words": "|".join(words)},
+            ))
         for category, (severity, words) in hits.items():
             zh_cat, en_cat = _CATEGORY_TEXT[category]
             quoted_zh = "、".join(f"“{w}”" for w in words)

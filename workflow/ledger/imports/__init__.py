@@ -117,8 +117,10 @@ def parse_kind(raw: str | None) -> Kind | None:
             FieldProblem(
                 "kind",
                 "invalid_kind",
-                "类型应为 customers、contacts、contracts、invoices 或 payments",
-                "kind must be customers, contacts, contracts, invoices or payments",
+                "类型应为 customers、contacts、contracts、invoices 或 payments"
+                "（或 客户、联系人、合同、应收发票、收款）",
+                "kind must be customers, contacts, contracts, invoices or payments "
+                "(or 客户, 联系人, 合同, 应收发票, 收款)",
             )
         ]
     )
