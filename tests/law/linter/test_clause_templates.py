@@ -47,8 +47,8 @@ def test_arbitration_variant_names_one_commission(lang: str) -> None:
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_demo_daily_rate_of_five_per_ten_thousand_is_flagged_not_blocked(lang: str) -> None:
-    findings = lint_rendered(lang)  # the demo contract: 万分之五 a day, capped at 20%
+def test_a_daily_rate_of_five_per_ten_thousand_is_flagged_not_blocked(lang: str) -> None:
+    findings = lint_rendered(lang, penalty={"kind": "daily_rate", "rate": "0.0005", "multiple": "", "cap": "0.20"})
     assert [(f.rule, f.severity, f.details["annual_rate"]) for f in findings] == [
         ("penalty.excessive", "warning", "0.1825")]
 
