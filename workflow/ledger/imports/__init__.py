@@ -17,7 +17,7 @@ import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -28,7 +28,7 @@ from workflow.ledger.imports.bulk import FileKeys, roomy_page_cache
 from workflow.ledger.imports.columns import check_invoices
 from workflow.ledger.imports.plan import Plan, RowProblem, rows_of
 from workflow.ledger.imports.read import Sheet, has_control, open_sheets
-from workflow.ledger.imports.rows import CHECKS, REQUIRED, Checker
+from workflow.ledger.imports.rows import CHECKS, REQUIRED, Checker, RowRules
 from workflow.ledger.imports.schema import KIND_ORDER, KIND_ZH, Kind, detect_kind, map_headers, text
 from workflow.ledger.imports.state import Stored
 from workflow.ledger.imports.write import Writer
@@ -36,7 +36,7 @@ from workflow.ledger.validation import filename_problem, text_problem
 from workflow.unit_of_work import UnitOfWork
 
 MAX_REPORTED_IN_MESSAGE = 200  # FieldProblems in the generic "errors" list; "rows" has up to MAX_REPORTED
-SLICE_ROWS = 20_000  # invoice rows checked and written at a time: memory stays flat in the file's size
+SLICE_ROWS = 10_000  # invoice rows checked and written at a time: memory stays flat in the file's size
 IMPORT_ROLES = (Role.CLERK, Role.LEGAL, Role.ADMIN)
 # free text that may span lines; every other imported cell is printed on one line
 MULTILINE_COLUMNS = frozenset({"notes"})
@@ -60,6 +60,8 @@ class ImportResult:
     counts: dict[str, KindCount] = field(default_factory=dict)
     allocations: int = 0
     sheets: list[dict[str, str]] = field(default_factory=list)
+    # invoices moved to another customer (only when the run allowed it): old and new customer codes
+    moved_invoices: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -74,6 +76,7 @@ class ImportResult:
             "sheets": self.sheets,
             "counts": {k: v.as_dict() for k, v in self.counts.items()},
             "allocations": self.allocations,
+            "moved_invoices": self.moved_invoices,
         }
 
 
@@ -145,11 +148,14 @@ class Importer:
     """The import use case. Runs in the caller's unit of work: all or nothing in that transaction
     (a dry run in a savepoint rolled back at the end), never opening or committing a session."""
 
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, max_bytes: int, payment_future_days: int = 0) -> None:
         self.max_bytes = max_bytes
+        # slack for a bank's time zone: a payment dated later than today plus this is refused
+        self.payment_future_days = payment_future_days
 
     def run(
-        self, uow: UnitOfWork, filename: str, data: bytes, kind: Kind | None = None, dry_run: bool = False
+        self, uow: UnitOfWork, filename: str, data: bytes, kind: Kind | None = None, dry_run: bool = False,
+        allow_customer_change: bool = False,
     ) -> ImportResult:
         uow.require(IMPORT_ROLES, "无权导入台账", "You may not import the ledger")
         if len(data) > self.max_bytes:
@@ -158,9 +164,11 @@ class Importer:
         if problem is not None:
             raise invalid("file", "invalid_filename", *problem)
         with _cyclic_gc_paused():
-            return self._run(uow, filename, data, kind, dry_run)
+            rules = RowRules(uow.today() + timedelta(days=self.payment_future_days), allow_customer_change)
+            return self._run(uow, filename, data, kind, dry_run, rules)
 
-    def _run(self, uow: UnitOfWork, filename: str, data: bytes, kind: Kind | None, dry_run: bool) -> ImportResult:
+    def _run(self, uow: UnitOfWork, filename: str, data: bytes, kind: Kind | None, dry_run: bool,
+             rules: RowRules) -> ImportResult:
         with open_sheets(filename, data) as sheets:
             if not sheets:
                 raise ValidationFailed([FieldProblem("file", "empty_file", "文件中没有数据", "the file holds no data")])
@@ -179,7 +187,8 @@ class Importer:
             savepoint = session.begin_nested()
             try:
                 with roomy_page_cache(session):
-                    self._check_and_write(session, by_kind, plan, result, uow.now())
+                    self._check_and_write(session, by_kind, plan, result, uow.now(), rules)
+                result.moved_invoices = rules.moved
                 if plan.problem_count:
                     raise ImportRejected(plan)
                 if not dry_run:
@@ -203,6 +212,7 @@ class Importer:
                     "filename": filename,
                     "counts": {k: v.as_dict() for k, v in result.counts.items()},
                     "allocations": result.allocations,
+                    "moved_invoices": result.moved_invoices,
                 },
             )
         return result
@@ -252,12 +262,13 @@ class Importer:
         plan: Plan,
         result: ImportResult,
         now: datetime,
+        rules: RowRules,
     ) -> None:
         """Kind by kind in dependency order: check, then write while no problem has been found (the
         caller undoes everything if one is found later). Invoices, the large kind, a slice at a time."""
         stored = Stored()
         stored.load_base(session)
-        checker = Checker(plan, stored)
+        checker = Checker(plan, stored, rules)
         writer = Writer(session, stored, now)
         file_invoices = FileKeys(session)
         try:
@@ -266,7 +277,10 @@ class Importer:
                 if not entries:
                     continue
                 if k is Kind.INVOICES:
-                    count = self._invoices(session, stored, checker, plan, writer, entries, file_invoices)
+                    payments_follow = bool(by_kind.get(Kind.PAYMENTS))
+                    count = self._invoices(
+                        session, stored, checker, plan, writer, entries, file_invoices, payments_follow
+                    )
                     result.counts[k.value] = count
                     continue
                 for sheet, colmap in entries:
@@ -311,41 +325,53 @@ class Importer:
         writer: Writer,
         entries: list[tuple[Sheet, dict[int, str]]],
         file_invoices: FileKeys,
+        payments_follow: bool,
     ) -> KindCount:
         """Invoices ``SLICE_ROWS`` at a time: what is stored and what earlier slices held (for
         duplicates, and for payments naming an invoice of this file) is looked up per slice, so
         memory does not grow with the file."""
         count = KindCount()
         first_import = not stored.any_invoices(session)  # then nothing stored is worth looking up
-        for sheet, colmap in entries:
-            for part in sheet.slices(SLICE_ROWS):
-                stored.invoices = {}
-                stored.load_contracts(session, self._keys(stored, [(part, colmap)], "contract_number"))
-                keys = self._keys(stored, [(part, colmap)], "invoice_number")
-                if not first_import:
-                    stored.load_invoices(session, keys)
-                earlier = file_invoices.lookup(keys)
-                checker.seen = {(Kind.INVOICES, c, n): row for (c, n), (row, _, _) in earlier.items()}
-                checker.file_invoices = {}
-                if part.suspect:
-                    _check_controls(part, colmap, plan)
-                check_invoices(checker, plan, part, colmap)
-                plan.close_slice()
+        # the slices are read one at a time, one ahead: the last one needs nothing kept for later
+        ahead = ((part, colmap) for sheet, colmap in entries for part in sheet.slices(SLICE_ROWS))
+        current = next(ahead, None)
+        while current is not None:
+            part, colmap = current
+            current = next(ahead, None)
+            stored.invoices = {}
+            stored.load_contracts(session, self._keys(stored, [(part, colmap)], "contract_number"))
+            # the slice's invoice keys: only worth collecting when something could match them
+            keys = (
+                self._keys(stored, [(part, colmap)], "invoice_number")
+                if file_invoices.size or not first_import
+                else set()
+            )
+            if not first_import:
+                stored.load_invoices(session, keys)
+            earlier = file_invoices.lookup(keys)
+            checker.seen = {(Kind.INVOICES, c, n): row for (c, n), (row, _, _) in earlier.items()}
+            checker.file_invoices = {}
+            if part.suspect:
+                _check_controls(part, colmap, plan)
+            check_invoices(checker, plan, part, colmap)
+            plan.close_slice()
+            if current is not None or payments_follow:  # else nothing will ask
+                known = checker.file_invoices if payments_follow else {}
                 file_invoices.add(
                     [
-                        (c, n, row, *checker.file_invoices.get((c, n), (None, None)))
-                        for (kind, c, n), row in checker.seen.items()
-                        if kind is Kind.INVOICES and (c, n) not in earlier
+                        (c, n, row, *known.get((c, n), (None, None)))
+                        for (_, c, n), row in checker.seen.items()
+                        if (c, n) not in earlier
                     ]
                 )
-                items, plan.items[Kind.INVOICES] = plan.items[Kind.INVOICES], []
-                if plan.problem_count:
-                    continue  # checked on, to report, but no longer written
-                writer.contract_ids.update({key: v["id"] for key, v in stored.contracts.items()})
-                c, u, n = writer.write(Kind.INVOICES, items, ids_needed=False)
-                count.created += c
-                count.updated += u
-                count.unchanged += n
+            items, plan.items[Kind.INVOICES] = plan.items[Kind.INVOICES], []
+            if plan.problem_count:
+                continue  # checked on, to report, but no longer written
+            writer.contract_ids.update({key: v["id"] for key, v in stored.contracts.items()})
+            c, u, n = writer.write(Kind.INVOICES, items, ids_needed=False)
+            count.created += c
+            count.updated += u
+            count.unchanged += n
         checker.file_invoices = {}
         return count
 

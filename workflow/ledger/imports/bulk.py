@@ -168,9 +168,11 @@ class FileKeys:
 
     def _create(self) -> None:
         self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_FILE_KEYS}")
+        # on SQLite one B-tree (the key's) instead of a row table and an index on it
+        rowid = " WITHOUT ROWID" if self.conn.dialect.name == "sqlite" else ""
         self.conn.exec_driver_sql(
             f"CREATE TEMPORARY TABLE {_FILE_KEYS} (k1 BIGINT NOT NULL, k2 VARCHAR(200) NOT NULL, "
-            "row_no INTEGER NOT NULL, customer_code VARCHAR(200), currency VARCHAR(20), PRIMARY KEY (k1, k2))"
+            f"row_no INTEGER NOT NULL, customer_code VARCHAR(200), currency VARCHAR(20), PRIMARY KEY (k1, k2)){rowid}"
         )
         self.created = True
 

@@ -161,6 +161,9 @@ def check_invoices(checker: Checker, plan: Plan, sheet: Any, colmap: dict[int, s
             settled = old["paid_amount"] + old["credited_amount"]
             moved = old["customer_code"] != code or old["currency"] != currency
             clean = not (settled > ZERO and moved) and amount >= settled
+            if clean and old["customer_code"] != code:
+                # the careful path refuses it, or records the move when the run allows it
+                clean = False
         if not clean:
             checker.invoice(careful(row, cells))
             continue

@@ -21,7 +21,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 from workflow.errors import DomainError, FieldProblem, ValidationFailed, invalid
@@ -252,17 +252,6 @@ def _header(name: str, head: list[tuple[int, list[Any]]]) -> tuple[int, list[str
     return number, ["" if c is None else str(c) for c in header_cells]
 
 
-def _lines(content: str) -> Iterator[str]:
-    """The text's lines, each with its line break, for the csv reader: io.StringIO would first copy
-    the whole text at four bytes a character (230 MB for a 1,000,000-row file)."""
-    find, pos, end = content.find, 0, len(content)
-    while pos < end:
-        nl = find("\n", pos)
-        stop = end if nl < 0 else nl + 1
-        yield content[pos:stop]
-        pos = stop
-
-
 def read_csv(name: str, data: bytes) -> list[Sheet]:
     enc = csv_encoding(data)
     first = ""
@@ -292,29 +281,32 @@ def read_csv(name: str, data: bytes) -> list[Sheet]:
             or ("\t" in text if delimiter == "," else '"' in text)
         )
 
-    def records() -> Iterator[tuple[int, list[Any]]]:
-        reader = csv.reader((line for _, text in _texts(data, enc) for line in _lines(text)), delimiter=delimiter)
+    def records(after: int) -> Iterator[tuple[int, list[Any]]]:
+        """Non-blank records numbered as the file counts them, from record ``after + 1`` on."""
+        # one StringIO per decoded piece: lines are split in C, and no copy of the whole text is made
+        lines = chain.from_iterable(io.StringIO(text, newline="") for _, text in _texts(data, enc))
+        reader = csv.reader(lines, delimiter=delimiter)
         try:
             for n, cells in enumerate(reader, start=1):
-                if n > MAX_ROWS:
-                    raise _too_many_rows("文件" if name.isascii() else f"「{name}」")
-                if reader.line_num != n and not sheet.suspect:
-                    sheet.suspect = True  # this record spans lines: a cell holds a line break
-                yield n, cells
+                # CSV cells are all text: a row is blank when its joined text is, checked in C
+                if n > after and "".join(cells).strip():
+                    if n > MAX_ROWS:
+                        raise _too_many_rows("文件" if name.isascii() else f"「{name}」")
+                    if reader.line_num != n and not sheet.suspect:
+                        sheet.suspect = True  # a record spans lines: a cell holds a line break
+                    yield n, cells
         except csv.Error as exc:
             raise _bad_file(f"CSV 格式错误：{exc}", f"malformed CSV: {exc}") from exc
 
     sheet = Sheet(name, [], 0, suspect=suspect)  # its header is found next
-    head = list(islice(((n, c) for n, c in records() if "".join(c).strip()), HEADER_SEARCH_ROWS))
-    found = _header(name, head)
+    found = _header(name, list(islice(records(0), HEADER_SEARCH_ROWS)))
     if found is None:
         return []
     header_row, sheet.headers = found
     sheet.header_row = header_row
 
     def source() -> Iterator[tuple[int, list[Any]]]:
-        # CSV cells are all text: a row is blank when its joined text is, checked in C
-        return ((n, c) for n, c in records() if n > header_row and "".join(c).strip())
+        return records(header_row)
 
     sheet._source = source
     return [sheet]

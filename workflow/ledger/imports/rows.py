@@ -7,6 +7,7 @@ unchanged) or one problem per bad cell. Nothing is written here.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -30,9 +31,25 @@ from workflow.ledger.validation import credit_code_problem, normalise_credit_cod
 ZERO = Decimal("0.00")
 
 
+@dataclass
+class RowRules:
+    """Rules one import run adds to the field rules: the last day a payment may be dated (today plus
+    the configured slack), and whether an unpaid invoice may move to another customer (then each
+    move is recorded for the audit entry)."""
+
+    latest_payment: date | None = None
+    allow_customer_change: bool = False
+    moved: list[dict[str, Any]] = field(default_factory=list)
+
+    def move(self, creditor: int, number: str, old: str, new: str) -> None:
+        self.moved.append({"creditor_id": creditor, "invoice_number": number, "old_customer": old,
+                           "new_customer": new})
+
+
 class Checker:
-    def __init__(self, plan: Plan, stored: Stored) -> None:
+    def __init__(self, plan: Plan, stored: Stored, rules: RowRules | None = None) -> None:
         self.plan, self.s = plan, stored
+        self.rules = rules or RowRules()
         self.seen: dict[tuple[Any, ...], int] = {}
         self.file_customers: dict[str, str | None] = {}  # code → credit code
         self.file_contracts: dict[tuple[int, str], str] = {}  # (creditor, number) → customer code
@@ -340,6 +357,17 @@ class Checker:
                         "the invoice has payments or credits: customer and currency cannot change",
                     ),
                 )
+            elif stored["customer_code"] != code and not self.rules.allow_customer_change:
+                r.bad(
+                    "customer_code",
+                    "invoice_moved",
+                    (
+                        f"发票 {number} 已属于客户 {stored['customer_code']}；如确需改到客户 {code} 名下，"
+                        "请在导入时选择允许更换客户（allow_customer_change）",
+                        f"invoice {number} belongs to customer {stored['customer_code']}; to move it to {code}, "
+                        "import again allowing the customer change (allow_customer_change)",
+                    ),
+                )
             if amount is not None and amount < settled:
                 r.bad(
                     "amount",
@@ -361,6 +389,8 @@ class Checker:
             },
             optional,
         )
+        if stored is not None and stored["customer_code"] != code:
+            self.rules.move(creditor, number, stored["customer_code"], code)
         self._add(Kind.INVOICES, (creditor, number), r, values, stored)
 
     # ------------------------------------------------------------------ payments
@@ -369,6 +399,11 @@ class Checker:
         ref = r.text("bank_reference", required=True, max_len=64)
         code = self.customer_ref(r)
         received: date | None = r.parsed("received_on", parse_date, "invalid_date", required=True)
+        latest = self.rules.latest_payment
+        if received is not None and latest is not None and received > latest:
+            r.bad("received_on", "in_the_future", (f"付款日期 {received} 晚于今天，不能登记尚未收到的款项",
+                                                   f"the payment date {received} is after today: a payment not "
+                                                   "yet received cannot be recorded"))
         amount: Decimal | None = r.parsed("amount", parse_money, "invalid_amount", required=True)
         currency = r.currency()
         named = r.text("invoice_number", max_len=64)
