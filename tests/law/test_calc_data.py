@@ -23,7 +23,7 @@ from workflow.calc.models import CalendarYearRow, RateQuoteRow
 from workflow.calc.service import data_status
 from workflow.core import Core
 from workflow.errors import Forbidden, ValidationFailed
-from workflow.law.rates import MONTHLY_QUOTES_FROM, shipped_rate_table
+from workflow.law.rates import MONTHLY_QUOTES_FROM, RateTable, shipped_rate_table
 
 NOTICE = {"year": 2027, "source": "国办发明电〔2026〕X号", "holidays": {"2027-01-01": "元旦"},
           "workdays": {"2027-02-20": "春节调休上班"}}
@@ -187,3 +187,11 @@ def test_loading_next_year_and_the_quote_clears_the_warnings(any_db: Core) -> No
                   source="全国银行间同业拆借中心", verified=True)
     status = read(any_db, SYSTEM_ACTOR, law.status)
     assert status["warnings"] == [] and status["lpr"]["next_publication"] == "2026-12-21"
+
+
+def test_confirming_a_benchmark_row_keeps_its_other_tenors() -> None:
+    shipped = [q for q in shipped_rate_table().all() if q.effective == date(2012, 7, 6)]
+    confirmed = quote("pboc_benchmark", "2012-07-06", "6.00", "6.55", source="中国人民银行公告")
+    row = RateTable([*shipped, confirmed]).quote_on("pboc_benchmark", date(2012, 7, 6))
+    assert (row.verified, row.source, row.tenor("1_3y"), row.tenor("3_5y")) == \
+        (True, "中国人民银行公告", Decimal("6.15"), Decimal("6.40"))

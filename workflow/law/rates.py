@@ -20,7 +20,7 @@ import csv
 import io
 from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Literal
@@ -105,6 +105,9 @@ class RateTable:
                  monthly_from: date = MONTHLY_QUOTES_FROM) -> None:
         by_key: dict[tuple[str, date], RateQuote] = {}
         for q in quotes:
+            prev = by_key.get((q.kind, q.effective))
+            if prev is not None and not q.tenors:  # a correction of the 1- and 5-year rates keeps the rest
+                q = replace(q, tenors=prev.tenors)
             by_key[(q.kind, q.effective)] = q
         self.calendar = calendar or WorkCalendar()
         self.monthly_from = monthly_from

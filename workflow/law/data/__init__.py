@@ -1,4 +1,6 @@
-"""Shipped legal data: ``calendar.json`` (one object per year) and ``lpr.csv``.
+"""Shipped legal data: ``calendar.json`` (one object per year), ``lpr.csv`` (the LPR) and
+``pboc_benchmark.csv`` (the PBOC benchmark lending rates, 2002–2015, every tenor); each rate row
+names its source and whether it was checked against the announcement (docs/law.md §5).
 
 ``calendar.json`` is generated from the ``chinesecalendar`` package by ``python -m
 workflow.law.seed`` and committed, so the holidays a deadline was computed with can be read and

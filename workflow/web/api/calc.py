@@ -1,6 +1,7 @@
 """API resources: the law calculators (interest, limitation, amounts in words) and a customer's
 claim (principal + interest + limitation per invoice). Any role may call the calculators; they
-only read (the calendar and rate table), so their unit of work is read-only although they are POSTs."""
+only read (the calendar and rate table), so their unit of work is read-only although they are POSTs.
+``GET /status`` says what the rate table and calendar know and, to administrators, what is overdue."""
 
 from __future__ import annotations
 
