@@ -143,3 +143,12 @@ class ClaimQuery(Model):
     statutory_markup: Annotated[Decimal, Field(ge=Decimal("0.3"), le=Decimal("0.5"), decimal_places=6)] = \
         Decimal("0.5")
     carry_forward: bool = Field(False, description=CARRY_FORWARD)
+    creditor_id: int | None = Field(None, ge=1, le=2**31 - 1, description="only this creditor entity's invoices "
+                                    "and receipts (cash of one entity never pays another's invoices)")
+    allocation: Literal["interest_first", "principal_first"] = Field(
+        "interest_first", description="interest_first: 民法典 561 (a penalty counted as interest); principal_first: "
+        "for courts that do not count a 违约金 as the interest of 561")
+    suit_filed_on: IsoDate | None = Field(None, description="the day suit (or arbitration) was filed: interrupts "
+                                          "the limitation of every invoice claimed (民法典 195)")
+    proceedings_ended_on: IsoDate | None = Field(None, description="the day those proceedings ended: the period "
+                                                 "runs again from the next day (民法典 195)")

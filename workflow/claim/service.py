@@ -1,17 +1,23 @@
-"""A customer's claim as of a date: for each overdue invoice, principal and late interest under
-the contract's own penalty clause (or the statutory rule where it has none), the limitation
-status with the event that last interrupted it, and totals per currency.
+"""A customer's claim as of a date: every invoice of the period with its principal and late interest
+under its contract's own penalty clause (or the statutory rule where it has none), every receipt and
+how it was applied, the limitation status with the evidence that last interrupted it, and totals.
 
-Until cases exist the claim is per customer; the only interruptions the ledger can show are part
-payments (时效规定 14). The result is plain data (strings, lists, dicts) that the documents room
-renders as the 利息计算表 (``ClaimService.sheet``: the claim read, the document made and their
-audit entries in the caller's one unit of work).
+Receipts are applied per creditor entity and currency (``workflow.claim.engine``): cash one of our
+companies received never pays another company's invoice. For each of those books the claim shows that
+receipts = applied to interest + applied to principal + unapplied, to the fen, so anyone can check
+from outside that nothing was dropped.
+
+Interruptions of the limitation come from the ledger (part payments, 时效规定 14), from signed
+statements and receipts uploaded as attachments (``kind`` signed_statement / signed_receipt with
+their ``signed_on``: an acknowledgment of the debt), and from a suit the query names (民法典 195,
+restarting when the proceedings end). The result is plain data that the documents room renders as
+the 利息计算表 (``ClaimService.sheet``: the claim read, the document made and their audit entries in
+the caller's one unit of work).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -20,27 +26,30 @@ from sqlalchemy import select
 
 from workflow.calc.schemas import ClaimQuery
 from workflow.calc.service import LawData, refusals_as_422
+from workflow.claim.engine import (
+    Book,
+    ClaimInvoice,
+    Receipt,
+    Terms,
+    apply_receipts,
+    cap_fen,
+    interest_accrued,
+    segments_json,
+)
+from workflow.claim.evidence import Evidence, signed_acknowledgments
 from workflow.claim.sheet import ClaimSheetIn, claim_sheet
 from workflow.documents.models import GeneratedDocument
 from workflow.documents.service import DocumentService
 from workflow.errors import NotFound
-from workflow.law.interest import Basis, InterestRequest, InvoiceIn, PaymentIn, calculate, fen_str
+from workflow.law.interest import Basis, fen_str
 from workflow.law.limitation import Interruption, LimitationRequest, compute_limitation
 from workflow.law.rates import RateTable
-from workflow.law.refusals import LawRefusal
 from workflow.law.words import rmb_upper
 from workflow.law.workdays import WorkCalendar
 from workflow.ledger.models import Allocation, Contract, CreditNote, Customer, Invoice, Payment
 from workflow.unit_of_work import UnitOfWork
 
-CENT = Decimal("0.01")
-
-
-@dataclass(frozen=True)
-class Terms:
-    basis: Basis
-    cap: str | None
-    source: str  # "contract" | "statutory"
+__all__ = ["ClaimService", "Terms", "terms_of"]
 
 
 def terms_of(contract: Contract | None, query: ClaimQuery) -> Terms:
@@ -53,14 +62,6 @@ def terms_of(contract: Contract | None, query: ClaimQuery) -> Terms:
         return Terms(Basis("lpr", markup=markup, mode="fixed"), p.get("cap"), "contract")
     # no clause, or {"kind": "none"}: 买卖合同解释 18¶4
     return Terms(Basis("statutory", markup=query.statutory_markup, mode=query.statutory_mode), None, "statutory")
-
-
-def _cap_fen(cap: str | None, principal: Decimal) -> int | None:
-    if not cap:
-        return None
-    if cap.endswith("%"):
-        return int((principal * Decimal(cap[:-1]) / 100).quantize(CENT) * 100)
-    return int(Decimal(cap) * 100)
 
 
 class ClaimService:
@@ -76,21 +77,20 @@ class ClaimService:
         customer = s.get(Customer, customer_id)
         if customer is None or (actor.is_lawyer and customer.assigned_lawyer_id != actor.user_id):
             raise NotFound("客户", "customer", customer_id)
-        invoices = list(s.scalars(
-            select(Invoice).where(Invoice.customer_id == customer_id, Invoice.due_date < as_of,
-                                  Invoice.written_off.is_(False)).order_by(Invoice.due_date, Invoice.id)))
-        ids = [i.id for i in invoices]
-        allocs = s.execute(
-            select(Allocation, Payment.bank_reference).join(Payment, Payment.id == Allocation.payment_id)
-            .where(Allocation.invoice_id.in_(ids), Allocation.received_on <= as_of)
-            .order_by(Allocation.received_on, Allocation.id)).all()
-        credits = list(s.scalars(select(CreditNote).where(CreditNote.customer_id == customer_id,
-                                                          CreditNote.issued_on <= as_of)))
-        loose = list(s.scalars(select(Payment).where(Payment.customer_id == customer_id,
-                                                      Payment.unallocated_amount > Decimal("0.00"),
-                                                      Payment.received_on <= as_of)))
-        contracts = {i.id: i.contract for i in invoices}
-        return _build(customer, invoices, allocs, credits, loose, contracts, as_of, query,
+        inv_q = select(Invoice).where(Invoice.customer_id == customer_id, Invoice.issue_date <= as_of)
+        pay_q = select(Payment).where(Payment.customer_id == customer_id, Payment.received_on <= as_of)
+        cn_q = select(CreditNote).where(CreditNote.customer_id == customer_id, CreditNote.issued_on <= as_of)
+        if query.creditor_id is not None:
+            inv_q = inv_q.where(Invoice.creditor_id == query.creditor_id)
+            pay_q = pay_q.where(Payment.creditor_id == query.creditor_id)
+            cn_q = cn_q.where(CreditNote.creditor_id == query.creditor_id)
+        invoices = list(s.scalars(inv_q.order_by(Invoice.due_date, Invoice.id)))
+        payments = list(s.scalars(pay_q.order_by(Payment.received_on, Payment.id)))
+        allocations = list(s.scalars(select(Allocation).where(
+            Allocation.payment_id.in_([p.id for p in payments])).order_by(Allocation.id)))
+        credits = list(s.scalars(cn_q.order_by(CreditNote.issued_on, CreditNote.id)))
+        evidence = signed_acknowledgments(s, customer_id, as_of)
+        return _build(customer, invoices, payments, allocations, credits, evidence, as_of, query,
                       self.law.calendar(s), self.law.rate_table(s))
 
     def sheet(self, uow: UnitOfWork, customer_id: int, body: ClaimSheetIn) -> GeneratedDocument:
@@ -98,95 +98,163 @@ class ClaimService:
         return claim_sheet(uow, self.documents, self.claim(uow, customer_id, body), body)
 
 
-def _build(customer: Customer, invoices: list[Invoice], allocs: Any, credits: list[CreditNote],
-           loose: list[Payment], contracts: dict[int, Contract | None], as_of: date, query: ClaimQuery,
-           calendar: WorkCalendar, rates: RateTable) -> dict[str, Any]:
-    # credit notes reduce the debt itself, so they lower the principal from the due date on;
-    # a note that names no invoice goes to the invoices due first (the safer, smaller claim)
-    principal = {i.id: i.amount for i in invoices}
+def _credited(invoices: list[Invoice], credits: list[CreditNote]) -> dict[int, Decimal]:
+    # credit notes reduce the debt itself, so they lower the principal from the due date on; a note
+    # that names no invoice goes to its creditor's invoices due first (the safer, smaller claim)
     credited: dict[int, Decimal] = defaultdict(Decimal)
     for cn in credits:
         targets = [i for i in invoices if i.id == cn.invoice_id] if cn.invoice_id else \
-            [i for i in invoices if i.currency == cn.currency]
+            [i for i in invoices if i.currency == cn.currency and i.creditor_id == cn.creditor_id]
         rest = cn.amount
         for inv in targets:
-            take = min(rest, principal[inv.id])
-            principal[inv.id] -= take
+            take = min(rest, inv.amount - credited[inv.id])
             credited[inv.id] += take
             rest -= take
-    live = [i for i in invoices if principal[i.id] > 0]
-    by_invoice: dict[int, list[tuple[Allocation, str]]] = defaultdict(list)
-    for alloc, ref in allocs:
-        by_invoice[alloc.invoice_id].append((alloc, ref))
-    groups: dict[tuple[str, Terms], list[Invoice]] = defaultdict(list)
-    for inv in live:
-        groups[(inv.currency, terms_of(contracts[inv.id], query))].append(inv)
+    return credited
+
+
+def _build(customer: Customer, invoices: list[Invoice], payments: list[Payment], allocations: list[Allocation],
+           credits: list[CreditNote], evidence: list[Evidence], as_of: date, query: ClaimQuery,
+           calendar: WorkCalendar, rates: RateTable) -> dict[str, Any]:
+    credited = _credited(invoices, credits)
+    designated: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+    for a in allocations:
+        if not a.automatic:  # the payer's own designation; automatic ones were the ledger's 560
+            designated[a.payment_id].append((a.invoice_id, a.amount))
+    books: dict[tuple[int, str], tuple[list[Invoice], list[Payment]]] = defaultdict(lambda: ([], []))
+    for inv in invoices:
+        books[(inv.creditor_id, inv.currency)][0].append(inv)
+    for p in payments:
+        books[(p.creditor_id, p.currency)][1].append(p)
     rows: list[dict[str, Any]] = []
+    receipts_out: list[dict[str, Any]] = []
+    reconciliation: list[dict[str, Any]] = []
     methods: list[dict[str, Any]] = []
     warnings: list[dict[str, str]] = []
-    loose_used: set[int] = set()
     totals: dict[str, dict[str, int]] = defaultdict(lambda: {"principal": 0, "interest": 0})
-    for (currency, terms), group in groups.items():
-        group, refused = _computable(group, terms, as_of, rates, principal, by_invoice, query.carry_forward)
-        for inv, refusal in refused:
-            row = _refused_row(inv, contracts[inv.id], terms, principal[inv.id], credited[inv.id],
-                               by_invoice[inv.id], as_of, refusal, calendar)
-            totals[currency]["principal"] += int(Decimal(row["principal_outstanding"]) * 100)
-            rows.append(row)
-            warnings.append({"zh": f"发票 {inv.number} 的利息未计算：{refusal.zh}",
-                             "en": f"interest on invoice {inv.number} was not computed: {refusal.en}"})
-        if not group:
-            continue
-        payments = [PaymentIn(a.received_on, a.amount, str(a.invoice_id)) for i in group for a, _ in by_invoice[i.id]]
-        # unallocated money of the customer: to the group holding the invoice due first (民法典 560)
-        for p in loose:
-            if p.currency == currency and p.id not in loose_used:
-                loose_used.add(p.id)
-                payments.append(PaymentIn(p.received_on, p.unallocated_amount, None))
-        req = InterestRequest(as_of=as_of, basis=terms.basis, payments=payments, carry_forward=query.carry_forward,
-                              invoices=[InvoiceIn(str(i.id), principal[i.id], i.due_date) for i in group])
+    for (creditor_id, currency), (book_invoices, book_payments) in sorted(books.items()):
+        claim_invoices = [ClaimInvoice(i.id, i.number, i.due_date, i.amount, credited[i.id],
+                                       terms_of(i.contract, query), i.contract.number if i.contract else None)
+                          for i in book_invoices]
+        receipts = [Receipt(p.id, p.received_on, p.amount, p.bank_reference, tuple(designated[p.id]))
+                    for p in book_payments]
         with refusals_as_422():
-            result = calculate(req, rates).as_json()
-        methods.append({"currency": currency, "source": terms.source, "invoices": [i.number for i in group],
-                        **result["method"]})
-        warnings.extend(result["warnings"])
-        for inv, out in zip(group, result["invoices"], strict=True):
-            accrued = Decimal(out["interest_accrued"])
-            cap = _cap_fen(terms.cap, principal[inv.id])
-            capped = cap is not None and int(accrued * 100) > cap
-            if capped:
-                assert cap is not None
-                accrued = Decimal(cap) / 100
-            outstanding = max(Decimal(0), accrued - Decimal(out["interest_paid"]))
-            lim = _limitation(inv, by_invoice[inv.id], calendar, as_of)
-            contract = contracts[inv.id]
-            row = {
-                "invoice_id": str(inv.id), "creditor_id": str(inv.creditor_id), "number": inv.number,
-                "currency": currency,
-                "contract": contract.number if contract is not None else None,
-                "amount": fen_str(int(inv.amount * 100)), "credited": fen_str(int(credited[inv.id] * 100)),
-                "due_date": inv.due_date.isoformat(), "basis": terms.source, "cap": terms.cap, "cap_applied": capped,
-                "principal_outstanding": out["principal_outstanding"], "interest_accrued": fen_str(int(accrued * 100)),
-                "interest_paid": out["interest_paid"], "interest_outstanding": fen_str(int(outstanding * 100)),
-                "payments": out["payments"], "segments": out["segments"], "limitation": lim,
-            }
-            if row["principal_outstanding"] == "0.00" and row["interest_outstanding"] == "0.00":
-                continue
-            totals[currency]["principal"] += int(Decimal(out["principal_outstanding"]) * 100)
-            totals[currency]["interest"] += int(outstanding * 100)
+            book = apply_receipts(claim_invoices, receipts, as_of, rates,
+                                  query.allocation, query.carry_forward)
+        for m in book.methods:
+            methods.append({"currency": currency, "creditor_id": str(creditor_id), **m})
+        warnings.extend(w for w in book.warnings if w not in warnings)
+        by_number = {ci.id: ci for ci in claim_invoices}
+        for inv in book_invoices:
+            row = _row(inv, by_number[inv.id], book, evidence, query, calendar, as_of)
             rows.append(row)
+            if row["claimed"]:
+                totals[currency]["principal"] += int(Decimal(row["principal_outstanding"]) * 100)
+                if row["interest_outstanding"] is not None:
+                    totals[currency]["interest"] += int(Decimal(row["interest_outstanding"]) * 100)
+            if row["interest_refused"] is not None:
+                r = row["interest_refused"]
+                warnings.append({"zh": f"发票 {inv.number} 的利息未计算：{r['zh']}",
+                                 "en": f"interest on invoice {inv.number} was not computed: {r['en']}"})
+        rec = _receipts(book, book_payments, by_number, warnings)
+        receipts_out.extend(rec)
+        reconciliation.append(_reconcile(creditor_id, currency, rec))
     return {
         "customer": {"id": str(customer.id), "code": customer.code, "legal_name": customer.legal_name,
                      "credit_code": customer.credit_code},
         "as_of": as_of.isoformat(),
-        # true when the interest of some invoice could not be computed (a rate not yet published):
-        # those invoices are listed with their principal and the reason, and left out of the interest
-        "complete": not any(r.get("interest_refused") for r in rows),
+        "creditor_id": None if query.creditor_id is None else str(query.creditor_id),
+        "allocation": query.allocation,
+        # false when the interest of some invoice could not be computed (a rate not yet published):
+        # that invoice is listed with its principal and the reason, and its interest is missing
+        "complete": not any(r["interest_refused"] for r in rows),
         "invoices": rows,
+        "receipts": receipts_out,
+        "reconciliation": reconciliation,
         "totals": [_total(c, t) for c, t in sorted(totals.items())],
         "methods": methods,
         "warnings": warnings,
     }
+
+
+def _row(inv: Invoice, ci: ClaimInvoice, book: Book, evidence: list[Evidence], query: ClaimQuery,
+         calendar: WorkCalendar, as_of: date) -> dict[str, Any]:
+    st = book.states[inv.id]
+    refusal = book.refused.get(inv.id)
+    applied = [a for a in book.applied if a.invoice_id == inv.id]
+    overdue = inv.due_date < as_of
+    accrued = None if refusal else interest_accrued(st)
+    outstanding = None if accrued is None else accrued - st.paid_interest
+    cap = cap_fen(ci.terms.cap, ci.principal)
+    settled = st.principal == 0 and (outstanding or 0) == 0 and refusal is None
+    row: dict[str, Any] = {
+        "invoice_id": str(inv.id), "creditor_id": str(inv.creditor_id), "number": inv.number,
+        "currency": inv.currency, "contract": ci.contract,
+        "amount": fen_str(int(inv.amount * 100)), "credited": fen_str(int(ci.credited * 100)),
+        "issue_date": inv.issue_date.isoformat(), "due_date": inv.due_date.isoformat(),
+        "overdue": overdue, "written_off": inv.written_off, "settled": settled,
+        # what goes into the totals: overdue, not written off, something still owed
+        "claimed": overdue and not inv.written_off and not settled,
+        "basis": ci.terms.source, "cap": ci.terms.cap, "cap_amount": None if cap is None else fen_str(cap),
+        "cap_applied": cap is not None and refusal is None and st.accrued > cap,
+        "principal_outstanding": fen_str(st.principal),
+        "interest_before_cap": None if refusal else fen_str(st.accrued),
+        "interest_accrued": None if accrued is None else fen_str(accrued),
+        "interest_paid": None if refusal else fen_str(st.paid_interest),
+        "interest_outstanding": None if outstanding is None else fen_str(outstanding),
+        "interest_refused": None if refusal is None else {"field": "as_of", "code": refusal.code, "zh": refusal.zh,
+                                                          "en": refusal.en},
+        "payments": [{"date": a.receipt.date.isoformat(), "reference": a.receipt.reference,
+                      "to_interest": fen_str(a.to_interest), "to_principal": fen_str(a.to_principal),
+                      "designated": a.designated} for a in applied],
+        "segments": [] if refusal else segments_json(st),
+        "rate_now": _rate_now(st) if refusal is None and overdue else None,
+        "limitation": _limitation(inv, applied, evidence, query, calendar, as_of),
+    }
+    return row
+
+
+def _rate_now(st: Any) -> dict[str, Any] | None:
+    """The rate of the last segment: what runs on 'until actual payment' (计至实际清偿之日止)."""
+    if not st.segments:
+        return None
+    piece = st.segments[-1][3]
+    zh, en = st.schedule.notes[piece]
+    return {"annual_rate": str(st.schedule.rates[piece]), "zh": zh, "en": en}
+
+
+def _receipts(book: Book, payments: list[Payment], invoices: dict[int, ClaimInvoice],
+              warnings: list[dict[str, str]]) -> list[dict[str, Any]]:
+    out = []
+    for p in payments:
+        parts = [a for a in book.applied if a.receipt.id == p.id]
+        unapplied = book.unapplied.get(p.id, 0)
+        out.append({
+            "payment_id": str(p.id), "creditor_id": str(p.creditor_id), "currency": p.currency,
+            "date": p.received_on.isoformat(), "reference": p.bank_reference, "amount": fen_str(int(p.amount * 100)),
+            "applied": [{"invoice": invoices[a.invoice_id].number, "to_interest": fen_str(a.to_interest),
+                         "to_principal": fen_str(a.to_principal), "designated": a.designated} for a in parts],
+            "unapplied": fen_str(unapplied),
+        })
+        if unapplied:
+            warnings.append({"zh": f"收款 {p.bank_reference}（{p.received_on.isoformat()}）中 {fen_str(unapplied)} "
+                                   "元无可抵充的债务，列为未抵充款项：应退还或另行说明",
+                             "en": f"{fen_str(unapplied)} of receipt {p.bank_reference} ({p.received_on.isoformat()}) "
+                                   "had no debt to pay and is listed as unapplied: refund it or explain it"})
+    return out
+
+
+def _reconcile(creditor_id: int, currency: str, receipts: list[dict[str, Any]]) -> dict[str, str]:
+    def fen(v: str) -> int:
+        return int(Decimal(v) * 100)
+    received = sum(fen(r["amount"]) for r in receipts)
+    to_i = sum(fen(a["to_interest"]) for r in receipts for a in r["applied"])
+    to_p = sum(fen(a["to_principal"]) for r in receipts for a in r["applied"])
+    unapplied = sum(fen(r["unapplied"]) for r in receipts)
+    # by construction; a difference would be a bug that must not reach a court
+    assert received == to_i + to_p + unapplied, (received, to_i, to_p, unapplied)
+    return {"creditor_id": str(creditor_id), "currency": currency, "received": fen_str(received),
+            "to_interest": fen_str(to_i), "to_principal": fen_str(to_p), "unapplied": fen_str(unapplied)}
 
 
 def _total(currency: str, t: dict[str, int]) -> dict[str, str]:
@@ -198,57 +266,15 @@ def _total(currency: str, t: dict[str, int]) -> dict[str, str]:
     return out
 
 
-def _limitation(inv: Invoice, allocs: list[tuple[Allocation, str]], calendar: Any, as_of: date) -> dict[str, Any]:
-    events = [Interruption(a.received_on, "part_payment", f"银行流水 / bank ref {ref}") for a, ref in allocs]
+def _limitation(inv: Invoice, applied: list[Any], evidence: list[Evidence], query: ClaimQuery,
+                calendar: WorkCalendar, as_of: date) -> dict[str, Any]:
+    events = [Interruption(a.receipt.date, "part_payment", f"银行流水 / bank ref {a.receipt.reference}")
+              for a in applied]
+    events += [Interruption(e.signed_on, "acknowledgment", e.note) for e in evidence if e.covers(inv)]
+    if query.suit_filed_on is not None and query.suit_filed_on <= as_of:
+        ended = query.proceedings_ended_on
+        events.append(Interruption(query.suit_filed_on, "suit", "起诉 / suit filed",
+                                   ended if ended is not None and ended <= as_of else None))
     with refusals_as_422(f"invoice {inv.number}"):
         result = compute_limitation(LimitationRequest(inv.due_date, events, as_of=as_of), calendar)
     return result.as_json()
-
-
-def _computable(group: list[Invoice], terms: Terms, as_of: date, rates: Any, principal: dict[int, Decimal],
-                by_invoice: dict[int, list[tuple[Allocation, str]]], carry_forward: bool = False
-                ) -> tuple[list[Invoice], list[tuple[Invoice, LawRefusal]]]:
-    """Split off the invoices whose interest the engine refuses to compute (e.g. the statutory rate
-    for a breach after the last published LPR quote), so one recent invoice does not sink the claim
-    on all the others. The group is tried whole first; only on a refusal is each invoice tried alone."""
-    def request(invoices: list[Invoice]) -> InterestRequest:
-        return InterestRequest(
-            as_of=as_of, basis=terms.basis, carry_forward=carry_forward,
-            payments=[PaymentIn(a.received_on, a.amount, str(i.id)) for i in invoices for a, _ in by_invoice[i.id]],
-            invoices=[InvoiceIn(str(i.id), principal[i.id], i.due_date) for i in invoices])
-
-    try:
-        calculate(request(group), rates)
-        return group, []
-    except LawRefusal:
-        pass
-    ok: list[Invoice] = []
-    refused: list[tuple[Invoice, LawRefusal]] = []
-    for inv in group:
-        try:
-            calculate(request([inv]), rates)
-        except LawRefusal as exc:
-            refused.append((inv, exc))
-        else:
-            ok.append(inv)
-    return ok, refused
-
-
-def _refused_row(inv: Invoice, contract: Contract | None, terms: Terms, principal: Decimal, credited: Decimal,
-                 allocs: list[tuple[Allocation, str]], as_of: date, refusal: LawRefusal,
-                 calendar: Any) -> dict[str, Any]:
-    # without the interest there is no 561 split of the payments: the ledger's principal view is shown
-    paid = sum((a.amount for a, _ in allocs), Decimal(0))
-    outstanding = max(Decimal(0), principal - paid)
-    return {
-        "invoice_id": str(inv.id), "creditor_id": str(inv.creditor_id), "number": inv.number,
-        "currency": inv.currency, "contract": contract.number if contract is not None else None,
-        "amount": fen_str(int(inv.amount * 100)), "credited": fen_str(int(credited * 100)),
-        "due_date": inv.due_date.isoformat(), "basis": terms.source, "cap": terms.cap, "cap_applied": False,
-        "principal_outstanding": fen_str(int(outstanding * 100)),
-        "interest_accrued": None, "interest_paid": None, "interest_outstanding": None,
-        "interest_refused": {"field": "as_of", "code": refusal.code, "zh": refusal.zh, "en": refusal.en},
-        "payments": [{"date": a.received_on.isoformat(), "amount": fen_str(int(a.amount * 100))} for a, _ in allocs],
-        "segments": [], "limitation": _limitation(inv, allocs, calendar, as_of),
-    }
-

@@ -117,6 +117,16 @@ class _InvoiceState:
     paid_interest: int = 0
     segments: list[Segment] = field(default_factory=list)
     applied: list[Applied] = field(default_factory=list)
+    # the contract's cap on the penalty, in fen: interest beyond it is never owed, so a payment can
+    # never go to it (民法典 561 applies to what is owed; the claim's cap sits inside the allocation)
+    cap: int | None = None
+
+    def owed_interest(self) -> int:
+        owed = self.accrued if self.cap is None or self.accrued < self.cap else self.cap
+        return owed - self.paid_interest
+
+
+InvoiceState = _InvoiceState
 
 
 def _fen(amount: Decimal) -> int:
@@ -234,6 +244,24 @@ class InterestCalculator:
             cached = self._fixed_cache[key] = _Schedule.build([piece])
         return cached
 
+    # -- for a caller that drives the allocation itself (the claim: 民法典 560 across contracts) --
+    def invoice_state(self, inv: InvoiceIn, index: int, cap: int | None = None) -> InvoiceState:
+        """The invoice's state with its rate schedule (a ``LawRefusal`` when its rate is unknown)."""
+        due = inv.due_date.toordinal()
+        return _InvoiceState(inv, index, due, _fen(inv.amount), self._schedule_for(inv, index), due, cap=cap)
+
+    @staticmethod
+    def no_interest_schedule() -> _Schedule:
+        """For an invoice whose rate is refused: it bears nothing here, and the caller says why."""
+        return _Schedule.build([(date.min, Decimal(0), "利率未知，未计息", "rate unknown, no interest computed",
+                                 False)])
+
+    def accrue(self, st: InvoiceState, through: int) -> None:
+        self._accrue(st, through)
+
+    def apply(self, st: InvoiceState, k: int, day: int, rest: int, interest_first: bool) -> int:
+        return self._apply(st, k, day, rest, interest_first)
+
     # -- the calculation ---------------------------------------------------------------------
     def _accrue(self, st: _InvoiceState, through: int) -> None:
         start = st.last + 1
@@ -268,7 +296,7 @@ class InterestCalculator:
     def _apply(self, st: _InvoiceState, k: int, day: int, rest: int, interest_first: bool) -> int:
         """Pay what ``rest`` can of one invoice on ``day``; return what is left."""
         self._accrue(st, day)
-        owed_interest = st.accrued - st.paid_interest
+        owed_interest = st.owed_interest()
         principal = st.principal
         if interest_first:
             to_i = rest if rest < owed_interest else owed_interest

@@ -34,11 +34,22 @@ KIND_WORDS: dict[str, tuple[str, str, str]] = {
 }
 
 
+Day = date  # the field ``Interruption.date`` hides the type inside the class
+
+
 @dataclass(frozen=True)
 class Interruption:
     date: date
     kind: InterruptionKind
-    note: str = ""
+    note: str = ""  # the evidence: bank reference, the signed statement's file, the case number
+    # a suit, arbitration or payment order: the day those proceedings ended; the three years run again
+    # from the next day (民法典 195: "从中断、有关程序终结时起"); unknown → counted from the filing, the
+    # earlier and safer date
+    ends_on: Day | None = None
+
+    @property
+    def restarts_after(self) -> Day:
+        return self.ends_on if self.kind == "suit" and self.ends_on is not None else self.date
 
 
 @dataclass(frozen=True)
@@ -70,8 +81,9 @@ class LimitationResult:
             "expires_on": self.expires_on.isoformat(),
             "long_stop": self.long_stop.isoformat(),
             "provisional": self.provisional,
-            "last_interruption": None if last is None else {"date": last.date.isoformat(), "kind": last.kind,
-                                                            "note": last.note},
+            "last_interruption": None if last is None else {
+                "date": last.date.isoformat(), "kind": last.kind, "note": last.note,
+                **({"ends_on": last.ends_on.isoformat()} if last.ends_on else {})},
             "steps": self.steps,
         }
         if self.as_of is not None:
@@ -141,10 +153,28 @@ def compute_limitation(req: LimitationRequest, calendar: WorkCalendar) -> Limita
                                 "it cannot be interrupted, though the debtor's later promise to pay may waive the "
                                 "defence (Civil Code art. 192; SPC limitation rules art. 19)"})
             continue
+        if last is not None and ev.restarts_after <= last.restarts_after:
+            steps.append({"zh": f"{ev.date.isoformat()} {zh_kind}：发生在 {last.restarts_after.isoformat()} "
+                                "终结的程序期间，期间自该程序终结后方重新计算",
+                          "en": f"{ev.date.isoformat()} {en_kind}: during proceedings that ended on "
+                                f"{last.restarts_after.isoformat()}; the period runs again only after them"})
+            continue
         last = ev
-        steps.append({"zh": f"{ev.date.isoformat()} {zh_kind}，时效中断，自次日重新计算三年（{source}）",
-                      "en": f"{ev.date.isoformat()} {en_kind}: interrupted; three years run again from the next day"})
-        expires, provisional = _end_of_period(ev.date, 3, calendar, steps)
+        if ev.restarts_after != ev.date:
+            steps.append({"zh": f"{ev.date.isoformat()} {zh_kind}，时效中断，自程序终结日 "
+                                f"{ev.restarts_after.isoformat()} 次日起重新计算三年（{source}）",
+                          "en": f"{ev.date.isoformat()} {en_kind}: interrupted; three years run again from the day "
+                                f"after the proceedings ended on {ev.restarts_after.isoformat()}"})
+        elif ev.kind == "suit":
+            steps.append({"zh": f"{ev.date.isoformat()} {zh_kind}，时效中断；程序终结日未输入，"
+                                f"保守起见自起诉次日起重新计算三年（{source}）",
+                          "en": f"{ev.date.isoformat()} {en_kind}: interrupted; the end of the proceedings was not "
+                                "given, so three years are counted from the day after the filing (the earlier date)"})
+        else:
+            steps.append({"zh": f"{ev.date.isoformat()} {zh_kind}，时效中断，自次日重新计算三年（{source}）",
+                          "en": f"{ev.date.isoformat()} {en_kind}: interrupted; three years run again from the "
+                                "next day"})
+        expires, provisional = _end_of_period(ev.restarts_after, 3, calendar, steps)
         steps.append({"zh": f"新的期间届满日 {expires.isoformat()}",
                       "en": f"the new period ends on {expires.isoformat()}"})
     if expires > long_stop:
@@ -153,5 +183,5 @@ def compute_limitation(req: LimitationRequest, calendar: WorkCalendar) -> Limita
                       "en": f"capped at the 20-year long stop, {long_stop.isoformat()} (Civil Code art. 188(2))"})
         expires = long_stop
         provisional = False
-    starts = (last.date if last else anchor).toordinal() + 1
+    starts = (last.restarts_after if last else anchor).toordinal() + 1
     return LimitationResult(date.fromordinal(starts), expires, long_stop, provisional, last, steps, req.as_of)

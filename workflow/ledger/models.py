@@ -237,3 +237,7 @@ class Attachment(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # "signed_statement" (对账单) / "signed_receipt" (回执) signed or sealed by the debtor on ``signed_on``:
+    # an acknowledgment of the debt that interrupts the limitation (时效规定 14); anything else "other"
+    kind: Mapped[str] = mapped_column(String(32), default="other", server_default="other")
+    signed_on: Mapped[date | None] = mapped_column(Date)
