@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from workflow.law.interest import Basis, InterestRequest, InvoiceIn, PaymentIn, calculate
 from workflow.law.rates import RateTable, shipped_rate_table
 
-AS_OF = date(2026, 9, 20)
+AS_OF = date(2026, 9, 19)  # the last day the shipped quotes cover (September's is due 09-20)
 MARKUP = Decimal("0.5")
 
 
