@@ -65,6 +65,9 @@ class Settings:
     # default lifetime of a new API token, and how long an idle browser session lasts
     token_days: int = field(default=90, metadata={"min": 1, "max": 3650})
     session_idle_hours: int = field(default=12, metadata={"min": 1, "max": 24 * 30})
+    # a payment may be dated at most this many days after today (a bank in another time zone);
+    # a later date is refused in the API, the importer and the CLI
+    payment_future_days: int = field(default=1, metadata={"min": 0, "max": 31})
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property

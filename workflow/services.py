@@ -59,5 +59,5 @@ def build_services(core: Core) -> Services:
         claims=ClaimService(law, documents),
         accounts=Accounts(token_days=core.settings.token_days,
                           session_idle=timedelta(hours=core.settings.session_idle_hours)),
-        calc=law, importer=Importer(core.settings.max_upload_bytes),
+        calc=law, importer=Importer(core.settings.max_upload_bytes, core.settings.payment_future_days),
         attachments=Attachments(core.files, core.settings.max_upload_bytes))

@@ -3,12 +3,15 @@ over-allocation refused whole, unallocated cash kept visible, credit notes, bala
 
 from __future__ import annotations
 
+import io
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import text
 
 from tests.ledger.sample_ledger import Ledger, invoice_body, make_app, post, seed, snapshot, token_headers
 from workflow.core import Core
@@ -208,3 +211,68 @@ def test_payment_filters(api: Api) -> None:
     assert page["total"] == 3 and [p["bank_reference"] for p in page["items"]] == ["HX-1101"]
     bad = api.client.get("/api/v1/payments?unallocated=maybe", headers=api.clerk)
     assert bad.status_code == 422 and bad.json["errors"][0]["field"] == "query.unallocated"
+
+
+# ---- money rules: no payment from the future, no invoice moved to another customer by accident ----
+
+def test_a_payment_dated_after_today_is_refused_with_the_configured_slack(api: Api,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # the test clock says 2026-11-26 (Shanghai); the default slack is one day for a bank's time zone
+    api.pay("100.00", "B-TOMORROW", received_on="2026-11-27")
+    refused = api.pay("100.00", "B-2029", received_on="2029-11-26", status=422)
+    assert [(e["field"], e["code"]) for e in refused["errors"]] == [("received_on", "in_the_future")]
+    assert "晚于今天" in refused["errors"][0]["message"]
+    assert "B-2029" not in _references(api)
+    # an instance that allows no slack at all
+    monkeypatch.setattr(api.core, "settings", api.core.settings.with_(payment_future_days=0))
+    api.pay("100.00", "B-TOMORROW-2", received_on="2026-11-27", status=422)
+    api.pay("100.00", "B-TODAY", received_on="2026-11-26")
+
+
+def test_the_slack_is_a_setting_read_from_the_environment() -> None:
+    from workflow.config import Settings, SettingsError
+
+    assert Settings.from_env({"DUNNING_PAYMENT_FUTURE_DAYS": "3"}).payment_future_days == 3
+    assert Settings.from_env({}).payment_future_days == 1
+    with pytest.raises(SettingsError):
+        Settings.from_env({"DUNNING_PAYMENT_FUTURE_DAYS": "-1"})
+
+
+def _references(api: Api) -> set[str]:
+    return {p["bank_reference"] for p in api.get("/payments?per_page=500")["items"]}
+
+
+def _import(api: Api, name: str, csv: str, status: int = 200, **query: str) -> Any:
+    qs = "&".join(f"{k}={v}" for k, v in query.items())
+    resp = api.client.post(f"/api/v1/imports?{qs}", headers=api.clerk, content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(csv.encode()), name)})
+    assert resp.status_code == status, resp.get_data(as_text=True)
+    return resp.json
+
+
+def test_an_imported_payment_dated_after_today_is_refused_naming_row_and_column(api: Api) -> None:
+    code = api.get(f"/customers/{api.ledger.customer_ids[0]}")["code"]
+    csv = f"银行流水号,客户编码,付款日期,金额\nB-OK,{code},2026-11-20,100.00\nB-LATER,{code},2030-01-01,100.00\n"
+    refused = _import(api, "p.csv", csv, 422)
+    assert [(r["row"], r["code"]) for r in refused["rows"]] == [(3, "in_the_future")]
+    assert refused["rows"][0]["column"] in ("付款日期", "received_on")
+    assert "B-OK" not in _references(api)  # all or nothing
+
+
+def test_reimporting_an_unpaid_invoice_under_another_customer_is_refused_unless_asked(api: Api) -> None:
+    first, second = (api.get(f"/customers/{i}")["code"] for i in api.ledger.customer_ids[:2])
+    api.invoices["FP-1130"] = post(api.client, "/invoices", invoice_body(
+        api.ledger, "FP-1130", "2026-11-02", "2026-12-02", "8000.00", contract_id=None), api.clerk)["id"]
+    csv = f"发票号,客户编码,开票日期,到期日,金额\nFP-1130,{second},2026-11-02,2026-12-02,8000.00\n"
+    refused = _import(api, "i.csv", csv, 422)
+    assert [(r["row"], r["code"]) for r in refused["rows"]] == [(2, "invoice_moved")]
+    assert first in refused["rows"][0]["zh"] and "allow_customer_change" in refused["rows"][0]["en"]
+    assert api.invoice("FP-1130")["customer_id"] == api.ledger.customer_ids[0]
+    moved = _import(api, "i.csv", csv, allow_customer_change="true")
+    assert moved["moved_invoices"] == [{"creditor_id": api.ledger.creditor_id, "invoice_number": "FP-1130",
+                                        "old_customer": first, "new_customer": second}]
+    assert api.invoice("FP-1130")["customer_id"] == api.ledger.customer_ids[1]
+    with api.core.db.engine.connect() as conn:
+        entries = [json.loads(a) if isinstance(a, str) else a for (a,) in conn.execute(text(
+            "SELECT after FROM audit_entry WHERE action = 'ledger.import'"))]
+    assert [e["moved_invoices"] for e in entries] == [moved["moved_invoices"]]

@@ -31,11 +31,14 @@ def register(cli: click.Group) -> None:
     help="what the file holds (detected from headers / sheet names when omitted)",
 )
 @click.option("--dry-run", is_flag=True, help="check every row and print the counts, write nothing")
-def import_file(file: Path, kind: str | None, dry_run: bool) -> None:
+@click.option("--allow-customer-change", is_flag=True,
+              help="let a re-imported unpaid invoice move to another customer (audited); refused otherwise")
+def import_file(file: Path, kind: str | None, dry_run: bool, allow_customer_change: bool) -> None:
     """Import a CSV or XLSX ledger export: all rows or none."""
     importer = cli_core().services.importer
     try:
-        result = cli_run(importer.run, file.name, file.read_bytes(), parse_kind(kind), dry_run=dry_run)
+        result = cli_run(importer.run, file.name, file.read_bytes(), parse_kind(kind), dry_run=dry_run,
+                         allow_customer_change=allow_customer_change)
     except ImportRejected as exc:
         click.echo(f"错误 / error: {exc.zh} / {exc.en}", err=True)
         for p in exc.rows:
@@ -47,6 +50,9 @@ def import_file(file: Path, kind: str | None, dry_run: bool) -> None:
         click.echo(f"  {k}: 新增 created {n.created}, 更新 updated {n.updated}, 未变 unchanged {n.unchanged}")
     if result.allocations:
         click.echo(f"  allocations: {result.allocations}")
+    for m in result.moved_invoices:
+        click.echo(f"  发票 {m['invoice_number']} 客户 {m['old_customer']} → {m['new_customer']} / "
+                   f"invoice moved from customer {m['old_customer']} to {m['new_customer']}")
     if not result.changed:
         click.echo("  无变化 / nothing changed")
 

@@ -10,13 +10,13 @@ invoice's outstanding amount.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow.unit_of_work import UnitOfWork
 from workflow.errors import Conflict, FieldProblem, NotFound, invalid
 from workflow.ledger.access import flush_unique, load, require_writer, snapshot
 from workflow.ledger.allocation import OpenItem, allocate_by_due_date
@@ -24,6 +24,7 @@ from workflow.ledger.invoices import outstanding
 from workflow.ledger.models import Allocation, CreditorEntity, Customer, Invoice, Payment
 from workflow.ledger.parties import ensure_unique
 from workflow.ledger.schemas import AllocationIn, PaymentIn
+from workflow.unit_of_work import UnitOfWork
 
 Mode = Literal["explicit", "automatic", "none"]
 
@@ -104,9 +105,16 @@ def _audit_view(allocs: list[Allocation]) -> list[dict[str, Any]]:
     return [{"invoice_id": a.invoice_id, "amount": a.amount, "automatic": a.automatic} for a in allocs]
 
 
-def record_payment(uow: UnitOfWork, body: PaymentIn) -> Allocated:
+def record_payment(uow: UnitOfWork, body: PaymentIn, future_days: int = 0) -> Allocated:
+    """``future_days``: slack for a bank in another time zone; a payment dated later than today plus
+    that is refused, since money not yet received would settle invoices and stop their interest."""
     require_writer(uow.actor)
     s = uow.session
+    latest = uow.today() + timedelta(days=future_days)
+    if body.received_on > latest:
+        raise invalid("received_on", "in_the_future", f"付款日期 {body.received_on} 晚于今天，不能登记尚未收到的款项",
+                      f"the payment date {body.received_on} is after today: a payment not yet received "
+                      "cannot be recorded")
     if s.get(CreditorEntity, body.creditor_id) is None:
         raise invalid("creditor_id", "unknown", f"无此债权主体：{body.creditor_id}",
                       f"no such creditor: {body.creditor_id}")

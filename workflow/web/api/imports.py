@@ -23,6 +23,8 @@ class ImportQuery(BaseModel):
         None, description="what the file holds; detected from the headers or sheet names when omitted"
     )
     dry_run: bool = Field(False, description="check everything and report the counts, but write nothing")
+    allow_customer_change: bool = Field(False, description="let a re-imported unpaid invoice move to another "
+                                        "customer (audited with the old and new customer); refused otherwise")
 
 
 @endpoint(
@@ -52,5 +54,6 @@ def create_import(actor: Actor, query: ImportQuery) -> Any:
     data = upload.stream.read(limit + 1)
     if len(data) > limit:
         raise TooLarge("file", limit)
-    result = c.services.importer.run(uow(), upload.filename, data, parse_kind(query.kind), dry_run=query.dry_run)
+    result = c.services.importer.run(uow(), upload.filename, data, parse_kind(query.kind), dry_run=query.dry_run,
+                                     allow_customer_change=query.allow_customer_change)
     return result.as_dict()

@@ -148,7 +148,7 @@ def get_payment(actor: Actor, payment_id: int) -> Any:
           "(民法典 560) when omitted, or none when []", roles=WRITERS, body=PaymentIn,
           responses={"201": "Created", "409": "Over-allocation or duplicate bank reference"}, response=PaymentAllocated)
 def create_payment(actor: Actor, body: PaymentIn) -> Any:
-    return allocated_json(payments.record_payment(uow(), body)), 201
+    return allocated_json(payments.record_payment(uow(), body, core().settings.payment_future_days)), 201
 
 
 @endpoint(bp, "POST", "/payments/{payment_id}/allocations", summary="Allocate a payment's unallocated cash",

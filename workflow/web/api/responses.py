@@ -374,6 +374,8 @@ class ImportOut(Out):
     sheets: list[dict[str, str]]
     counts: dict[str, KindCountOut]
     allocations: int
+    moved_invoices: list[dict[str, Any]] = Field(default_factory=list, description="invoices moved to another "
+                                                 "customer (only with allow_customer_change)")
 
 
 class AgingOut(OpenOut):
