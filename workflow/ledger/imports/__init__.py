@@ -1,9 +1,11 @@
 """Importing the ledger from the spreadsheets clerks export (用友/金蝶-style CSV or XLSX).
 
-All or nothing: every row of every sheet is checked first, and if any is bad the import is refused
-with one problem per bad cell (sheet, row, column, reason in Chinese and English) and nothing is
-written. Idempotent: rows are matched on natural keys (customer code; creditor + contract number;
-creditor + invoice number; creditor + bank reference). A row identical to what is stored is
+All or nothing: if any row of any sheet is bad the import is refused with one problem per bad
+cell (sheet, row, column, reason in Chinese and English; the first 1,000, and the totals) and
+nothing is written — rows are written as they are checked (invoices a slice at a time, so memory
+stays flat), inside a savepoint that a bad row anywhere rolls back. Idempotent: rows are matched
+on natural keys (customer code; creditor + contract number; creditor + invoice number; creditor +
+bank reference). A row identical to what is stored is
 skipped; a changed row updates the stored record, except where that would falsify history (a
 bank transaction's amount, date, customer or currency; the customer of a paid invoice; an invoice
 amount below what is already settled), which is refused for that row. Clerks re-export whole
