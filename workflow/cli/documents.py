@@ -66,7 +66,7 @@ def render(kind: str, context_file: Path, out_dir: Path, language: str, pdf: boo
     except (ValueError, UnicodeDecodeError) as exc:
         raise invalid("context", "json_invalid", f"JSON 格式错误：{exc}", f"invalid JSON: {exc}") from None
     # the PDF is made once this unit of work has committed, before cli_run returns
-    doc = cli_run(_documents().generate, kind, language, context, pdf)
+    doc = cli_run(_documents().generate, kind, language, context, pdf, typed=True)
     for path in write_document(doc, out_dir):
         sha = doc.pdf_sha256 if path.suffix == ".pdf" else doc.docx_sha256
         click.echo(f"{path}  sha256={sha}")

@@ -24,6 +24,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from workflow.accounts.actor import Actor
 from workflow.accounts.models import Role
+from workflow.documents.contexts.typed import check_typed_context
 from workflow.documents.models import GeneratedDocument, PdfStatus
 from workflow.documents.pdf import PdfConverter
 from workflow.documents.registry import TemplateRegistry
@@ -36,6 +37,7 @@ PDF_MIME = "application/pdf"
 MAX_DEPTH = 12
 DOCUMENT_MAKERS = frozenset({Role.CLERK, Role.LEGAL, Role.ADMIN})
 DOCUMENT_READERS = DOCUMENT_MAKERS  # as the API's STAFF: a document names no lawyer it is assigned to
+FINAL_LAWYER_LETTER = frozenset({Role.LEGAL, Role.LAWYER})
 log = logging.getLogger(__name__)
 
 OpenUnitOfWork = Callable[[Actor], AbstractContextManager[UnitOfWork]]
@@ -76,16 +78,24 @@ class DocumentService:
         # only for recording a PDF after the caller's unit of work has committed
         self._unit_of_work = unit_of_work
 
-    def generate(self, uow: UnitOfWork, kind: str, language: str, context: Any, pdf: bool = True
-                 ) -> GeneratedDocument:
+    def generate(self, uow: UnitOfWork, kind: str, language: str, context: Any, pdf: bool = True,
+                 typed: bool = False) -> GeneratedDocument:
         """The DOCX, its record and audit entry, in ``uow``; the PDF once ``uow`` has committed.
 
+        ``typed``: the context was typed by hand, not built from the ledger, so it is checked first
+        (every missing variable named at once, totals recomputed from the rows, no 大写 typed).
         The returned record is brought up to date when the PDF is recorded, so a caller that reads
         it after its unit of work has closed sees the PDF's outcome."""
-        uow.require(DOCUMENT_MAKERS, "无权生成文书", "You may not generate documents")
+        makers = DOCUMENT_MAKERS | ({Role.LAWYER} if kind == "lawyer_letter" and not typed else set())
+        uow.require(makers, "无权生成文书", "You may not generate documents")
         if not isinstance(context, Mapping):
             raise invalid("context", "not_object", "应为对象（JSON object）", "must be a JSON object")
         data = plain_context(context)
+        spec = self.registry.spec(kind)
+        if typed:
+            data = check_typed_context(kind, spec.variables, data)
+        if kind == "lawyer_letter":
+            self._check_final(uow, data)
         version = self.registry.active(uow.session, kind, language)
         docx = self.registry.render(version, data)
         docx_sha = self.files.put(docx)  # content-addressed: a blob left by a rollback is harmless
@@ -103,6 +113,19 @@ class DocumentService:
             actor = uow.actor
             uow.after_commit(lambda: self._make_pdf(actor, doc, docx))
         return doc
+
+    @staticmethod
+    def _check_final(uow: UnitOfWork, data: Mapping[str, Any]) -> None:
+        """A 律师函 is the law firm's letter (律师法 25): only a lawyer or the legal team may issue
+        it without the DRAFT mark; anyone else makes drafts for them to approve."""
+        letter = data.get("letter")
+        draft = letter.get("draft") if isinstance(letter, Mapping) else None
+        if not isinstance(draft, bool):
+            raise invalid("context.letter.draft", "not_boolean", "letter.draft 应为 true 或 false",
+                          "letter.draft must be true or false")
+        if not draft:
+            uow.require(FINAL_LAWYER_LETTER, "只有律师或法务可以将律师函定稿（letter.draft 为 false）",
+                        "only a lawyer or the legal team may make a lawyer's letter final (letter.draft false)")
 
     def _make_pdf(self, actor: Actor, doc: GeneratedDocument, docx: bytes) -> None:
         pdf_bytes: bytes | None = None
@@ -164,8 +187,10 @@ class DocumentService:
 
     def download(self, uow: UnitOfWork, document_id: int, fmt: str) -> Download:
         """The stored bytes, checked against their SHA-256; every download is audit-logged."""
-        uow.require(DOCUMENT_READERS, "无权下载文书", "You may not download documents")
         doc = self.get(uow.session, document_id)
+        # a lawyer reads the lawyer's letters they made themselves, nothing else
+        if not (uow.actor.is_lawyer and doc.kind == "lawyer_letter" and doc.made_by == uow.actor.username):
+            uow.require(DOCUMENT_READERS, "无权下载文书", "You may not download documents")
         if fmt == "pdf":
             if doc.pdf_sha256 is None:
                 if doc.pdf_status == PdfStatus.UNAVAILABLE:

@@ -49,7 +49,7 @@ def described_when_done(doc: GeneratedDocument) -> dict[str, Any]:
           body=DocumentIn, responses={"201": "Generated", "404": "No template", "422": "Bad context"},
           response=DocumentOut)
 def generate(actor: Actor, body: DocumentIn) -> Any:
-    doc = _service().generate(uow(), body.kind, body.language, body.context, body.pdf)
+    doc = _service().generate(uow(), body.kind, body.language, body.context, body.pdf, typed=True)
     return described_when_done(doc), 201
 
 
