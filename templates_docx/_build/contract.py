@@ -224,9 +224,10 @@ def sales_contract(lang: str) -> Doc:
     _dispute(doc)
     _notice(doc)
     doc.heading(t(doc, "第九条　其他", "Article 9  Miscellaneous"))
-    doc.body(t(doc, "本合同自双方盖章之日起生效。本合同一式两份，双方各执一份，具有同等法律效力。本合同未尽事宜，"
+    doc.body(t(doc, "本合同自双方签字或盖章之日起生效。本合同一式两份，双方各执一份，具有同等法律效力。本合同未尽事宜，"
                     "双方可另行签订书面补充协议，补充协议与本合同具有同等法律效力。",
-               "This contract takes effect when both parties have sealed it, and is made in two counterparts, one "
+               "This contract takes effect when both parties have signed or sealed it, and is made in two "
+               "counterparts, one "
                "for each party, of equal force. The parties may supplement it by written agreement, which has "
                "the same force as this contract."))
     doc.spacer(10)

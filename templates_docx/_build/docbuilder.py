@@ -54,6 +54,11 @@ class Doc:
         props.title = doc_title
         props.author = "Dunning Desk"
         props.language = "zh-CN" if lang == "zh" else "en-GB"
+        # python-docx's stock settings declare Japanese (themeFontLang eastAsia="ja-JP"); the
+        # documents are Simplified Chinese, so a converter picks the SC forms of the CJK glyphs
+        theme_lang = self.document.settings.element.find(qn("w:themeFontLang"))
+        theme_lang.set(qn("w:val"), "en-US" if lang == "zh" else "en-GB")
+        theme_lang.set(qn("w:eastAsia"), "zh-CN")
         # python-docx's default template ships one empty paragraph; the body starts clean
         body = self.document.element.body
         for p in body.findall(qn("w:p")):
@@ -284,7 +289,7 @@ class Doc:
     def boxed(self, paragraphs: Sequence[tuple[str, str]]) -> _Cell:
         """A single bordered cell (the return slip, the debtor's confirmation) with styled paragraphs.
 
-        Each entry is (style-ish kind, text): kind is "head", "text", "right" or "tag".
+        Each entry is (style-ish kind, text): kind is "head", "text", "right", "small" or "tag".
         """
         table = self._table(1, [TEXT_WIDTH_MM])
         # the slip is one piece of paper: never split it over two pages
@@ -308,7 +313,7 @@ class Doc:
                            font=(LATIN_SANS if self.lang == "en" else LATIN_SERIF, HEI))
             else:
                 paragraph.alignment = ALIGN["right" if kind == "right" else "left"]
-                self._runs(paragraph, text)
+                self._runs(paragraph, text, size=9 if kind == "small" else None)
         self.spacer(4)
         return cell
 

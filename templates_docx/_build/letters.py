@@ -13,6 +13,7 @@ from parts import (
     contact_line,
     contracts_phrase,
     creditor_letterhead,
+    delivery_line,
     invoice_table,
     issuer_seal,
     payee_account,
@@ -61,6 +62,7 @@ def payment_reminder(lang: str) -> Doc:
                "to {{ creditor.email }} so that we can match it promptly. If an invoice has not reached you or "
                "raises any question, please tell us and we will deal with it at once."))
     contact_line(doc)
+    delivery_line(doc)
     doc.plain(t(doc, "顺祝商祺！", "Yours faithfully,"), space_before=6)
     issuer_seal(doc, _date(doc, "letter.date"))
     return doc
@@ -106,24 +108,27 @@ def dunning_letter(lang: str, level: int) -> Doc:
                    "Under " + contracts_phrase(doc) + ", as of " + _date(doc, "letter.as_of")
                    + " the following amounts are overdue, the oldest by {{ letter.max_days_overdue }} days:"))
     invoice_table(doc)
-    doc.body(t(doc, "上述逾期未付款项合计" + amounts_phrase(doc) + "。",
-               "The overdue amounts total " + amounts_phrase(doc) + "."))
+    # the total and the request share a paragraph: the 大写 never ends one (no lone '分）。' line)
+    total = t(doc, "上述逾期未付款项合计" + amounts_phrase(doc) + "。",
+              "The overdue amounts total " + amounts_phrase(doc) + ". ")
     if level == 1:
-        doc.body(t(doc,
-                   "我司理解贵司可能因内部付款流程等原因未能及时付款。恳请贵司于" + _date(doc, "letter.deadline")
-                   + "前将上述款项支付至以下账户：",
-                   "We understand that internal payment processes can cause delays. Please pay these amounts by "
-                   + _date(doc, "letter.deadline") + " to this account:"))
+        doc.body(total + t(doc,
+                           "我司理解贵司可能因内部付款流程等原因未能及时付款。恳请贵司于"
+                           + _date(doc, "letter.deadline") + "前将上述款项支付至以下账户：",
+                           "We understand that internal payment processes can cause delays. Please pay these "
+                           "amounts by " + _date(doc, "letter.deadline") + " to this account:"))
     elif level == 2:
-        doc.body(t(doc,
-                   "现再次正式催告：请贵司于" + _date(doc, "letter.deadline") + "前将上述款项全部支付至以下账户：",
-                   "We now formally ask you again to pay these amounts in full by "
-                   + _date(doc, "letter.deadline") + " to this account:"))
+        doc.body(total + t(doc,
+                           "现再次正式催告：请贵司于" + _date(doc, "letter.deadline")
+                           + "前将上述款项全部支付至以下账户：",
+                           "We now formally ask you again to pay these amounts in full by "
+                           + _date(doc, "letter.deadline") + " to this account:"))
     else:
-        doc.body(t(doc,
-                   "特此最后通知：请贵司务必于" + _date(doc, "letter.deadline") + "前将上述款项全部支付至以下账户：",
-                   "This is our final notice: please pay these amounts in full by "
-                   + _date(doc, "letter.deadline") + " to this account:"))
+        doc.body(total + t(doc,
+                           "特此最后通知：请贵司务必于" + _date(doc, "letter.deadline")
+                           + "前将上述款项全部支付至以下账户：",
+                           "This is our final notice: please pay these amounts in full by "
+                           + _date(doc, "letter.deadline") + " to this account:"))
     payee_account(doc)
     if level >= 2:
         penalty_basis(doc)
@@ -156,6 +161,7 @@ def dunning_letter(lang: str, level: int) -> Doc:
         doc.body(t(doc, "我司珍视与贵司的长期合作，感谢贵司的理解与支持。",
                    "We value our long relationship with you and thank you for your prompt attention."))
     contact_line(doc)
+    delivery_line(doc)
     doc.plain(t(doc, "特此函告。", "Yours faithfully,"), space_before=6)
     issuer_seal(doc, _date(doc, "letter.date"))
     return_slip(doc)
@@ -198,23 +204,44 @@ def lawyer_letter(lang: str) -> Doc:
                "within the agreed terms. Our Client delivered the goods and issued its invoices. As of "
                + _date(doc, "letter.as_of") + " the following invoices are due and unpaid:"))
     invoice_table(doc)
-    doc.body(t(doc, "上述未付货款合计" + amounts_phrase(doc) + "。",
-               "The unpaid amounts total " + amounts_phrase(doc) + "."))
+    doc.body(t(doc, "上述未付货款合计" + amounts_phrase(doc) + "，贵司至今未予支付。",
+               "The unpaid amounts total " + amounts_phrase(doc) + ", and you have not paid them."))
     doc.heading(t(doc, "二、法律依据", "2. The legal basis"))
     doc.body(t(doc,
                "依法成立的合同，对当事人具有法律约束力（《中华人民共和国民法典》第四百六十五条）。当事人应当按照约定"
-               "全面履行自己的义务（第五百零九条）。当事人一方未支付价款的，对方可以请求其支付（第五百七十九条），"
-               "并可以要求其承担继续履行、赔偿损失等违约责任（第五百七十七条）。",
+               "全面履行自己的义务（第五百零九条）。买受人应当按照约定的数额和支付方式支付价款（第六百二十六条），"
+               "并应当按照约定的时间支付价款（第六百二十八条）。当事人一方未支付价款的，对方可以请求其支付"
+               "（第五百七十九条），并可以要求其承担继续履行、赔偿损失等违约责任（第五百七十七条）。",
                "A contract lawfully made binds its parties (Civil Code of the PRC, Article 465). Each party must "
-               "perform its obligations in full as agreed (Article 509). Where a party fails to pay the price, the "
-               "other party may demand payment (Article 579) and hold it liable for breach, including continued "
-               "performance and compensation for losses (Article 577)."))
+               "perform its obligations in full as agreed (Article 509). A buyer must pay the price in the amount "
+               "and manner agreed (Article 626) and at the time agreed (Article 628). Where a party fails to pay "
+               "the price, the other party may demand payment (Article 579) and hold it liable for breach, "
+               "including continued performance and compensation for losses (Article 577)."))
     penalty_basis(doc)
+    doc.tag("{%p if claim.penalty_accrued %}")
+    doc.body(t(doc, "据此计算，截至" + _date(doc, "letter.as_of") + "，贵司应付逾期付款违约金"
+                    "**{{ claim.penalty_accrued|money(claim.currency) }}**，并应继续计付至实际付清之日止。",
+               "On that basis the late-payment penalty accrued as of " + _date(doc, "letter.as_of") + " is **"
+               "{{ claim.penalty_accrued|money(claim.currency) }}**, and it continues to accrue until payment."))
+    doc.tag("{%p endif %}")
+    doc.tag("{%p if claim.costs_agreed %}")
+    doc.body(t(doc, "依照合同约定，委托人为实现债权而支出的律师费、诉讼费、保全费等费用由贵司承担"
+                    "{% if claim.lawyer_fee %}；委托人为本事项已支付律师费"
+                    "{{ claim.lawyer_fee|money(claim.currency) }}{% endif %}。",
+               "Under the contract you bear the costs our Client incurs in recovering the debt, including lawyers' "
+               "fees, court fees and preservation fees{% if claim.lawyer_fee %}; our Client has paid "
+               "{{ claim.lawyer_fee|money(claim.currency) }} in lawyers' fees on this matter{% endif %}."))
+    doc.tag("{%p endif %}")
     doc.heading(t(doc, "三、律师意见", "3. Our request"))
     doc.body(t(doc, "本所律师受托请贵司于" + _date(doc, "letter.deadline") + "前将上述款项支付至委托人以下账户：",
                "On our Client's instructions we ask you to pay these amounts by " + _date(doc, "letter.deadline")
                + " to our Client's account:"))
     payee_account(doc)
+    doc.body(t(doc,
+               "本函系受委托人委托，就上述全部款项向贵司提出的付款请求。依照《中华人民共和国民法典》第一百九十五条，"
+               "委托人对上述款项的诉讼时效自本函到达贵司之日起中断。",
+               "This letter is our Client's demand for payment of all the amounts above; under Article 195 of the "
+               "Civil Code of the PRC the limitation period for them is interrupted on the day it reaches you."))
     doc.body(t(doc,
                "如贵司对上述欠款有异议，请于上述期限内与本所律师联系，并提供相应证据。如贵司逾期仍未付款，"
                "本所律师将建议委托人" + _remedy_phrase(doc) + "，依法主张欠款本金、逾期付款违约金等合法权益。",
@@ -225,6 +252,7 @@ def lawyer_letter(lang: str) -> Doc:
                     "电子邮箱：{{ lawyer.email }}。",
                "This letter is based on the documents our Client has provided. Responsible lawyer: "
                "{{ lawyer.name_en }}, tel. {{ lawyer.phone }}, email {{ lawyer.email }}."))
+    delivery_line(doc, who="本所")
     doc.plain(t(doc, "特此函告。", "Yours faithfully,"), space_before=6)
     if zh:
         doc.seal_block(["{{ law_firm.name }}（盖章）", "承办律师：{{ lawyer.name }}（签字）",

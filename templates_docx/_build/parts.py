@@ -178,8 +178,42 @@ def issuer_seal(doc: Doc, date_expr: str) -> None:
         doc.seal_block(["For and on behalf of", "{{ creditor.name_en }}", "(company seal)", date_expr])
 
 
+def confirmed_amounts(doc: Doc) -> str:
+    """The outstanding totals for a confirmation: 大写 first and the figure with separators after it,
+    as the two are written on a cheque, so that a line never ends in a lone '分）。'."""
+    if doc.lang == "zh":
+        return ("{% for s in totals %}{% if s.currency == 'CNY' %}人民币{{ s.outstanding|rmb_upper }}"
+                "（小写：{{ s.outstanding|money(s.currency) }}）{% else %}{{ s.outstanding|money(s.currency) }}"
+                "{% endif %}{% if not loop.last %}及{% endif %}{% endfor %}")
+    return ("{% for s in totals %}{{ s.outstanding|money(s.currency) }}{% if s.currency == 'CNY' %} (in Chinese "
+            "capitals: {{ s.outstanding|rmb_upper }}){% endif %}{% if not loop.last %} and {% endif %}{% endfor %}")
+
+
+def delivery_line(doc: Doc, *, who: str = "我司") -> None:
+    """How the letter is sent: a demand interrupts limitation only once it has reached the debtor
+    (民法典 137, 195), so the letter says by which route it goes and where."""
+    if doc.lang == "zh":
+        post = ("以EMS特快专递寄送至贵司地址{{ customer.address }}"
+                "{% if letter.tracking_no %}（运单号：{{ letter.tracking_no }}）{% endif %}")
+        email = "以电子邮件发送至贵司指定的电子邮箱{{ customer.contact_email }}"
+        doc.body("送达方式：{% if letter.delivery == 'email' %}本函" + email + "。"
+                 "{% elif letter.delivery == 'post' %}本函" + post + "。"
+                 "{% elif letter.delivery == 'by_hand' %}本函由" + who + "人员当面送交贵司，请贵司签收。"
+                 "{% else %}本函" + post + "，并同时" + email + "。{% endif %}")
+    else:
+        post = ("by EMS courier to your address, {{ customer.address }}"
+                "{% if letter.tracking_no %} (waybill No. {{ letter.tracking_no }}){% endif %}")
+        email = "by email to your designated address, {{ customer.contact_email }}"
+        doc.body("Delivery: {% if letter.delivery == 'email' %}this letter is sent " + email + "."
+                 "{% elif letter.delivery == 'post' %}this letter is sent " + post + "."
+                 "{% elif letter.delivery == 'by_hand' %}this letter is handed to you in person; please sign for it."
+                 "{% else %}this letter is sent " + post + ", and also " + email + ".{% endif %}")
+
+
 def return_slip(doc: Doc) -> None:
-    """The 回执 the debtor signs and returns; proves the letter reached them."""
+    """The 回执 the debtor seals and returns: it restates what is confirmed (the letter, the
+    contracts, the date, the amount in figures and in 大写), so that a sealed slip is on its own an
+    acknowledgment of the debt (时效规定 14) a court can read without the letter."""
     doc.tag("{%p if letter.include_receipt %}")
     doc.plain(t(doc, "- - - - - - - - - - - - - - - - 沿此线裁下 - - - - - - - - - - - - - - - -",
                 "- - - - - - - - - - - - - - - - cut here - - - - - - - - - - - - - - - -"),
@@ -188,21 +222,30 @@ def return_slip(doc: Doc) -> None:
         doc.boxed([
             ("head", "回　执"),
             ("text", "致：{{ creditor.name }}"),
-            ("text", "我司已收到贵司编号为{{ letter.number }}的函件，对函中所列未付款项："),
+            ("text", "我司已收到贵司" + "{{ letter.date|date_zh }}" + "编号为{{ letter.number }}的函件。对函中所列"
+                     + contracts_phrase(doc) + "项下截至{{ letter.as_of|date_zh }}的未付款项合计"
+                     + confirmed_amounts(doc) + "："),
             ("text", "□ 确认无误，将于______年____月____日前付清。"),
             ("text", "□ 有异议，理由如下：______________________________________"),
             ("right", "{{ customer.name }}（盖章）"),
             ("right", "经办人：____________　日期：______年____月____日"),
+            ("small", "请加盖公章后将本回执原件寄回{{ creditor.name }}（{{ creditor.address }}，"
+                      "收件人：{{ creditor.contact_name }}）；扫描件可先发送至{{ creditor.email }}，原件仍请寄回。"),
         ])
     else:
         doc.boxed([
             ("head", "ACKNOWLEDGMENT OF RECEIPT"),
             ("text", "To: {{ creditor.name_en }}"),
-            ("text", "We have received your letter Ref. {{ letter.number }}. As to the unpaid amounts it lists:"),
+            ("text", "We have received your letter Ref. {{ letter.number }} of {{ letter.date|date_en }}. As to the "
+                     "amounts it lists as unpaid under " + contracts_phrase(doc) + " as of "
+                     "{{ letter.as_of|date_en }}, in all " + confirmed_amounts(doc) + ":"),
             ("text", "□ We confirm them and will pay in full by ____ / ____ / ______ (day / month / year)."),
             ("text", "□ We dispute them for this reason: ____________________________"),
             ("right", "{{ customer.name_en or customer.name }} (company seal)"),
             ("right", "Signed by: ______________   Date: ______________"),
+            ("small", "Please seal this slip and post the original back to {{ creditor.name_en }}, "
+                      "{{ creditor.address_en }} (attn. {{ creditor.contact_name }}); you may email a scan to "
+                      "{{ creditor.email }} first, but the original is still needed."),
         ])
     doc.tag("{%p endif %}")
 

@@ -6,6 +6,14 @@ from docbuilder import Column, Doc
 from letters import _date
 from parts import contracts_phrase, creditor_letterhead, party_signatures, payee_account, penalty_basis, t
 
+# the confirmed balance: 大写 first, then the figure with separators, as on a cheque, so that the
+# sentence ends in a figure and never leaves '分）。' alone on the last line
+_CLOSING_ZH = ("{% if statement.currency == 'CNY' %}人民币{{ statement.closing_balance|rmb_upper }}"
+               "（小写：{{ statement.closing_balance|money(statement.currency) }}）"
+               "{% else %}{{ statement.closing_balance|money(statement.currency) }}{% endif %}")
+_CLOSING_EN = ("{{ statement.closing_balance|money(statement.currency) }}{% if statement.currency == 'CNY' %} "
+               "(in Chinese capitals: {{ statement.closing_balance|rmb_upper }}){% endif %}")
+
 
 def statement(lang: str) -> Doc:
     """对账单. It says nothing about the contract penalty: a signed statement that states principal
@@ -25,9 +33,10 @@ def statement(lang: str) -> Doc:
         (t(doc, "币种", "Currency"), "{{ statement.currency }}"),
     ], widths=(36, 124))
     doc.plain(t(doc, "{{ customer.name }}：", "Dear {{ customer.contact_name or 'Sir or Madam' }},"), space_after=0)
-    doc.body(t(doc, "为加强往来款项管理，现将双方在上述期间的往来明细列示如下，请贵司核对。",
-               "Below are the movements on your account with us in the period above. Please check them "
-               "against your records."))
+    doc.body(t(doc, "为加强往来款项管理，现将双方在上述期间{% if contracts %}基于" + contracts_phrase(doc)
+               + "{% endif %}的往来明细列示如下，请贵司核对。",
+               "Below are the movements on your account with us in the period above{% if contracts %} under "
+               + contracts_phrase(doc) + "{% endif %}. Please check them against your records."))
     doc.heading(t(doc, "一、余额汇总", "1. Summary"))
     money = "|money(statement.currency) }}"
     doc.grid([
@@ -65,21 +74,19 @@ def statement(lang: str) -> Doc:
                 "Note: credits are payments received and credit notes (allowances, returns)."), size=9)
     doc.heading(t(doc, "三、请予确认", "3. Please confirm"))
     if zh:
-        doc.body("贵司确认截至" + _date(doc, "statement.period_to") + "尚欠我司货款"
-                 "{% if statement.currency == 'CNY' %}人民币{{ statement.closing_balance }}元"
-                 "（大写：{{ statement.closing_balance|rmb_upper }}）"
-                 "{% else %}{{ statement.closing_balance|money(statement.currency) }}{% endif %}。")
-        doc.body("如核对无误，请于" + _date(doc, "statement.reply_by") + "前在下方“核对无误”处加盖公章后回传我司；"
-                 "如有不符，请列明差异并附相关凭证。本对账单仅为核对往来账目之用，不变更双方合同的其他约定。")
+        doc.body("贵司确认截至" + _date(doc, "statement.period_to") + "尚欠我司货款" + _CLOSING_ZH + "。")
+        doc.body("如核对无误，请于" + _date(doc, "statement.reply_by") + "前在下方“核对无误”处加盖公章，并将原件寄回"
+                 "我司（{{ creditor.address }}，收件人：{{ creditor.contact_name }}）；扫描件可先发送至"
+                 "{{ creditor.email }}，原件仍请寄回。如有不符，请列明差异并附相关凭证。本对账单仅为核对往来账目之用，"
+                 "不变更双方合同的其他约定。")
     else:
         doc.body("You confirm that, as of " + _date(doc, "statement.period_to") + ", you owe us for goods "
-                 "{{ statement.closing_balance|money(statement.currency) }}"
-                 "{% if statement.currency == 'CNY' %} (in Chinese capitals: "
-                 "{{ statement.closing_balance|rmb_upper }}){% endif %}.")
-        doc.body("If the statement agrees with your records, please seal the confirmation below and return it by "
-                 + _date(doc, "statement.reply_by") + "; if not, please list the differences with your "
-                 "documents. This statement reconciles the account only and changes no other term of our "
-                 "contracts.")
+                 + _CLOSING_EN + ".")
+        doc.body("If the statement agrees with your records, please seal the confirmation below and post the "
+                 "original back to us by " + _date(doc, "statement.reply_by") + " ({{ creditor.address_en }}, "
+                 "attn. {{ creditor.contact_name }}); you may email a scan to {{ creditor.email }} first, but the "
+                 "original is still needed. If not, please list the differences with your documents. This "
+                 "statement reconciles the account only and changes no other term of our contracts.")
     doc.seal_block(["{{ creditor.name }}" if zh else "{{ creditor.name_en }}",
                     t(doc, "（盖章）", "(company seal)"), _date(doc, "statement.date")], space_before=6)
     doc.plain(t(doc, "经办人：{{ creditor.contact_name }}　电话：{{ creditor.phone }}",
@@ -89,26 +96,32 @@ def statement(lang: str) -> Doc:
         doc.boxed([
             ("head", "客户确认"),
             ("text", "致：{{ creditor.name }}"),
-            ("text", "□ 核对无误。我司确认截至" + _date(doc, "statement.period_to") + "尚欠贵司货款"
-                     "{% if statement.currency == 'CNY' %}人民币{{ statement.closing_balance }}元"
-                     "{% else %}{{ statement.closing_balance|money(statement.currency) }}{% endif %}。"),
+            ("text", "□ 核对无误。我司确认，对账期间" + _date(doc, "statement.period_from") + "至"
+                     + _date(doc, "statement.period_to") + "{% if contracts %}，基于" + contracts_phrase(doc)
+                     + "{% endif %}，截至" + _date(doc, "statement.period_to") + "我司尚欠贵司货款"
+                     + _CLOSING_ZH + "。"),
             ("text", "□ 核对不符，差异如下（请附凭证）："),
             ("text", "________________________________________________________________"),
             ("text", "________________________________________________________________"),
             ("right", "{{ customer.name }}（盖章）"),
             ("right", "经办人：____________　　日期：______年____月____日"),
+            ("small", "请加盖公章后将本对账单原件寄回{{ creditor.name }}（{{ creditor.address }}）。"),
         ])
     else:
         doc.boxed([
             ("head", "CUSTOMER'S CONFIRMATION"),
             ("text", "To: {{ creditor.name_en }}"),
-            ("text", "□ Agreed. We confirm that as of " + _date(doc, "statement.period_to") + " we owe you "
-                     "{{ statement.closing_balance|money(statement.currency) }}."),
+            ("text", "□ Agreed. For the period " + _date(doc, "statement.period_from") + " to "
+                     + _date(doc, "statement.period_to") + "{% if contracts %}, under " + contracts_phrase(doc)
+                     + "{% endif %}, we confirm that as of " + _date(doc, "statement.period_to") + " we owe you "
+                     + _CLOSING_EN + "."),
             ("text", "□ Not agreed. The differences are (documents attached):"),
             ("text", "________________________________________________________________"),
             ("text", "________________________________________________________________"),
             ("right", "{{ customer.name_en or customer.name }} (company seal)"),
             ("right", "Signed by: ______________   Date: ______________"),
+            ("small", "Please seal this statement and post the original back to {{ creditor.name_en }}, "
+                      "{{ creditor.address_en }}."),
         ])
     return doc
 
@@ -130,11 +143,18 @@ def repayment_agreement(lang: str) -> Doc:
         (t(doc, "统一社会信用代码", "Credit code"), "{{ customer.credit_code }}"),
         (t(doc, "住所", "Address"), "{{ customer.address }}"),
     ], widths=(38, 122))
-    doc.body(t(doc, "甲乙双方基于" + contracts_phrase(doc) + "项下的货款结算事宜，经友好协商，达成如下协议：",
+    doc.tag("{%p if guarantor.name %}")
+    doc.plain(t(doc, "丙方（保证人）：{{ guarantor.name }}　证件号码：{{ guarantor.id_number }}"
+                     "　住所：{{ guarantor.address }}",
+                "Guarantor: {{ guarantor.name }}, ID / credit code {{ guarantor.id_number }}, of "
+                "{{ guarantor.address }}"), size=10.5)
+    doc.tag("{%p endif %}")
+    doc.body(t(doc, "{% if guarantor.name %}各方{% else %}甲乙双方{% endif %}基于" + contracts_phrase(doc)
+               + "项下的货款结算事宜，经友好协商，达成如下协议：",
                "As to the payment for goods under " + contracts_phrase(doc) + ", the parties agree as follows:"))
     doc.heading(t(doc, "第一条　欠款确认", "Article 1  Acknowledgment of the debt"))
-    debt_zh = ("{% if agreement.currency == 'CNY' %}人民币{{ agreement.debt_amount }}元（大写"
-               "：{{ agreement.debt_amount|rmb_upper }}）"
+    debt_zh = ("{% if agreement.currency == 'CNY' %}人民币{{ agreement.debt_amount|rmb_upper }}"
+               "（小写：{{ agreement.debt_amount|money(agreement.currency) }}）"
                "{% else %}{{ agreement.debt_amount|money(agreement.currency) }}{% endif %}")
     debt_en = ("{{ agreement.debt_amount|money(agreement.currency) }}{% if agreement.currency == 'CNY' %} "
                "(in Chinese capitals: {{ agreement.debt_amount|rmb_upper }}){% endif %}")
@@ -179,7 +199,45 @@ def repayment_agreement(lang: str) -> Doc:
                "If the debtor pays every instalment in full and on time, the creditor will not claim the "
                "late-payment penalty on this debt."))
     doc.tag("{%p endif %}")
-    doc.heading(t(doc, "第四条　争议解决", "Article 4  Disputes"))
+    doc.body(t(doc, "乙方未按本协议约定履行的，甲方为实现债权而支出的律师费、诉讼费、仲裁费、保全费、保全担保费、"
+                    "公证费、"
+                    "执行费、差旅费等合理费用，均由乙方承担。",
+               "If the debtor does not perform this agreement, it shall bear the reasonable costs the creditor "
+               "incurs in recovering the debt, including lawyers' fees, court or arbitration fees, preservation "
+               "fees and the cost of the security for preservation, notarial fees, enforcement fees and travel."))
+    doc.tag("{%p if guarantor.name %}")
+    doc.heading(t(doc, "第四条　保证", "Article 4  Guarantee"))
+    doc.body(t(doc, "丙方自愿为乙方在本协议项下的全部债务，包括欠款本金、逾期付款违约金及甲方为实现债权支出的费用，"
+                    "向甲方提供连带责任保证。乙方未按本协议约定履行的，甲方有权直接要求丙方承担保证责任。保证期间为"
+                    "本协议约定的最后一期付款期限届满之日起三年。",
+               "The guarantor guarantees, jointly and severally with the debtor, all the debtor's obligations "
+               "under this agreement: the debt, the late-payment penalty and the creditor's costs of recovery. If "
+               "the debtor does not perform, the creditor may claim directly against the guarantor. The guarantee "
+               "period is three years from the date of the last instalment."))
+    doc.tag("{%p endif %}")
+    doc.heading(t(doc, "第" + _nth(doc, 4) + "条　送达地址", "Article " + _nth(doc, 4) + "  Addresses for service"))
+    doc.body(t(doc, "各方确认下列地址为本协议项下通知及文件的送达地址，同时适用于争议发生后仲裁及诉讼程序（包括一审、"
+                    "二审、再审和执行程序）中法律文书的送达。电子邮件进入对方电子邮箱系统之时视为送达；邮寄的，以"
+                    "签收之日或邮件被退回之日视为送达。变更送达地址的，应提前三日书面通知其他各方，否则原地址仍为有效"
+                    "送达地址。",
+               "The parties agree the addresses below for notices and documents under this agreement, and for "
+               "service in any arbitration or court proceedings about it (first instance, appeal, retrial and "
+               "enforcement). An email is served when it enters the recipient's mail system; a letter when "
+               "signed for or returned undelivered. A party that changes its address shall tell the others in "
+               "writing three days in advance, failing which the old address remains valid for service."))
+    doc.grid([
+        [t(doc, "当事人", "Party"), t(doc, "联系人", "Contact"), t(doc, "通讯地址", "Address"),
+         t(doc, "电话", "Phone"), t(doc, "电子邮箱", "Email")],
+        [t(doc, "甲方", "Creditor"), "{{ notices.creditor.contact_name }}", "{{ notices.creditor.address }}",
+         "{{ notices.creditor.phone }}", "{{ notices.creditor.email }}"],
+        [t(doc, "乙方", "Debtor"), "{{ notices.customer.contact_name }}", "{{ notices.customer.address }}",
+         "{{ notices.customer.phone }}", "{{ notices.customer.email }}"],
+        ["{%tr if guarantor.name %}", "", "", "", ""],
+        [t(doc, "丙方", "Guarantor"), "{{ guarantor.name }}", "{{ guarantor.address }}",
+         "{{ guarantor.phone }}", "{{ guarantor.email }}"],
+        ["{%tr endif %}", "", "", "", ""],
+    ], [14, 16, 52, 26, 58] if zh else [18, 21, 48, 26, 53])
+    doc.heading(t(doc, "第" + _nth(doc, 5) + "条　争议解决", "Article " + _nth(doc, 5) + "  Disputes"))
     doc.tag("{%p if dispute.kind == 'arbitration' %}")
     doc.body(t(doc, "因本协议引起的或与本协议有关的任何争议，均提交{{ dispute.commission }}，按照申请仲裁时"
                     "该会现行有效的"
@@ -194,15 +252,39 @@ def repayment_agreement(lang: str) -> Doc:
                "Any dispute under this agreement that the parties cannot settle by negotiation may be brought "
                "by either party before the competent people's court at {{ dispute.place_en }}."))
     doc.tag("{%p endif %}")
-    doc.heading(t(doc, "第五条　其他", "Article 5  Miscellaneous"))
-    doc.body(t(doc, "本协议未约定的事项，仍按原合同执行。本协议自双方盖章之日起生效，一式两份，双方各执一份，具有同等"
-                    "法律效力。",
+    doc.tag("{%p if agreement.notarize %}")
+    doc.body(t(doc, "各方同意就本协议向公证机构申请办理赋予强制执行效力的债权文书公证。"
+                    "乙方{% if guarantor.name %}或丙方"
+                    "{% endif %}不履行或者不适当履行本协议约定的付款义务的，甲方可以向原公证机构申请出具执行证书，并"
+                    "凭公证债权文书和执行证书向有管辖权的人民法院申请强制执行；乙方{% if guarantor.name %}、丙方"
+                    "{% endif %}承诺自愿接受强制执行。",
+               "The parties shall have this agreement notarised as a debt instrument with enforcement effect. If "
+               "the debtor{% if guarantor.name %} or the guarantor{% endif %} fails to pay as agreed, the creditor "
+               "may ask the notary for an enforcement certificate and apply with it to the competent people's "
+               "court for enforcement; the debtor{% if guarantor.name %} and the guarantor{% endif %} accept "
+               "enforcement."))
+    doc.tag("{%p endif %}")
+    doc.heading(t(doc, "第" + _nth(doc, 6) + "条　其他", "Article " + _nth(doc, 6) + "  Miscellaneous"))
+    doc.body(t(doc, "本协议未约定的事项，仍按原合同执行。本协议自{% if guarantor.name %}各方{% else %}双方{% endif %}"
+                    "签字或盖章之日起生效，一式{% if guarantor.name %}三{% else %}两{% endif %}份，各方各执一份，"
+                    "具有同等法律效力。",
                "Matters not covered here remain governed by the original contracts. This agreement takes effect "
-               "when both parties have sealed it and is made in two counterparts, one for each party, of equal "
-               "force."))
+               "when every party has signed or sealed it and is made in {% if guarantor.name %}three{% else %}two"
+               "{% endif %} counterparts, one for each party, of equal force."))
     doc.spacer(10)
     party_signatures(doc, "Creditor", "Debtor")
+    doc.tag("{%p if guarantor.name %}")
+    doc.plain(t(doc, "丙方（保证人）：{{ guarantor.name }}（签字或盖章）　　日期：______年____月____日",
+                "Guarantor: {{ guarantor.name }} (signature or seal)      Date:"), space_before=12)
+    doc.tag("{%p endif %}")
     return doc
+
+
+def _nth(doc: Doc, n: int) -> str:
+    """An article's number after the optional guarantee (Article 4): one more when there is a guarantor."""
+    zh = "〇一二三四五六七八九"
+    a, b = (zh[n], zh[n + 1]) if doc.lang == "zh" else (str(n), str(n + 1))
+    return "{% if guarantor.name %}" + b + "{% else %}" + a + "{% endif %}"
 
 
 def interest_sheet(lang: str) -> Doc:

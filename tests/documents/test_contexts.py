@@ -17,6 +17,7 @@ from workflow.core import Core
 from workflow.documents.catalogue import CATALOGUE
 from workflow.documents.contexts import (
     GoodsLine,
+    Guarantor,
     LawFirm,
     Lawyer,
     PlannedInstalment,
@@ -278,6 +279,23 @@ def test_lawyer_letter_needs_a_licensed_lawyer(core: Core, ledger: Ledger) -> No
     assert ctx["letter"]["draft"] is True and ctx["letter"]["deadline"] == "2026-12-03"
     text = docx_text(render("lawyer_letter", "zh", ctx))
     assert "指派张明远律师" in text and "向上海宝钢包装股份有限公司" not in text
+    assert "应付逾期付款违约金" not in text and "律师费" not in text  # not given: not printed empty
+    assert "本函以EMS特快专递寄送至贵司地址" in text  # the default delivery, email and post
+    with session(core) as s:
+        ctx = lawyer_letter_context(s, creditor_id=ledger.creditor_id, customer_id=ledger.customer_id, as_of=AS_OF,
+                                    number="正衡律函〔2026〕第7号", law_firm=firm, delivery="email",
+                                    lawyer=Lawyer("张明远", "Zhang Mingyuan", "13101201810234567", "13916824473",
+                                                  "z@zh.cn"), penalty_accrued=D("3127.40"), costs_agreed=True,
+                                    lawyer_fee=D("8000"))
+        with pytest.raises(ValidationFailed) as err:
+            letter_context(s, "dunning_letter_1", creditor_id=ledger.creditor_id, customer_id=ledger.customer_id,
+                           as_of=AS_OF, number="X", delivery="pigeon")
+        assert err.value.problems[0].field == "delivery"
+    assert ctx["claim"] == {"currency": "CNY", "penalty_accrued": "3127.40", "costs_agreed": True,
+                            "lawyer_fee": "8000.00"}
+    text = docx_text(render("lawyer_letter", "zh", ctx))
+    assert "应付逾期付款违约金¥3,127.40" in text and "已支付律师费¥8,000.00" in text
+    assert "EMS" not in text and "以电子邮件发送至贵司指定的电子邮箱" in text
 
 
 def test_statement_runs_the_balance_from_opening_to_closing(core: Core, ledger: Ledger) -> None:
@@ -295,7 +313,10 @@ def test_statement_runs_the_balance_from_opening_to_closing(core: Core, ledger: 
     assert st["total_credited"] == "450.50" and st["closing_balance"] == "99549.50"
     assert ctx["lines"][-1]["balance"] == "99549.50" and st["reply_by"] == "2026-11-20"
     text = docx_text(render("statement", "zh", ctx))
-    assert "贵司确认截至2026年10月31日尚欠我司货款人民币99549.50元（大写：玖万玖仟伍佰肆拾玖元伍角）" in text
+    assert "贵司确认截至2026年10月31日尚欠我司货款人民币玖万玖仟伍佰肆拾玖元伍角（小写：¥99,549.50）" in text
+    assert ctx["contracts"] == [  # restated on the part the debtor seals
+        {"number": "BSP-2026-031", "title": "马口铁包装材料买卖合同", "signed_on": "2026-01-08"}]
+    assert "BSP-2026-031" in text.split("客户确认")[1]
     with session(core) as s, pytest.raises(ValidationFailed):
         statement_context(s, creditor_id=ledger.creditor_id, customer_id=ledger.customer_id,
                           period_from=date(2026, 6, 1), period_to=date(2026, 5, 31), number="X",
@@ -318,10 +339,25 @@ def test_repayment_plan_must_add_up_to_the_acknowledged_debt(core: Core, ledger:
                                         **kw)
         ctx = repayment_agreement_context(s, instalments=plan("40000.00", "30000.00", "29549.50"),  # type: ignore[arg-type]
                                           waive_penalty_on_performance=True, **kw)
+        with pytest.raises(ValidationFailed) as err:
+            repayment_agreement_context(s, instalments=plan("99549.50"),  # type: ignore[arg-type]
+                                        guarantor=Guarantor("李东生", "", "深圳市光明区"), **kw)
+        assert err.value.problems[0].field == "guarantor.id_number"
+        guaranteed = repayment_agreement_context(
+            s, instalments=plan("99549.50"), notarize=True,  # type: ignore[arg-type]
+            guarantor=Guarantor("李东生", "440306197501012719", "深圳市光明区塘明大道9-2号",
+                                email="lids@csot.example.cn"),
+            **kw)
     assert ctx["agreement"]["debt_amount"] == "99549.50"  # all open CNY invoices, the one not yet due too
     text = docx_text(render("repayment_agreement", "zh", ctx))
-    assert "乙方尚欠甲方货款人民币99549.50元（大写：玖万玖仟伍佰肆拾玖元伍角）" in text
+    assert "乙方尚欠甲方货款人民币玖万玖仟伍佰肆拾玖元伍角（小写：¥99,549.50）" in text
     assert "乙方应自应付款之日的次日起" in text and "甲方同意不再主张" in text
+    assert ctx["guarantor"]["name"] == "" and "丙方" not in text and "保证人" not in text  # absent: left out
+    assert "债权文书公证" not in text
+    assert ctx["notices"]["customer"]["contact_name"] == "陈静"  # the agreed notice contact
+    text = docx_text(render("repayment_agreement", "zh", guaranteed))
+    assert "丙方（保证人）：李东生" in text and "连带责任保证" in text and "lids@csot.example.cn" in text
+    assert "赋予强制执行效力的债权文书公证" in text and "各方签字或盖章之日起生效" in text
 
 
 def test_interest_sheet_from_the_law_engine(core: Core, ledger: Ledger) -> None:

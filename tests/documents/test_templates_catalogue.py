@@ -17,7 +17,7 @@ from docxtpl import DocxTemplate
 from tests.documents.shipped import CACHE, LANGS, TEMPLATES, docx_text, render, shipped
 from workflow.documents.catalogue import CATALOGUE
 from workflow.documents.checks import inspect_template
-from workflow.documents.sandbox import make_environment
+from workflow.documents.sandbox import make_environment, money, rmb_upper
 from workflow.ledger.validation import credit_code_problem
 
 KINDS = ["sales_contract", "payment_reminder", "dunning_letter_1", "dunning_letter_2", "dunning_letter_3",
@@ -127,9 +127,10 @@ def test_contract_dispute_clause_follows_the_context() -> None:
 
 
 def test_contract_penalty_and_payment_wordings() -> None:
-    assert "按逾期付款金额的0.05%向甲方支付违约金" in _contract_text()
-    text = _contract_text(penalty={"kind": "lpr_multiple", "multiple": "1.5", "cap": ""})
+    text = _contract_text()  # the shipped example: 1.5 × LPR, no cap
     assert "一年期贷款市场报价利率（LPR）的1.5倍" in text and "为限" not in text.split("第六条")[1][:200]
+    daily = _contract_text(penalty={"kind": "daily_rate", "rate": "0.0005", "cap": "0.20"})
+    assert "按逾期付款金额的0.05%向甲方支付违约金" in daily and "违约金总额以逾期付款金额的20.00%为限" in daily
     text = _contract_text(penalty={"kind": "annual_rate", "rate": "0.12", "cap": "", "cap_amount": "50000.00"})
     assert "年利率12.00%" in text and "违约金总额以¥50,000.00为限" in text
     text = _contract_text(payment={"kind": "days_after", "trigger": "acceptance", "days": 30})
@@ -149,8 +150,14 @@ def test_statement_asks_for_the_balance_and_is_silent_on_the_penalty() -> None:
     ctx = CATALOGUE["statement"].sample_context()
     text = docx_text(render("statement", "zh", ctx))
     closing = ctx["statement"]["closing_balance"]
-    assert f"贵司确认截至2026年10月31日尚欠我司货款人民币{closing}元" in text
-    assert "核对无误" in text and "（盖章）" in text
+    assert (f"贵司确认截至2026年10月31日尚欠我司货款人民币{rmb_upper(closing)}（小写：{money(closing, 'CNY')}）。"
+            in text)
+    # the debtor's part restates the period, the contracts, the date and the amount on its own
+    confirmation = text.split("客户确认")[1]
+    assert "对账期间2026年1月1日至2026年10月31日" in confirmation
+    assert "RD-XS-2026-018" in confirmation and "RD-XS-2026-041" in confirmation
+    assert f"人民币{rmb_upper(closing)}（小写：{money(closing, 'CNY')}）" in confirmation
+    assert "原件寄回" in text and "核对无误" in text and "（盖章）" in text
     for word in ("违约金", "利息", "滞纳金", "LPR"):
         assert word not in text
 
@@ -177,6 +184,67 @@ def test_letters_without_an_agreed_rate_cite_the_statutory_fallback() -> None:
     ctx["penalty"] = {"kind": "none", "rate": "", "multiple": "", "cap": "", "cap_amount": "", "currency": "CNY"}
     text = docx_text(render("dunning_letter_2", "zh", ctx))
     assert "第十八条第四款" in text and "加计30%—50%" in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_letters_say_how_they_are_delivered(lang: str) -> None:
+    ctx = CATALOGUE["dunning_letter_3"].sample_context()
+    both = docx_text(render("dunning_letter_3", lang, ctx))
+    ctx["letter"]["delivery"] = "email"
+    email = docx_text(render("dunning_letter_3", lang, ctx))
+    courier, address = ("EMS特快专递", ctx["customer"]["address"]) if lang == "zh" else ("EMS courier", "EMS")
+    assert courier in both and "EA 2026 1126 0418 CN" in both and ctx["customer"]["contact_email"] in both
+    assert courier not in email and ctx["customer"]["contact_email"] in email
+    assert address in both
+
+
+def test_return_slip_restates_what_the_debtor_confirms() -> None:
+    ctx = CATALOGUE["dunning_letter_1"].sample_context()
+    slip = docx_text(render("dunning_letter_1", "zh", ctx)).split("回　执")[1]
+    total = ctx["totals"][0]["outstanding"]
+    assert "2026年11月26日编号为RD催〔2026〕第0187号的函件" in slip
+    assert "RD-XS-2026-018" in slip and "截至2026年11月26日的未付款项合计" in slip
+    assert f"人民币{rmb_upper(total)}（小写：{money(total, 'CNY')}）" in slip
+    assert "原件" in slip
+
+
+def _agreement_text(lang: str = "zh", **changes: object) -> str:
+    ctx = CATALOGUE["repayment_agreement"].sample_context()
+    ctx.update(changes)
+    return docx_text(render("repayment_agreement", lang, ctx))
+
+
+def test_repayment_agreement_guarantor_costs_service_and_notarisation() -> None:
+    text = _agreement_text()
+    assert "丙方（保证人）：黄伟明" in text and "连带责任保证" in text
+    assert "第五条　送达地址" in text and "第七条　其他" in text
+    assert "律师费、诉讼费、仲裁费、保全费" in text
+    assert "仲裁及诉讼程序" in text and "huangwm@kunpeng-tech.com.cn" in text and "lizq@kunpeng-tech.com.cn" in text
+    assert "赋予强制执行效力的债权文书公证" in text
+    assert "本协议自各方签字或盖章之日起生效，一式三份" in text
+    ctx = CATALOGUE["repayment_agreement"].sample_context()
+    no_guarantor = _agreement_text(guarantor={k: "" for k in ctx["guarantor"]},
+                                   agreement={**ctx["agreement"], "notarize": False})
+    assert "丙方" not in no_guarantor and "保证" not in no_guarantor
+    assert "第四条　送达地址" in no_guarantor and "第六条　其他" in no_guarantor
+    assert "公证债权文书" not in no_guarantor
+    assert "本协议自双方签字或盖章之日起生效，一式两份" in no_guarantor
+    english = _agreement_text("en")
+    assert "jointly and severally" in english and "signed or sealed" in english
+
+
+def test_lawyer_letter_is_a_demand_with_the_penalty_figure_and_the_fees() -> None:
+    ctx = CATALOGUE["lawyer_letter"].sample_context()
+    text = docx_text(render("lawyer_letter", "zh", ctx))
+    assert "第六百二十六条" in text and "第六百二十八条" in text
+    assert "付款请求" in text and "诉讼时效自本函到达贵司之日起中断" in text
+    assert f"逾期付款违约金{money(ctx['claim']['penalty_accrued'], 'CNY')}" in text
+    assert "律师费¥30,000.00" in text
+    ctx["claim"] = {"currency": "CNY", "penalty_accrued": "", "costs_agreed": False, "lawyer_fee": ""}
+    bare = docx_text(render("lawyer_letter", "zh", ctx))
+    assert "应付逾期付款违约金" not in bare and "律师费" not in bare
+    english = docx_text(render("lawyer_letter", "en", CATALOGUE["lawyer_letter"].sample_context()))
+    assert "Article 626" in english and "Article 628" in english and "interrupted" in english
 
 
 def test_optional_parts_follow_the_context() -> None:
@@ -246,3 +314,14 @@ def test_elements_are_in_schema_order(kind: str, lang: str, path: Path) -> None:
                     if -1 in ranks or ranks != sorted(ranks):
                         wrong.append((name, tag, kids))
     assert not wrong, wrong[:3]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_shipped_contract_passes_our_own_clause_linter(lang: str) -> None:
+    """The example a company copies: no finding at all, not even the note above 1.5 × LPR."""
+    from workflow.law.linter import lint_contract
+
+    text = docx_text(render("sales_contract", lang, CATALOGUE["sales_contract"].sample_context()))
+    findings = lint_contract(text, lpr_1y=Decimal("0.0300"), warn_multiple=Decimal("4"),
+                             note_multiple=Decimal("1.5"))
+    assert [(f.rule, f.clause_text) for f in findings] == []

@@ -102,6 +102,10 @@ def totals(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 PENALTY = {"kind": "daily_rate", "rate": "0.0005", "multiple": "", "cap": "0.20", "cap_amount": "",
            "currency": "CNY"}
+# the contract we ship as the example to copy: 1.5 × LPR is well inside what the clause linter lets
+# pass without a note (万分之五 a day, 18.25% a year, is over 4 × LPR: a court may cut it, 民法典 585)
+CONTRACT_PENALTY = {"kind": "lpr_multiple", "rate": "", "multiple": "1.5", "cap": "", "cap_amount": "",
+                    "currency": "CNY"}
 DISPUTE = {"kind": "court", "court": "seller_domicile", "place": "上海市浦东新区",
            "place_en": "Pudong New Area, Shanghai", "commission": "", "commission_en": "",
            "seat": "", "seat_en": ""}
@@ -119,6 +123,8 @@ def letter(number: str, *, overdue: bool = True, previous: bool = False, days: i
         "previous_number": "RD催〔2026〕第0187号" if previous else "",
         "previous_date": "2026-11-06" if previous else "",
         "include_receipt": True,
+        "delivery": "email_and_post",
+        "tracking_no": "EA 2026 1126 0418 CN",
     }
 
 
@@ -139,7 +145,20 @@ def lawyer_letter_context() -> dict[str, Any]:
                        "phone": "021-6288 9160", "email": "office@zhengheng-law.cn"}
     ctx["lawyer"] = {"name": "张明远", "name_en": "Zhang Mingyuan", "licence_no": "13101201810234567",
                      "phone": "139 1682 4473", "email": "zhangmy@zhengheng-law.cn"}
+    ctx["claim"] = {"currency": "CNY", "penalty_accrued": _s(accrued_penalty(ctx["invoices"])),
+                    "costs_agreed": True, "lawyer_fee": "30000.00"}
     return ctx
+
+
+def accrued_penalty(rows: list[dict[str, Any]]) -> Decimal:
+    """万分之五 a day on each invoice's outstanding amount from the day after its due date, capped
+    at 20% of it (PENALTY): the figure a lawyer's letter states."""
+    rate, cap = Decimal(PENALTY["rate"]), Decimal(PENALTY["cap"])
+    total = Decimal(0)
+    for r in rows:
+        outstanding = Decimal(r["outstanding"])
+        total += min(outstanding * rate * r["days_overdue"], outstanding * cap).quantize(CENT, ROUND_HALF_UP)
+    return total
 
 
 def statement_context() -> dict[str, Any]:
@@ -175,7 +194,7 @@ def statement_context() -> dict[str, Any]:
                           "number": f"RD-CN-2026-{n:03d}", "description": "质量折让",
                           "increase": "", "decrease": _s(credit), "balance": _s(balance)})
         day += timedelta(days=6)
-    return {"creditor": creditor(), "customer": customer(), "lines": lines, "statement": {
+    return {"creditor": creditor(), "customer": customer(), "contracts": CONTRACTS, "lines": lines, "statement": {
         "number": "RD-DZ-2026-1031-KP", "date": "2026-11-05", "period_from": "2026-01-01",
         "period_to": "2026-10-31", "reply_by": "2026-11-20", "currency": "CNY",
         "opening_balance": _s(opening), "total_invoiced": _s(invoiced), "total_received": _s(received),
@@ -193,8 +212,20 @@ def repayment_context() -> dict[str, Any]:
             "instalments": [{"number": i + 1, "due_date": d, "amount": _s(a)}
                             for i, (d, a) in enumerate(zip(dues, parts, strict=True))],
             "agreement": {"number": "RD-HK-2026-007", "acknowledged_on": AS_OF.isoformat(), "currency": "CNY",
-                          "debt_amount": _s(debt), "waive_penalty_on_performance": True},
-            "penalty": dict(PENALTY), "dispute": dict(DISPUTE)}
+                          "debt_amount": _s(debt), "waive_penalty_on_performance": True, "notarize": True},
+            "penalty": dict(PENALTY), "dispute": dict(DISPUTE), "notices": notices(),
+            "guarantor": {"name": "黄伟明", "id_number": "440306197803152715",
+                          "address": "广东省深圳市南山区科苑南路2666号中国华润大厦18楼",
+                          "phone": "138 2871 5502", "email": "huangwm@kunpeng-tech.com.cn"}}
+
+
+def notices() -> dict[str, Any]:
+    """The agreed addresses for service: our contact, and the customer's designated contact."""
+    cred, cust = creditor(), customer()
+    return {"creditor": {"contact_name": cred["contact_name"], "address": cred["address"], "phone": cred["phone"],
+                         "email": cred["email"]},
+            "customer": {"contact_name": cust["contact_name"], "address": cust["address"],
+                         "phone": cust["contact_phone"], "email": cust["contact_email"]}}
 
 
 def interest_context() -> dict[str, Any]:
@@ -253,9 +284,5 @@ def contract_context() -> dict[str, Any]:
         "acceptance_days": 7, "suspend_after_days": 30},
         "payment": {"kind": "days_after", "trigger": "delivery", "days": 60},
         "instalments": [],
-        "penalty": dict(PENALTY), "dispute": dict(DISPUTE), "notice": {"kind": "email_post_and_proceedings"},
-        "notices": {
-            "creditor": {"contact_name": cred["contact_name"], "address": cred["address"], "phone": cred["phone"],
-                         "email": cred["email"]},
-            "customer": {"contact_name": cust["contact_name"], "address": cust["address"],
-                         "phone": cust["contact_phone"], "email": cust["contact_email"]}}}
+        "penalty": dict(CONTRACT_PENALTY), "dispute": dict(DISPUTE), "notice": {"kind": "email_post_and_proceedings"},
+        "notices": notices()}

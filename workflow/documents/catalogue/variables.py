@@ -72,6 +72,8 @@ LETTER: Variables = {
     "letter.previous_number": "前次函件编号（可为空） / previous letter's reference (may be empty)",
     "letter.previous_date": "前次函件日期（可为空） / previous letter's date (may be empty)",
     "letter.include_receipt": "是否附回执 / whether to add the return slip",
+    "letter.delivery": "送达方式：email / post / email_and_post / by_hand / how the letter is delivered",
+    "letter.tracking_no": "EMS 运单号（可为空） / courier waybill number (may be empty)",
 }
 
 PENALTY: Variables = {
@@ -109,6 +111,32 @@ LAW_FIRM: Variables = {
     "lawyer.phone": "律师电话 / lawyer's phone",
     "lawyer.email": "律师邮箱 / lawyer's email",
     "letter.draft": "是否为待律师审核的草稿 / still a draft awaiting the lawyer's approval",
+    "claim.currency": "违约金及费用币种 / currency of the penalty and the fees",
+    "claim.penalty_accrued": "截至 letter.as_of 已产生的逾期付款违约金（可为空，空则不写） / "
+                             "late-payment penalty accrued to letter.as_of (may be empty: then not stated)",
+    "claim.costs_agreed": "合同约定由债务人承担律师费等实现债权费用 / the contract puts the costs of recovery "
+                          "(lawyers' fees...) on the debtor",
+    "claim.lawyer_fee": "委托人已付律师费（可为空） / lawyers' fees the client has paid (may be empty)",
+}
+
+NOTICES: Variables = {
+    "notices.creditor.contact_name": "甲方送达联系人 / seller's contact for notices",
+    "notices.creditor.address": "甲方送达地址 / seller's address for service",
+    "notices.creditor.phone": "甲方送达电话 / seller's phone",
+    "notices.creditor.email": "甲方送达邮箱 / seller's email for service",
+    "notices.customer.contact_name": "乙方送达联系人 / buyer's contact for notices",
+    "notices.customer.address": "乙方送达地址 / buyer's address for service",
+    "notices.customer.phone": "乙方送达电话 / buyer's phone",
+    "notices.customer.email": "乙方送达邮箱 / buyer's email for service",
+}
+
+GUARANTOR: Variables = {
+    "guarantor.name": "保证人（丙方）名称或姓名（可为空：无保证人，保证条款不出现） / guarantor's name "
+                      "(may be empty: no guarantor, no guarantee clause)",
+    "guarantor.id_number": "保证人统一社会信用代码或身份证号码 / guarantor's credit code or ID number",
+    "guarantor.address": "保证人送达地址 / guarantor's address for service",
+    "guarantor.phone": "保证人电话 / guarantor's phone",
+    "guarantor.email": "保证人送达邮箱 / guarantor's email for service",
 }
 
 STATEMENT: Variables = {
@@ -140,6 +168,8 @@ AGREEMENT: Variables = {
     "agreement.debt_amount": "确认欠款总额 / acknowledged debt",
     "agreement.waive_penalty_on_performance": "按期履行即免除违约金 / "
                                               "penalty waived if every instalment is paid on time",
+    "agreement.notarize": "办理赋予强制执行效力的债权文书公证 / have the agreement notarised with "
+                          "enforcement effect",
     "instalments[].number": "期数 / instalment number",
     "instalments[].due_date": "最迟付款日 / pay-by date",
     "instalments[].amount": "本期金额 / instalment amount",
@@ -200,14 +230,7 @@ CONTRACT: Variables = {
     "instalments[].due_date": "最迟付款日 / pay-by date",
     "instalments[].amount": "本期金额 / instalment amount",
     "notice.kind": "送达条款：email_and_post / email_post_and_proceedings / notice clause wording",
-    "notices.creditor.contact_name": "甲方送达联系人 / seller's contact for notices",
-    "notices.creditor.address": "甲方送达地址 / seller's address for service",
-    "notices.creditor.phone": "甲方送达电话 / seller's phone",
-    "notices.creditor.email": "甲方送达邮箱 / seller's email for service",
-    "notices.customer.contact_name": "乙方送达联系人 / buyer's contact for notices",
-    "notices.customer.address": "乙方送达地址 / buyer's address for service",
-    "notices.customer.phone": "乙方送达电话 / buyer's phone",
-    "notices.customer.email": "乙方送达邮箱 / buyer's email for service",
+    **NOTICES,
 }
 
 

@@ -17,6 +17,7 @@ from workflow.documents.contexts.letters import (
                                                  open_invoices,
 )
 from workflow.documents.contexts.records import (
+                                                 Guarantor,
                                                  PlannedInstalment,
                                                  claim_sheet_context,
                                                  interest_request,
@@ -26,8 +27,8 @@ from workflow.documents.contexts.records import (
 )
 
 __all__ = [
-    "GoodsLine", "LawFirm", "Lawyer", "PlannedInstalment", "PreviousLetter", "TradeTerms", "claim_sheet_context",
-    "interest_request",
+    "GoodsLine", "Guarantor", "LawFirm", "Lawyer", "PlannedInstalment", "PreviousLetter", "TradeTerms",
+    "claim_sheet_context", "interest_request",
     "interest_sheet_context", "lawyer_letter_context", "letter_context", "open_invoices",
     "repayment_agreement_context", "sales_contract_context", "statement_context",
 ]

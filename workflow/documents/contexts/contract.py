@@ -17,6 +17,7 @@ from workflow.documents.contexts.parties import (
     dispute_block,
     iso,
     money_str,
+    notices_block,
     penalty_block,
 )
 from workflow.errors import NotFound, invalid
@@ -62,12 +63,6 @@ def _payment(terms: dict[str, Any] | None) -> tuple[dict[str, Any], list[dict[st
     return {"kind": "days_after", "trigger": terms.get("trigger", "delivery"), "days": int(terms.get("days", 0))}, []
 
 
-def _notice(contract: Contract, party: str, fallback: dict[str, Any]) -> dict[str, Any]:
-    agreed = next((a for a in contract.notice_addresses or [] if a.get("party") == party), {})
-    return {"contact_name": fallback["contact_name"], "phone": fallback["phone"],
-            "address": agreed.get("address") or fallback["address"], "email": agreed.get("email") or fallback["email"]}
-
-
 def sales_contract_context(s: Session, *, contract_id: int, goods: Sequence[GoodsLine], terms: TradeTerms,
                            notice_in_proceedings: bool = True) -> dict[str, Any]:
     """The template picks each clause's wording by ``payment.kind``/``trigger``, ``penalty.kind``,
@@ -88,8 +83,6 @@ def sales_contract_context(s: Session, *, contract_id: int, goods: Sequence[Good
                       "the contract must set a late-payment penalty")
     payment, schedule = _payment(contract.payment_terms)
     creditor, customer = creditor_block(contract.creditor), customer_block(s, contract.customer)
-    cust_notice = {"contact_name": customer["contact_name"], "phone": customer["contact_phone"],
-                   "address": customer["address"], "email": customer["contact_email"]}
     return {
         "creditor": creditor, "customer": customer,
         "goods": [{"name": g.name, "spec": g.spec, "unit": g.unit, "quantity": format(g.quantity.normalize(), "f"),
@@ -108,9 +101,5 @@ def sales_contract_context(s: Session, *, contract_id: int, goods: Sequence[Good
         "payment": payment, "instalments": schedule,
         "penalty": penalty_block(contract), "dispute": dispute_block(contract),
         "notice": {"kind": "email_post_and_proceedings" if notice_in_proceedings else "email_and_post"},
-        "notices": {"creditor": _notice(contract, "creditor", {"contact_name": creditor["contact_name"],
-                                                              "phone": creditor["phone"],
-                                                              "address": creditor["address"],
-                                                              "email": creditor["email"]}),
-                    "customer": _notice(contract, "customer", cust_notice)},
+        "notices": notices_block(creditor, customer, contract),
     }

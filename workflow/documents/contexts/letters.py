@@ -30,6 +30,9 @@ from workflow.ledger.models import Contract, Invoice
 from workflow.ledger.status import InvoiceStatus, days_overdue, invoice_status
 
 DUNNING_KINDS = ("dunning_letter_1", "dunning_letter_2", "dunning_letter_3")
+# how a letter goes out (the templates word each): a demand interrupts limitation once it reaches
+# the debtor (民法典 137, 195), so the letter says by which route
+DELIVERIES = ("email_and_post", "email", "post", "by_hand")
 LETTER_KINDS = ("payment_reminder", *DUNNING_KINDS)
 
 
@@ -86,13 +89,18 @@ class PreviousLetter:
 
 def letter_context(s: Session, kind: str, *, creditor_id: int, customer_id: int, as_of: date, number: str,
                    days_to_pay: int = 10, horizon_days: int = 7, previous: PreviousLetter | None = None,
-                   include_receipt: bool = True, letter_date: date | None = None) -> dict[str, Any]:
+                   include_receipt: bool = True, letter_date: date | None = None, delivery: str = "email_and_post",
+                   tracking_no: str = "") -> dict[str, Any]:
     """A reminder lists invoices falling due within ``horizon_days``; a dunning letter the overdue ones.
 
-    The penalty and forum printed are those of the contract of the invoice due first.
+    The penalty and forum printed are those of the contract of the invoice due first. ``delivery``
+    is one of DELIVERIES; ``tracking_no`` the courier's waybill, when known.
     """
     if kind not in LETTER_KINDS:
         raise invalid("kind", "unknown_kind", f"不是函件类型：{kind}", f"not a letter kind: {kind}")
+    if delivery not in DELIVERIES:
+        raise invalid("delivery", "unknown_delivery", f"送达方式应为 {' / '.join(DELIVERIES)} 之一",
+                      f"delivery must be one of {', '.join(DELIVERIES)}")
     if not 1 <= days_to_pay <= 90:
         raise invalid("days_to_pay", "out_of_range", "付款期限应为 1 至 90 天", "days to pay must be 1 to 90")
     creditor, customer = load_parties(s, creditor_id, customer_id)
@@ -121,6 +129,8 @@ def letter_context(s: Session, kind: str, *, creditor_id: int, customer_id: int,
             "previous_number": previous.number if previous else "",
             "previous_date": iso(previous.sent_on) if previous else "",
             "include_receipt": include_receipt,
+            "delivery": delivery,
+            "tracking_no": tracking_no.strip(),
         },
         "penalty": penalty_block(lead),
         "dispute": dispute_block(lead),
@@ -148,15 +158,30 @@ class Lawyer:
 
 def lawyer_letter_context(s: Session, *, creditor_id: int, customer_id: int, as_of: date, number: str,
                           law_firm: LawFirm, lawyer: Lawyer, days_to_pay: int = 7, draft: bool = True,
-                          previous: PreviousLetter | None = None) -> dict[str, Any]:
+                          previous: PreviousLetter | None = None, delivery: str = "email_and_post",
+                          tracking_no: str = "", penalty_accrued: Decimal | None = None,
+                          costs_agreed: bool = False, lawyer_fee: Decimal | None = None) -> dict[str, Any]:
     """The facts come from the ledger; the firm and the lawyer from the caller. It stays marked as a
-    draft until the lawyer approves it (律师法 25: the firm issues it, not the client)."""
+    draft until the lawyer approves it (律师法 25: the firm issues it, not the client).
+
+    ``penalty_accrued`` is the penalty to ``as_of`` from the law engine (the claim or the interest
+    sheet), stated as a figure when given; ``costs_agreed`` says the contract puts the costs of
+    recovery on the debtor, and ``lawyer_fee`` what the client has paid the firm. Absent, the letter
+    leaves those sentences out."""
     if not lawyer.licence_no.strip():
         raise invalid("lawyer.licence_no", "required", "律师函须写明承办律师执业证号",
                       "a lawyer's letter must give the lawyer's practising licence number")
+    for field, amount in (("penalty_accrued", penalty_accrued), ("lawyer_fee", lawyer_fee)):
+        if amount is not None and amount < 0:
+            raise invalid(field, "negative", "金额不能为负数", "the amount cannot be negative")
     ctx = letter_context(s, "dunning_letter_3", creditor_id=creditor_id, customer_id=customer_id, as_of=as_of,
-                         number=number, days_to_pay=days_to_pay, previous=previous, include_receipt=False)
+                         number=number, days_to_pay=days_to_pay, previous=previous, include_receipt=False,
+                         delivery=delivery, tracking_no=tracking_no)
     ctx["letter"]["draft"] = draft
+    ctx["claim"] = {"currency": ctx["penalty"]["currency"],
+                    "penalty_accrued": money_str(penalty_accrued) if penalty_accrued else "",
+                    "costs_agreed": costs_agreed,
+                    "lawyer_fee": money_str(lawyer_fee) if lawyer_fee and costs_agreed else ""}
     ctx["law_firm"] = asdict(law_firm)
     ctx["lawyer"] = asdict(lawyer)
     return ctx

@@ -82,6 +82,19 @@ def customer_block(s: Session, cu: Customer) -> dict[str, Any]:
     }
 
 
+def notices_block(creditor: dict[str, Any], customer: dict[str, Any], contract: Contract | None) -> dict[str, Any]:
+    """Each side's address for service: the one the contract agreed where it did, else our own
+    details and the customer's designated contact (``creditor_block`` / ``customer_block``)."""
+    agreed = {a.get("party"): a for a in (contract.notice_addresses if contract else None) or []}
+    own = {"creditor": {"contact_name": creditor["contact_name"], "phone": creditor["phone"],
+                        "address": creditor["address"], "email": creditor["email"]},
+           "customer": {"contact_name": customer["contact_name"], "phone": customer["contact_phone"],
+                        "address": customer["address"], "email": customer["contact_email"]}}
+    return {party: {**fallback, "address": agreed.get(party, {}).get("address") or fallback["address"],
+                    "email": agreed.get(party, {}).get("email") or fallback["email"]}
+            for party, fallback in own.items()}
+
+
 def contract_ref(c: Contract) -> dict[str, Any]:
     return {"number": c.number, "title": c.title or c.number, "signed_on": iso(c.signed_on)}
 

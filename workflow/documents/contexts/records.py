@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import pairwise
@@ -21,11 +21,12 @@ from workflow.documents.contexts.parties import (
     iso,
     load_parties,
     money_str,
+    notices_block,
     penalty_block,
 )
 from workflow.errors import invalid
 from workflow.law.interest import Basis, InterestRequest, InvoiceIn, PaymentIn
-from workflow.ledger.models import Allocation, CreditNote, Invoice, Payment
+from workflow.ledger.models import Allocation, Contract, CreditNote, Invoice, Payment
 from workflow.ledger.status import overdue_more_than
 
 # same-day movements: the goods first, then the money, then the corrections
@@ -67,6 +68,10 @@ def statement_context(s: Session, *, creditor_id: int, customer_id: int, period_
         else:
             lines.append((note.issued_on, "credit_note", note.id, note.number, note.reason or "", -note.amount))
     lines.sort(key=lambda line: (line[0], _ORDER[line[1]], line[2]))
+    # the contracts the balance arises under, restated on the part the debtor seals
+    contracts = list(s.scalars(select(Contract).where(Contract.id.in_(select(Invoice.contract_id).where(
+        Invoice.creditor_id == creditor_id, Invoice.customer_id == customer_id, Invoice.currency == currency,
+        Invoice.written_off.is_(False), Invoice.issue_date <= period_to))).order_by(Contract.signed_on, Contract.id)))
     balance = opening
     rows: list[dict[str, Any]] = [{"date": iso(period_from), "kind": "opening", "number": "", "description": "",
                                    "increase": "", "decrease": "", "balance": money_str(opening)}]
@@ -83,6 +88,7 @@ def statement_context(s: Session, *, creditor_id: int, customer_id: int, period_
                      "increase": money_str(amount) if amount > 0 else "",
                      "decrease": money_str(-amount) if amount < 0 else "", "balance": money_str(balance)})
     return {"creditor": creditor_block(creditor), "customer": customer_block(s, customer), "lines": rows,
+            "contracts": [contract_ref(c) for c in contracts],
             "statement": {
                 "number": number, "date": iso(issued_on), "period_from": iso(period_from),
                 "period_to": iso(period_to), "reply_by": iso(issued_on + timedelta(days=reply_days)),
@@ -98,11 +104,33 @@ class PlannedInstalment:
     amount: Decimal
 
 
+@dataclass(frozen=True)
+class Guarantor:
+    """A third party (丙方) who guarantees the agreement jointly and severally (民法典 688)."""
+    name: str
+    id_number: str  # a firm's unified social credit code or a person's ID card number
+    address: str
+    phone: str = ""
+    email: str = ""
+
+
+_NO_GUARANTOR = {"name": "", "id_number": "", "address": "", "phone": "", "email": ""}
+
+
 def repayment_agreement_context(s: Session, *, creditor_id: int, customer_id: int, as_of: date, number: str,
                                 instalments: Sequence[PlannedInstalment], currency: str = "CNY",
-                                waive_penalty_on_performance: bool = False) -> dict[str, Any]:
+                                waive_penalty_on_performance: bool = False, guarantor: Guarantor | None = None,
+                                notarize: bool = False) -> dict[str, Any]:
     """The debtor acknowledges every open invoice in ``currency`` as of ``as_of`` (an interruption of
-    the limitation period, 时效规定 14) and pays it by the plan, which must add up to the debt."""
+    the limitation period, 时效规定 14) and pays it by the plan, which must add up to the debt.
+
+    Optional: a ``guarantor`` (without one the guarantee clause is left out, never printed empty)
+    and ``notarize`` for the clause on a notarised debt instrument with enforcement effect."""
+    if guarantor is not None:
+        for field in ("name", "id_number", "address"):
+            if not getattr(guarantor, field).strip():
+                raise invalid(f"guarantor.{field}", "required", "保证人须写明名称、证件号码和送达地址",
+                              "a guarantor needs a name, an ID or credit code number and an address for service")
     creditor, customer = load_parties(s, creditor_id, customer_id)
     items = [i for i in open_invoices(s, creditor_id, customer_id, as_of) if i.invoice.currency == currency]
     if not items:
@@ -124,14 +152,17 @@ def repayment_agreement_context(s: Session, *, creditor_id: int, customer_id: in
                       f"the instalments add up to {money_str(planned)}, not the debt of {money_str(debt)}")
     contracts = {i.invoice.contract.id: i.invoice.contract for i in items if i.invoice.contract is not None}
     lead = items[0].invoice.contract
+    cred, cust = creditor_block(creditor), customer_block(s, customer)
     return {
-        "creditor": creditor_block(creditor), "customer": customer_block(s, customer),
+        "creditor": cred, "customer": cust, "notices": notices_block(cred, cust, lead),
+        "guarantor": {k: v.strip() for k, v in asdict(guarantor).items()} if guarantor else dict(_NO_GUARANTOR),
         "contracts": [contract_ref(c) for c in contracts.values()],
         "invoices": invoice_rows(items, as_of),
         "instalments": [{"number": n, "due_date": iso(i.due_date), "amount": money_str(i.amount)}
                         for n, i in enumerate(instalments, start=1)],
         "agreement": {"number": number, "acknowledged_on": iso(as_of), "currency": currency,
-                      "debt_amount": money_str(debt), "waive_penalty_on_performance": waive_penalty_on_performance},
+                      "debt_amount": money_str(debt), "waive_penalty_on_performance": waive_penalty_on_performance,
+                      "notarize": notarize},
         "penalty": penalty_block(lead), "dispute": dispute_block(lead),
     }
 
@@ -189,9 +220,13 @@ def _sheet(s: Session, creditor_id: int, customer_id: int, invoices: Sequence[Ma
         total_principal += principal
         total_interest += interest
         summary.append({"number": inv["number"], "due_date": inv["due_date"], "principal": money_str(principal),
-                        "interest": money_str(interest), "total": money_str(principal + interest)})
+                        "interest": money_str(interest), "total": money_str(principal + interest),
+                        "amount": inv["amount"], "credited": "0.00", "computed": True, "claimed": True,
+                        "note_zh": "", "note_en": ""})
+    # the calculator's sheet: one request, computed whole (a refusal refuses it all), no receipts of its own
     return {"creditor": creditor_block(creditor), "customer": customer_block(s, customer), "rows": rows,
-            "invoices": summary, "sheet": {
+            "invoices": summary, "missing": [], "payments": [], "running": [], "warnings": [], "sheet": {
+                "incomplete": False, "allocation": "interest_first", "received": "0.00", "unapplied": "0.00",
                 "as_of": as_of, "prepared_on": iso(prepared_on), "currency": currency,
                 "method_zh": method_zh, "method_en": method_en, "day_count": day_count,
                 "interest_accrued": money_str(accrued), "interest_paid": money_str(paid),
