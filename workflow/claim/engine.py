@@ -28,7 +28,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from workflow.law.interest import Basis, InterestCalculator, InterestRequest, InvoiceIn, InvoiceState, fen_str
-from workflow.law.method import describe, unverified_words
+from workflow.law.method import assumption_words, describe, unverified_words
 from workflow.law.rates import RateTable
 from workflow.law.refusals import LawRefusal
 
@@ -132,6 +132,8 @@ class _Run:
                 method = describe(req, calc.unverified, calc.assumed)
                 self.book.methods.append({"source": terms.source, "invoices": [i.number for i in used],
                                           "cap": terms.cap, **method})
+                # a carried-forward quote (asked for) is stated beside the figures, not only in the method
+                self.book.warnings.extend(assumption_words(start, q, as_of) for start, q in calc.assumed.items())
                 if calc.unverified:
                     self.book.warnings.append(unverified_words(calc.unverified))
 
