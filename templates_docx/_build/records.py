@@ -294,6 +294,20 @@ def interest_sheet(lang: str) -> Doc:
                                                  "Interest calculation  {{ creditor.name_en }} v. {{ customer.name }}"))
     doc.title(t(doc, "逾期付款利息（违约金）计算表", "Late-Payment Interest Calculation"),
               t(doc, "计算截止日：" + _date(doc, "sheet.as_of"), "Calculated to " + _date(doc, "sheet.as_of")))
+    # whatever is missing is said first, before any figure: a sheet that leaves something out silently
+    # is the worst thing a court can be handed
+    doc.tag("{%p if sheet.incomplete %}")
+    doc.body(t(doc, "**计算不完整**：下列发票的利息未能计算，本表利息合计不含其利息："
+                    "{% for m in missing %}{{ m.number }}（未付本金{{ m.principal|money(sheet.currency) }}；"
+                    "{{ m.reason_zh }}）{% if not loop.last %}；{% endif %}{% endfor %}。",
+               "**Calculation incomplete**: the interest on these invoices could not be computed and is not in "
+               "the totals: {% for m in missing %}{{ m.number }} (unpaid principal "
+               "{{ m.principal|money(sheet.currency) }}; {{ m.reason_en }}){% if not loop.last %}; {% endif %}"
+               "{% endfor %}."))
+    doc.tag("{%p endif %}")
+    doc.tag("{%p for w in warnings %}")
+    doc.plain(t(doc, "提示：{{ w.zh }}。", "Note: {{ w.en }}."), size=9.5)
+    doc.tag("{%p endfor %}")
     doc.kv_table([
         (t(doc, "原告（申请人）", "Claimant"), "{{ creditor.name }}" if zh else "{{ creditor.name_en }} "
                                                                          "({{ creditor.name }})"),
@@ -304,6 +318,14 @@ def interest_sheet(lang: str) -> Doc:
                                           "自到期日次日起算，起止日均计入天数",
                                           "simple interest = principal × annual rate × days ÷ {{ sheet.day_count }}; "
                                           "from the day after the due date, both ends counted")),
+        (t(doc, "抵充顺序", "Payments"),
+         t(doc, "{% if sheet.allocation == 'principal_first' %}还款先抵充本金、再抵充违约金{% else %}还款先抵充利息"
+                "（违约金）、再抵充本金（《民法典》第五百六十一条）{% endif %}；未指明或超出所指发票欠款的部分，按"
+                "《民法典》第五百六十条抵充（先到期债务、负担较重者、到期在先者，均相同的按比例）",
+           "{% if sheet.allocation == 'principal_first' %}principal first, then the penalty{% else %}interest "
+           "(penalty) first, then principal (Civil Code art. 561){% endif %}; money naming no invoice, or beyond "
+           "what the named invoice owed, under Civil Code art. 560 (debts due first, the heavier burden, the older "
+           "debt, pro rata when all are equal)")),
     ], widths=(36, 124))
     cur = "|money(sheet.currency) }}"
     doc.heading(t(doc, "一、分段计算明细", "1. Segments"))
@@ -323,25 +345,52 @@ def interest_sheet(lang: str) -> Doc:
                 "Of this, part payments have paid {{ sheet.interest_paid" + cur + " (interest first, then principal: "
                 "Civil Code art. 561); {{ sheet.total_interest" + cur + " of interest remains unpaid."), size=9.5)
     doc.tag("{%p endif %}")
-    doc.heading(t(doc, "二、按发票汇总", "2. By invoice"))
+    doc.tag("{%p if payments %}")
+    doc.heading(t(doc, "二、收款及抵充明细", "2. Payments received and how each was applied"))
     doc.data_table([
-        Column(t(doc, "发票号码", "Invoice"), 36, "{{ inv.number }}"),
-        Column(t(doc, "到期日", "Due"), 30, "{{ inv.due_date }}", "center"),
-        Column(t(doc, "未付本金", "Principal"), 31, "{{ inv.principal" + cur, "right"),
-        Column(t(doc, "利息", "Interest"), 31, "{{ inv.interest" + cur, "right"),
-        Column(t(doc, "本息合计", "Total"), 32, "{{ inv.total" + cur, "right"),
-    ], "inv in invoices", totals=[[(t(doc, "合计", "Total"), 2), ("{{ sheet.total_principal" + cur, 1),
-                                   ("{{ sheet.total_interest" + cur, 1), ("{{ sheet.total" + cur, 1)]])
+        Column(t(doc, "收款日", "Received"), 20, "{{ p.date }}", "center"),
+        Column(t(doc, "银行流水号", "Bank ref."), 30, "{{ p.reference }}"),
+        Column(t(doc, "金额", "Amount"), 23, "{{ p.amount" + cur, "right"),
+        Column(t(doc, "抵充利息", "To interest"), 22, "{{ p.to_interest" + cur, "right"),
+        Column(t(doc, "抵充本金", "To principal"), 23, "{{ p.to_principal" + cur, "right"),
+        Column(t(doc, "未抵充", "Unapplied"), 19, "{{ p.unapplied" + cur, "right"),
+        Column(t(doc, "抵充发票", "Invoices"), 23, "{{ p.invoices }}"),
+    ], "p in payments", totals=[[(t(doc, "收款合计", "Received"), 2), ("{{ sheet.received" + cur, 5)]],
+        style="Small Print")
+    doc.tag("{%p if sheet.unapplied != '0.00' %}")
+    doc.plain(t(doc, "另有收款{{ sheet.unapplied" + cur + "无可抵充的债务，未用于抵充（应退还或另行说明）。",
+                "{{ sheet.unapplied" + cur + " received had no debt to pay and was not applied (to be refunded "
+                "or explained)."), size=9.5)
+    doc.tag("{%p endif %}")
+    doc.tag("{%p endif %}")
+    doc.heading(t(doc, "三、按发票汇总", "3. By invoice"))
+    doc.data_table([
+        Column(t(doc, "发票号码", "Invoice"), 27, "{{ inv.number }}"),
+        Column(t(doc, "到期日", "Due"), 20, "{{ inv.due_date }}", "center"),
+        Column(t(doc, "未付本金", "Principal"), 25, "{{ inv.principal" + cur, "right"),
+        Column(t(doc, "利息", "Interest"), 23, "{% if inv.computed %}{{ inv.interest" + cur + "{% else %}"
+               + t(doc, "未计算", "not computed") + "{% endif %}", "right"),
+        Column(t(doc, "本息合计", "Total"), 25, "{% if inv.computed %}{{ inv.total" + cur + "{% else %}—{% endif %}",
+               "right"),
+        Column(t(doc, "说明", "Notes"), 40, "{{ inv.note_zh }}" if zh else "{{ inv.note_en }}"),
+    ], "inv in invoices", totals=[[(t(doc, "请求合计", "Claimed"), 2), ("{{ sheet.total_principal" + cur, 1),
+                                   ("{{ sheet.total_interest" + cur, 1), ("{{ sheet.total" + cur, 1), ("", 1)]],
+        style="Small Print")
     if zh:
         doc.body("截至" + _date(doc, "sheet.as_of") + "，未付本金合计{{ sheet.total_principal" + cur
                  + "，逾期付款利息（违约金）合"
                    "计{{ sheet.total_interest" + cur + "，本息合计**{{ sheet.total" + cur + "**"
-                 "{% if sheet.currency == 'CNY' %}（大写：{{ sheet.total|rmb_upper }}）{% endif %}。")
+                 "{% if sheet.currency == 'CNY' %}（大写：{{ sheet.total|rmb_upper }}）{% endif %}"
+                 "{% if sheet.incomplete %}，不含上列未能计算的利息{% endif %}。")
     else:
         doc.body("As of " + _date(doc, "sheet.as_of") + " the unpaid principal is {{ sheet.total_principal" + cur
                  + " and the late-payment interest {{ sheet.total_interest" + cur + ", in all **{{ sheet.total"
                  + cur + "**{% if sheet.currency == 'CNY' %} (in Chinese capitals: {{ sheet.total|rmb_upper }})"
+                 "{% endif %}{% if sheet.incomplete %}, not counting the interest that could not be computed"
                  "{% endif %}.")
+    doc.tag("{%p for l in running %}")
+    doc.body(t(doc, "{{ l.zh }}。", "{{ l.en }}."))
+    doc.tag("{%p endfor %}")
     doc.plain(t(doc, "说明：利率数据来源于全国银行间同业拆借中心公布的贷款市场报价利率（LPR）及合同约定。",
                 "Note: rates are the Loan Prime Rates published by the National Interbank Funding Center, or "
                 "the contract rate, as stated above."), size=9)

@@ -97,11 +97,17 @@ def test_the_contract_cap_limits_the_penalty(client: FlaskClient, users: Users) 
     # totals: both principals, only the computed interest
     assert body["totals"][0]["principal_outstanding"] == "81500.00"
     assert body["totals"][0]["interest_outstanding"] == "18500.00"
-    # the court sheet prints only what was computed
+    # the court sheet lists both: HX-0002 without interest, with the reason, and says so at the top
     sheet = client.post(f"/api/v1/customers/{cid}/claim/sheet", headers=users.legal,
                         json={"as_of": "2028-06-30", "statutory_mode": "floating", "pdf": False})
     assert sheet.status_code == 201
-    assert [i["number"] for i in sheet.json["context"]["invoices"]] == ["HX-2026-0001"]
+    ctx = sheet.json["context"]
+    assert [(i["number"], i["computed"]) for i in ctx["invoices"]] == [("HX-2026-0001", True),
+                                                                      ("HX-2026-0002", False)]
+    assert ctx["sheet"]["incomplete"] is True and ctx["missing"][0]["number"] == "HX-2026-0002"
+    assert ctx["sheet"]["total_principal"] == "81500.00" and ctx["sheet"]["total_interest"] == "18500.00"
+    # the cap is printed with the amount it cut: 24654.75 before the cap
+    assert "24654.75" in ctx["invoices"][0]["note_zh"] and "20000.00" in ctx["invoices"][0]["note_zh"]
 
 
 def test_claim_access_and_bad_query(client: FlaskClient, users: Users) -> None:
@@ -116,7 +122,7 @@ def test_claim_access_and_bad_query(client: FlaskClient, users: Users) -> None:
 def test_the_claim_fills_the_interest_sheet_variables(client: FlaskClient, users: Users, core: Core) -> None:
     from datetime import date
 
-    from workflow.documents.contexts import claim_sheet_context
+    from workflow.documents.contexts.claim_sheet import claim_sheet_context
 
     ledger, _, _ = _ledger(client, users)
     claim = client.get(f"/api/v1/customers/{ledger.customer_ids[0]}/claim?as_of=2026-07-08", headers=users.clerk).json
@@ -124,8 +130,17 @@ def test_the_claim_fills_the_interest_sheet_variables(client: FlaskClient, users
         uow.session, claim=claim, creditor_id=ledger.creditor_id, currency="CNY", prepared_on=date(2026, 7, 9)))
     assert ctx["sheet"]["total"] == "82442.23" and "第五百六十一条" in ctx["sheet"]["method_zh"]
     assert [r["interest"] for r in ctx["rows"]] == ["1500.00", "922.50", "19.73"]
-    assert ctx["invoices"][0] == {"number": "HX-2026-0001", "due_date": "2026-05-09", "principal": "61500.00",
-                                  "interest": "922.50", "total": "62422.50"}
+    assert {k: ctx["invoices"][0][k] for k in ("number", "due_date", "principal", "interest", "total")} == {
+        "number": "HX-2026-0001", "due_date": "2026-05-09", "principal": "61500.00", "interest": "922.50",
+        "total": "62422.50"}
+    # the payment and its split (民法典 561): 1500.00 interest, 38500.00 principal
+    assert ctx["payments"] == [{"date": "2026-06-08", "reference": "ICBC20260608001", "amount": "40000.00",
+                                "to_interest": "1500.00", "to_principal": "38500.00", "unapplied": "0.00",
+                                "invoices": "HX-2026-0001"}]
+    # interest runs on after the calculation date: 61500.00 at 日万分之五 from 2026-07-09
+    assert ctx["running"][0]["zh"].startswith("发票 HX-2026-0001：以未付本金 61500.00 为基数，自 2026-07-09 起按")
+    assert ctx["running"][0]["zh"].endswith("（年利率 18.25%）计至实际清偿之日止，违约金总额以约定上限 20000.00 为限")
+    assert ctx["sheet"]["incomplete"] is False
     assert ctx["customer"]["name"] == "深圳市华星光电技术有限公司"
     # both methods are printed: the contract's 日万分之五 and the statutory LPR rule for HX-0002
     assert ctx["sheet"]["method_zh"].count("\n") >= 1

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from workflow.calc.schemas import ClaimQuery
-from workflow.documents.contexts import claim_sheet_context
+from workflow.documents.contexts.claim_sheet import claim_sheet_context
 from workflow.documents.models import GeneratedDocument
 from workflow.documents.service import DocumentService
 from workflow.errors import invalid
@@ -26,7 +26,8 @@ class ClaimSheetIn(ClaimQuery):
 def claim_sheet(uow: UnitOfWork, documents: DocumentService, claim: dict[str, Any], body: ClaimSheetIn
                 ) -> GeneratedDocument:
     """The sheet of one creditor's claim in one currency, made in ``uow`` with the claim it shows."""
-    creditors = sorted({int(i["creditor_id"]) for i in claim["invoices"] if i["currency"] == body.currency})
+    creditors = sorted({int(i["creditor_id"]) for i in claim["invoices"]
+                        if i["currency"] == body.currency and i["claimed"]})
     creditor_id = body.creditor_id
     if creditor_id is None:
         if len(creditors) > 1:

@@ -89,27 +89,43 @@ def calc_limitation(file: str) -> None:
 @click.option("--creditor-id", type=int, default=None)
 @click.option("--carry-forward", is_flag=True,
               help="assume the last LPR quote for months not in the rate table yet (stated on the sheet)")
+@click.option("--statutory-mode", default="fixed", type=click.Choice(["fixed", "floating"]))
+@click.option("--allocation", default="interest_first", type=click.Choice(["interest_first", "principal_first"]))
 def calc_claim(customer_id: int, as_of: str | None, sheet_dir: str | None, lang: str, currency: str,
-               creditor_id: int | None, carry_forward: bool) -> None:
+               creditor_id: int | None, carry_forward: bool, statutory_mode: str, allocation: str) -> None:
     """A customer's claim as JSON: principal, interest and limitation per invoice."""
     from workflow.claim.sheet import ClaimSheetIn
     from workflow.cli.documents import write_document
 
     try:
         body = ClaimSheetIn.model_validate({"as_of": as_of, "language": lang, "currency": currency,
-                                            "creditor_id": creditor_id, "carry_forward": carry_forward})
+                                            "creditor_id": creditor_id, "carry_forward": carry_forward,
+                                            "statutory_mode": statutory_mode, "allocation": allocation})
     except ValidationError as exc:
         raise problems_from_pydantic(exc) from exc
     claims = cli_core().services.claims
     if sheet_dir is None:
         with cli_unit_of_work(read_only=True) as uow:
-            _echo(claims.claim(uow, customer_id, body))
+            claim = claims.claim(uow, customer_id, body)
+        _echo(claim)
+        _exit_if_incomplete(not claim["complete"], [])  # the JSON holds the warnings
         return
     doc = cli_run(claims.sheet, customer_id, body)  # its PDF is made once the sheet has committed
     out = Path(sheet_dir)
     stem = f"利息计算表-{customer_id}-{doc.context['sheet']['as_of']}"
     write_document(doc, out, stem)
     click.echo(f"{out / stem}.docx" + (" + .pdf" if doc.pdf_sha256 else f" (PDF: {doc.pdf_notice})"))
+    _exit_if_incomplete(doc.context["sheet"]["incomplete"], doc.context["warnings"])
+
+
+def _exit_if_incomplete(incomplete: bool, warnings: list[dict[str, str]]) -> None:
+    """Warnings go to stderr; an incomplete claim (some interest not computed) exits 3 after printing
+    its output, so a script cannot file it without noticing."""
+    for w in warnings:
+        click.echo(f"警告 / warning: {w['zh']} / {w['en']}", err=True)
+    if incomplete:
+        click.echo("计算不完整 / calculation incomplete: some interest could not be computed (see warnings)", err=True)
+        raise SystemExit(3)
 
 
 @calc.command("words")

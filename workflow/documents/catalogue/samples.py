@@ -251,10 +251,22 @@ def interest_context() -> dict[str, Any]:
                          "days": days, "principal": _s(principal), "annual_rate": str(rate),
                          "interest": _s(interest)})
         summary.append({"number": inv["number"], "due_date": inv["due_date"], "principal": _s(principal),
-                        "interest": _s(inv_interest), "total": _s(principal + inv_interest)})
+                        "interest": _s(inv_interest), "total": _s(principal + inv_interest),
+                        "amount": inv["amount"], "credited": "0.00", "computed": True, "claimed": True,
+                        "note_zh": "", "note_en": ""})
         total_p += principal
         total_i += inv_interest
-    return {"creditor": creditor(), "customer": customer(), "rows": rows, "invoices": summary, "sheet": {
+    nxt = (AS_OF + timedelta(days=1)).isoformat()
+    running = [{"zh": f"发票 {i['number']}：以未付本金 {i['principal']} 为基数，自 {nxt} 起按年利率 4.5% "
+                      "计至实际清偿之日止",
+                "en": f"invoice {i['number']}: on the unpaid principal of {i['principal']}, from {nxt} at 4.5% a "
+                      "year until actual payment"} for i in summary]
+    return {"creditor": creditor(), "customer": customer(), "rows": rows, "invoices": summary,
+            "missing": [], "payments": [], "running": running,
+            "warnings": [{"zh": "所用利率中以下报价尚未与官方公告核对：LPR 2026-08-20",
+                          "en": "these rates used are not yet checked against the official notice: LPR 2026-08-20"}],
+            "sheet": {
+        "incomplete": False, "allocation": "interest_first", "received": "0.00", "unapplied": "0.00",
         "as_of": AS_OF.isoformat(), "prepared_on": AS_OF.isoformat(), "currency": "CNY", "day_count": 365,
         "method_zh": "按《数控机床零部件买卖合同》第六条，以逾期付款金额为基数，按付款到期时一年期贷款市场报价利率"
                      "（LPR）3.00%的1.5倍即年利率4.50%计算；部分付款后按剩余本金分段计算。",
