@@ -402,6 +402,8 @@ class InterestOut(OpenOut):
     unapplied: Money
     invoices: list[dict[str, Any]]
     method: Any
+    assumptions: list[dict[str, str]] = Field(description="what was assumed on request (carry_forward), "
+                                                          "{zh, en}; empty when nothing was")
     warnings: list[dict[str, str]]
 
 
