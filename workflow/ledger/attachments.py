@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass
+from datetime import date
 from pathlib import PurePosixPath, PureWindowsPath
 
 from sqlalchemy import select
@@ -69,6 +70,30 @@ def clean_filename(name: str | None, content_type: str) -> str:
     return base
 
 
+KINDS = ("other", "signed_statement", "signed_receipt")
+
+
+def _signed_on(kind: str, signed_on: str | None, today: date) -> date | None:
+    """A signed 对账单 or 回执 is evidence of an acknowledgment only with the day it was signed."""
+    if kind not in KINDS:
+        raise invalid("kind", "unknown",
+                      "附件类型只能是 other、signed_statement（签章对账单）或 signed_receipt（签收回执）",
+                      "kind must be other, signed_statement or signed_receipt")
+    if kind == "other":
+        if signed_on:
+            raise invalid("signed_on", "not_signed_kind", "仅签章对账单或签收回执需填写签署日期",
+                          "signed_on is only for a signed statement or receipt")
+        return None
+    try:
+        day = date.fromisoformat(signed_on or "")
+    except ValueError:
+        raise invalid("signed_on", "date", "请填写签署日期（YYYY-MM-DD）",
+                      "give the day it was signed as YYYY-MM-DD") from None
+    if day > today:
+        raise invalid("signed_on", "future", "签署日期不能晚于今天", "signed_on cannot be in the future")
+    return day
+
+
 @dataclass(frozen=True)
 class Download:
     attachment: Attachment
@@ -101,8 +126,9 @@ class Attachments:
         return min(SEAL_MAX_BYTES, self.max_upload_bytes)
 
     def upload(self, uow: UnitOfWork, owner: Owner, owner_id: int, filename: str | None,
-               data: bytes) -> Attachment:
+               data: bytes, *, kind: str = "other", signed_on: str | None = None) -> Attachment:
         require_writer(uow.actor)
+        signed = _signed_on(kind, signed_on, uow.today())
         limit = self.max_upload_bytes
         if len(data) > limit:
             raise TooLarge("file", limit)
@@ -117,7 +143,7 @@ class Attachments:
         load(s, owner, owner_id, uow.actor, for_update=True)
         sha = self.files.put(data)
         att = Attachment(filename=name, content_type=content_type, size=len(data), sha256=sha,
-                         uploaded_by=uow.actor.username, uploaded_at=uow.now(),
+                         uploaded_by=uow.actor.username, uploaded_at=uow.now(), kind=kind, signed_on=signed,
                          **{_owner_column(owner): owner_id})
         s.add(att)
         s.flush()

@@ -99,7 +99,7 @@ def contract_json(c: Contract) -> dict[str, Any]:
 
 def attachment_json(a: Attachment) -> dict[str, Any]:
     return columns(a, "id", "contract_id", "invoice_id", "filename", "content_type", "size", "sha256",
-                   "uploaded_by", "uploaded_at")
+                   "uploaded_by", "uploaded_at", "kind", "signed_on")
 
 
 # ---- creditors -------------------------------------------------------------------------------
@@ -292,7 +292,9 @@ def uploaded_file(limit: int) -> tuple[str | None, bytes]:
 def _upload(owner: type[Contract] | type[Invoice], owner_id: int) -> Any:
     files = core().services.attachments
     name, data = uploaded_file(files.max_upload_bytes)
-    return attachment_json(files.upload(uow(), owner, owner_id, name, data)), 201
+    # form fields beside the file: a signed 对账单 / 回执 interrupts the limitation from its date
+    kind, signed_on = request.form.get("kind") or "other", request.form.get("signed_on") or None
+    return attachment_json(files.upload(uow(), owner, owner_id, name, data, kind=kind, signed_on=signed_on)), 201
 
 
 def _download(owner: type[Contract] | type[Invoice], owner_id: int, file_id: int) -> Any:

@@ -248,6 +248,8 @@ class AttachmentOut(Out):
     size: int
     sha256: str
     uploaded_by: str
+    kind: str = Field(description="other, signed_statement (签章对账单) or signed_receipt (签收回执)")
+    signed_on: date | None = Field(description="the day the debtor signed or sealed it (signed kinds only)")
     uploaded_at: datetime
 
 
