@@ -273,9 +273,12 @@ class Doc:
     def grid(self, rows: Sequence[Sequence[str]], widths: Sequence[float], *, aligns: Sequence[str] | None = None,
              header: bool = True, borders: bool = True) -> Table:
         table = self._table(len(rows), widths, borders=borders)
-        if header:
-            table.rows[0]._tr.get_or_add_trPr().append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
         for r, (row, texts) in enumerate(zip(table.rows, rows, strict=True)):
+            # a party's address must not break over a page, leaving "号" alone on the next; trPr's
+            # schema order puts cantSplit before tblHeader
+            row._tr.get_or_add_trPr().append(parse_xml(f'<w:cantSplit {nsdecls("w")}/>'))
+            if header and r == 0:
+                row._tr.get_or_add_trPr().append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
             for c, (cell, text) in enumerate(zip(row.cells, texts, strict=True)):
                 is_header = header and r == 0
                 if is_header:

@@ -1,6 +1,6 @@
 """Every shipped template, rendered with its sample data and printed to PDF by LibreOffice: the text
 layer holds every amount, the 大写, the names and the dates, with the CJK fonts embedded. The
-page images are kept in test-artifacts/templates/ for a person to look at."""
+page images are made by test_template_pictures.py."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
-from tests.documents.shipped import ARTIFACTS, expected_strings, render, shipped, squeeze
+from tests.documents.shipped import expected_strings, render, shipped, squeeze
 from workflow.documents.catalogue import CATALOGUE
 
 pytestmark = pytest.mark.integration
 
-TOOLS = ("soffice", "pdftotext", "pdftoppm", "pdffonts")
+TOOLS = ("soffice", "pdftotext", "pdffonts")
 
 
 def _convert(work: Path) -> list[Path]:
@@ -37,7 +38,6 @@ def test_every_template_prints_its_figures_names_and_dates(tmp_path: Path) -> No
     if missing_tools:
         pytest.skip(f"not installed: {', '.join(missing_tools)}")
     problems: list[str] = []
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for pdf in _convert(tmp_path):
         if not pdf.is_file():
             problems.append(f"LibreOffice made no PDF of {pdf.stem}")
@@ -54,12 +54,7 @@ def test_every_template_prints_its_figures_names_and_dates(tmp_path: Path) -> No
         fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
         if "CJK" not in fonts:
             problems.append(f"{pdf.name}: Chinese is not set in an embedded CJK font")
-        subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(tmp_path / pdf.stem)], check=True, timeout=60)
-        pages = sorted(tmp_path.glob(f"{pdf.stem}-*.png"))
-        if kind == "statement" and len(pages) < 3:
-            problems.append(f"{pdf.name}: 60+ movements should run over several pages, got {len(pages)}")
-        for old in ARTIFACTS.glob(f"{pdf.stem}-*.png"):
-            old.unlink()
-        for page in [pdf, *pages]:
-            shutil.copy(page, ARTIFACTS / page.name)
+        pages = len(PdfReader(pdf).pages)
+        if kind == "statement" and pages < 3:
+            problems.append(f"{pdf.name}: 60+ movements should run over several pages, got {pages}")
     assert not problems, "\n".join(problems)
