@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import click
 
+from workflow.calc.schemas import ClaimQuery
 from workflow.cli import cli_core, cli_run, cli_unit_of_work
+from workflow.documents.contexts.ledger import LedgerDocument, generate_from_ledger
+from workflow.documents.contexts.letters import LawFirm, Lawyer
 from workflow.documents.models import GeneratedDocument
 from workflow.documents.registry import TemplateRegistry
 from workflow.documents.service import DocumentService
 from workflow.errors import invalid
+from workflow.unit_of_work import UnitOfWork
 
 
 def register(cli: click.Group) -> None:
@@ -52,21 +58,70 @@ def write_document(doc: GeneratedDocument, out_dir: Path, stem: str | None = Non
     return written
 
 
+def _json(path: Path, field: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise invalid(field, "json_invalid", f"JSON 格式错误：{exc}", f"invalid JSON: {exc}") from None
+
+
+def _from_ledger(kind: str, language: str, pdf: bool, as_of: date | None, creditor: int | None,
+                 invoices: tuple[str, ...], number: str, lawyer_file: Path | None, final: bool) -> LedgerDocument:
+    firm = lawyer = None
+    if lawyer_file is not None:
+        data = _json(lawyer_file, "lawyer")
+        if not isinstance(data, dict) or not isinstance(data.get("law_firm"), dict) \
+                or not isinstance(data.get("lawyer"), dict):
+            raise invalid("lawyer", "not_object", "律师信息文件应为 {\"law_firm\": {...}, \"lawyer\": {...}}",
+                          "the lawyer file must hold {\"law_firm\": {...}, \"lawyer\": {...}}")
+        try:
+            firm, lawyer = LawFirm(**{"name_en": "", "address_en": "", "phone": "", "email": "",
+                                      **data["law_firm"]}), \
+                Lawyer(**{"name_en": "", "phone": "", "email": "", **data["lawyer"]})
+        except TypeError as exc:
+            raise invalid("lawyer", "bad_fields", f"律师信息字段有误：{exc}", f"bad law firm or lawyer fields: {exc}") \
+                from None
+    return LedgerDocument(kind=kind, language=language, as_of=as_of, creditor_id=creditor, invoices=invoices,
+                          number=number, pdf=pdf, law_firm=firm, lawyer=lawyer, draft=not final)
+
+
+def _read_claim(uow: UnitOfWork, customer_id: int, as_of: date, creditor_id: int) -> Any:
+    return cli_core().services.claims.claim(uow, customer_id, ClaimQuery(as_of=as_of, creditor_id=creditor_id))
+
+
 @click.command("render")
 @click.argument("kind")
-@click.option("--context", "context_file", required=True, type=click.Path(exists=True, dir_okay=False,
-              path_type=Path), help="JSON file with the document's data")
+@click.option("--context", "context_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="JSON file with the document's data (typed by hand: checked first)")
+@click.option("--customer", "customer_id", type=click.IntRange(1), default=None,
+              help="build the document from the ledger for this customer instead of --context")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None, help="with --customer: balances as of "
+              "this day (default today)")
+@click.option("--creditor", "creditor_id", type=click.IntRange(1), default=None,
+              help="with --customer: our company, when the customer owes more than one")
+@click.option("--invoice", "invoices", multiple=True, help="with --customer: only these invoice numbers (repeat)")
+@click.option("--number", default="", help="with --customer: the letter's reference")
+@click.option("--lawyer-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="lawyer_letter: JSON {\"law_firm\": {...}, \"lawyer\": {...}}")
+@click.option("--final", is_flag=True, help="lawyer_letter: without the DRAFT mark (a lawyer or legal only)")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--lang", "language", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--pdf/--no-pdf", default=True, show_default=True)
-def render(kind: str, context_file: Path, out_dir: Path, language: str, pdf: bool) -> None:
-    """Generate a document, store it, and write its DOCX (and PDF) into OUT."""
-    try:
-        context = json.loads(context_file.read_text(encoding="utf-8"), parse_float=Decimal)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise invalid("context", "json_invalid", f"JSON 格式错误：{exc}", f"invalid JSON: {exc}") from None
+def render(kind: str, context_file: Path | None, customer_id: int | None, as_of: datetime | None,
+           creditor_id: int | None, invoices: tuple[str, ...], number: str, lawyer_file: Path | None, final: bool,
+           out_dir: Path, language: str, pdf: bool) -> None:
+    """Generate a document (from --context, or from the ledger for --customer), store it, and write
+    its DOCX (and PDF) into OUT."""
+    if (context_file is None) == (customer_id is None):
+        raise click.UsageError("give either --context FILE or --customer ID")
     # the PDF is made once this unit of work has committed, before cli_run returns
-    doc = cli_run(_documents().generate, kind, language, context, pdf, typed=True)
+    if customer_id is not None:
+        req = _from_ledger(kind, language, pdf, as_of.date() if as_of else None, creditor_id, invoices, number,
+                           lawyer_file, final)
+        doc = cli_run(generate_from_ledger, _documents(), _read_claim, customer_id, req)
+    else:
+        assert context_file is not None
+        doc = cli_run(_documents().generate, kind, language, _json(context_file, "context"), pdf, typed=True)
     for path in write_document(doc, out_dir):
         sha = doc.pdf_sha256 if path.suffix == ".pdf" else doc.docx_sha256
         click.echo(f"{path}  sha256={sha}")

@@ -41,7 +41,9 @@ def check_typed_context(kind: str, variables: Mapping[str, str], data: dict[str,
     if missing:
         raise ValidationFailed(missing)
     problems = _Sums(filled)
-    CHECKS.get(_family(kind), lambda _s: None)(problems)
+    check = CHECKS.get(_family(kind))
+    if check is not None:
+        check(problems)
     if problems.found:
         raise ValidationFailed(problems.found)
     return filled
