@@ -93,3 +93,15 @@ def test_a_designation_for_more_than_the_named_invoice_owes_pays_it_in_full_then
     assert owed(book, 2) == (816_000, 1_000, 1_000)
     assert accounted(book, receipts) and not book.unapplied
     assert {(a.invoice_id, a.designated) for a in book.applied} == {(1, True), (2, False)}
+
+
+def test_money_beyond_the_debts_due_reaches_a_debt_not_yet_due() -> None:
+    # INV-1 due 2026-01-31 is due first (民法典 560: due debts before those not yet due); INV-2 is due
+    # only on 2026-06-30, after as_of, and bears nothing: 2026-02-01..02-10 = 10 days × 10000 × 0.0005
+    # = 50.00 interest + 10000.00 principal; the other 2000.00 − 50.00 = 1950.00 go to INV-2 → 8050.00
+    invoices = [inv(1, "2026-01-31", "10000.00"), inv(2, "2026-06-30", "10000.00")]
+    receipts = [pay(1, "2026-02-10", "12000.00")]
+    book = apply_receipts(invoices, receipts, date(2026, 3, 1), table())
+    assert owed(book, 1) == (0, 5_000, 5_000)
+    assert owed(book, 2) == (805_000, 0, 0)
+    assert accounted(book, receipts) and not book.unapplied

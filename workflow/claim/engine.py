@@ -111,7 +111,21 @@ class _Run:
         for inv in invoices:
             groups.setdefault(inv.terms, []).append(inv)
         self.book = Book({}, {})
-        for terms, group in groups.items():
+        # money reaching an invoice not yet due on as_of: nothing accrues before its due date, so any
+        # calculator applies it the same way; this one holds no rate and computes nothing
+        not_due = InterestCalculator(InterestRequest(as_of=as_of, basis=Basis("annual_rate", rate=Decimal("0.01")),
+                                                     invoices=[InvoiceIn("-", Decimal(1), as_of)]), rates)
+        for terms, every in groups.items():
+            # an invoice not yet due on as_of bears no interest yet, but money may still reach it (560)
+            group = [i for i in every if i.due_date <= as_of]
+            for k, inv in enumerate(i for i in every if i.due_date > as_of):
+                due = inv.due_date.toordinal()
+                self.book.states[inv.id] = InvoiceState(InvoiceIn(str(inv.id), inv.principal, inv.due_date), k, due,
+                                                        _fen(inv.principal), InterestCalculator.no_interest_schedule(),
+                                                        due)
+                self.calcs[inv.id] = not_due
+            if not group:
+                continue
             req = InterestRequest(as_of=as_of, basis=terms.basis, carry_forward=carry_forward, allocation=allocation,
                                   invoices=[InvoiceIn(str(i.id), i.principal, i.due_date) for i in group])
             calc = InterestCalculator(req, rates)

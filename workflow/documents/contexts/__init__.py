@@ -7,6 +7,7 @@ generated document and rendered by the sandboxed engine; the variables are those
 
 from __future__ import annotations
 
+from workflow.documents.contexts.claim_sheet import claim_sheet_context
 from workflow.documents.contexts.contract import GoodsLine, TradeTerms, sales_contract_context
 from workflow.documents.contexts.letters import (
                                                  LawFirm,
@@ -19,7 +20,6 @@ from workflow.documents.contexts.letters import (
 from workflow.documents.contexts.records import (
                                                  Guarantor,
                                                  PlannedInstalment,
-                                                 claim_sheet_context,
                                                  interest_request,
                                                  interest_sheet_context,
                                                  repayment_agreement_context,

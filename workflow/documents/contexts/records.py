@@ -1,4 +1,5 @@
-"""Contexts for the documents that record a balance: the 对账单, the 还款协议, the 利息计算表."""
+"""Contexts for the documents that record a balance: the 对账单, the 还款协议, the 利息计算表 of a
+calculation (the claim's sheet is ``claim_sheet.claim_sheet_context``)."""
 
 from __future__ import annotations
 
@@ -181,27 +182,6 @@ def interest_sheet_context(s: Session, *, creditor_id: int, customer_id: int, re
                   as_of=result["as_of"], method_zh=result["method"]["zh"], method_en=result["method"]["en"],
                   day_count=day_count, accrued=Decimal(result["interest_accrued"]),
                   paid=Decimal(result["interest_paid"]))
-
-
-def claim_sheet_context(s: Session, *, claim: Mapping[str, Any], creditor_id: int, currency: str,
-                        prepared_on: date) -> dict[str, Any]:
-    """From a customer's claim (``workflow.claim.service.ClaimService.claim``): the invoices one creditor
-    entity claims in one currency, each under its own contract's penalty clause or the statutory rule,
-    with every method used written out."""
-    # an invoice whose interest the law engine refused to compute has no figures to print
-    invoices = [i for i in claim["invoices"] if i["currency"] == currency
-                and i["creditor_id"] == str(creditor_id) and not i.get("interest_refused")]
-    if not invoices:
-        raise invalid("currency", "nothing_claimed",
-                      f"截至 {claim['as_of']}，该债权人对该客户没有以 {currency} 计的逾期债权",
-                      f"as of {claim['as_of']} this creditor has no overdue claim in {currency} on this customer")
-    numbers = {i["number"] for i in invoices}
-    methods = [m for m in claim["methods"] if m["currency"] == currency and numbers & set(m["invoices"])]
-    return _sheet(s, creditor_id, int(claim["customer"]["id"]), invoices, prepared_on=prepared_on,
-                  currency=currency, as_of=claim["as_of"],
-                  method_zh="\n".join(m["zh"] for m in methods), method_en="\n".join(m["en"] for m in methods),
-                  day_count=365, accrued=sum((Decimal(i["interest_accrued"]) for i in invoices), Decimal(0)),
-                  paid=sum((Decimal(i["interest_paid"]) for i in invoices), Decimal(0)))
 
 
 def _sheet(s: Session, creditor_id: int, customer_id: int, invoices: Sequence[Mapping[str, Any]], *,
