@@ -68,6 +68,12 @@ def test_a4_chinese_fonts_and_page_numbers(kind: str, lang: str, path: Path) -> 
     assert 'w:eastAsia="SimSun"' in styles  # 宋体 body
     assert re.search(r'w:styleId="Heading1".*?w:eastAsia="SimHei"', styles, re.S)  # 黑体 headings
     assert "asciiTheme" not in styles.split("<w:latentStyles")[0].split("</w:docDefaults>")[0]
+    # East-Asian text is Simplified Chinese, never python-docx's stock Japanese (a converter picks
+    # glyph forms by it)
+    settings = _part(path, "word/settings.xml")
+    assert re.search(r'<w:themeFontLang [^>]*w:eastAsia="zh-CN"', settings), settings[-600:]
+    assert 'w:eastAsia="zh-CN"' in styles.split("</w:docDefaults>")[0]
+    assert "ja-JP" not in settings + styles + document
     with zipfile.ZipFile(path) as zf:
         footers = [zf.read(n).decode() for n in zf.namelist() if n.startswith("word/footer")]
     assert len(footers) == 2  # first page and the rest
