@@ -337,6 +337,7 @@ class Importer:
         # the slices are read one at a time, one ahead: the last one needs nothing kept for later
         ahead = ((part, colmap) for sheet, colmap in entries for part in sheet.slices(SLICE_ROWS))
         current = next(ahead, None)
+        memo: dict[str, dict[str, Any]] = {}  # parsed dates and currencies, kept across slices
         while current is not None:
             part, colmap = current
             current = next(ahead, None)
@@ -355,7 +356,7 @@ class Importer:
             checker.file_invoices = {}
             if part.suspect:
                 _check_controls(part, colmap, plan)
-            check_invoices(checker, plan, part, colmap)
+            check_invoices(checker, plan, part, colmap, memo)
             plan.close_slice()
             if current is not None or payments_follow:  # else nothing will ask
                 known = checker.file_invoices if payments_follow else {}

@@ -29,10 +29,24 @@ _MONEY_RE = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]{1,2})?")
 _OPTIONAL_TEXT = (("tax_invoice_no", 64), ("delivery_note_ref", 64), ("description", 300))
 
 
-def _memo(fn: Callable[[Any], Any]) -> Callable[[list[Any]], list[Any]]:
+# parsed text cells kept from one slice to the next, per column, up to this many: a ledger's dates
+# and currencies repeat across the whole file, and are parsed once per file instead of per slice
+MEMO_MAX = 20_000
+
+
+def _memo(fn: Callable[[Any], Any], kept: dict[str, Any] | None = None) -> Callable[[list[Any]], list[Any]]:
+    """``fn`` per distinct cell; ``kept`` (for parsers that depend on the cell alone) carries the
+    text cells' results over to the next call, bounded by ``MEMO_MAX``."""
     def column(cells: list[Any]) -> list[Any]:
         if set(map(type, cells)) <= {str}:  # CSV: every cell text, distinct values found in C
-            table = {raw: fn(raw) for raw in dict.fromkeys(cells)}
+            if kept is None:
+                table = {raw: fn(raw) for raw in dict.fromkeys(cells)}
+            else:
+                if len(kept) > MEMO_MAX:
+                    kept.clear()
+                table = kept
+                for raw in dict.fromkeys(cells).keys() - table.keys():
+                    table[raw] = fn(raw)
             return list(map(table.__getitem__, cells))
         seen: dict[str, Any] = {}
         out = []
@@ -91,7 +105,10 @@ def _amounts(cells: list[Any]) -> list[Any]:
     return out
 
 
-def check_invoices(checker: Checker, plan: Plan, sheet: Any, colmap: dict[int, str]) -> None:
+def check_invoices(checker: Checker, plan: Plan, sheet: Any, colmap: dict[int, str],
+                   memo: dict[str, dict[str, Any]] | None = None) -> None:
+    """``memo``: kept by the caller from one slice of a sheet to the next (see ``_memo``)."""
+    memo = {} if memo is None else memo
     names = set(colmap.values())
     pos = {name: p for p, name in colmap.items()}
     width = max(colmap) + 1
@@ -128,12 +145,13 @@ def check_invoices(checker: Checker, plan: Plan, sheet: Any, colmap: dict[int, s
 
     numbers = col("invoice_number", _memo(_text(64, True)))
     customers = col("customer_code", _memo(customer_of))
-    issues = col("issue_date", _memo(_date(True)))
-    dues = col("due_date", _memo(_date(True)))
+    issues = col("issue_date", _memo(_date(True), memo.setdefault("issue_date", {})))
+    dues = col("due_date", _memo(_date(True), memo.setdefault("due_date", {})))
     amounts = col("amount", _amounts)
-    currencies = col("currency", _memo(_currency)) if "currency" in names else ["CNY"] * len(rows)
+    currencies = (col("currency", _memo(_currency, memo.setdefault("currency", {}))) if "currency" in names
+                  else ["CNY"] * len(rows))
     contracts = col("contract_number", _memo(_text(64, False)))
-    delivery = col("delivery_date", _memo(_date(False)))
+    delivery = col("delivery_date", _memo(_date(False), memo.setdefault("delivery_date", {})))
     extras = [(n, col(n, _memo(_text(m, False)))) for n, m in _OPTIONAL_TEXT if n in names]
     optional = [n for n in ("contract_number", "delivery_date") if n in names]
 
