@@ -16,6 +16,9 @@
    Baseline: loading the invoices and bucketing them in a Python loop, at 100,000.
 Targets: import ≥ 20,000 rows/s; import peak memory at 1,000,000 rows ≤ 300 MB; aging at 1,000,000
 invoices ≤ 2 s.
+Every timing is printed in wall seconds and in CPU seconds of the process doing the work (the
+machines this runs on are shared: under load the wall figure measures the neighbours too). SQLite
+works inside the process, so its CPU figure is the whole cost; PostgreSQL's is the client's only.
 """
 
 from __future__ import annotations
@@ -123,30 +126,38 @@ def bench_import(rows: int, tmp: Path, repeat: int) -> None:
     range and the median are printed, and the target is judged on the median."""
     data = invoice_csv(rows)
     fresh_rates, again_rates = [], []
+    fresh_cpu, again_cpu = [], []
     for run in range(repeat):
         core = make_core(None, tmp / f"import-{run}")
         seed_parties(core)
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         first = run_import(core, "应收发票.csv", data)
-        fresh = time.perf_counter() - t
-        t = time.perf_counter()
+        fresh, fresh_cpu_s = time.perf_counter() - t, time.process_time() - c
+        t, c = time.perf_counter(), time.process_time()
         again = run_import(core, "应收发票.csv", data)
-        repeat_s = time.perf_counter() - t
+        repeat_s, again_cpu_s = time.perf_counter() - t, time.process_time() - c
         assert first.counts["invoices"].created == rows and again.counts["invoices"].unchanged == rows
         fresh_rates.append(rows / fresh)
         again_rates.append(rows / repeat_s)
+        fresh_cpu.append(fresh_cpu_s)
+        again_cpu.append(again_cpu_s)
         core.close()
-    for label, rates, note in (("fresh:     ", fresh_rates, ""), ("same again:", again_rates, "  (nothing changed)")):
+    for label, rates, cpu, note in (
+        ("fresh:     ", fresh_rates, fresh_cpu, ""),
+        ("same again:", again_rates, again_cpu, "  (nothing changed)"),
+    ):
+        # CPU seconds (SQLite works in this process) mean something on a loaded machine; wall ones do not
         print(
             f"import   {rows:>9,} invoice rows, {label} {statistics.median(rates):>9,.0f} rows/s median, "
-            f"range {min(rates):,.0f}-{max(rates):,.0f} over {repeat} runs{note}"
+            f"range {min(rates):,.0f}-{max(rates):,.0f} over {repeat} runs; CPU {statistics.median(cpu):.2f} s "
+            f"median ({rows / statistics.median(cpu):,.0f} rows per CPU second){note}"
         )
     rate = statistics.median(fresh_rates)
     base_rows = min(5_000, rows)
     core2 = make_core(None, tmp / "naive")
     seed_parties(core2)
     lines = data.decode("gb18030").splitlines()[1 : base_rows + 1]
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     with core2.unit_of_work(SYSTEM) as uow:
         s = uow.session
         creditor = s.scalar(select(CreditorEntity.id))
@@ -169,12 +180,17 @@ def bench_import(rows: int, tmp: Path, repeat: int) -> None:
                 )
             )
             s.flush()
-    naive = time.perf_counter() - t
+    naive, naive_cpu = time.perf_counter() - t, time.process_time() - c
     naive_rate = base_rows / naive
-    print(f"baseline {base_rows:>9,} rows, ORM one by one:    {naive:6.2f} s  {naive_rate:>9,.0f} rows/s")
     print(
-        f"import speed-up over the baseline: {rate / naive_rate:.1f}x  (target ≥ 20,000 rows/s: "
-        f"{'met' if rate >= 20_000 else 'NOT met'})"
+        f"baseline {base_rows:>9,} rows, ORM one by one:    {naive:6.2f} s  {naive_rate:>9,.0f} rows/s; "
+        f"CPU {naive_cpu:.2f} s ({base_rows / naive_cpu:,.0f} rows per CPU second)"
+    )
+    print(
+        f"import speed-up over the baseline: {rate / naive_rate:.1f}x wall, "
+        f"{rows / statistics.median(fresh_cpu) / (base_rows / naive_cpu):.1f}x CPU  (target ≥ 20,000 rows/s: "
+        f"{'met' if rate >= 20_000 else 'NOT met'} on the wall median; "
+        f"{rows / statistics.median(fresh_cpu):,.0f} rows per CPU second)"
     )
     core2.close()
 
@@ -198,11 +214,11 @@ def import_child(path: Path, tmp: Path) -> None:
     """The child process of ``bench_memory``: one import of ``path`` into a fresh database."""
     core = make_core(None, tmp)
     seed_parties(core)
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     result = run_import(core, path.name, path.read_bytes())
-    seconds = time.perf_counter() - t
+    seconds, cpu = time.perf_counter() - t, time.process_time() - c
     core.close()
-    print(f"{result.counts['invoices'].created} {seconds:.1f} {peak_rss_kib()}")
+    print(f"{result.counts['invoices'].created} {seconds:.1f} {cpu:.1f} {peak_rss_kib()}")
 
 
 def peak_rss_kib() -> int:
@@ -235,11 +251,11 @@ def bench_memory(rows: int, tmp: Path, xlsx: bool) -> None:
             capture_output=True,
             text=True,
         )
-        created, seconds, peak_kib = out.stdout.split()
+        created, seconds, cpu, peak_kib = out.stdout.split()
         peak_mib = int(peak_kib) / 1024
         print(
             f"memory   {int(created):>9,} invoice rows, {path.suffix[1:].upper():<4} peak {peak_mib:7,.0f} MiB "
-            f"in {float(seconds):.0f} s, {path.stat().st_size / 1e6:.1f} MB file  "
+            f"in {float(seconds):.0f} s ({float(cpu):.0f} s CPU), {path.stat().st_size / 1e6:.1f} MB file  "
             f"(target ≤ 300 MB: {'met' if peak_mib * 1.048576 <= 300 else 'NOT met'})"
         )
 
@@ -310,16 +326,19 @@ def naive_aging(core: Core) -> dict[tuple[int, str, str], Decimal]:
     return out
 
 
-def timed(core: Core, as_of: date) -> tuple[float, int]:
-    best = float("inf")
+def timed(core: Core, as_of: date) -> tuple[float, float, int]:
+    """Best of three: wall seconds, CPU seconds of this process (all of SQLite's work; on PostgreSQL
+    only the client's, the server's being another process), customer lines."""
+    best, best_cpu = float("inf"), float("inf")
     lines = 0
     for _ in range(3):
         with core.unit_of_work(SYSTEM, read_only=True) as uow:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             report = aging_report(uow.session, as_of)
             best = min(best, time.perf_counter() - t)
+            best_cpu = min(best_cpu, time.process_time() - c)
             lines = len(report.lines)
-    return best, lines
+    return best, best_cpu, lines
 
 
 def bench_aging(name: str, url: str | None, sizes: list[int], tmp: Path) -> None:
@@ -327,19 +346,22 @@ def bench_aging(name: str, url: str | None, sizes: list[int], tmp: Path) -> None
         core = make_core(url, tmp / f"aging-{name}-{n}")
         seed_parties(core)
         fill_invoices(core, n)
-        now_s, lines = timed(core, TODAY)
-        past_s, _ = timed(core, date(2025, 12, 31))
+        now_s, now_cpu, lines = timed(core, TODAY)
+        past_s, past_cpu, _ = timed(core, date(2025, 12, 31))
+        whose = "" if url is None else " client"
         print(
-            f"aging    {name:<10} {n:>9,} invoices: as of today {now_s:6.3f} s, as of 2025-12-31 {past_s:6.3f} s"
+            f"aging    {name:<10} {n:>9,} invoices: as of today {now_s:6.3f} s ({now_cpu:.3f} s{whose} CPU), "
+            f"as of 2025-12-31 {past_s:6.3f} s ({past_cpu:.3f} s{whose} CPU)"
             f"  ({lines:,} customer lines; target ≤ 2 s at 1,000,000)"
         )
         if n == 100_000:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             naive = naive_aging(core)
-            slow = time.perf_counter() - t
+            slow, slow_cpu = time.perf_counter() - t, time.process_time() - c
             print(
                 f"baseline {name:<10} {n:>9,} invoices: Python loop over ORM rows {slow:6.3f} s "
-                f"({len(naive):,} groups); set-based is {slow / now_s:.0f}x faster"
+                f"({slow_cpu:.3f} s{whose} CPU; {len(naive):,} groups); set-based is {slow / now_s:.0f}x faster"
+                + ("" if url else f" ({slow_cpu / now_cpu:.0f}x in CPU)")
             )
         if url:
             Base.metadata.drop_all(core.db.engine)
