@@ -385,14 +385,13 @@ def test_dunning_audit_verify_prints_every_break_and_fails(core: Core, runner: F
     write(core, 4)
     ok = runner.invoke(args=["audit", "verify"])
     assert ok.exit_code == 0, ok.output
-    assert "audit log ok" in ok.output and "entries: 4" in ok.output
+    assert "审计日志完好" in ok.output and "记录：4" in ok.output  # in the user's language (zh_CN)
     tamper(core, update(AuditEntry).where(AuditEntry.id == 1).values(actor="mallory"),
            update(AuditEntry).where(AuditEntry.id == 3).values(after=None))
     bad = runner.invoke(args=["audit", "verify"])
     assert bad.exit_code == 1
-    assert "2 breaks" in bad.stderr
-    assert "entry #1: its content does not match" in bad.stderr
-    assert "entry #3: its content does not match" in bad.stderr
+    assert "2 处异常" in bad.stderr
+    assert "第 1 条记录的内容与其哈希不符" in bad.stderr
     assert "第 3 条记录的内容与其哈希不符" in bad.stderr
 
 
@@ -402,20 +401,20 @@ def test_dunning_audit_verify_shows_sealed_old_forks_and_passes(core: Core, runn
     assert runner.invoke(args=["audit", "checkpoint"]).exit_code == 0
     shown = runner.invoke(args=["audit", "verify"])
     assert shown.exit_code == 0, shown.output
-    assert "not tampering" in shown.output and "entry #3 chains onto entry #1" in shown.output
-    assert "audit log ok" in shown.output
+    assert "并非篡改" in shown.output and "第 3 条记录接在第 1 条之后" in shown.output
+    assert "审计日志完好" in shown.output
 
 
 def test_dunning_audit_checkpoint_seals_the_head(core: Core, runner: FlaskCliRunner) -> None:
     empty = runner.invoke(args=["audit", "checkpoint"])
-    assert empty.exit_code == 0 and "empty" in empty.output
+    assert empty.exit_code == 0 and "审计日志为空" in empty.output
     write(core, 3)
     done = runner.invoke(args=["audit", "checkpoint"])
     assert done.exit_code == 0, done.output
-    assert "#1: 3 entries up to #3" in done.output
+    assert "#1：3 条记录，至 #3" in done.output
     head_hash = entries(core)[-1].hash
-    assert f"head hash {head_hash}" in done.output  # to be kept outside the service
-    assert f"(head hash {head_hash})" in runner.invoke(args=["audit", "verify"]).output
+    assert f"头哈希 {head_hash}" in done.output  # to be kept outside the service
+    assert f"（头哈希 {head_hash}）" in runner.invoke(args=["audit", "verify"]).output
     tamper(core, delete(AuditEntry).where(AuditEntry.id == 3))
     shown = runner.invoke(args=["audit", "verify"])
     assert shown.exit_code == 1 and "truncated" in shown.stderr

@@ -545,6 +545,6 @@ def test_an_unusable_key_file_stops_the_start_with_one_line(tmp_path: Path) -> N
 
     (tmp_path / secret_key.FILE_NAME).write_text("short\n")
     result = CliRunner().invoke(cli, ["check-settings"], env={"DUNNING_INSTANCE_PATH": str(tmp_path),
-                                                              "DUNNING_SECRET_KEY": ""})
+                                                              "DUNNING_SECRET_KEY": "", "DUNNING_LOCALE": "en"})
     assert result.exit_code == 2
     assert "settings error" in result.output and "too short to be a secret key" in result.output

@@ -1,43 +1,169 @@
-"""The ``dunning`` command: a Flask CLI group over the app factory.
+"""The ``dunning`` command: a plain click group whose commands are imported only when they run.
 
-Domain errors become a one-line message on stderr and exit code 2; nothing is half-written
-because every command calls services that own their transaction.
+``dunning --help`` and ``dunning calc words`` import neither Flask nor SQLAlchemy; a command that
+touches the database builds the Core (no Flask app) on its first unit of work, and on the embedded
+SQLite default brings the schema to head first. Only ``dunning up`` builds the Flask app.
+
+Every message is in the user's language (DUNNING_LOCALE, zh_CN by default). Domain and settings
+errors end the command with one line on stderr and exit code 2; the console script turns anything
+else into one line too, so no traceback reaches a user.
 """
 
 from __future__ import annotations
 
 import getpass
+import os
 import sys
-from collections.abc import Callable
-from contextlib import AbstractContextManager
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from importlib import import_module
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
-from flask import current_app
-from flask.cli import FlaskGroup, ScriptInfo
 
-from workflow.accounts.actor import Actor
-from workflow.accounts.models import Role
 from workflow.config import SettingsError
-from workflow.core import Core
 from workflow.errors import DomainError
-from workflow.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from workflow.accounts.actor import Actor
+    from workflow.core import Core
+    from workflow.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
 
+# name -> (where the command lives, one-line help in Chinese, in English). `dunning --help` is
+# printed from this table, so listing the commands imports none of them; a test keeps it in step
+# with what each module's register() adds.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "up": ("workflow.cli.admin:up", "初始化并启动内置服务：迁移数据库、登记模板、首次载入演示数据",
+           "Set up and serve the embedded default: migrate, register templates, load the demo once"),
+    "check-settings": ("workflow.cli.admin:check_settings", "列出已设置和缺少的配置，以及缺少时停用的功能",
+                       "Print what is set, what is missing, and what each missing thing disables"),
+    "db": ("workflow.cli.admin:db", "数据库结构（dunning db upgrade）", "Database schema (dunning db upgrade)"),
+    "user": ("workflow.cli.admin:user", "用户与 API 令牌", "Users and API tokens"),
+    "audit": ("workflow.cli.admin:audit", "只追加的审计日志：校验、检查点",
+              "The append-only audit log: verify, checkpoint"),
+    "import": ("workflow.cli.ledger:import_file", "导入 CSV 或 XLSX 台账：全部行或一行也不导入",
+               "Import a CSV or XLSX ledger export: all rows or none"),
+    "report": ("workflow.cli.ledger:report", "报表：账龄分析、KPI", "Reports: aging, KPIs"),
+    "demo": ("workflow.cli.ledger:demo", "载入演示台账和演示账号", "Load a realistic demo ledger and demo users"),
+    "calc": ("workflow.cli.law:calc", "计算：逾期利息、诉讼时效、人民币大写",
+             "Calculators: late interest, limitation, amounts in words"),
+    "calendar": ("workflow.cli.law:calendar", "工作日历（法定节假日与调休上班日）",
+                 "The working-day calendar (statutory holidays and make-up working days)"),
+    "rates": ("workflow.cli.law:rates", "LPR 与央行基准利率表", "The LPR and PBOC benchmark rate table"),
+    "render": ("workflow.cli.documents:render", "生成文书并写出 DOCX（及 PDF）",
+               "Generate a document and write its DOCX (and PDF)"),
+    "pending-pdfs": ("workflow.cli.documents:pending_pdfs", "补做进程中断时未完成的 PDF",
+                     "Make the PDFs left pending when a process stopped"),
+    "templates": ("workflow.cli.documents:templates", "文书模板：版本、上传", "Document templates: versions, uploads"),
+    "contract": ("workflow.cli.contracts:contract", "合同：签署前检查条款", "Contracts: check clauses before signing"),
+    "letter": ("workflow.cli.contracts:letter", "外发函件：发送前检查措辞",
+               "Outgoing letters: check the wording before sending"),
+}
+
+_CORE = "dunning.core"
+_SCHEMA_CHECKED = "dunning.schema_checked"
+
+
+# ---------------------------------------------------------------------------------------------
+# language
+
+
+def cli_locale() -> str:
+    """The user's language: the Core's setting once one is built (or given, in tests), else
+    DUNNING_LOCALE as set, else zh_CN. A bad DUNNING_LOCALE is reported when the Core is built."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        core = ctx.find_root().meta.get(_CORE)
+        if core is not None:
+            return str(core.settings.locale)
+    raw = os.environ.get("DUNNING_LOCALE", "")
+    return raw if raw in ("zh_CN", "en") else "zh_CN"
+
+
+def say(zh: str, en: str) -> str:
+    """One message in the user's language."""
+    return en if cli_locale().startswith("en") else zh
+
+
+def error_line(message: str) -> str:
+    return say(f"错误：{message}", f"error: {message}")
+
+
+# ---------------------------------------------------------------------------------------------
+# the Core, the actor, the unit of work
+
 
 def cli_core() -> Core:
-    c: Core = current_app.extensions["dunning"]
-    return c
+    """The command's Core: the one a test hands in (a ``Core`` as ``obj``, or Flask's
+    ``ScriptInfo`` from ``FlaskCliRunner``), else one built from the environment, once per
+    invocation and closed when the command ends."""
+    ctx = click.get_current_context()
+    root = ctx.find_root()
+    core = root.meta.get(_CORE)
+    if core is not None:
+        return cast("Core", core)
+    obj = root.obj
+    if obj is not None and hasattr(obj, "load_app"):  # flask.cli.ScriptInfo
+        core = obj.load_app().extensions["dunning"]
+        root.meta[_SCHEMA_CHECKED] = True  # the test built this schema itself
+    elif obj is not None and hasattr(obj, "unit_of_work"):
+        core = obj
+        root.meta[_SCHEMA_CHECKED] = True
+    else:
+        from workflow.config import Settings
+        from workflow.core import build_core
+
+        core = build_core(Settings.from_env())
+        core.settings.instance_path.mkdir(parents=True, exist_ok=True)
+        root.call_on_close(core.close)
+    root.meta[_CORE] = core
+    return cast("Core", core)
 
 
 def cli_actor() -> Actor:
+    from workflow.accounts.actor import Actor
+    from workflow.accounts.models import Role
+
     return Actor(user_id=None, username=f"cli:{getpass.getuser()}", role=Role.ADMIN,
                  locale=cli_core().settings.locale)
 
 
+class SchemaBehind(DomainError):
+    def __init__(self) -> None:
+        super().__init__("数据库结构不是最新版本：请先运行 `dunning db upgrade`",
+                         "the database schema is not at the latest migration: run `dunning db upgrade` first",
+                         [], 503, "schema_behind")
+
+
+def ensure_schema() -> None:
+    """Before the first unit of work: the embedded SQLite database is brought to head (and the
+    shipped templates registered), so a first command on a fresh instance just works; another
+    database is left to its operator, who is told in one line to run ``dunning db upgrade``."""
+    root = click.get_current_context().find_root()
+    core = cli_core()  # a Core handed in by a test comes with its schema: marked checked
+    if root.meta.get(_SCHEMA_CHECKED):
+        return
+    root.meta[_SCHEMA_CHECKED] = True
+    from workflow.migrate import at_head, upgrade
+
+    url = core.settings.effective_database_url
+    if at_head(core.db.engine):
+        return
+    if not url.startswith("sqlite"):
+        raise SchemaBehind()
+    core.db.dispose()  # Alembic migrates over its own connection
+    upgrade(url)
+    report = cli_run(core.services.templates.sync_shipped)
+    click.echo(say(f"数据库已升级到最新版本，已登记 {len(report.registered)} 个内置模板",
+                   f"database brought to the latest migration; {len(report.registered)} shipped templates "
+                   "registered"), err=True)
+
+
 def cli_unit_of_work(*, read_only: bool = False) -> AbstractContextManager[UnitOfWork]:
     """The command's one unit of work, for the CLI's named actor."""
+    ensure_schema()
     return cli_core().unit_of_work(cli_actor(), read_only=read_only)
 
 
@@ -47,52 +173,141 @@ def cli_run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return fn(uow, *args, **kwargs)
 
 
-class DunningGroup(FlaskGroup):
+# ---------------------------------------------------------------------------------------------
+# the group
+
+
+_HEADINGS_ZH = {"Usage: ": "用法：", "Options": "选项", "Commands": "命令", "Arguments": "参数"}
+
+
+class _Formatter(click.HelpFormatter):
+    """Click's help, with its headings (and its --help line) in the user's language."""
+
+    def write_dl(self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        own = say("显示此帮助并退出", "Show this message and exit.")
+        super().write_dl([(a, own if b == "Show this message and exit." else b) for a, b in rows],
+                         col_max, col_spacing)
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, say("用法：", "Usage: ") if prefix is None else prefix)
+
+    @contextmanager
+    def section(self, name: str) -> Iterator[None]:
+        with super().section(say(_HEADINGS_ZH.get(name, name), name)):
+            yield
+
+
+class _Context(click.Context):
+    formatter_class = _Formatter
+
+
+class DunningGroup(click.Group):
+    """Imports a command's module only when that command runs."""
+
+    context_class = _Context
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        # FlaskGroup pushes an app context only for plugin commands; ours all need one
-        cmd = super().get_command(ctx, name)
-        if cmd is not None and not current_app:
-            app = ctx.ensure_object(ScriptInfo).load_app()
-            ctx.with_resource(app.app_context())
+        if name in self.commands:
+            return self.commands[name]
+        if name not in COMMANDS:
+            return None
+        module, _, attr = COMMANDS[name][0].partition(":")
+        cmd = getattr(import_module(module), attr)
+        assert isinstance(cmd, click.Command)
+        _localise(cmd)
         return cmd
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_paragraph()
+        with formatter.indentation():
+            formatter.write_text(say("催款台：中国企业间应收账款、催款函与催收。每个命令的用法见 dunning 命令 --help。",
+                                     "Dunning Desk: receivables, letters and collection for Chinese B2B firms. "
+                                     "See dunning COMMAND --help for each command."))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        en = cli_locale().startswith("en")
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in COMMANDS:
+                rows.append((name, COMMANDS[name][2 if en else 1]))
+            else:
+                rows.append((name, self.commands[name].get_short_help_str(60)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except DomainError as exc:
-            locale = cli_core().settings.locale if current_app else "zh_CN"
-            click.echo(f"错误 / error: {exc.one_line(locale)}", err=True)
+            click.echo(error_line(exc.one_line(cli_locale())), err=True)
             ctx.exit(2)
         except SettingsError as exc:
-            click.echo(f"配置错误 / settings error: {exc}", err=True)
+            click.echo(say(f"配置错误：{exc}", f"settings error: {exc}"), err=True)
             ctx.exit(2)
 
 
-def _create_app() -> Any:
-    from workflow.app import create_app
+def _localise(cmd: click.Command) -> None:
+    """A command's help, too, gets its headings in the user's language."""
+    cmd.context_class = _Context
+    if isinstance(cmd, click.Group):
+        for sub in cmd.commands.values():
+            _localise(sub)
 
-    return create_app()
 
-
-@click.group(cls=DunningGroup, create_app=_create_app, add_default_commands=False,
-             load_dotenv=False, set_debug_flag=False)
+@click.group(cls=DunningGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """Dunning Desk: receivables, letters and collection for Chinese B2B firms."""
 
 
-def _register() -> None:
+def register_all(group: click.Group) -> None:
+    """Every command, as each module's ``register`` adds it (the table above mirrors this)."""
     from workflow.cli import admin, contracts, documents, law, ledger
 
     for module in (admin, ledger, law, documents, contracts):
-        module.register(cli)
+        module.register(group)
 
 
-_register()
+def run(args: Sequence[str] | None = None) -> int:
+    """The console script's body: the exit code, and one line on stderr for any error."""
+    try:
+        result = cli.main(args=list(args) if args is not None else None, prog_name="dunning",
+                          standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo(say("已取消", "aborted"), err=True)
+        return 1
+    except click.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx is not None else "dunning"
+        click.echo(error_line(f"{exc.format_message()} ({where} --help)"), err=True)
+        return exc.exit_code
+    except click.ClickException as exc:
+        click.echo(error_line(exc.format_message()), err=True)
+        return exc.exit_code
+    except SettingsError as exc:
+        click.echo(say(f"配置错误：{exc}", f"settings error: {exc}"), err=True)
+        return 2
+    except OSError as exc:
+        what = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+        click.echo(error_line(what), err=True)
+        return 1
+    except Exception as exc:  # the last line of defence against a traceback
+        if type(exc).__module__.startswith("sqlalchemy"):
+            # the database is unreachable or refused the statement: say which, on one line
+            cause = _first_line(getattr(exc, "orig", None) or exc)
+            click.echo(say(f"数据库错误：{cause}", f"database error: {cause}"), err=True)
+            return 1
+        what = f"{type(exc).__name__}: {_first_line(exc)}"
+        click.echo(say(f"内部错误（请报告）：{what}", f"internal error (please report it): {what}"), err=True)
+        return 1
+    return result if isinstance(result, int) else 0
+
+
+def _first_line(exc: object) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def main() -> None:
-    try:
-        cli.main(prog_name="dunning")
-    except SettingsError as exc:  # raised while building the app, before any command runs
-        click.echo(f"配置错误 / settings error: {exc}", err=True)
-        sys.exit(2)
+    sys.exit(run())

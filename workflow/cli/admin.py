@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import errno
+import socket
+from typing import TYPE_CHECKING
+
 import click
 
-from workflow.audit.service import AuditReport
-from workflow.cli import cli_core, cli_run, cli_unit_of_work
-from workflow.config import describe
-from workflow.migrate import upgrade
-from workflow.unit_of_work import UnitOfWork
+from workflow.cli import cli_core, cli_run, cli_unit_of_work, say
+from workflow.errors import DomainError, invalid
+
+if TYPE_CHECKING:
+    from workflow.audit.service import AuditReport
+    from workflow.unit_of_work import UnitOfWork
 
 
 def register(cli: click.Group) -> None:
@@ -22,7 +27,13 @@ def register(cli: click.Group) -> None:
 @click.command("check-settings")
 def check_settings() -> None:
     """Print what is set, what is missing, and what each missing thing disables."""
-    for row in describe(cli_core().settings):
+    from workflow.accounts import secret_key
+    from workflow.config import describe
+
+    settings = cli_core().settings
+    if not settings.secret_key:
+        secret_key.load_or_create(settings.instance_path)  # an unusable key file stops every start
+    for row in describe(settings):
         if row.missing:
             click.echo(f"  MISSING {row.variable:<24} disables: {row.disables}")
         else:
@@ -34,8 +45,11 @@ def check_settings() -> None:
 
     try:
         print_law_data_warnings()
-    except SQLAlchemyError as exc:  # settings are checked before the database exists, too
-        click.echo(f"  law data: the database cannot be read ({type(exc).__name__}); run `dunning db upgrade`")
+    except DomainError as exc:  # e.g. a PostgreSQL database not yet upgraded
+        click.echo(f"  law data: {exc.message(settings.locale)}")
+    except SQLAlchemyError as exc:  # settings are checked before the database is reachable, too
+        click.echo(say(f"  法律数据：无法读取数据库（{type(exc).__name__}）",
+                       f"  law data: the database cannot be read ({type(exc).__name__})"))
 
 
 @click.group()
@@ -47,9 +61,10 @@ def db() -> None:
 def db_upgrade() -> None:
     """Bring the schema to the latest migration and register the shipped templates."""
     from workflow.cli.documents import register_shipped_templates
+    from workflow.migrate import upgrade
 
     upgrade(cli_core().settings.effective_database_url)
-    click.echo("database is at the latest migration")
+    click.echo(say("数据库已是最新版本", "database is at the latest migration"))
     register_shipped_templates()
 
 
@@ -68,7 +83,7 @@ def user_create(username: str, display_name: str, role: str, password: str | Non
     accounts = cli_core().services.accounts
     cli_run(lambda uow: accounts.create_user(uow, username=username, display_name=display_name, role=role,
                                              password=password, email=email))
-    click.echo(f"created user {username} ({role})")
+    click.echo(say(f"已创建用户 {username}（{role}）", f"created user {username} ({role})"))
 
 
 @user.command("password")
@@ -79,7 +94,8 @@ def user_password(username: str, password: str) -> None:
     """Set a user's password; their browser sessions end."""
     accounts = cli_core().services.accounts
     cli_run(lambda uow: accounts.update_user(uow, accounts.user_id(uow, username), password=password))
-    click.echo(f"password of {username} changed; their sessions have ended")
+    click.echo(say(f"{username} 的密码已更改，其登录会话已结束",
+                   f"password of {username} changed; their sessions have ended"))
 
 
 @user.command("deactivate")
@@ -88,7 +104,7 @@ def user_deactivate(username: str) -> None:
     """Stop a user from logging in or using their tokens; their browser sessions end."""
     accounts = cli_core().services.accounts
     cli_run(lambda uow: accounts.update_user(uow, accounts.user_id(uow, username), active=False))
-    click.echo(f"{username} deactivated")
+    click.echo(say(f"{username} 已停用", f"{username} deactivated"))
 
 
 @user.command("activate")
@@ -96,7 +112,7 @@ def user_deactivate(username: str) -> None:
 def user_activate(username: str) -> None:
     accounts = cli_core().services.accounts
     cli_run(lambda uow: accounts.update_user(uow, accounts.user_id(uow, username), active=True))
-    click.echo(f"{username} activated")
+    click.echo(say(f"{username} 已启用", f"{username} activated"))
 
 
 @user.command("token")
@@ -111,11 +127,13 @@ def user_token(username: str, name: str, days: int | None, revoke_prefix: str | 
     accounts = cli_core().services.accounts
     if revoke_prefix is not None:
         row = cli_run(lambda uow: accounts.revoke_token_by_prefix(uow, username, revoke_prefix))
-        click.echo(f"revoked token {row.prefix}… ({row.name}) of {username}")
+        click.echo(say(f"已吊销 {username} 的令牌 {row.prefix}…（{row.name}）",
+                       f"revoked token {row.prefix}… ({row.name}) of {username}"))
         return
     issued = cli_run(lambda uow: accounts.issue_token(uow, username, name, days=days))
     click.echo(issued.token)
-    click.echo(f"expires {issued.row.expires_at:%Y-%m-%d %H:%M} UTC", err=True)
+    click.echo(say(f"有效期至 {issued.row.expires_at:%Y-%m-%d %H:%M} UTC",
+                   f"expires {issued.row.expires_at:%Y-%m-%d %H:%M} UTC"), err=True)
 
 
 @user.command("tokens")
@@ -139,7 +157,7 @@ def user_tokens(username: str) -> None:
     for line in lines:
         click.echo(line)
     if not lines:
-        click.echo(f"{username} has no API tokens")
+        click.echo(say(f"{username} 没有 API 令牌", f"{username} has no API tokens"))
 
 
 @click.group()
@@ -156,20 +174,18 @@ def audit_verify() -> None:
         report = core.audit.verify(uow.session)
     _print_audit_summary(report)
     if report.notes:
-        click.echo("已由检查点封存的早期分叉（写入串行化之前的并发写入，并非篡改）/ "
-                   "forks from before writes were serialised, sealed by a checkpoint (not tampering):")
+        click.echo(say("已由检查点封存的早期分叉（写入串行化之前的并发写入，并非篡改）：",
+                       "forks from before writes were serialised, sealed by a checkpoint (not tampering):"))
         for b in report.notes:
-            click.echo(f"  #{b.entry_id} {b.zh}")
-            click.echo(f"  #{b.entry_id} {b.en}")
+            click.echo(f"  #{b.entry_id} {say(b.zh, b.en)}")
     if report.ok:
-        click.echo("审计日志完好 / audit log ok")
+        click.echo(say("审计日志完好", "audit log ok"))
         return
-    click.echo(f"审计日志有 {len(report.breaks)} 处异常 / audit log has {len(report.breaks)} "
-               f"break{'s' if len(report.breaks) != 1 else ''}:", err=True)
+    n = len(report.breaks)
+    click.echo(say(f"审计日志有 {n} 处异常：", f"audit log has {n} break{'s' if n != 1 else ''}:"), err=True)
     for b in report.breaks:
         where = f"#{b.entry_id}" if b.entry_id is not None else "-"
-        click.echo(f"  {where:>8} {b.kind:<18} {b.zh}", err=True)
-        click.echo(f"  {'':>8} {'':<18} {b.en}", err=True)
+        click.echo(f"  {where:>8} {b.kind:<18} {say(b.zh, b.en)}", err=True)
     raise SystemExit(1)
 
 
@@ -186,51 +202,110 @@ def audit_checkpoint() -> None:
 
     done = cli_run(seal)
     if done is None:
-        click.echo("审计日志为空，无需检查点 / the audit log is empty: nothing to sign")
+        click.echo(say("审计日志为空，无需检查点", "the audit log is empty: nothing to sign"))
         return
     cp_id, entries, head_id, head_hash = done
-    click.echo(f"检查点 / checkpoint #{cp_id}: {entries} entries up to #{head_id}, head hash {head_hash}")
+    click.echo(say(f"检查点 #{cp_id}：{entries} 条记录，至 #{head_id}，头哈希 {head_hash}",
+                   f"checkpoint #{cp_id}: {entries} entries up to #{head_id}, head hash {head_hash}"))
 
 
 def _print_audit_summary(report: AuditReport) -> None:
-    legacy = f" ({report.legacy_entries} in the earlier hash form)" if report.legacy_entries else ""
-    click.echo(f"记录 / entries: {report.entries}{legacy}; 检查点 / checkpoints: {report.checkpoints}")
+    n = report.legacy_entries
+    click.echo(say(f"记录：{report.entries}" + (f"（其中 {n} 条为早期哈希格式）" if n else "")
+                   + f"；检查点：{report.checkpoints}",
+                   f"entries: {report.entries}" + (f" ({n} in the earlier hash form)" if n else "")
+                   + f"; checkpoints: {report.checkpoints}"))
     last = report.last_checkpoint
     if last is not None:
-        click.echo(f"最新检查点 / last checkpoint: #{last.id} at {last.at.isoformat()}, "
-                   f"{last.entries} entries up to #{last.head_id} (head hash {last.head_hash}); "
-                   f"{report.unsealed} entries since")
+        click.echo(say(f"最新检查点：#{last.id}，{last.at.isoformat()}，{last.entries} 条记录，至 #{last.head_id}"
+                       f"（头哈希 {last.head_hash}）；此后 {report.unsealed} 条",
+                       f"last checkpoint: #{last.id} at {last.at.isoformat()}, {last.entries} entries up to "
+                       f"#{last.head_id} (head hash {last.head_hash}); {report.unsealed} entries since"))
+
+
+DEFAULT_PORT = 5000
+PORTS_TRIED = 20
+
+
+def _free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        try:
+            s.bind((host, port))
+        except OSError as exc:
+            if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+                return False
+            raise
+    return True
+
+
+def _port(host: str, port: int | None) -> int:
+    """The port asked for, which must be free; without one, 5000 or the next free one after it."""
+    if port is not None:
+        if _free(host, port):
+            return port
+        spare = next((p for p in range(port + 1, min(port + 1 + PORTS_TRIED, 65536)) if _free(host, p)), None)
+        hint_zh = f"：请换一个端口，例如 --port {spare}" if spare else "：请用 --port 换一个端口"
+        hint_en = f": pass another, e.g. --port {spare}" if spare else ": pass another with --port"
+        raise invalid("--port", "port_in_use", f"端口 {port} 已被占用{hint_zh}", f"port {port} is in use{hint_en}")
+    for p in range(DEFAULT_PORT, DEFAULT_PORT + PORTS_TRIED):
+        if _free(host, p):
+            return p
+    raise invalid("--port", "port_in_use",
+                  f"端口 {DEFAULT_PORT}–{DEFAULT_PORT + PORTS_TRIED - 1} 都已被占用：请用 --port 指定一个空闲端口",
+                  f"ports {DEFAULT_PORT}-{DEFAULT_PORT + PORTS_TRIED - 1} are all in use: pass a free one with --port")
 
 
 @click.command("up")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--port", default=None, type=click.IntRange(1, 65535),
+              help=f"default {DEFAULT_PORT}, or the next free port after it")
 @click.option("--no-demo", is_flag=True, help="do not load the demo data on first start")
-def up(host: str, port: int, no_demo: bool) -> None:
+def up(host: str, port: int | None, no_demo: bool) -> None:
     """Set up and serve the embedded default: migrate the database, register the shipped
     templates, load the demo data on first start, print the URL and the logins, then serve."""
-    from flask import current_app
-    from werkzeug.serving import run_simple
+    from werkzeug.serving import make_server
 
+    from workflow.app import create_app
     from workflow.cli.documents import register_shipped_templates
+    from workflow.cli.law import print_law_data_warnings
     from workflow.ledger.demo import load_demo
+    from workflow.migrate import upgrade
 
     core = cli_core()
+    chosen = _port(host, port)  # before any work: a taken port is the first thing to hear about
     upgrade(core.settings.effective_database_url)
     register_shipped_templates()
-    url = f"http://{host}:{port}"
     if not no_demo:
         result = cli_run(load_demo, core.services.accounts)
-        click.echo("演示数据 / demo data: " + ("loaded" if result.loaded else "already loaded"))
-        click.echo("登录 / logins (POST /api/v1/auth/login, or `dunning user token NAME` for an API token):")
+        click.echo(say("演示数据：" + ("已载入" if result.loaded else "此前已载入"),
+                       "demo data: " + ("loaded" if result.loaded else "already loaded")))
+        click.echo(say("登录（POST /api/v1/auth/login，或用 `dunning user token NAME` 取 API 令牌）：",
+                       "logins (POST /api/v1/auth/login, or `dunning user token NAME` for an API token):"))
         for username, role, password in result.users:
             click.echo(f"  {role:<7} {username} / {password}")
-    pdf = "LibreOffice" if core.services.pdf.available else "unavailable (DOCX only: install libreoffice-writer-nogui)"
+    pdf = ("LibreOffice" if core.services.pdf.available
+           else say("不可用（仅 DOCX：请安装 libreoffice-writer-nogui）",
+                    "unavailable (DOCX only: install libreoffice-writer-nogui)"))
     click.echo(f"PDF: {pdf}")
-    from workflow.cli.law import print_law_data_warnings
-
     print_law_data_warnings()
-    click.echo(f"Dunning Desk: {url}/  (API: {url}/api/v1, OpenAPI: {url}/api/v1/openapi.json)")
+    app = create_app(core=core)
     # Flask's app.run() refuses to start inside a CLI command; the embedded default serves with
-    # werkzeug directly (production uses gunicorn wsgi:app)
-    run_simple(host, port, current_app._get_current_object(), use_reloader=False, threaded=True)  # type: ignore[attr-defined]
+    # werkzeug directly (production uses gunicorn wsgi:app). The URL is printed from the bound
+    # socket, so it is the one really served.
+    try:
+        server = make_server(host, chosen, app, threaded=True)
+    except OSError as exc:  # taken between the check and the bind
+        raise invalid("--port", "port_in_use", f"端口 {chosen} 已被占用：请用 --port 换一个端口",
+                      f"port {chosen} is in use: pass another with --port") from exc
+    url = f"http://{host}:{server.server_port}"
+    if port is None and chosen != DEFAULT_PORT:
+        click.echo(say(f"端口 {DEFAULT_PORT} 已被占用，改用 {chosen}",
+                       f"port {DEFAULT_PORT} is in use; using {chosen}"))
+    click.echo(say(f"催款台：{url}/  （API：{url}/api/v1，OpenAPI：{url}/api/v1/openapi.json）",
+                   f"Dunning Desk: {url}/  (API: {url}/api/v1, OpenAPI: {url}/api/v1/openapi.json)"))
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo(say("已停止", "stopped"))
+    finally:
+        server.server_close()

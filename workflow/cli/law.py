@@ -12,18 +12,20 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from pydantic import BaseModel, ValidationError
 
-from workflow.calc.schemas import InterestIn, LimitationIn, WordsIn
-from workflow.calc.service import LawData
 from workflow.cli import cli_core, cli_run, cli_unit_of_work
 from workflow.errors import invalid
-from workflow.pydantic_errors import problems_from_pydantic
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:
+    # imported by the commands that use them: `dunning calc words` starts without pydantic
+    from pydantic import BaseModel
+
+    from workflow.calc.service import LawData
+
+M = TypeVar("M", bound="BaseModel")
 
 
 def register(cli: click.Group) -> None:
@@ -42,6 +44,10 @@ def _echo(data: Any) -> None:
 
 
 def _read_model(path: str, model: type[M]) -> M:
+    from pydantic import ValidationError
+
+    from workflow.pydantic_errors import problems_from_pydantic
+
     try:
         raw = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -65,6 +71,8 @@ def calc() -> None:
 @click.argument("file")
 def calc_interest(file: str) -> None:
     """Late interest: FILE.json as for POST /api/v1/calc/interest ("-" reads stdin)."""
+    from workflow.calc.schemas import InterestIn
+
     body = _read_model(file, InterestIn)
     with cli_unit_of_work(read_only=True) as uow:
         _echo(_calc().interest(uow.session, body))
@@ -74,6 +82,8 @@ def calc_interest(file: str) -> None:
 @click.argument("file")
 def calc_limitation(file: str) -> None:
     """Limitation end date: FILE.json as for POST /api/v1/calc/limitation."""
+    from workflow.calc.schemas import LimitationIn
+
     body = _read_model(file, LimitationIn)
     with cli_unit_of_work(read_only=True) as uow:
         _echo(_calc().limitation(uow.session, body))
@@ -94,8 +104,11 @@ def calc_limitation(file: str) -> None:
 def calc_claim(customer_id: int, as_of: str | None, sheet_dir: str | None, lang: str, currency: str,
                creditor_id: int | None, carry_forward: bool, statutory_mode: str, allocation: str) -> None:
     """A customer's claim as JSON: principal, interest and limitation per invoice."""
+    from pydantic import ValidationError
+
     from workflow.claim.sheet import ClaimSheetIn
     from workflow.cli.documents import write_document
+    from workflow.pydantic_errors import problems_from_pydantic
 
     try:
         body = ClaimSheetIn.model_validate({"as_of": as_of, "language": lang, "currency": currency,
@@ -132,11 +145,19 @@ def _exit_if_incomplete(incomplete: bool, warnings: list[dict[str, str]]) -> Non
 @click.argument("amount")
 def calc_words(amount: str) -> None:
     """Print AMOUNT in 人民币大写, e.g. 16409.02 → 壹万陆仟肆佰零玖元零贰分."""
+    # the law module's own checks (as POST /api/v1/calc/words makes them), without building the
+    # Core or importing pydantic: this command answers at once
+    from workflow.law.refusals import LawRefusal
+    from workflow.law.words import rmb_upper
+
     try:
-        body = WordsIn.model_validate({"amount": amount.replace(",", "")})
-    except ValidationError as exc:
-        raise problems_from_pydantic(exc) from exc
-    click.echo(_calc().words(body.amount)["words"])
+        value = Decimal(amount.replace(",", "").strip())
+    except InvalidOperation:
+        raise invalid("amount", "not_a_number", f"不是数字：{amount}", f"not a number: {amount}") from None
+    try:
+        click.echo(rmb_upper(value))
+    except LawRefusal as exc:
+        raise invalid("amount", exc.code, exc.zh, exc.en) from None
 
 
 @click.group()

@@ -26,9 +26,11 @@ def register(cli: click.Group) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--kind",
-    type=click.Choice(["customers", "contacts", "contracts", "invoices", "payments"]),
     default=None,
-    help="what the file holds (detected from headers / sheet names when omitted)",
+    metavar="KIND",
+    # checked by parse_kind, as the API's ?kind= is: the Chinese names are accepted too
+    help="customers, contacts, contracts, invoices or payments (or 客户, 联系人, 合同, 应收发票, 收款); "
+         "detected from headers / sheet names when omitted",
 )
 @click.option("--dry-run", is_flag=True, help="check every row and print the counts, write nothing")
 @click.option("--allow-customer-change", is_flag=True,

@@ -85,7 +85,7 @@ def test_bad_input_exits_2_with_one_line(runner: FlaskCliRunner, tmp_path: Path,
         result = runner.invoke(args=["contract", "lint", *args])
         assert result.exit_code == 2, (args, result.output)
         lines = [line for line in result.output.splitlines() if line.strip()]
-        assert len(lines) == 1 and lines[0].startswith("错误 / error:"), result.output
+        assert len(lines) == 1 and lines[0].startswith("错误："), result.output
     assert "ZIP" in runner.invoke(args=["contract", "lint", cases[0][0], *LPR]).output
 
 
