@@ -1,6 +1,7 @@
 """The claim from the ledger, through the API and the CLI: cash of one creditor entity never pays
 another's invoices, every receipt is accounted for to the fen, settled invoices are listed, the
-creditor filter filters, and a signed 对账单 uploaded on the contract interrupts the limitation."""
+creditor filter filters, and a signed 对账单 uploaded on the contract interrupts the limitation.
+On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,14 +9,19 @@ import io
 import json
 from typing import Any
 
-import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import Users
-from tests.ledger.sample_ledger import CREDITOR, cc, invoice_body, post, seed
+from tests.ledger.sample_ledger import CREDITOR, cc, invoice_body, make_app, post, seed, token_headers
+from workflow.cli import cli
+from workflow.core import Core
 
-pytestmark = pytest.mark.usefixtures("shipped_templates")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+class Users:
+    def __init__(self, core: Core) -> None:
+        self.clerk, _ = token_headers(core, "clerk")
+        self.legal, _ = token_headers(core, "legal")
 
 
 def _two_creditors(client: FlaskClient, users: Users) -> tuple[Any, int, int]:
@@ -34,8 +40,9 @@ def _two_creditors(client: FlaskClient, users: Users) -> tuple[Any, int, int]:
     return ledger, ledger.creditor_id, other
 
 
-def test_cash_of_one_entity_pays_only_its_own_invoices_and_every_fen_is_accounted_for(
-        client: FlaskClient, users: Users, runner: Any) -> None:
+def test_cash_of_one_entity_pays_only_its_own_invoices_and_every_fen_is_accounted_for(any_db: Core) -> None:
+    app = make_app(any_db)
+    client, users, runner = app.test_client(), Users(any_db), app.test_cli_runner()
     ledger, a, b = _two_creditors(client, users)
     cid = ledger.customer_ids[0]
     claim = client.get(f"/api/v1/customers/{cid}/claim?as_of=2026-03-02", headers=users.legal).json
@@ -57,12 +64,13 @@ def test_cash_of_one_entity_pays_only_its_own_invoices_and_every_fen_is_accounte
     # the creditor filter filters the JSON, in the API and the CLI
     only_b = client.get(f"/api/v1/customers/{cid}/claim?as_of=2026-03-02&creditor_id={b}", headers=users.legal).json
     assert [r["number"] for r in only_b["invoices"]] == ["B-001"] and only_b["creditor_id"] == str(b)
-    outs = [runner.invoke(args=["calc", "claim", str(cid), "--as-of", "2026-03-02", "--creditor-id", str(n)])
+    outs = [runner.invoke(cli, args=["calc", "claim", str(cid), "--as-of", "2026-03-02", "--creditor-id", str(n)])
             for n in (a, b)]
     assert [[r["number"] for r in json.loads(o.output)["invoices"]] for o in outs] == [["A-001"], ["B-001"]]
 
 
-def test_a_signed_statement_on_the_contract_interrupts_the_limitation(client: FlaskClient, users: Users) -> None:
+def test_a_signed_statement_on_the_contract_interrupts_the_limitation(any_db: Core) -> None:
+    client, users = make_app(any_db).test_client(), Users(any_db)
     ledger, _, _ = _two_creditors(client, users)
     url = f"/api/v1/contracts/{ledger.contract_id}/files"
     bad = client.post(url, data={"file": (io.BytesIO(PDF), "对账单.pdf"), "kind": "signed_statement"},
