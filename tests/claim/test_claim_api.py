@@ -95,3 +95,6 @@ def test_a_signed_statement_on_the_contract_interrupts_the_limitation(any_db: Co
     sued = client.get(f"/api/v1/customers/{ledger.customer_ids[0]}/claim?as_of=2026-03-02&suit_filed_on=2026-03-01",
                       headers=users.legal).json
     assert {r["number"]: r for r in sued["invoices"]}["A-001"]["limitation"]["last_interruption"]["kind"] == "suit"
+    ended = client.get(f"/api/v1/customers/{ledger.customer_ids[0]}/claim?as_of=2026-03-02&suit_filed_on=2026-03-01"
+                       "&proceedings_ended_on=2026-02-01", headers=users.legal)
+    assert ended.status_code == 422 and ended.json["errors"][0]["field"] == "proceedings_ended_on"

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from tests.law.helpers import calendar
 from workflow.law.limitation import Interruption, LimitationRequest, compute_limitation
+from workflow.law.refusals import LawRefusal
 
 
 def test_a_suit_restarts_the_period_when_the_proceedings_end() -> None:
@@ -24,3 +27,11 @@ def test_a_suit_restarts_the_period_when_the_proceedings_end() -> None:
     during = Interruption(date(2024, 9, 2), "part_payment", "ICBC1")
     both = compute_limitation(LimitationRequest(date(2022, 6, 30), [suit, during]), calendar())
     assert both.expires_on == date(2028, 3, 14)
+
+
+def test_an_end_before_the_filing_or_on_something_else_than_a_suit_is_refused() -> None:
+    for ev in (Interruption(date(2024, 5, 10), "suit", ends_on=date(2024, 5, 9)),
+               Interruption(date(2024, 5, 10), "part_payment", ends_on=date(2024, 6, 1))):
+        with pytest.raises(LawRefusal) as err:
+            compute_limitation(LimitationRequest(date(2022, 6, 30), [ev]), calendar())
+        assert err.value.field == "interruptions.0.ends_on"

@@ -116,6 +116,8 @@ class InterruptionItem(Model):
     date: IsoDate
     kind: Literal["demand", "acknowledgment", "part_payment", "suit"]
     note: str = Field("", max_length=300)
+    ends_on: IsoDate | None = Field(None, description="suit only: the day the proceedings ended; the period "
+                                    "runs again from the next day (民法典 195)")
 
 
 class LimitationIn(Model):
@@ -127,7 +129,7 @@ class LimitationIn(Model):
     def to_request(self) -> LimitationRequest:
         return LimitationRequest(
             due_date=self.due_date,
-            interruptions=[Interruption(i.date, i.kind, i.note) for i in self.interruptions],
+            interruptions=[Interruption(i.date, i.kind, i.note, i.ends_on) for i in self.interruptions],
             instalment_due_dates=list(self.instalment_due_dates), as_of=self.as_of,
         )
 

@@ -40,7 +40,7 @@ from workflow.claim.evidence import Evidence, signed_acknowledgments
 from workflow.claim.sheet import ClaimSheetIn, claim_sheet
 from workflow.documents.models import GeneratedDocument
 from workflow.documents.service import DocumentService
-from workflow.errors import NotFound
+from workflow.errors import NotFound, invalid
 from workflow.law.interest import Basis, fen_str
 from workflow.law.limitation import Interruption, LimitationRequest, compute_limitation
 from workflow.law.rates import RateTable
@@ -72,6 +72,10 @@ class ClaimService:
     def claim(self, uow: UnitOfWork, customer_id: int, query: ClaimQuery) -> dict[str, Any]:
         """The claim as of ``query.as_of`` (today by default); lawyers see only their customers'."""
         as_of = query.as_of or uow.today()
+        if query.proceedings_ended_on is not None and (query.suit_filed_on is None
+                                                       or query.proceedings_ended_on < query.suit_filed_on):
+            raise invalid("proceedings_ended_on", "before_suit", "程序终结日须与起诉日一并填写，且不得早于起诉日",
+                          "proceedings_ended_on needs suit_filed_on and cannot be before it")
         s = uow.session
         actor = uow.actor
         customer = s.get(Customer, customer_id)

@@ -125,6 +125,11 @@ def compute_limitation(req: LimitationRequest, calendar: WorkCalendar) -> Limita
         if d < req.due_date:
             raise LawRefusal(f"instalment_due_dates.{i}", "before_due_date", "分期到期日不应早于首期到期日",
                              "an instalment cannot fall due before due_date")
+    for i, ev in enumerate(req.interruptions):
+        if ev.ends_on is not None and (ev.kind != "suit" or ev.ends_on < ev.date):
+            raise LawRefusal(f"interruptions.{i}.ends_on", "bad_end",
+                             "仅诉讼等程序可填写终结日，且不得早于起诉日",
+                             "ends_on is for a suit (or the like) only, and cannot be before it was filed")
     if req.instalment_due_dates:
         anchor = max(req.instalment_due_dates)
         steps.append({"zh": f"同一债务分期履行，自最后一期到期日 {anchor.isoformat()} 起算（《民法典》第一百八十九条）",
