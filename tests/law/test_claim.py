@@ -183,6 +183,7 @@ def test_claim_cli_prints_json_and_writes_the_sheet(client: FlaskClient, users: 
     assert json.loads(out.output)["totals"][0]["total"] == "82442.23"
     made = runner.invoke(args=["calc", "claim", str(cid), "--as-of", "2026-07-08", "--sheet", str(tmp_path)])
     assert made.exit_code == 0, made.output
+    assert json.loads(made.stdout)["totals"][0]["total"] == "82442.23"  # the JSON its help promises
     assert (tmp_path / f"利息计算表-{cid}-2026-07-08.docx").read_bytes()[:2] == b"PK"
     bad = runner.invoke(args=["calc", "claim", str(cid), "--as-of", "tomorrow"])
     assert bad.exit_code == 2 and "as_of" in bad.output

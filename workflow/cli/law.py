@@ -123,11 +123,13 @@ def calc_claim(customer_id: int, as_of: str | None, sheet_dir: str | None, lang:
         _echo(claim)
         _exit_if_incomplete(not claim["complete"], [])  # the JSON holds the warnings
         return
-    doc = cli_run(claims.sheet, customer_id, body)  # its PDF is made once the sheet has committed
+    # the JSON as without --sheet on stdout, the files written on stderr: a script can still parse it
+    claim, doc = cli_run(lambda uow: (claims.claim(uow, customer_id, body), claims.sheet(uow, customer_id, body)))
+    _echo(claim)  # the sheet's PDF was made once the unit of work had committed
     out = Path(sheet_dir)
     stem = f"利息计算表-{customer_id}-{doc.context['sheet']['as_of']}"
     write_document(doc, out, stem)
-    click.echo(f"{out / stem}.docx" + (" + .pdf" if doc.pdf_sha256 else f" (PDF: {doc.pdf_notice})"))
+    click.echo(f"{out / stem}.docx" + (" + .pdf" if doc.pdf_sha256 else f" (PDF: {doc.pdf_notice})"), err=True)
     _exit_if_incomplete(doc.context["sheet"]["incomplete"], doc.context["warnings"])
 
 
