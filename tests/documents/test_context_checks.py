@@ -14,9 +14,16 @@ from docx import Document
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from tests.conftest import Users
+from workflow.core import Core
 from workflow.documents.catalogue import CATALOGUE
 
 pytestmark = pytest.mark.usefixtures("shipped_templates")
+
+
+@pytest.fixture
+def core(any_db: Core) -> Core:
+    """The app, users and templates of these tests on SQLite, then on PostgreSQL."""
+    return any_db
 
 
 def sample(kind: str) -> dict[str, Any]:
