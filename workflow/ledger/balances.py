@@ -227,8 +227,12 @@ def unapplied_cash(session: Session, as_of: date, owed: OwedTable, *, currency: 
     if creditor_id is not None:
         conds.append(Payment.creditor_id == creditor_id)
     out = {(cid, cur): sums.prepaid for (cid, cur), sums in owed.groups.items() if sums.prepaid}
-    rows = session.execute(select(Payment.customer_id, Payment.currency, func.sum(in_fen(Payment.unallocated_amount)))
-                           .where(*conds).group_by(Payment.customer_id, Payment.currency))
+    # grouped by an expression, not the column: for the column's order SQLite walks
+    # ix_payment_customer_id with a table lookup per payment (0.4 s at 433,000 payments), instead of
+    # reading the table straight through and sorting only the few with cash left unallocated
+    customer = Payment.customer_id + 0
+    rows = session.execute(select(customer, Payment.currency, func.sum(in_fen(Payment.unallocated_amount)))
+                           .where(*conds).group_by(customer, Payment.currency))
     for cid, cur, fen in rows:
         out[(cid, cur)] = out.get((cid, cur), 0) + int(fen or 0)
     return {key: fen for key, fen in out.items() if fen}
