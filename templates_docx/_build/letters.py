@@ -218,13 +218,13 @@ def lawyer_letter(lang: str) -> Doc:
                "the price, the other party may demand payment (Article 579) and hold it liable for breach, "
                "including continued performance and compensation for losses (Article 577)."))
     penalty_basis(doc)
-    doc.tag("{%p if claim.penalty_accrued %}")
+    doc.tag("{%p if claim and claim.penalty_accrued %}")
     doc.body(t(doc, "据此计算，截至" + _date(doc, "letter.as_of") + "，贵司应付逾期付款违约金"
                     "**{{ claim.penalty_accrued|money(claim.currency) }}**，并应继续计付至实际付清之日止。",
                "On that basis the late-payment penalty accrued as of " + _date(doc, "letter.as_of") + " is **"
                "{{ claim.penalty_accrued|money(claim.currency) }}**, and it continues to accrue until payment."))
     doc.tag("{%p endif %}")
-    doc.tag("{%p if claim.costs_agreed %}")
+    doc.tag("{%p if claim and claim.costs_agreed %}")
     doc.body(t(doc, "依照合同约定，委托人为实现债权而支出的律师费、诉讼费、保全费等费用由贵司承担"
                     "{% if claim.lawyer_fee %}；委托人为本事项已支付律师费"
                     "{{ claim.lawyer_fee|money(claim.currency) }}{% endif %}。",

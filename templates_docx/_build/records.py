@@ -126,6 +126,10 @@ def statement(lang: str) -> Doc:
     return doc
 
 
+# a typed context may leave the guarantor out altogether: test the object before its name
+_IF_G = "{% if guarantor and guarantor.name %}"
+
+
 def repayment_agreement(lang: str) -> Doc:
     doc = Doc(lang, body_size=11.5, doc_title=("还款协议" if lang == "zh" else "Repayment agreement"))
     zh = lang == "zh"
@@ -143,13 +147,13 @@ def repayment_agreement(lang: str) -> Doc:
         (t(doc, "统一社会信用代码", "Credit code"), "{{ customer.credit_code }}"),
         (t(doc, "住所", "Address"), "{{ customer.address }}"),
     ], widths=(38, 122))
-    doc.tag("{%p if guarantor.name %}")
+    doc.tag("{%p if guarantor and guarantor.name %}")
     doc.plain(t(doc, "丙方（保证人）：{{ guarantor.name }}　证件号码：{{ guarantor.id_number }}"
                      "　住所：{{ guarantor.address }}",
                 "Guarantor: {{ guarantor.name }}, ID / credit code {{ guarantor.id_number }}, of "
                 "{{ guarantor.address }}"), size=10.5)
     doc.tag("{%p endif %}")
-    doc.body(t(doc, "{% if guarantor.name %}各方{% else %}甲乙双方{% endif %}基于" + contracts_phrase(doc)
+    doc.body(t(doc, _IF_G + "各方{% else %}甲乙双方{% endif %}基于" + contracts_phrase(doc)
                + "项下的货款结算事宜，经友好协商，达成如下协议：",
                "As to the payment for goods under " + contracts_phrase(doc) + ", the parties agree as follows:"))
     doc.heading(t(doc, "第一条　欠款确认", "Article 1  Acknowledgment of the debt"))
@@ -205,7 +209,7 @@ def repayment_agreement(lang: str) -> Doc:
                "If the debtor does not perform this agreement, it shall bear the reasonable costs the creditor "
                "incurs in recovering the debt, including lawyers' fees, court or arbitration fees, preservation "
                "fees and the cost of the security for preservation, notarial fees, enforcement fees and travel."))
-    doc.tag("{%p if guarantor.name %}")
+    doc.tag("{%p if guarantor and guarantor.name %}")
     doc.heading(t(doc, "第四条　保证", "Article 4  Guarantee"))
     doc.body(t(doc, "丙方自愿为乙方在本协议项下的全部债务，包括欠款本金、逾期付款违约金及甲方为实现债权支出的费用，"
                     "向甲方提供连带责任保证。乙方未按本协议约定履行的，甲方有权直接要求丙方承担保证责任。保证期间为"
@@ -232,7 +236,7 @@ def repayment_agreement(lang: str) -> Doc:
          "{{ notices.creditor.phone }}", "{{ notices.creditor.email }}"],
         [t(doc, "乙方", "Debtor"), "{{ notices.customer.contact_name }}", "{{ notices.customer.address }}",
          "{{ notices.customer.phone }}", "{{ notices.customer.email }}"],
-        ["{%tr if guarantor.name %}", "", "", "", ""],
+        ["{%tr if guarantor and guarantor.name %}", "", "", "", ""],
         [t(doc, "丙方", "Guarantor"), "{{ guarantor.name }}", "{{ guarantor.address }}",
          "{{ guarantor.phone }}", "{{ guarantor.email }}"],
         ["{%tr endif %}", "", "", "", ""],
@@ -254,26 +258,26 @@ def repayment_agreement(lang: str) -> Doc:
     doc.tag("{%p endif %}")
     doc.tag("{%p if agreement.notarize %}")
     doc.body(t(doc, "各方同意就本协议向公证机构申请办理赋予强制执行效力的债权文书公证。"
-                    "乙方{% if guarantor.name %}或丙方"
+                    "乙方" + _IF_G + "或丙方"
                     "{% endif %}不履行或者不适当履行本协议约定的付款义务的，甲方可以向原公证机构申请出具执行证书，并"
-                    "凭公证债权文书和执行证书向有管辖权的人民法院申请强制执行；乙方{% if guarantor.name %}、丙方"
+                    "凭公证债权文书和执行证书向有管辖权的人民法院申请强制执行；乙方" + _IF_G + "、丙方"
                     "{% endif %}承诺自愿接受强制执行。",
                "The parties shall have this agreement notarised as a debt instrument with enforcement effect. If "
-               "the debtor{% if guarantor.name %} or the guarantor{% endif %} fails to pay as agreed, the creditor "
+               "the debtor" + _IF_G + " or the guarantor{% endif %} fails to pay as agreed, the creditor "
                "may ask the notary for an enforcement certificate and apply with it to the competent people's "
-               "court for enforcement; the debtor{% if guarantor.name %} and the guarantor{% endif %} accept "
+               "court for enforcement; the debtor" + _IF_G + " and the guarantor{% endif %} accept "
                "enforcement."))
     doc.tag("{%p endif %}")
     doc.heading(t(doc, "第" + _nth(doc, 6) + "条　其他", "Article " + _nth(doc, 6) + "  Miscellaneous"))
-    doc.body(t(doc, "本协议未约定的事项，仍按原合同执行。本协议自{% if guarantor.name %}各方{% else %}双方{% endif %}"
-                    "签字或盖章之日起生效，一式{% if guarantor.name %}三{% else %}两{% endif %}份，各方各执一份，"
+    doc.body(t(doc, "本协议未约定的事项，仍按原合同执行。本协议自" + _IF_G + "各方{% else %}双方{% endif %}"
+                    "签字或盖章之日起生效，一式" + _IF_G + "三{% else %}两{% endif %}份，各方各执一份，"
                     "具有同等法律效力。",
                "Matters not covered here remain governed by the original contracts. This agreement takes effect "
-               "when every party has signed or sealed it and is made in {% if guarantor.name %}three{% else %}two"
+               "when every party has signed or sealed it and is made in " + _IF_G + "three{% else %}two"
                "{% endif %} counterparts, one for each party, of equal force."))
     doc.spacer(10)
     party_signatures(doc, "Creditor", "Debtor")
-    doc.tag("{%p if guarantor.name %}")
+    doc.tag("{%p if guarantor and guarantor.name %}")
     doc.plain(t(doc, "丙方（保证人）：{{ guarantor.name }}（签字或盖章）　　日期：______年____月____日",
                 "Guarantor: {{ guarantor.name }} (signature or seal)      Date:"), space_before=12)
     doc.tag("{%p endif %}")
@@ -284,7 +288,7 @@ def _nth(doc: Doc, n: int) -> str:
     """An article's number after the optional guarantee (Article 4): one more when there is a guarantor."""
     zh = "〇一二三四五六七八九"
     a, b = (zh[n], zh[n + 1]) if doc.lang == "zh" else (str(n), str(n + 1))
-    return "{% if guarantor.name %}" + b + "{% else %}" + a + "{% endif %}"
+    return _IF_G + b + "{% else %}" + a + "{% endif %}"
 
 
 def interest_sheet(lang: str) -> Doc:

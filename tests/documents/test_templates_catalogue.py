@@ -332,3 +332,20 @@ def test_the_shipped_contract_passes_our_own_clause_linter(lang: str) -> None:
     findings = lint_contract(text, lpr_1y=Decimal("0.0300"), warn_multiple=Decimal("4"),
                              note_multiple=Decimal("1.5"))
     assert [(f.rule, f.clause_text) for f in findings] == []
+
+
+def test_a_typed_context_may_leave_out_the_guarantor_the_notary_and_the_fees() -> None:
+    """Optional inputs: left out of a hand-typed context, the clause is omitted, never printed empty."""
+    from workflow.documents.contexts.typed import check_typed_context
+
+    ctx = CATALOGUE["repayment_agreement"].sample_context()
+    del ctx["guarantor"]
+    del ctx["agreement"]["notarize"]
+    filled = check_typed_context("repayment_agreement", CATALOGUE["repayment_agreement"].variables, ctx)
+    text = docx_text(render("repayment_agreement", "zh", filled))
+    assert "丙方" not in text and "债权文书公证" not in text and "第四条　送达地址" in text
+    ctx = CATALOGUE["lawyer_letter"].sample_context()
+    del ctx["claim"]
+    filled = check_typed_context("lawyer_letter", CATALOGUE["lawyer_letter"].variables, ctx)
+    text = docx_text(render("lawyer_letter", "zh", filled))
+    assert "应付逾期付款违约金" not in text and "律师费" not in text and "诉讼时效自本函到达贵司之日起中断" in text

@@ -111,11 +111,11 @@ LAW_FIRM: Variables = {
     "lawyer.phone": "律师电话 / lawyer's phone",
     "lawyer.email": "律师邮箱 / lawyer's email",
     "letter.draft": "是否为待律师审核的草稿 / still a draft awaiting the lawyer's approval",
-    "claim.currency": "违约金及费用币种 / currency of the penalty and the fees",
+    "claim.currency": "违约金及费用币种（可为空） / currency of the penalty and the fees (may be empty)",
     "claim.penalty_accrued": "截至 letter.as_of 已产生的逾期付款违约金（可为空，空则不写） / "
                              "late-payment penalty accrued to letter.as_of (may be empty: then not stated)",
-    "claim.costs_agreed": "合同约定由债务人承担律师费等实现债权费用 / the contract puts the costs of recovery "
-                          "(lawyers' fees...) on the debtor",
+    "claim.costs_agreed": "合同约定由债务人承担律师费等实现债权费用（可为空：未约定） / the contract puts the "
+                          "costs of recovery (lawyers' fees...) on the debtor (may be empty: it does not)",
     "claim.lawyer_fee": "委托人已付律师费（可为空） / lawyers' fees the client has paid (may be empty)",
 }
 
@@ -133,10 +133,12 @@ NOTICES: Variables = {
 GUARANTOR: Variables = {
     "guarantor.name": "保证人（丙方）名称或姓名（可为空：无保证人，保证条款不出现） / guarantor's name "
                       "(may be empty: no guarantor, no guarantee clause)",
-    "guarantor.id_number": "保证人统一社会信用代码或身份证号码 / guarantor's credit code or ID number",
-    "guarantor.address": "保证人送达地址 / guarantor's address for service",
-    "guarantor.phone": "保证人电话 / guarantor's phone",
-    "guarantor.email": "保证人送达邮箱 / guarantor's email for service",
+    "guarantor.id_number": "保证人统一社会信用代码或身份证号码（无保证人时可为空） / guarantor's credit code or ID "
+                           "number (may be empty without a guarantor)",
+    "guarantor.address": "保证人送达地址（无保证人时可为空） / guarantor's address for service (may be empty "
+                         "without a guarantor)",
+    "guarantor.phone": "保证人电话（可为空） / guarantor's phone (may be empty)",
+    "guarantor.email": "保证人送达邮箱（可为空） / guarantor's email for service (may be empty)",
 }
 
 STATEMENT: Variables = {
@@ -168,8 +170,8 @@ AGREEMENT: Variables = {
     "agreement.debt_amount": "确认欠款总额 / acknowledged debt",
     "agreement.waive_penalty_on_performance": "按期履行即免除违约金 / "
                                               "penalty waived if every instalment is paid on time",
-    "agreement.notarize": "办理赋予强制执行效力的债权文书公证 / have the agreement notarised with "
-                          "enforcement effect",
+    "agreement.notarize": "办理赋予强制执行效力的债权文书公证（可为空：不办理） / have the agreement notarised "
+                          "with enforcement effect (may be empty: no)",
     "instalments[].number": "期数 / instalment number",
     "instalments[].due_date": "最迟付款日 / pay-by date",
     "instalments[].amount": "本期金额 / instalment amount",
