@@ -276,3 +276,14 @@ def test_reimporting_an_unpaid_invoice_under_another_customer_is_refused_unless_
         entries = [json.loads(a) if isinstance(a, str) else a for (a,) in conn.execute(text(
             "SELECT after FROM audit_entry WHERE action = 'ledger.import'"))]
     assert [e["moved_invoices"] for e in entries] == [moved["moved_invoices"]]
+
+
+def test_a_moved_invoice_does_not_keep_the_old_customers_contract(api: Api) -> None:
+    second = api.get(f"/customers/{api.ledger.customer_ids[1]}")["code"]
+    csv = f"发票号,客户编码,开票日期,到期日,金额\nFP-1201,{second},2026-12-01,2026-12-31,20000.00\n"
+    refused = _import(api, "i.csv", csv, 422, allow_customer_change="true")
+    assert [(r["row"], r["code"]) for r in refused["rows"]] == [(2, "contract_of_old_customer")]
+    csv = f"发票号,客户编码,开票日期,到期日,金额,合同编号\nFP-1201,{second},2026-12-01,2026-12-31,20000.00,\n"
+    _import(api, "i.csv", csv, allow_customer_change="true")
+    moved = api.invoice("FP-1201")
+    assert (moved["customer_id"], moved["contract_id"]) == (api.ledger.customer_ids[1], None)

@@ -390,6 +390,14 @@ class Checker:
             optional,
         )
         if stored is not None and stored["customer_code"] != code:
+            if stored.get("contract_number") and "contract_number" not in r.cells:
+                # the contract would stay the old customer's: the file must say which contract now
+                r.bad("customer_code", "contract_of_old_customer",
+                      (f"发票 {number} 属于原客户的合同 {stored['contract_number']}；更换客户时请在「合同编号」列"
+                       "填写新客户的合同（或留空）",
+                       f"invoice {number} is under the old customer's contract {stored['contract_number']}: when "
+                       "moving it, give the new customer's contract in the contract_number column (or leave it empty)"))
+                return
             self.rules.move(creditor, number, stored["customer_code"], code)
         self._add(Kind.INVOICES, (creditor, number), r, values, stored)
 
