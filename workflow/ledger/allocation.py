@@ -1,6 +1,9 @@
-"""Which invoices a payment pays, when the payer did not say (民法典 560).
+"""Which invoices the ledger books a payment against, when the payer did not say (民法典 560).
 
-Pure: works on plain values, so the API, the importer and the law engine share one rule.
+Pure: works on plain values, so the API, the importer and the demo share one rule. This is the
+ledger's booking, on principal only and by due date: the allocations it makes are marked automatic,
+and the claim (``workflow.claim.engine``) does not take them as the payer's word: it applies the
+money again as a court would, interest first (561) and with 560's further steps (burden, pro rata).
 """
 
 from __future__ import annotations
