@@ -287,3 +287,21 @@ def test_a_moved_invoice_does_not_keep_the_old_customers_contract(api: Api) -> N
     _import(api, "i.csv", csv, allow_customer_change="true")
     moved = api.invoice("FP-1201")
     assert (moved["customer_id"], moved["contract_id"]) == (api.ledger.customer_ids[1], None)
+
+
+def test_the_cli_import_refuses_a_move_unless_asked_and_prints_it(api: Api, tmp_path: Any) -> None:
+    from workflow.cli import cli
+
+    first, second = (api.get(f"/customers/{i}")["code"] for i in api.ledger.customer_ids[:2])
+    post(api.client, "/invoices", invoice_body(api.ledger, "FP-1130", "2026-11-02", "2026-12-02", "8000.00",
+                                                contract_id=None), api.clerk)
+    path = tmp_path / "i.csv"
+    path.write_text(f"发票号,客户编码,开票日期,到期日,金额\nFP-1130,{second},2026-11-02,2026-12-02,8000.00\n",
+                    encoding="utf-8")
+    runner = api.client.application.test_cli_runner()
+    refused = runner.invoke(cli, ["import", str(path)])
+    assert refused.exit_code == 2 and "invoice_moved" not in refused.output and "allow_customer_change" in \
+        refused.output
+    moved = runner.invoke(cli, ["import", str(path), "--allow-customer-change"])
+    assert moved.exit_code == 0, moved.output
+    assert "FP-1130" in moved.output and f"{first} → {second}" in moved.output
