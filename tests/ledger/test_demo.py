@@ -83,9 +83,9 @@ def test_second_run_changes_nothing_and_reset_reloads(core: Core) -> None:
 def test_cli_demo_prints_logins_that_work(runner: Any, client: FlaskClient) -> None:
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
-    assert "demo loaded" in first.output and "Demo-clerk-2026" in first.output
+    assert "演示数据已载入" in first.output and "Demo-clerk-2026" in first.output
     second = runner.invoke(args=["demo"])
-    assert second.exit_code == 0 and "already loaded" in second.output
+    assert second.exit_code == 0 and "此前已载入" in second.output
     resp = client.post("/api/v1/auth/login", json={"username": "clerk", "password": "Demo-clerk-2026"})
     assert resp.status_code == 200 and resp.json["role"] == "clerk"
     aging = client.get("/api/v1/reports/aging")

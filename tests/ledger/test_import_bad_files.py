@@ -247,10 +247,10 @@ def test_cli_import_lists_every_bad_row_and_exits_2(core: Core, runner: Any, tmp
     good = tmp_path / "客户.csv"
     good.write_bytes(CUSTOMERS_CSV.encode("gbk"))
     result = runner.invoke(args=["import", str(good), "--dry-run"])
-    assert result.exit_code == 0 and "created 3" in result.output and "nothing written" in result.output
+    assert result.exit_code == 0 and "新增 3" in result.output and "未写入" in result.output
     result = runner.invoke(args=["import", str(good)])
     assert result.exit_code == 0, result.output
-    assert "unchanged 3" in runner.invoke(args=["import", str(good)]).output
+    assert "未变 3" in runner.invoke(args=["import", str(good)]).output
     bad = tmp_path / "fp.csv"
     bad.write_text(
         "发票号,客户编码,开票日期,到期日,金额\nFP1,C001,2025-06-30,2025-05-01,100\n"
@@ -260,7 +260,7 @@ def test_cli_import_lists_every_bad_row_and_exits_2(core: Core, runner: Any, tmp
     result = runner.invoke(args=["import", str(bad)])
     assert result.exit_code == 2
     assert "第2行" in result.output and "到期日" in result.output and "第3行" in result.output
-    assert "amount is not a number" in result.output
+    assert "金额不是数字" in result.output and "not a number" not in result.output  # one language
 
 
 def test_a_key_stored_by_a_concurrent_import_is_a_conflict_not_a_500(core: Core, monkeypatch: Any) -> None:

@@ -278,6 +278,9 @@ def run(args: Sequence[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo(say("已取消", "aborted"), err=True)
         return 1
+    except click.exceptions.NoArgsIsHelpError as exc:  # `dunning calc`: its commands, as click shows them
+        click.echo(exc.ctx.get_help() if exc.ctx is not None else exc.format_message())
+        return exc.exit_code
     except click.UsageError as exc:
         where = exc.ctx.command_path if exc.ctx is not None else "dunning"
         click.echo(error_line(f"{exc.format_message()} ({where} --help)"), err=True)

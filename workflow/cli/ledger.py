@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from workflow.cli import cli_core, cli_run, cli_unit_of_work
+from workflow.cli import cli_core, cli_run, cli_unit_of_work, error_line, say
 from workflow.ledger.aging import BUCKETS, aging_report
 from workflow.ledger.exports import aging_file, to_json
 from workflow.ledger.imports import ImportRejected, parse_kind
@@ -42,21 +42,24 @@ def import_file(file: Path, kind: str | None, dry_run: bool, allow_customer_chan
         result = cli_run(importer.run, file.name, file.read_bytes(), parse_kind(kind), dry_run=dry_run,
                          allow_customer_change=allow_customer_change)
     except ImportRejected as exc:
-        click.echo(f"错误 / error: {exc.zh} / {exc.en}", err=True)
+        click.echo(error_line(say(exc.zh, exc.en)), err=True)
         for p in exc.rows:
-            click.echo(f"  {p.sheet} 第{p.row}行 row {p.row} [{p.column}]: {p.zh} / {p.en}", err=True)
+            click.echo(say(f"  {p.sheet} 第{p.row}行 [{p.column}]：{p.zh}",
+                           f"  {p.sheet} row {p.row} [{p.column}]: {p.en}"), err=True)
         raise SystemExit(2) from exc
-    head = "检查通过（未写入）/ checked, nothing written" if dry_run else "导入完成 / imported"
-    click.echo(f"{head}: {file.name}")
+    head = say("检查通过（未写入）", "checked, nothing written") if dry_run else say("导入完成", "imported")
+    click.echo(say(f"{head}：{file.name}", f"{head}: {file.name}"))
     for k, n in result.counts.items():
-        click.echo(f"  {k}: 新增 created {n.created}, 更新 updated {n.updated}, 未变 unchanged {n.unchanged}")
+        click.echo(say(f"  {k}：新增 {n.created}，更新 {n.updated}，未变 {n.unchanged}",
+                       f"  {k}: created {n.created}, updated {n.updated}, unchanged {n.unchanged}"))
     if result.allocations:
-        click.echo(f"  allocations: {result.allocations}")
+        click.echo(say(f"  核销：{result.allocations}", f"  allocations: {result.allocations}"))
     for m in result.moved_invoices:
-        click.echo(f"  发票 {m['invoice_number']} 客户 {m['old_customer']} → {m['new_customer']} / "
-                   f"invoice moved from customer {m['old_customer']} to {m['new_customer']}")
+        click.echo(say(f"  发票 {m['invoice_number']}：客户 {m['old_customer']} → {m['new_customer']}",
+                       f"  invoice {m['invoice_number']} moved from customer {m['old_customer']} to "
+                       f"{m['new_customer']}"))
     if not result.changed:
-        click.echo("  无变化 / nothing changed")
+        click.echo(say("  无变化", "  nothing changed"))
 
 
 @click.group()
@@ -69,7 +72,7 @@ def _out(data: bytes, out: Path | None) -> None:
         click.echo(data.decode("utf-8-sig"), nl=False)
     else:
         out.write_bytes(data)
-        click.echo(f"written / 已写入: {out}")
+        click.echo(say(f"已写入：{out}", f"written: {out}"))
 
 
 @report.command("aging")
@@ -144,11 +147,10 @@ def demo(reset: bool) -> None:
 
     result = cli_run(load_demo, cli_core().services.accounts, reset=reset)
     if not result.loaded:
-        click.echo(
-            "演示数据已加载，未做改动 / the demo is already loaded; nothing changed (use --reset to load it again)"
-        )
+        click.echo(say("演示数据此前已载入，未做改动（用 --reset 重新载入）",
+                       "the demo is already loaded; nothing changed (use --reset to load it again)"))
     else:
-        click.echo(f"演示数据已加载 / demo loaded: {result.summary}")
-    click.echo("演示账号 / demo logins:")
+        click.echo(say(f"演示数据已载入：{result.summary}", f"demo loaded: {result.summary}"))
+    click.echo(say("演示账号：", "demo logins:"))
     for username, role, password in result.users:
         click.echo(f"  {username:<8} {role:<7} {password}")
