@@ -154,6 +154,12 @@ def lookup(
 
 
 _FILE_KEYS = "import_file_invoice"
+# A filter in front of the table (two slots per key, one byte each): a key neither of whose slots is
+# marked was not in an earlier slice, and is not looked up. 8 MiB whatever the file's size; at
+# 1,000,000 keys about one key in twenty is looked up for nothing, and files of distinct numbers
+# (nearly all) skip the table's join altogether in most slices.
+_FILTER_BITS = 23
+_FILTER_MASK = (1 << _FILTER_BITS) - 1
 
 
 class FileKeys:
@@ -165,6 +171,7 @@ class FileKeys:
         self.conn = s.connection()
         self.size = 0
         self.created = False
+        self.marks = bytearray()  # the filter, made with the table
 
     def _create(self) -> None:
         self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_FILE_KEYS}")
@@ -181,6 +188,11 @@ class FileKeys:
             return
         if not self.created:
             self._create()
+            self.marks = bytearray(1 << _FILTER_BITS)
+        seen = self.marks
+        for k1, k2, *_ in rows:
+            h = hash((k1, k2))
+            seen[h & _FILTER_MASK] = seen[(h >> _FILTER_BITS) & _FILTER_MASK] = 1
         style = self.conn.dialect.paramstyle
         marks = ", ".join(_bind_marker(style, i) for i in range(5))
         params: list[Any] = rows
@@ -192,6 +204,10 @@ class FileKeys:
     def lookup(self, keys: set[tuple[int, str]]) -> dict[tuple[int, str], tuple[int, str | None, str | None]]:
         """Those of ``keys`` an earlier slice held."""
         if not keys or not self.size:
+            return {}
+        seen = self.marks
+        keys = {k for k in keys if seen[(h := hash(k)) & _FILTER_MASK] and seen[(h >> _FILTER_BITS) & _FILTER_MASK]}
+        if not keys:
             return {}
         conn = self.conn
         marks = ", ".join(_bind_marker(conn.dialect.paramstyle, i) for i in range(2))
