@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from workflow.cli import cli_core, cli_unit_of_work
+from workflow.cli import cli_core, cli_unit_of_work, say
 from workflow.documents.docx_text import linter_lpr_1y, stored_contract_text, upload_text
 from workflow.errors import invalid
 from workflow.law.linter import PARTY_KINDS, Finding, lint_contract, lint_letter
@@ -57,7 +57,7 @@ def _print(findings: list[Finding], as_json: bool, extra: dict[str, str]) -> Non
                               ensure_ascii=False, indent=2))
         return
     if not findings:
-        click.echo("未发现问题 / no findings")
+        click.echo(say("未发现问题", "no findings"))
         return
     en = locale.startswith("en")
     for f in findings:

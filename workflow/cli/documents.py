@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from workflow.calc.schemas import ClaimQuery
-from workflow.cli import cli_core, cli_run, cli_unit_of_work
+from workflow.cli import cli_core, cli_run, cli_unit_of_work, say
 from workflow.documents.contexts.ledger import LedgerDocument, generate_from_ledger
 from workflow.documents.contexts.letters import LawFirm, Lawyer
 from workflow.documents.models import GeneratedDocument
@@ -38,9 +38,10 @@ def _registry() -> TemplateRegistry:
 def register_shipped_templates() -> None:
     """Register the shipped templates not yet in the database (``dunning db upgrade`` and ``up``)."""
     report = cli_run(_registry().sync_shipped)
-    click.echo(f"模板 / templates: {len(report.registered)} shipped templates registered")
+    n = len(report.registered)
+    click.echo(say(f"模板：已登记 {n} 个内置模板", f"templates: {n} shipped templates registered"))
     for name, why in report.rejected.items():
-        click.echo(f"  rejected {name}: {why}", err=True)
+        click.echo(say(f"  未登记 {name}：{why}", f"  rejected {name}: {why}"), err=True)
 
 
 def write_document(doc: GeneratedDocument, out_dir: Path, stem: str | None = None) -> list[Path]:

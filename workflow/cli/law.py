@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from workflow.cli import cli_core, cli_run, cli_unit_of_work
+from workflow.cli import cli_core, cli_run, cli_unit_of_work, say
 from workflow.errors import invalid
 
 if TYPE_CHECKING:
@@ -137,9 +137,10 @@ def _exit_if_incomplete(incomplete: bool, warnings: list[dict[str, str]]) -> Non
     """Warnings go to stderr; an incomplete claim (some interest not computed) exits 3 after printing
     its output, so a script cannot file it without noticing."""
     for w in warnings:
-        click.echo(f"警告 / warning: {w['zh']} / {w['en']}", err=True)
+        click.echo(say(f"警告：{w['zh']}", f"warning: {w['en']}"), err=True)
     if incomplete:
-        click.echo("计算不完整 / calculation incomplete: some interest could not be computed (see warnings)", err=True)
+        click.echo(say("计算不完整：部分利息未能计算（见警告）",
+                       "calculation incomplete: some interest could not be computed (see warnings)"), err=True)
         raise SystemExit(3)
 
 
@@ -252,8 +253,9 @@ def print_law_data_warnings(echo: Callable[[str], None] = click.echo) -> None:
     with cli_unit_of_work(read_only=True) as uow:
         status = _calc().status(uow)
     lpr = status["lpr"]
-    echo(f"  law data: LPR last quote {lpr['last_quote']}, known through {lpr['known_through']}; "
-         f"holiday calendar {status['calendar']['first_year']}–{status['calendar']['last_year']}")
+    years = f"{status['calendar']['first_year']}–{status['calendar']['last_year']}"
+    echo(say(f"  法律数据：LPR 最新报价 {lpr['last_quote']}，已知至 {lpr['known_through']}；节假日日历 {years}",
+             f"  law data: LPR last quote {lpr['last_quote']}, known through {lpr['known_through']}; "
+             f"holiday calendar {years}"))
     for w in status["warnings"]:
-        echo(f"  WARNING {w['code']}: {w['zh']}")
-        echo(f"          {w['en']}")
+        echo(say(f"  警告 {w['code']}：{w['zh']}", f"  WARNING {w['code']}: {w['en']}"))

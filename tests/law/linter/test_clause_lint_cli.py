@@ -27,7 +27,7 @@ def test_clean_contracts_exit_0(runner: FlaskCliRunner, tmp_path: Path) -> None:
     for name, text in [("clean-zh.txt", CLEAN_ZH), ("clean-en.txt", CLEAN_EN)]:
         result = runner.invoke(args=["contract", "lint", write(tmp_path, name, text), *LPR])
         assert result.exit_code == 0, result.output
-        assert "no findings" in result.output
+        assert "未发现问题" in result.output
 
 
 def test_a_contract_with_an_error_exits_1_and_prints_basis_and_suggestion(runner: FlaskCliRunner,
