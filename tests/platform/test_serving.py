@@ -102,3 +102,17 @@ def test_dunning_up_serves_the_demo_with_the_printed_logins(tmp_path: Path) -> N
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_dunning_up_on_a_taken_port_says_which_to_pass(tmp_path: Path) -> None:
+    env = {**os.environ, "DUNNING_INSTANCE_PATH": str(tmp_path / "instance")}
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        res = subprocess.run([str(BIN / "dunning"), "up", "--port", str(port)], env=env, capture_output=True,
+                             text=True, timeout=120)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"端口 {port} 已被占用" in lines[0] and "--port" in lines[0], res.stderr
+    assert "http://" not in res.stdout  # no URL of a server that is not ours
