@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from tests.conftest import Users
 from tests.documents.shipped import squeeze
 from tests.law.test_claim import _ledger
+from tests.tools import missing_tool
 
 pytestmark = [pytest.mark.usefixtures("shipped_templates"), pytest.mark.integration]
 
@@ -23,7 +24,7 @@ pytestmark = [pytest.mark.usefixtures("shipped_templates"), pytest.mark.integrat
 def _pdf_text(docx: bytes, work: Path) -> str:
     for tool in ("soffice", "pdftotext"):
         if shutil.which(tool) is None:
-            pytest.skip(f"not installed: {tool}")
+            missing_tool(f"not installed: {tool}")
     source = work / "sheet.docx"
     source.write_bytes(docx)
     subprocess.run(["soffice", f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless",

@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 
 from tests.conftest import SYSTEM_ACTOR
 from tests.ledger.sample_ledger import Ledger, invoice_body, make_app, post, seed, token_headers
+from tests.tools import missing_tool
 from tests.uow import run
 from workflow.calc.schemas import ClaimQuery
 from workflow.core import Core
@@ -174,7 +175,7 @@ def test_the_printed_letter_shows_the_ledgers_figures_and_words(desk: Desk) -> N
     from workflow.documents.pdf import LibreOfficeConverter, find_uno_python
 
     if not Path("/usr/bin/soffice").exists() or find_uno_python() is None:
-        pytest.skip("LibreOffice with python3-uno is not installed")
+        missing_tool("LibreOffice with python3-uno is not installed")
     doc = desk.make({"kind": "dunning_letter_1"})
     data = desk.client.get(doc["links"]["docx"], headers=desk.clerk).data
     converter = LibreOfficeConverter("/usr/bin/soffice", timeout=120)

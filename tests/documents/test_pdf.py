@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from tests.conftest import SYSTEM_ACTOR, TEMPLATE_CACHE
+from tests.tools import missing_tool
 from tests.uow import read, run
 from workflow.clock import FixedClock
 from workflow.config import PROJECT_ROOT, Settings, SettingsError
@@ -34,7 +35,7 @@ LETTER = PROJECT_ROOT / "templates_docx" / "dunning_letter_1.zh.docx"
 @pytest.fixture(scope="module")
 def converter() -> Iterator[LibreOfficeConverter]:
     if not Path("/usr/bin/soffice").exists() or find_uno_python() is None:
-        pytest.skip("LibreOffice with python3-uno is not installed")
+        missing_tool("LibreOffice with python3-uno is not installed")
     conv = LibreOfficeConverter("/usr/bin/soffice", timeout=120)
     yield conv
     conv.close()
@@ -118,7 +119,7 @@ def test_make_converter_follows_settings(converter: LibreOfficeConverter, tmp_pa
 
 def test_pool_of_two_offices_keeps_the_batch_order(tmp_path: Path) -> None:
     if not Path("/usr/bin/soffice").exists() or find_uno_python() is None:
-        pytest.skip("LibreOffice with python3-uno is not installed")
+        missing_tool("LibreOffice with python3-uno is not installed")
     template = compile_template(LETTER.read_bytes())
     docs, numbers = [], []
     for i in range(5):

@@ -24,6 +24,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.documents.shipped import ARTIFACTS, render, shipped
+from tests.tools import missing_tool
 from workflow.documents.catalogue import CATALOGUE
 from workflow.documents.pdf import LibreOfficeConverter
 
@@ -130,10 +131,10 @@ def _clipped_words(pdf: Path) -> list[str]:
 def test_pictures_of_every_template_in_both_languages() -> None:
     missing_tools = [tool for tool in TOOLS if shutil.which(tool) is None]
     if missing_tools:
-        pytest.skip(f"not installed: {', '.join(missing_tools)}")
+        missing_tool(f"not installed: {', '.join(missing_tools)}")
     converter = LibreOfficeConverter(str(shutil.which("soffice")))
     if not converter.available:
-        pytest.skip("no Python with LibreOffice's uno module (python3-uno)")
+        missing_tool("no Python with LibreOffice's uno module (python3-uno)")
     docs = [(kind, lang, render(kind, lang, CATALOGUE[kind].sample_context())) for kind, lang, _ in shipped()]
     try:
         pdfs = converter.convert_many([data for _, _, data in docs])
@@ -170,10 +171,10 @@ def test_pictures_of_every_template_in_both_languages() -> None:
 def test_the_glyph_check_tells_japanese_forms_from_chinese(tmp_path: Path) -> None:
     """The font check above can fail: the same text marked Japanese comes out in JP forms."""
     if any(shutil.which(tool) is None for tool in TOOLS):
-        pytest.skip("LibreOffice or poppler not installed")
+        missing_tool("LibreOffice or poppler not installed")
     converter = LibreOfficeConverter(str(shutil.which("soffice")))
     if not converter.available:
-        pytest.skip("no Python with LibreOffice's uno module (python3-uno)")
+        missing_tool("no Python with LibreOffice's uno module (python3-uno)")
     import io
     import zipfile
 

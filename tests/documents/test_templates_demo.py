@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import SYSTEM_ACTOR
 from tests.documents.shipped import LANGS, ROOT, expected_strings, render, squeeze
+from tests.tools import missing_tool
 from tests.uow import run
 from workflow.calc.schemas import ClaimQuery
 from workflow.core import Core
@@ -314,7 +315,7 @@ def test_every_template_prints_the_demo_ledger(core: Core, tmp_path: Path) -> No
     """One test, one demo load and one LibreOffice run for all eighteen documents."""
     missing_tools = [tool for tool in TOOLS if shutil.which(tool) is None]
     if missing_tools:
-        pytest.skip(f"not installed: {', '.join(missing_tools)}")
+        missing_tool(f"not installed: {', '.join(missing_tools)}")
     assert run(core, SYSTEM_ACTOR, load_demo, core.services.accounts).loaded
     _record_recent_lpr(core)
     docs = _documents(core, core.clock.today())

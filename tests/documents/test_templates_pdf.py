@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.documents.shipped import expected_strings, render, shipped, squeeze
+from tests.tools import missing_tool
 from workflow.documents.catalogue import CATALOGUE
 
 pytestmark = pytest.mark.integration
@@ -36,7 +37,7 @@ def test_every_template_prints_its_figures_names_and_dates(tmp_path: Path) -> No
     """One test, one LibreOffice run for all eighteen (a process per document would cost ~1 s each)."""
     missing_tools = [tool for tool in TOOLS if shutil.which(tool) is None]
     if missing_tools:
-        pytest.skip(f"not installed: {', '.join(missing_tools)}")
+        missing_tool(f"not installed: {', '.join(missing_tools)}")
     problems: list[str] = []
     for pdf in _convert(tmp_path):
         if not pdf.is_file():
