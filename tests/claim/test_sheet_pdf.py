@@ -42,6 +42,9 @@ def test_the_printed_sheet_shows_what_is_missing_and_how_each_payment_was_split(
     made = client.post(f"/api/v1/customers/{cid}/claim/sheet", headers=users.legal,
                        json={"as_of": "2028-06-30", "statutory_mode": "floating", "pdf": False})
     assert made.status_code == 201, made.get_data(as_text=True)
+    # the answer says so itself, not only the stored document
+    assert made.json["complete"] is False
+    assert any("HX-2026-0002" in w["zh"] for w in made.json["warnings"]), made.json["warnings"]
     docx = client.get(made.json["links"]["docx"], headers=users.legal).data
     text = _pdf_text(docx, tmp_path)
     # at the top, before the first table: the notice naming the invoice, its principal and the reason
@@ -70,6 +73,7 @@ def test_the_printed_sheet_says_how_interest_runs_on_until_payment(client: Flask
     ledger, _, _ = _ledger(client, users)
     made = client.post(f"/api/v1/customers/{ledger.customer_ids[0]}/claim/sheet", headers=users.legal,
                        json={"as_of": "2026-07-08", "pdf": False})
+    assert made.json["complete"] is True
     text = _pdf_text(client.get(made.json["links"]["docx"], headers=users.legal).data, tmp_path)
     assert squeeze("计算不完整") not in text
     # HX-0001: 61500.00 from 2026-07-09 at 日万分之五 (18.25% a year) until actual payment

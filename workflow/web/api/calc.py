@@ -16,7 +16,7 @@ from workflow.calc.schemas import ClaimQuery, InterestIn, LimitationIn, WordsIn
 from workflow.claim.sheet import ClaimSheetIn
 from workflow.web.api.base import STAFF, core, endpoint, session, uow
 from workflow.web.api.documents import described_when_done
-from workflow.web.api.responses import ClaimOut, DocumentOut, InterestOut, LimitationOut, Out, WordsOut
+from workflow.web.api.responses import ClaimOut, ClaimSheetOut, InterestOut, LimitationOut, Out, WordsOut
 
 bp = Blueprint("calc", __name__)
 
@@ -76,6 +76,13 @@ def claim(actor: Actor, query: ClaimQuery, customer_id: int) -> Any:
           responses={"201": "The stored 利息计算表 (DOCX, and PDF where LibreOffice is installed)",
                      "404": "No such customer", "422": "Invalid input, nothing claimed, or missing rate data"},
           summary="Make the interest calculation sheet (利息计算表) of a customer's claim, for court",
-          response=DocumentOut)
+          response=ClaimSheetOut)
 def claim_sheet(actor: Actor, body: ClaimSheetIn, customer_id: int) -> Any:
-    return described_when_done(core().services.claims.sheet(uow(), customer_id, body)), 201
+    doc = core().services.claims.sheet(uow(), customer_id, body)
+    answer = described_when_done(doc)
+    # said in the answer itself, not only inside the stored context: an incomplete sheet must not
+    # pass for a complete one
+    context = doc.context
+    answer.update(complete=not context["sheet"]["incomplete"],
+                  warnings=[{"zh": w["zh"], "en": w["en"]} for w in context["warnings"]])
+    return answer, 201

@@ -470,6 +470,19 @@ class DocumentOut(Out):
     links: DocumentLinks
 
 
+class BilingualText(Out):
+    zh: str
+    en: str
+
+
+class ClaimSheetOut(DocumentOut):
+    """The stored sheet, and what a reader of the answer must not miss: whether every invoice's
+    interest could be computed, and the warnings the sheet prints (an unverified or assumed rate)."""
+
+    complete: bool
+    warnings: list[BilingualText]
+
+
 class TemplateVersionOut(Out):
     id: Id
     kind: str
