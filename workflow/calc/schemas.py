@@ -10,26 +10,26 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from workflow.dates import NOT_ISO, range_problem
 from workflow.law.interest import Basis, InterestRequest, InvoiceIn, PaymentIn
 from workflow.law.limitation import Interruption, LimitationRequest
 from workflow.law.words import MAX_AMOUNT
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-FIRST_DAY = date(1990, 1, 1)
-LAST_DAY = date(2099, 12, 31)
 
 
 def _iso_only(v: object) -> object:
     if isinstance(v, date):
         return v
     if not isinstance(v, str) or not _ISO.match(v.strip()):
-        raise ValueError("日期格式应为 YYYY-MM-DD|date must be written YYYY-MM-DD")
+        raise ValueError("|".join(NOT_ISO))
     return v.strip()
 
 
 def _in_range(d: date) -> date:
-    if not FIRST_DAY <= d <= LAST_DAY:
-        raise ValueError(f"日期应在 {FIRST_DAY} 与 {LAST_DAY} 之间|date must be between {FIRST_DAY} and {LAST_DAY}")
+    problem = range_problem(d)
+    if problem is not None:
+        raise ValueError("|".join(problem))
     return d
 
 

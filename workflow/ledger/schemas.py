@@ -12,8 +12,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator
 
+from workflow.dates import NOT_ISO, range_problem
 from workflow.ids import MAX_ID
 from workflow.ledger.contract_terms import EMAIL, Dispute, NoticeAddress, PaymentTerms, Penalty, money
 from workflow.ledger.models import ContactRole, CustomerKind
@@ -24,7 +25,14 @@ def _iso_date(raw: object) -> object:
     # pydantic would read 20260101 as a Unix timestamp: a date is a date or "YYYY-MM-DD"
     if isinstance(raw, date) or (isinstance(raw, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw.strip())):
         return raw.strip() if isinstance(raw, str) else raw
-    raise ValueError("日期格式应为 YYYY-MM-DD|date must be written YYYY-MM-DD")
+    raise ValueError("|".join(NOT_ISO))
+
+
+def _business_day(day: date) -> date:
+    problem = range_problem(day)
+    if problem is not None:
+        raise ValueError("|".join(problem))
+    return day
 
 
 def _currency(raw: object) -> str:
@@ -59,7 +67,7 @@ def _email(raw: object) -> object:
 
 
 Id = Annotated[int, Field(gt=0, le=MAX_ID, strict=True)]
-Day = Annotated[date, BeforeValidator(_iso_date)]
+Day = Annotated[date, BeforeValidator(_iso_date), AfterValidator(_business_day)]
 Amount = Annotated[Decimal, BeforeValidator(money)]
 Currency = Annotated[str, BeforeValidator(_currency)]
 CreditCode = Annotated[str, BeforeValidator(_credit_code)]

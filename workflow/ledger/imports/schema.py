@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from workflow.dates import range_problem
 from workflow.ledger.models import ContactRole, CustomerKind
 from workflow.ledger.validation import MAX_AMOUNT, parse_amount
 
@@ -225,9 +226,8 @@ def parse_date(raw: object) -> tuple[date | None, Problem | None]:
 
 
 def _in_range(value: date) -> tuple[date | None, Problem | None]:
-    if not 1990 <= value.year <= 2100:
-        return None, ("日期年份不合理", "the year is implausible")
-    return value, None
+    problem = range_problem(value)
+    return (None, problem) if problem is not None else (value, None)
 
 
 _CENT = Decimal("0.01")

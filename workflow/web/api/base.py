@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from workflow.accounts.actor import Actor
 from workflow.accounts.models import Role
 from workflow.core import Core
+from workflow.dates import OUT_OF_RANGE, range_problem
 from workflow.errors import FieldProblem, Forbidden, NotFound, TooLarge, Unauthenticated, ValidationFailed
 from workflow.ids import is_id
 from workflow.pydantic_errors import problems_from_pydantic
@@ -265,10 +266,8 @@ def _parse_query(model: type[BaseModel]) -> BaseModel:
     return parsed
 
 
-# Every date the API takes is a business date: an invoice, a payment, a report's day. Python's dates
-# reach year 1 and 9999, where the first "as_of - 30 days" overflows; no such date means anything here.
-FIRST_DAY = date(1900, 1, 1)
-LAST_DAY = date(2199, 12, 31)
+# Every date the API takes is a business date (workflow.dates): checked here too for the models that
+# carry dates without the shared validators (datetimes, nested rows).
 
 
 def _dates(value: Any, path: str) -> Iterator[tuple[str, date]]:
@@ -287,10 +286,9 @@ def _dates(value: Any, path: str) -> Iterator[tuple[str, date]]:
 
 def _check_dates(parsed: BaseModel, prefix: str = "") -> None:
     problems = [
-        FieldProblem(where, "date_out_of_range", f"日期须在 {FIRST_DAY} 至 {LAST_DAY} 之间",
-                     f"must be between {FIRST_DAY} and {LAST_DAY}")
+        FieldProblem(where, OUT_OF_RANGE, *problem)
         for where, day in _dates(parsed, prefix)
-        if not FIRST_DAY <= (day.date() if isinstance(day, datetime) else day) <= LAST_DAY
+        if (problem := range_problem(day.date() if isinstance(day, datetime) else day)) is not None
     ]
     if problems:
         raise ValidationFailed(problems)
