@@ -1,5 +1,5 @@
 """买卖合同 with its clause library: every payment, penalty, dispute and notice clause exists in a
-few vetted wordings, and the context field named after the clause picks one (DOMAIN.md §4).
+few vetted wordings, and the context field named after the clause picks one (docs/clause-linter.md).
 
 payment.kind: days_after (payment.trigger: delivery | invoice_date | acceptance) | instalments
 penalty.kind: daily_rate | annual_rate | lpr_multiple

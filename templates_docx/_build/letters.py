@@ -1,7 +1,7 @@
 """The letters to a debtor: the pre-due reminder, three dunning levels, and the lawyer's letter.
 
 Firmness rises from level to level through what is said (the overdue days, the contract's
-penalty, the lawful next steps), never through threats (DOMAIN.md §8).
+penalty, the lawful next steps), never through threats (docs/templates.md).
 """
 
 from __future__ import annotations

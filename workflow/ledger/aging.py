@@ -33,7 +33,7 @@ class Bucket:
     max_days: int | None
 
 
-# DOMAIN.md §1. "1–2 years" is 366–730 days overdue; "over 2 years" is more than 730.
+# The buckets of docs/reports.md. "1–2 years" is 366–730 days overdue; "over 2 years" is more than 730.
 BUCKETS = (
     Bucket("not_due", "未到期", "not due", None, 0),
     Bucket("d1_30", "1–30天", "1–30 days", 1, 30),

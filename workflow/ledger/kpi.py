@@ -1,4 +1,4 @@
-"""Collection KPIs managers ask for (DOMAIN.md §1), per currency, over the period ending on a date.
+"""Collection KPIs managers ask for (docs/reports.md), per currency, over the period ending on a date.
 
 The period is the ``period_days`` days ending on ``as_of`` (both ends: as_of − period_days + 1 … as_of).
 Every figure is a handful of set-based aggregates; the formulas travel with the numbers.

@@ -57,7 +57,7 @@ def creditor_block(c: CreditorEntity) -> dict[str, Any]:
 
 def _contact(s: Session, customer_id: int) -> Contact | None:
     """Whom the letter is addressed to: the agreed notice address first (its delivery is provable),
-    then finance, then anyone designated (DOMAIN.md §8: only designated business contacts)."""
+    then finance, then anyone designated (lawful collection: only designated business contacts)."""
     contacts = list(s.scalars(select(Contact).where(Contact.customer_id == customer_id).order_by(Contact.id)))
     for wanted in (lambda c: c.is_notice_address, lambda c: c.role == ContactRole.FINANCE, lambda c: True):
         for contact in contacts:
