@@ -56,16 +56,27 @@ def _open(data: bytes, field: str) -> zipfile.ZipFile:
     return zf
 
 
-def _check_member(info: zipfile.ZipInfo, field: str, budget: int) -> None:
+def check_zip_member(info: zipfile.ZipInfo, budget: int, *, field: str, label: str, unreadable: str) -> None:
+    """One member of an Office file (DOCX, XLSX), by its central-directory entry: not encrypted,
+    stored or deflated, and within ``budget`` and the ratio cap. ``unreadable`` is the caller's code
+    for a file it cannot vouch for."""
     if info.flag_bits & 0x1:
-        raise _reject(field, "zip_encrypted", "DOCX 文件已加密", "the DOCX file is encrypted")
+        raise _reject(field, "zip_encrypted", f"{label} 文件已加密，请先取消密码",
+                      f"the {label} file is encrypted: remove the password")
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        # Word writes only these two; anything else is not a DOCX we can vouch for
-        raise _reject(field, "not_docx", f"压缩包成员使用了不支持的压缩方式：{info.filename}",
-                      f"zip member uses an unsupported compression method: {info.filename}")
-    bomb_ratio = info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1)
-    if info.file_size > budget or bomb_ratio:
+        # Word and Excel write only these two; zipfile would fail on others mid-read
+        raise _reject(field, unreadable, f"{label} 成员使用了不支持的压缩方式：{info.filename}",
+                      f"{label} member uses an unsupported compression method: {info.filename}")
+    if info.file_size > budget or bomb_ratio(info.file_size, info.compress_size):
         raise _zip_bomb(field)
+
+
+def bomb_ratio(inflated: int, compressed: int) -> bool:
+    return inflated > RATIO_FLOOR and inflated > MAX_RATIO * max(compressed, 1)
+
+
+def _check_member(info: zipfile.ZipInfo, field: str, budget: int) -> None:
+    check_zip_member(info, budget, field=field, label="DOCX", unreadable="not_docx")
 
 
 def read_members(data: bytes, field: str = "file") -> dict[str, bytes]:
@@ -188,6 +199,10 @@ def parse_xml_part(name: str, data: bytes, field: str = "file", max_depth: int =
 
 
 def _zip_bomb(field: str) -> ValidationFailed:
+    return zip_bomb(field)
+
+
+def zip_bomb(field: str) -> ValidationFailed:
     return _reject(field, "zip_bomb", "解压后体积过大或压缩比异常（疑似 ZIP 炸弹）",
                    "uncompressed size or compression ratio too large (looks like a zip bomb)")
 
@@ -198,7 +213,7 @@ def _read_limited(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, field
         with zf.open(info) as fh:
             while chunk := fh.read(65536):
                 out += chunk
-                if len(out) > budget or (len(out) > RATIO_FLOOR and len(out) > MAX_RATIO * max(info.compress_size, 1)):
+                if len(out) > budget or bomb_ratio(len(out), info.compress_size):
                     raise _zip_bomb(field)
     # method and encryption were checked before (_check_member); what is left is damage
     except (zipfile.BadZipFile, zlib.error, EOFError):

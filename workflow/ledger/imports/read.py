@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from itertools import chain, islice
 from typing import Any
 
+from workflow.documents.package import bomb_ratio, check_zip_member, zip_bomb
 from workflow.errors import DomainError, FieldProblem, ValidationFailed, invalid
 from workflow.ledger.imports.schema import detect_kind, norm_header
 
@@ -33,8 +34,6 @@ MAX_CELL_CHARS = 32_767  # Excel's cell limit
 MAX_MEMBERS = 1000
 MAX_XLSX_UNCOMPRESSED = 512 * 1024 * 1024  # a 1,000,000-row sheet is ~250 MB of XML
 MAX_SHARED_STRINGS = 128 * 1024 * 1024  # openpyxl holds the whole string table in memory
-MAX_RATIO = 200  # sheet XML compresses ~10-30x; a zip bomb ~1000x
-RATIO_FLOOR = 1024 * 1024  # a small member may have any ratio: it cannot hurt
 # longest stretch of XML bytes without a '<': a cell's text is at most MAX_CELL_CHARS characters of at
 # most 4 UTF-8 bytes (escaped, 6 for '&quot;'); anything longer cannot be a valid cell and is refused
 # before a parser would build it in memory
@@ -320,11 +319,7 @@ def _zip_problem(code: str, zh: str, en: str) -> ValidationFailed:
 
 
 def _zip_bomb() -> ValidationFailed:
-    return _zip_problem(
-        "zip_bomb",
-        "XLSX 解压后体积过大或压缩比异常（疑似 ZIP 炸弹）",
-        "the XLSX's uncompressed size or compression ratio is too large (looks like a zip bomb)",
-    )
+    return zip_bomb("file")
 
 
 def _cell_too_long(where_zh: str, where_en: str) -> ValidationFailed:
@@ -346,7 +341,7 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> int
         with zf.open(info) as fh:
             while chunk := fh.read(1 << 20):
                 size += len(chunk)
-                if size > budget or (size > RATIO_FLOOR and size > MAX_RATIO * max(info.compress_size, 1)):
+                if size > budget or bomb_ratio(size, info.compress_size):
                     raise _zip_bomb()
                 if not xml:
                     continue
@@ -359,7 +354,7 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> int
                     run = len(chunk) - chunk.rfind(b"<") - 1
                 if run > MAX_XML_RUN:
                     raise _cell_too_long("工作簿", "the workbook")
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
+    except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError):
         raise _bad_file(f"XLSX 文件损坏：{info.filename}", f"corrupt XLSX member: {info.filename}") from None
     return size
 
@@ -382,21 +377,11 @@ def check_workbook_zip(data: bytes) -> None:
             raise _zip_bomb()
         total = 0
         for info in infos:
-            if info.flag_bits & 0x1:
-                raise _zip_problem(
-                    "zip_encrypted", "XLSX 文件已加密，请先取消密码", "the XLSX is encrypted: remove the password"
-                )
-            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                raise _bad_file(
-                    f"XLSX 成员使用了不支持的压缩方式：{info.filename}",
-                    f"XLSX member uses an unsupported compression method: {info.filename}",
-                )
             budget = MAX_XLSX_UNCOMPRESSED - total
             if info.filename.endswith("sharedStrings.xml"):
                 budget = min(budget, MAX_SHARED_STRINGS)
-            ratio = info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1)
-            if info.file_size > budget or ratio:
-                raise _zip_bomb()
+            # unsupported compression is refused here, before zipfile could fail on it mid-read
+            check_zip_member(info, budget, field="file", label="XLSX", unreadable="unreadable_file")
             total += _scan_member(zf, info, budget)
 
 
