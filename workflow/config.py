@@ -68,6 +68,27 @@ class Settings:
     # a payment may be dated at most this many days after today (a bank in another time zone);
     # a later date is refused in the API, the importer and the CLI
     payment_future_days: int = field(default=1, metadata={"min": 0, "max": 31})
+    # --- dunning and mail (workflow/cases, workflow/mail, workflow/jobs) ---
+    # the address letters come from; replies go to its plus-address per case (ar+AR-2026-0042@...)
+    mail_from: str = "ar@dunning.example"
+    mail_from_name: str = "应收账款部 Accounts Receivable"
+    # the name smtplib says in HELO/EHLO (otherwise it calls socket.getfqdn(), which can stall seconds)
+    smtp_local_hostname: str = "localhost"
+    smtp_timeout_seconds: int = field(default=30, metadata={"min": 1, "max": 600})
+    # per sending account: at most this many messages a minute (providers throttle and block above it)
+    smtp_rate_per_minute: int = field(default=60, metadata={"min": 1, "max": 100_000})
+    mail_max_attempts: int = field(default=8, metadata={"min": 1, "max": 50})
+    # lawful contact (DOMAIN.md §8): automated messages only on working days within these hours
+    # (Asia/Shanghai or DUNNING_TIMEZONE), at most N a working day and M in any 7 days per debtor
+    contact_start_hour: int = field(default=9, metadata={"min": 0, "max": 23})
+    contact_end_hour: int = field(default=18, metadata={"min": 1, "max": 24})
+    contact_max_per_day: int = field(default=1, metadata={"min": 0, "max": 10})
+    contact_max_per_7_days: int = field(default=3, metadata={"min": 0, "max": 50})
+    # the daily dunning run starts at this hour (business time zone)
+    run_hour: int = field(default=9, metadata={"min": 0, "max": 23})
+    # credit holds are pushed to this URL (signed with DUNNING_WEBHOOK_SECRET); empty: not pushed
+    credit_hold_webhook_url: str = ""
+    webhook_secret: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -112,6 +133,12 @@ class Settings:
             raise SettingsError("DUNNING_JOB_RUNNER=rq needs DUNNING_REDIS_URL")
         if self.locale not in ("zh_CN", "en"):
             raise SettingsError("DUNNING_LOCALE: must be zh_CN or en")
+        if "@" not in self.mail_from or self.mail_from.startswith("@") or self.mail_from.endswith("@"):
+            raise SettingsError(f"DUNNING_MAIL_FROM: not an email address: {self.mail_from!r}")
+        if self.contact_start_hour >= self.contact_end_hour:
+            raise SettingsError("DUNNING_CONTACT_START_HOUR must be before DUNNING_CONTACT_END_HOUR")
+        if self.credit_hold_webhook_url and not self.webhook_secret:
+            raise SettingsError("DUNNING_CREDIT_HOLD_WEBHOOK_URL needs DUNNING_WEBHOOK_SECRET (deliveries are signed)")
         if self.audit_key and len(self.audit_key) < AUDIT_KEY_MIN_LENGTH:
             raise SettingsError(f"DUNNING_AUDIT_KEY: use at least {AUDIT_KEY_MIN_LENGTH} random characters")
 

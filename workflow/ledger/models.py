@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.db import Base, Money, UtcDateTime
@@ -90,6 +90,10 @@ class Contact(Base):
     language: Mapped[str] = mapped_column(String(8), default="zh_CN")
     # the contract's agreed address for notices and service (makes delivery provable)
     is_notice_address: Mapped[bool] = mapped_column(Boolean, default=False)
+    # dunning letters go only to the debtor's designated business contacts (DOMAIN.md §8)
+    receives_dunning: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # set when mail to the address bounced permanently: nothing more is sent there until a clerk fixes it
+    email_invalid_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     customer: Mapped[Customer] = relationship(back_populates="contacts")
 
