@@ -43,7 +43,8 @@ def open_case_of(uow: UnitOfWork, creditor_id: int, customer_id: int) -> Dunning
 
 
 def open_case(uow: UnitOfWork, creditor_id: int, customer_id: int, *, state: CaseState = CaseState.OVERDUE,
-              reason: str, evidence: Mapping[str, Any] | None = None, currency: str = "CNY") -> tuple[DunningCase, bool]:
+              reason: str, evidence: Mapping[str, Any] | None = None,
+              currency: str = "CNY") -> tuple[DunningCase, bool]:
     """The open case of (creditor, customer), opened now if there is none; ``True`` when opened.
 
     The database allows one open case per pair; a concurrent opener that loses the race finds the
@@ -99,7 +100,8 @@ def apply(uow: UnitOfWork, case: DunningCase, event: CaseEvent, *, reason: str,
         m = move(CaseState(case.state), event, CaseState(case.resume_to) if case.resume_to else None)
     except IllegalMove as exc:
         options = ", ".join(e.value for e in allowed(exc.state)) or "-"
-        raise Conflict(f"案件 {case.ref} 处于「{exc.state.value}」状态，不能执行「{exc.event.value}」（可执行：{options}）",
+        raise Conflict(f"案件 {case.ref} 处于「{exc.state.value}」状态，"
+                       f"不能执行「{exc.event.value}」（可执行：{options}）",
                        f"case {case.ref} is {exc.state.value}: {exc.event.value} is not allowed (allowed: {options})"
                        ) from exc
     before = {"state": case.state, "level": case.level, "resume_to": case.resume_to,
