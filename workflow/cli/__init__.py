@@ -60,6 +60,16 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "contract": ("workflow.cli.contracts:contract", "合同：签署前检查条款", "Contracts: check clauses before signing"),
     "letter": ("workflow.cli.contracts:letter", "外发函件：发送前检查措辞",
                "Outgoing letters: check the wording before sending"),
+    "case": ("workflow.cli.cases:case", "催收案件：列表、详情、记录、承诺、暂停、争议、核销、律师函审批",
+             "Dunning cases: list, show, notes, promises, pause, disputes, write-off, lawyer's letter approval"),
+    "run": ("workflow.cli.dunning:run", "每日催收运行：决定并生成、排队发送当天的函件（--as-of、--dry-run）",
+            "The daily dunning run: decide, make and queue the day's letters (--as-of, --dry-run)"),
+    "policy": ("workflow.cli.dunning:policy", "催收策略：级别、客户专属策略、暂停催收、对账周期",
+               "Dunning policies: levels, per-customer overrides, do-not-dun, statement schedule"),
+    "outbox": ("workflow.cli.mail:outbox", "发件箱：待发、已发、失败的邮件；立即发送到期邮件",
+               "The outbox: pending, sent and failed mail; send what is due now"),
+    "worker": ("workflow.cli.jobs:worker", "启动后台任务进程（Redis 上的 RQ 队列）与定时任务",
+               "Start a background worker (RQ queues on Redis) and the periodic schedule"),
 }
 
 _CORE = "dunning.core"

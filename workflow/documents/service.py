@@ -79,7 +79,8 @@ class DocumentService:
         self._unit_of_work = unit_of_work
 
     def generate(self, uow: UnitOfWork, kind: str, language: str, context: Any, pdf: bool = True,
-                 typed: bool = False) -> GeneratedDocument:
+                 typed: bool = False, *, customer_id: int | None = None,
+                 case_id: int | None = None) -> GeneratedDocument:
         """The DOCX, its record and audit entry, in ``uow``; the PDF once ``uow`` has committed.
 
         ``typed``: the context was typed by hand, not built from the ledger, so it is checked first
@@ -102,12 +103,14 @@ class DocumentService:
         status = PdfStatus.PENDING if pdf else PdfStatus.NOT_REQUESTED
         doc = GeneratedDocument(
             kind=kind, language=language, template_version_id=version.id, context=data,
+            customer_id=customer_id, case_id=case_id,
             docx_sha256=docx_sha, docx_size=len(docx), pdf_sha256=None, pdf_size=None,
             pdf_status=status.value, pdf_notice=None, made_by=uow.actor.username, made_at=uow.now())
         uow.session.add(doc)
         uow.session.flush()
         uow.audit("document.generate", "generated_document", doc.id, None,
-                  {"kind": kind, "language": language, "template_version": version.version,
+                  {"kind": kind, "language": language, "customer_id": customer_id, "case_id": case_id,
+                   "template_version": version.version,
                    "template_sha256": version.sha256, "docx_sha256": docx_sha, "pdf_status": status.value})
         if pdf:
             actor = uow.actor
@@ -223,7 +226,8 @@ class DocumentService:
 def describe(doc: GeneratedDocument) -> dict[str, Any]:
     base = f"/api/v1/documents/{doc.id}"
     return {
-        "id": doc.id, "kind": doc.kind, "language": doc.language,
+        "id": doc.id, "kind": doc.kind, "language": doc.language, "customer_id": doc.customer_id,
+        "case_id": doc.case_id,
         "template_version_id": doc.template_version_id, "docx_sha256": doc.docx_sha256,
         "docx_size": doc.docx_size, "pdf_sha256": doc.pdf_sha256, "pdf_size": doc.pdf_size,
         "pdf_status": doc.pdf_status, "pdf_notice": doc.pdf_notice, "made_by": doc.made_by,

@@ -67,6 +67,8 @@ class LedgerDocument:
     # the statement
     period_from: date | None = None
     currency: str = "CNY"
+    # the dunning case the document belongs to (set by the run and the case actions)
+    case_id: int | None = None
 
 
 def generate_from_ledger(uow: UnitOfWork, documents: DocumentService, claim: ClaimReader, customer_id: int,
@@ -93,7 +95,8 @@ def generate_from_ledger(uow: UnitOfWork, documents: DocumentService, claim: Cla
                                 number=number, issued_on=uow.today(), currency=req.currency)
     else:
         ctx = _letter(uow, claim, customer_id, creditor_id, as_of, number, req)
-    doc = documents.generate(uow, req.kind, req.language, ctx, req.pdf)
+    doc = documents.generate(uow, req.kind, req.language, ctx, req.pdf, customer_id=customer_id,
+                             case_id=req.case_id)
     uow.audit("document.from_ledger", "generated_document", doc.id, None, {
         "customer_id": customer_id, "creditor_id": creditor_id, "kind": req.kind, "as_of": as_of.isoformat(),
         "invoices": [r["number"] for r in ctx.get("invoices", [])],

@@ -457,6 +457,8 @@ class DocumentOut(Out):
     id: Id
     kind: str
     language: str
+    customer_id: Id | None
+    case_id: Id | None
     template_version_id: Id | None
     docx_sha256: str
     docx_size: int
