@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "workflow"
-BUSINESS = ("ledger", "documents", "calc", "claim", "accounts", "audit", "law")
-ENTRY_POINTS = ("workflow.core", "workflow.services", "workflow.app", "workflow.web", "workflow.cli", "flask")
+BUSINESS = ("ledger", "documents", "calc", "claim", "accounts", "audit", "law", "cases", "mail")
+ENTRY_POINTS = ("workflow.core", "workflow.services", "workflow.app", "workflow.web", "workflow.cli", "workflow.jobs",
+                "flask")
 
 
 def _imports(path: Path) -> set[str]:
@@ -47,6 +48,12 @@ def test_the_law_engine_is_pure() -> None:
         for p in _modules("law") if any(n.startswith(("sqlalchemy", "flask")) for n in _imports(p))
     }
     assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_the_case_workflow_is_a_pure_table() -> None:
+    """The states and moves are data and one function: no database, no clock, nothing of ours."""
+    imports = _imports(PACKAGE / "cases" / "states.py")
+    assert sorted(n for n in imports if n.startswith(("workflow", "sqlalchemy", "flask"))) == []
 
 
 def _is_session(node: ast.expr) -> bool:
