@@ -36,7 +36,7 @@ from workflow.claim.engine import (
     interest_accrued,
     segments_json,
 )
-from workflow.claim.evidence import Evidence, signed_acknowledgments
+from workflow.claim.evidence import Demand, Evidence, delivered_demands, signed_acknowledgments
 from workflow.claim.sheet import ClaimSheetIn, claim_sheet
 from workflow.documents.models import GeneratedDocument
 from workflow.documents.service import DocumentService
@@ -93,7 +93,8 @@ class ClaimService:
         allocations = list(s.scalars(select(Allocation).where(
             Allocation.payment_id.in_([p.id for p in payments])).order_by(Allocation.id)))
         credits = list(s.scalars(cn_q.order_by(CreditNote.issued_on, CreditNote.id)))
-        evidence = signed_acknowledgments(s, customer_id, as_of)
+        evidence: list[Evidence | Demand] = [*signed_acknowledgments(s, customer_id, as_of),
+                                             *delivered_demands(s, customer_id, as_of, uow.clock.tz)]
         return _build(customer, invoices, payments, allocations, credits, evidence, as_of, query,
                       self.law.calendar(s), self.law.rate_table(s))
 
@@ -118,7 +119,7 @@ def _credited(invoices: list[Invoice], credits: list[CreditNote]) -> dict[int, D
 
 
 def _build(customer: Customer, invoices: list[Invoice], payments: list[Payment], allocations: list[Allocation],
-           credits: list[CreditNote], evidence: list[Evidence], as_of: date, query: ClaimQuery,
+           credits: list[CreditNote], evidence: list[Evidence | Demand], as_of: date, query: ClaimQuery,
            calendar: WorkCalendar, rates: RateTable) -> dict[str, Any]:
     credited = _credited(invoices, credits)
     designated: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
@@ -181,7 +182,7 @@ def _build(customer: Customer, invoices: list[Invoice], payments: list[Payment],
     }
 
 
-def _row(inv: Invoice, ci: ClaimInvoice, book: Book, evidence: list[Evidence], query: ClaimQuery,
+def _row(inv: Invoice, ci: ClaimInvoice, book: Book, evidence: list[Evidence | Demand], query: ClaimQuery,
          calendar: WorkCalendar, as_of: date) -> dict[str, Any]:
     st = book.states[inv.id]
     refusal = book.refused.get(inv.id)
@@ -270,11 +271,13 @@ def _total(currency: str, t: dict[str, int]) -> dict[str, str]:
     return out
 
 
-def _limitation(inv: Invoice, applied: list[Any], evidence: list[Evidence], query: ClaimQuery,
+def _limitation(inv: Invoice, applied: list[Any], evidence: list[Evidence | Demand], query: ClaimQuery,
                 calendar: WorkCalendar, as_of: date) -> dict[str, Any]:
     events = [Interruption(a.receipt.date, "part_payment", f"银行流水 / bank ref {a.receipt.reference}")
               for a in applied]
-    events += [Interruption(e.signed_on, "acknowledgment", e.note) for e in evidence if e.covers(inv)]
+    events += [Interruption(e.signed_on, "acknowledgment", e.note) for e in evidence
+               if isinstance(e, Evidence) and e.covers(inv)]
+    events += [Interruption(e.sent_on, "demand", e.note) for e in evidence if isinstance(e, Demand) and e.covers(inv)]
     if query.suit_filed_on is not None and query.suit_filed_on <= as_of:
         ended = query.proceedings_ended_on
         events.append(Interruption(query.suit_filed_on, "suit", "起诉 / suit filed",

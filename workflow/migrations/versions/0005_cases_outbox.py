@@ -171,6 +171,7 @@ def upgrade() -> None:
     sa.Column('transport', sa.String(length=16), nullable=True),
     sa.Column('sent_at', workflow.db.UtcDateTime(timezone=True), nullable=True),
     sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('bounced_at', workflow.db.UtcDateTime(timezone=True), nullable=True),
     sa.Column('created_by', sa.String(length=64), nullable=False),
     sa.Column('created_at', workflow.db.UtcDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['dunning_case.id'], name=op.f('fk_outbox_message_case_id_dunning_case')),
