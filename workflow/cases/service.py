@@ -1,0 +1,535 @@
+"""What a clerk does with a case, and what a case shows.
+
+Every action is one use case in the caller's unit of work: it locks the case, moves it through
+``lifecycle.apply`` (so the audit log names the actor, the reason and the evidence) and writes its
+own rows (a note, a promise, invoices written off) in the same transaction. The read side gathers a
+case's whole file: the customer, the balance it chases, promises, the plan, notes, documents, emails,
+the run's decisions and the timeline from the audit log. A lawyer sees only the cases of customers
+assigned to them, and anyone else's case is "not found" to them.
+
+Actions that need ports (the document service, the claim, the outbox, the webhook) live on
+``CaseService``, built once in ``workflow.services``; the rest are plain functions of the unit of work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Protocol
+
+from sqlalchemy import ColumnElement, Select, false, func, select
+from sqlalchemy.orm import Session
+
+from workflow.accounts.models import Role, User
+from workflow.audit.models import AuditEntry
+from workflow.cases import holds, plans
+from workflow.cases.lifecycle import apply, case_by_ref, lock_case, open_case
+from workflow.cases.models import CaseNote, DunningAction, DunningCase, Promise, RepaymentPlan
+from workflow.cases.states import CLOSED, OPEN, CaseEvent, CaseState, allowed
+from workflow.db import cents_to_decimal
+from workflow.documents.contexts.ledger import ClaimReader, LedgerDocument, generate_from_ledger
+from workflow.documents.contexts.letters import LETTER_KINDS, LawFirm, Lawyer
+from workflow.documents.models import GeneratedDocument
+from workflow.documents.service import DocumentService
+from workflow.errors import Conflict, NotFound, invalid
+from workflow.ledger.access import can_see_customer, scoped
+from workflow.ledger.balances import balance_fen, in_fen
+from workflow.ledger.models import CreditorEntity, Customer, Invoice, Payment
+from workflow.mail.models import OutboxMessage
+from workflow.unit_of_work import UnitOfWork
+
+# who may act on a case (the ledger's writers); a lawyer reads the cases assigned to them
+CASE_WORKERS = frozenset({Role.CLERK, Role.LEGAL, Role.ADMIN})
+# writing a debt off gives money up: not a clerk's decision alone
+WRITE_OFF_ROLES = frozenset({Role.LEGAL, Role.ADMIN})
+LEGAL_ACTION_ROLES = frozenset({Role.LEGAL, Role.LAWYER, Role.ADMIN})
+# a 律师函 is the law firm's letter (律师法 25): a lawyer or the legal team signs it off
+APPROVERS = frozenset({Role.LAWYER, Role.LEGAL})
+# what "send a document now" may send: the 律师函 goes only through its approval
+SENDABLE_KINDS = (*LETTER_KINDS, "statement")
+PROMISE_SOURCES = ("call", "email", "letter", "meeting", "reply")
+NOTE_KINDS = ("call", "note")
+MAX_TEXT = 4000
+
+
+class OutboxPort(Protocol):
+    """``workflow.mail.outbox.Outbox.queue``: the row that becomes the email, queued in this unit of work."""
+
+    def queue(self, uow: UnitOfWork, *, customer_id: int, case_id: int | None, document_id: int | None,
+              kind: str, language: str, automated: bool, contact_on: date,
+              not_before: Any = None) -> OutboxMessage: ...
+
+
+# ---- money the case is about -------------------------------------------------------------------
+
+def open_balance(s: Session, creditor_id: int, customer_id: int) -> dict[str, Decimal]:
+    """What the customer owes this creditor today per currency: invoices not written off, less
+    everything paid or credited (the ledger's maintained balances)."""
+    owed = balance_fen()
+    rows = s.execute(
+        select(Invoice.currency, func.sum(owed)).where(
+            Invoice.creditor_id == creditor_id, Invoice.customer_id == customer_id,
+            Invoice.written_off == false(), owed > 0).group_by(Invoice.currency)).all()
+    return {cur: cents_to_decimal(fen) for cur, fen in rows if fen}
+
+
+def paid_total(s: Session, creditor_id: int, customer_id: int, currency: str) -> Decimal:
+    """Every payment the customer has made to this creditor in ``currency`` (a promise or plan
+    counts what arrives after it was made: this total less the one stored with it)."""
+    fen = s.scalar(select(func.coalesce(func.sum(in_fen(Payment.amount)), 0)).where(
+        Payment.creditor_id == creditor_id, Payment.customer_id == customer_id, Payment.currency == currency))
+    return cents_to_decimal(fen or 0)
+
+
+def _open_invoices(s: Session, case: DunningCase) -> Select[Any]:
+    return select(Invoice).where(Invoice.creditor_id == case.creditor_id, Invoice.customer_id == case.customer_id,
+                                 Invoice.written_off == false(), balance_fen() > 0)
+
+
+# ---- finding a case ------------------------------------------------------------------------------
+
+def visible_case(uow: UnitOfWork, ref: str, *, for_update: bool = False) -> DunningCase:
+    """The case by its reference, locked for a write; "not found" to a lawyer not assigned to it."""
+    case = case_by_ref(uow, ref)
+    if not can_see_customer(uow.session, uow.actor, case.customer_id):
+        raise NotFound("案件", "case", ref)
+    return lock_case(uow, case.id) if for_update else case
+
+
+def _worker_case(uow: UnitOfWork, ref: str, roles: frozenset[Role] = CASE_WORKERS) -> DunningCase:
+    uow.require(roles, "无权处理此案件", "You may not act on this case")
+    return visible_case(uow, ref, for_update=True)
+
+
+def _text(field: str, value: str | None, *, required: bool = True) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise invalid(field, "required", "请填写此项", "this field is required")
+    if len(text) > MAX_TEXT:
+        raise invalid(field, "too_long", f"最多 {MAX_TEXT} 个字符", f"at most {MAX_TEXT} characters")
+    return text
+
+
+def _clerk_evidence(uow: UnitOfWork, evidence: str | None, **more: Any) -> dict[str, Any]:
+    """A clerk's action is its own evidence: who did it, and what they cite (a call, an email...)."""
+    out: dict[str, Any] = {"by": uow.actor.username, "role": uow.actor.role.value}
+    if evidence and evidence.strip():
+        out["note"] = _text("evidence", evidence)
+    out.update(more)
+    return out
+
+
+# ---- the read side -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CaseFilter:
+    state: str | None = None
+    customer_id: int | None = None
+    creditor_id: int | None = None
+    assigned_user_id: int | None = None
+    status: str | None = None  # open, closed
+    page: int = 1
+    per_page: int = 50
+
+
+def list_cases(uow: UnitOfWork, f: CaseFilter) -> dict[str, Any]:
+    s = uow.session
+    conds: list[ColumnElement[bool]] = []
+    if f.state:
+        if f.state not in {st.value for st in CaseState}:
+            raise invalid("state", "unknown_state", f"未知状态：{f.state}",
+                          f"unknown state: {f.state} (one of: {', '.join(st.value for st in CaseState)})")
+        conds.append(DunningCase.state == f.state)
+    if f.customer_id is not None:
+        conds.append(DunningCase.customer_id == f.customer_id)
+    if f.creditor_id is not None:
+        conds.append(DunningCase.creditor_id == f.creditor_id)
+    if f.assigned_user_id is not None:
+        conds.append(DunningCase.assigned_user_id == f.assigned_user_id)
+    if f.status == "open":
+        conds.append(DunningCase.state.in_([st.value for st in OPEN]))
+    elif f.status == "closed":
+        conds.append(DunningCase.state.in_([st.value for st in CLOSED]))
+    elif f.status is not None:
+        raise invalid("status", "unknown_status", "应为 open 或 closed", "must be open or closed")
+    stmt: Select[Any] = scoped(select(DunningCase, Customer, CreditorEntity)  # type: ignore[arg-type]
+                  .join(Customer, Customer.id == DunningCase.customer_id)
+                  .join(CreditorEntity, CreditorEntity.id == DunningCase.creditor_id).where(*conds),
+                  uow.actor, DunningCase.customer_id)
+    total = s.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = s.execute(stmt.order_by(DunningCase.id.desc()).limit(f.per_page)
+                     .offset((f.page - 1) * f.per_page)).all()
+    return {"items": [summary(c, cu, cr) for c, cu, cr in rows], "total": total, "page": f.page,
+            "per_page": f.per_page}
+
+
+def summary(case: DunningCase, customer: Customer, creditor: CreditorEntity) -> dict[str, Any]:
+    return {
+        "ref": case.ref, "id": case.id, "state": case.state, "level": case.level, "resume_to": case.resume_to,
+        "customer": {"id": customer.id, "code": customer.code, "name": customer.legal_name,
+                     "credit_hold": customer.credit_hold},
+        "creditor": {"id": creditor.id, "code": creditor.code, "name": creditor.legal_name},
+        "currency": case.currency, "opened_at": case.opened_at, "opened_by": case.opened_by,
+        "closed_at": case.closed_at, "paused_until": case.paused_until, "hold_reason": case.hold_reason,
+        "assigned_user_id": case.assigned_user_id, "last_action_on": case.last_action_on,
+        "updated_at": case.updated_at,
+    }
+
+
+def show(uow: UnitOfWork, ref: str) -> dict[str, Any]:
+    """The case's whole file (see the module's docstring)."""
+    s = uow.session
+    case = visible_case(uow, ref)
+    customer, creditor = s.get(Customer, case.customer_id), s.get(CreditorEntity, case.creditor_id)
+    assert customer is not None and creditor is not None
+    out = summary(case, customer, creditor)
+    out["allowed_events"] = [e.value for e in allowed(CaseState(case.state))]
+    out["open_balance"] = [{"currency": cur, "outstanding": str(amount)}
+                           for cur, amount in sorted(open_balance(s, case.creditor_id, case.customer_id).items())]
+    out["open_invoices"] = [
+        {"id": inv.id, "number": inv.number, "due_date": inv.due_date, "currency": inv.currency,
+         "amount": str(inv.amount), "outstanding": str(inv.amount - inv.paid_amount - inv.credited_amount)}
+        for inv in s.scalars(_open_invoices(s, case).order_by(Invoice.due_date, Invoice.id).limit(500))]
+    out["promises"] = [describe_promise(p) for p in s.scalars(
+        select(Promise).where(Promise.case_id == case.id).order_by(Promise.id))]
+    out["plans"] = [plans.describe(p) for p in s.scalars(
+        select(RepaymentPlan).where(RepaymentPlan.case_id == case.id).order_by(RepaymentPlan.id))]
+    out["notes"] = [{"id": n.id, "kind": n.kind, "body": n.body, "contact_name": n.contact_name,
+                     "author": n.author, "created_at": n.created_at}
+                    for n in s.scalars(select(CaseNote).where(CaseNote.case_id == case.id).order_by(CaseNote.id))]
+    out["documents"] = [{"id": d.id, "kind": d.kind, "language": d.language, "made_by": d.made_by,
+                         "made_at": d.made_at, "pdf_status": d.pdf_status,
+                         "draft": _is_draft(d)}
+                        for d in s.scalars(select(GeneratedDocument).where(GeneratedDocument.case_id == case.id)
+                                           .order_by(GeneratedDocument.id))]
+    out["emails"] = [{"id": m.id, "kind": m.kind, "status": m.status, "automated": m.automated,
+                      "subject": m.subject, "recipients": list(m.recipients), "contact_on": m.contact_on,
+                      "sent_at": m.sent_at, "document_id": m.document_id, "error": m.error}
+                     for m in s.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id)
+                                        .order_by(OutboxMessage.id))]
+    out["actions"] = [{"id": a.id, "key": a.key, "run_on": a.run_on, "action": a.action, "level": a.level,
+                       "kind": a.kind, "status": a.status, "reason": a.reason, "document_id": a.document_id,
+                       "outbox_id": a.outbox_id, "decided_by": a.decided_by, "resolved_by": a.resolved_by,
+                       "resolved_at": a.resolved_at}
+                      for a in s.scalars(select(DunningAction).where(DunningAction.case_id == case.id)
+                                         .order_by(DunningAction.id))]
+    out["timeline"] = [_timeline_entry(e) for e in s.scalars(
+        select(AuditEntry).where(AuditEntry.entity_type == "dunning_case", AuditEntry.entity_id == str(case.id))
+        .order_by(AuditEntry.id))]
+    return out
+
+
+def _is_draft(doc: GeneratedDocument) -> bool | None:
+    letter = doc.context.get("letter") if isinstance(doc.context, Mapping) else None
+    draft = letter.get("draft") if isinstance(letter, Mapping) else None
+    return draft if isinstance(draft, bool) else None
+
+
+def _timeline_entry(e: AuditEntry) -> dict[str, Any]:
+    after = e.after if isinstance(e.after, Mapping) else {}
+    before = e.before if isinstance(e.before, Mapping) else {}
+    return {"at": e.at, "actor": e.actor, "action": e.action, "from_state": before.get("state"),
+            "to_state": after.get("state"), "reason": after.get("reason"), "evidence": after.get("evidence")}
+
+
+def describe_promise(p: Promise) -> dict[str, Any]:
+    return {"id": p.id, "promised_on": p.promised_on, "amount": str(p.amount), "currency": p.currency,
+            "source": p.source, "contact_name": p.contact_name, "note": p.note, "paid_before": str(p.paid_before),
+            "status": p.status, "resolved_on": p.resolved_on, "recorded_by": p.recorded_by,
+            "recorded_at": p.recorded_at}
+
+
+# ---- clerk actions -------------------------------------------------------------------------------
+
+def open_case_by_hand(uow: UnitOfWork, creditor_id: int, customer_id: int, reason: str,
+                      evidence: str | None = None) -> tuple[DunningCase, bool]:
+    """A clerk opens the case of (creditor, customer), or finds the one already open. It opens as
+    overdue when an open invoice is past due, else as pre-due; a customer who owes this creditor
+    nothing has no case to open."""
+    uow.require(CASE_WORKERS, "无权开立案件", "You may not open a case")
+    s = uow.session
+    if s.get(Customer, customer_id) is None or not can_see_customer(s, uow.actor, customer_id):
+        raise NotFound("客户", "customer", customer_id)
+    if s.get(CreditorEntity, creditor_id) is None:
+        raise NotFound("债权人", "creditor", creditor_id)
+    reason = _text("reason", reason)
+    owed = balance_fen()
+    first = s.execute(select(Invoice.due_date, Invoice.currency).where(
+        Invoice.creditor_id == creditor_id, Invoice.customer_id == customer_id, Invoice.written_off == false(),
+        owed > 0).order_by(Invoice.due_date, Invoice.id).limit(1)).first()
+    if first is None:
+        raise invalid("customer_id", "nothing_owed", "该客户对此债权人没有未付发票，无需立案",
+                      "the customer owes this creditor nothing: there is no case to open")
+    state = CaseState.OVERDUE if first.due_date < uow.today() else CaseState.PRE_DUE
+    return open_case(uow, creditor_id, customer_id, state=state, reason=reason,
+                     evidence=_clerk_evidence(uow, evidence, entry="by_hand"), currency=first.currency)
+
+
+def add_note(uow: UnitOfWork, ref: str, body: str, *, kind: str = "call",
+             contact_name: str | None = None) -> CaseNote:
+    case = _worker_case(uow, ref)
+    if kind not in NOTE_KINDS:
+        raise invalid("kind", "unknown_kind", "应为 call 或 note", "must be call or note")
+    note = CaseNote(case_id=case.id, kind=kind, body=_text("body", body),
+                    contact_name=_text("contact_name", contact_name, required=False) or None,
+                    author=uow.actor.username, created_at=uow.now())
+    uow.session.add(note)
+    uow.session.flush()
+    uow.audit("case.note", "dunning_case", case.id, None,
+              {"ref": case.ref, "note_id": note.id, "kind": kind, "state": case.state})
+    return note
+
+
+def record_promise(uow: UnitOfWork, ref: str, *, promised_on: date, amount: Decimal, currency: str,
+                   source: str, contact_name: str | None = None, note: str | None = None) -> Promise:
+    """The debtor promised to pay ``amount`` by ``promised_on``: the case waits for it (DOMAIN.md §1:
+    record every promise — date, amount, who — and follow it up the day it falls due). A new promise
+    replaces one still pending."""
+    case = _worker_case(uow, ref)
+    s = uow.session
+    if promised_on < uow.today():
+        raise invalid("promised_on", "in_the_past", "承诺付款日不能早于今天",
+                      "the promised date cannot be before today")
+    if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0:
+        raise invalid("amount", "not_positive", "承诺金额须大于零", "the promised amount must be positive")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise invalid("amount", "too_precise", "金额最多两位小数", "at most two decimal places")
+    if source not in PROMISE_SOURCES:
+        raise invalid("source", "unknown_source", f"来源应为 {' / '.join(PROMISE_SOURCES)} 之一",
+                      f"source must be one of {', '.join(PROMISE_SOURCES)}")
+    owed = open_balance(s, case.creditor_id, case.customer_id)
+    if currency not in owed:
+        raise invalid("currency", "nothing_owed", f"该客户没有 {currency} 欠款",
+                      f"the customer owes nothing in {currency}")
+    for old in s.scalars(select(Promise).where(Promise.case_id == case.id, Promise.status == "pending")):
+        old.status = "cancelled"
+        old.resolved_on = uow.today()
+    promise = Promise(case_id=case.id, promised_on=promised_on, amount=amount, currency=currency, source=source,
+                      contact_name=_text("contact_name", contact_name, required=False) or None,
+                      note=_text("note", note, required=False) or None,
+                      paid_before=paid_total(s, case.creditor_id, case.customer_id, currency),
+                      status="pending", recorded_by=uow.actor.username, recorded_at=uow.now())
+    s.add(promise)
+    s.flush()
+    apply(uow, case, CaseEvent.PROMISE_RECORDED, reason=f"承诺 {promised_on} 前付 {currency} {amount}",
+          evidence=_clerk_evidence(uow, note, promise_id=promise.id, source=source, contact=promise.contact_name,
+                                   promised_on=promised_on.isoformat(), amount=str(amount), currency=currency))
+    return promise
+
+
+def pause(uow: UnitOfWork, ref: str, reason: str, until: date | None = None,
+          evidence: str | None = None) -> DunningCase:
+    case = _worker_case(uow, ref)
+    if until is not None and until <= uow.today():
+        raise invalid("until", "not_future", "暂停截止日须晚于今天", "the pause must end after today")
+    reason = _text("reason", reason)
+    apply(uow, case, CaseEvent.PAUSED, reason=reason, evidence=_clerk_evidence(uow, evidence),
+          paused_until=until, hold_reason=reason)
+    return case
+
+
+def resume(uow: UnitOfWork, ref: str, reason: str, evidence: str | None = None) -> DunningCase:
+    case = _worker_case(uow, ref)
+    apply(uow, case, CaseEvent.RESUMED, reason=_text("reason", reason), evidence=_clerk_evidence(uow, evidence),
+          hold_reason=None)
+    return case
+
+
+def dispute(uow: UnitOfWork, ref: str, reason: str, evidence: str | None = None) -> DunningCase:
+    """The debtor disputes the debt: automatic dunning stops until a person resolves it (DOMAIN.md §8)."""
+    case = _worker_case(uow, ref)
+    reason = _text("reason", reason)
+    apply(uow, case, CaseEvent.DISPUTE_RAISED, reason=reason, evidence=_clerk_evidence(uow, evidence),
+          hold_reason=reason)
+    return case
+
+
+def resolve(uow: UnitOfWork, ref: str, reason: str, evidence: str | None = None) -> DunningCase:
+    case = _worker_case(uow, ref)
+    apply(uow, case, CaseEvent.DISPUTE_RESOLVED, reason=_text("reason", reason),
+          evidence=_clerk_evidence(uow, evidence), hold_reason=None)
+    return case
+
+
+def write_off(uow: UnitOfWork, ref: str, reason: str, evidence: str | None = None) -> DunningCase:
+    """Give the debt up: the case closes and its open invoices are marked written off (bad debt,
+    no longer a receivable), each change in the audit log."""
+    case = _worker_case(uow, ref, WRITE_OFF_ROLES)
+    reason = _text("reason", reason)
+    numbers: list[str] = []
+    for inv in uow.session.scalars(_open_invoices(uow.session, case).with_for_update().order_by(Invoice.id)):
+        inv.written_off = True
+        numbers.append(inv.number)
+        uow.audit("invoice.write_off", "invoice", inv.id, {"written_off": False},
+                  {"written_off": True, "case": case.ref, "reason": reason})
+    apply(uow, case, CaseEvent.WRITTEN_OFF, reason=reason, evidence=_clerk_evidence(uow, evidence, invoices=numbers))
+    _cancel_pending(uow, case)
+    return case
+
+
+def settle(uow: UnitOfWork, ref: str, reason: str, evidence: str | None = None) -> DunningCase:
+    case = _worker_case(uow, ref)
+    apply(uow, case, CaseEvent.SETTLED, reason=_text("reason", reason), evidence=_clerk_evidence(uow, evidence))
+    _cancel_pending(uow, case)
+    return case
+
+
+def start_legal_action(uow: UnitOfWork, ref: str, reason: str, evidence: str | None = None) -> DunningCase:
+    """Suit, arbitration or a payment order: the run leaves the case alone from here."""
+    case = _worker_case(uow, ref, LEGAL_ACTION_ROLES)
+    apply(uow, case, CaseEvent.LEGAL_ACTION_STARTED, reason=_text("reason", reason),
+          evidence=_clerk_evidence(uow, evidence))
+    return case
+
+
+def close_if_settled(uow: UnitOfWork, case: DunningCase, evidence: Mapping[str, Any] | None = None) -> bool:
+    """Close the case as paid when the customer owes its creditor nothing any more (every invoice
+    paid, credited or written off); ``True`` when it closed. The run calls it for every open case it
+    looks at; a payment's recording may too."""
+    if CaseState(case.state) in CLOSED:
+        return False
+    if open_balance(uow.session, case.creditor_id, case.customer_id):
+        return False
+    case = lock_case(uow, case.id)
+    if CaseState(case.state) in CLOSED:
+        return False
+    apply(uow, case, CaseEvent.PAID_IN_FULL, reason="欠款已全部结清 / the balance is settled in full",
+          evidence=dict(evidence or {"balance": "0"}))
+    _cancel_pending(uow, case)
+    return True
+
+
+def _cancel_pending(uow: UnitOfWork, case: DunningCase) -> None:
+    """A closed case waits for nothing: its pending promises and active plans end with it."""
+    s = uow.session
+    for p in s.scalars(select(Promise).where(Promise.case_id == case.id, Promise.status == "pending")):
+        p.status, p.resolved_on = "cancelled", uow.today()
+    for plan in s.scalars(select(RepaymentPlan).where(RepaymentPlan.case_id == case.id,
+                                                      RepaymentPlan.status == "active")):
+        plan.status = "cancelled"
+
+
+def pending_lawyer_letter(uow: UnitOfWork, case: DunningCase) -> DunningAction:
+    action = uow.session.scalar(select(DunningAction).where(
+        DunningAction.case_id == case.id, DunningAction.status == "awaiting_approval")
+        .order_by(DunningAction.id.desc()).limit(1).with_for_update())
+    if action is None or action.document_id is None:
+        raise Conflict(f"案件 {case.ref} 没有待审批的律师函",
+                       f"case {case.ref} has no lawyer's letter awaiting approval")
+    return action
+
+
+def _approver_name(uow: UnitOfWork) -> str:
+    if uow.actor.user_id is not None:
+        user = uow.session.get(User, uow.actor.user_id)
+        if user is not None:
+            return user.display_name
+    return uow.actor.username
+
+
+# ---- the service with ports ----------------------------------------------------------------------
+
+class CaseService:
+    """The case actions that make documents, queue emails or push webhooks."""
+
+    def __init__(self, documents: DocumentService, claim: ClaimReader, outbox: OutboxPort,
+                 webhook: holds.Webhook | None) -> None:
+        self.documents = documents
+        self.claim = claim
+        self.outbox = outbox
+        self.webhook = webhook
+
+    def send_document(self, uow: UnitOfWork, ref: str, kind: str, language: str = "zh") -> DunningAction:
+        """A clerk sends a letter now: made from the ledger for the case, checked and queued like the
+        run's, but sent by a person (not counted against the automated contact caps of DOMAIN.md §8,
+        which limit what the machine sends; the decision is logged as the run's are)."""
+        case = _worker_case(uow, ref)
+        if CaseState(case.state) in CLOSED:
+            raise Conflict(f"案件 {case.ref} 已结案，不能再发函", f"case {case.ref} is closed: nothing more is sent")
+        if kind not in SENDABLE_KINDS:
+            raise invalid("kind", "not_sendable", f"可发送：{'、'.join(SENDABLE_KINDS)}（律师函须经审批）",
+                          f"one of: {', '.join(SENDABLE_KINDS)} (a lawyer's letter goes through approval)")
+        if language not in ("zh", "en"):
+            raise invalid("language", "unknown_language", "应为 zh 或 en", "must be zh or en")
+        doc = generate_from_ledger(uow, self.documents, self.claim, case.customer_id, LedgerDocument(
+            kind=kind, language=language, creditor_id=case.creditor_id, case_id=case.id, currency=case.currency))
+        message = self.outbox.queue(uow, customer_id=case.customer_id, case_id=case.id, document_id=doc.id,
+                                    kind=kind, language=language, automated=False, contact_on=uow.today())
+        action = DunningAction(
+            key=f"manual:{case.id}:{doc.id}", case_id=case.id, creditor_id=case.creditor_id,
+            customer_id=case.customer_id, run_on=uow.today(), action="manual", level=None, kind=kind,
+            status="queued", reason=f"clerk {uow.actor.username} sent it by hand", document_id=doc.id,
+            outbox_id=message.id, decided_by=uow.actor.username, created_at=uow.now())
+        uow.session.add(action)
+        uow.session.flush()
+        uow.audit("case.document_sent", "dunning_case", case.id, None,
+                  {"ref": case.ref, "state": case.state, "kind": kind, "language": language, "document_id": doc.id,
+                   "outbox_id": message.id, "automated": False, "action_id": action.id,
+                   "reason": "sent by hand", "evidence": _clerk_evidence(uow, None)})
+        return action
+
+    def approve_lawyer_letter(self, uow: UnitOfWork, ref: str, reason: str = "") -> DunningAction:
+        """The lawyer (or the legal team) approves the pending 律师函: the final letter is made from the
+        ledger as of today with the firm and lawyer of the draft, without the DRAFT mark, signed off
+        by the approver's name, and queued to be sent."""
+        case = _worker_case(uow, ref, APPROVERS)
+        action = pending_lawyer_letter(uow, case)
+        draft = uow.session.get(GeneratedDocument, action.document_id)
+        assert draft is not None
+        ctx = draft.context if isinstance(draft.context, Mapping) else {}
+        try:
+            firm, lawyer = LawFirm(**ctx["law_firm"]), Lawyer(**ctx["lawyer"])
+        except (KeyError, TypeError) as exc:
+            raise Conflict("草稿律师函缺少律师事务所或律师信息，请驳回后重新起草",
+                           "the draft names no law firm or lawyer: reject it and draft it again") from exc
+        raw_letter = ctx.get("letter")
+        letter: Mapping[str, Any] = raw_letter if isinstance(raw_letter, Mapping) else {}
+        approver = _approver_name(uow)
+        final = generate_from_ledger(uow, self.documents, self.claim, case.customer_id, LedgerDocument(
+            kind="lawyer_letter", language=draft.language, creditor_id=case.creditor_id,
+            number=str(letter.get("number") or ""), law_firm=firm, lawyer=lawyer, draft=False, case_id=case.id))
+        apply(uow, case, CaseEvent.LAWYER_LETTER_APPROVED,
+              reason=_text("reason", reason, required=False) or f"approved by {approver}",
+              evidence={"action_id": action.id, "draft_document_id": draft.id, "document_id": final.id,
+                        "approved_by": approver, "approved_by_user": uow.actor.username,
+                        "role": uow.actor.role.value}, last_action_on=uow.today())
+        message = self.outbox.queue(uow, customer_id=case.customer_id, case_id=case.id, document_id=final.id,
+                                    kind="lawyer_letter", language=draft.language, automated=False,
+                                    contact_on=uow.today())
+        action.status = "approved"
+        action.resolved_by = uow.actor.username
+        action.resolved_at = uow.now()
+        action.document_id = final.id
+        action.outbox_id = message.id
+        uow.session.flush()
+        return action
+
+    def reject_lawyer_letter(self, uow: UnitOfWork, ref: str, reason: str) -> DunningAction:
+        case = _worker_case(uow, ref, APPROVERS)
+        action = pending_lawyer_letter(uow, case)
+        reason = _text("reason", reason)
+        apply(uow, case, CaseEvent.LAWYER_LETTER_REJECTED, reason=reason,
+              evidence={"action_id": action.id, "draft_document_id": action.document_id,
+                        "rejected_by": _approver_name(uow), "rejected_by_user": uow.actor.username})
+        action.status = "rejected"
+        action.resolved_by = uow.actor.username
+        action.resolved_at = uow.now()
+        action.reason = reason
+        uow.session.flush()
+        return action
+
+    def agree_plan(self, uow: UnitOfWork, ref: str, instalments: Sequence[tuple[date, Decimal]], *,
+                   currency: str, language: str = "zh", number: str = "",
+                   waive_penalty_on_performance: bool = False, pdf: bool = True) -> RepaymentPlan:
+        case = _worker_case(uow, ref)
+        return plans.agree(uow, self.documents, case, instalments, currency=currency, language=language,
+                           number=number, waive_penalty_on_performance=waive_penalty_on_performance, pdf=pdf)
+
+    def set_credit_hold(self, uow: UnitOfWork, customer_id: int, reason: str,
+                        evidence: Mapping[str, Any] | None = None) -> bool:
+        return holds.set_credit_hold(uow, customer_id, reason, evidence, webhook=self.webhook)
+
+    def release_credit_hold(self, uow: UnitOfWork, customer_id: int, reason: str) -> bool:
+        return holds.release_credit_hold(uow, customer_id, reason, webhook=self.webhook)
