@@ -23,6 +23,7 @@ from workflow.unit_of_work import UnitOfWork, open_unit_of_work
 if TYPE_CHECKING:
     from workflow.documents.pdf import PdfConverter
     from workflow.documents.render import TemplateCache
+    from workflow.jobs.queue import JobQueue
     from workflow.services import Services
 
 
@@ -37,6 +38,8 @@ class Core:
     pdf_port: PdfConverter | None = field(default=None, repr=False)
     template_cache: TemplateCache | None = field(default=None, repr=False)
     _services: Services | None = field(default=None, repr=False)
+    # the job queue (``settings.job_runner``: inline or RQ); a test may hand in its own
+    job_queue: JobQueue | None = field(default=None, repr=False)
 
     @property
     def services(self) -> Services:
@@ -46,6 +49,15 @@ class Core:
 
             self._services = build_services(self)
         return self._services
+
+    @property
+    def jobs(self) -> JobQueue:
+        """Where work goes to run after commit (``workflow.jobs.queue``), built on first use."""
+        if self.job_queue is None:
+            from workflow.jobs.queue import make_queue
+
+            self.job_queue = make_queue(self)
+        return self.job_queue
 
     @contextmanager
     def unit_of_work(self, actor: Actor, *, read_only: bool = False) -> Iterator[UnitOfWork]:
@@ -57,6 +69,8 @@ class Core:
         if self._services is not None:
             self._services.close()
             self._services = None
+        if self.job_queue is not None:
+            self.job_queue.close()
         self.db.dispose()
 
 

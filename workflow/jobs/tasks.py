@@ -1,0 +1,120 @@
+"""The tasks a job may run, by name: ``name -> function(core, *args)``.
+
+A job carries only a task name and ids (ints, ISO dates), never objects: whatever it needs is read
+again from the database when it runs, so a job enqueued before a change sees the change, and a job
+run twice (a retry after a crash, a duplicate enqueue) finds the work done and does nothing more.
+Every task here calls a service that is idempotent by its own design (the outbox's leases and
+statuses, the run's keyed actions, the webhook's delivery status, documents' pending PDFs).
+
+On RQ every job is one call of ``run_task(name, *args)`` in a worker process, against one Core built
+once per process (``worker_core``), so LibreOffice and the render worker stay warm from job to job.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from workflow.accounts.actor import Actor
+from workflow.accounts.models import Role
+
+if TYPE_CHECKING:
+    from workflow.core import Core
+
+log = logging.getLogger(__name__)
+
+# who acts in a job: the scheduler and the sweeps act for the system, not for a person
+JOBS_ACTOR = Actor(user_id=None, username="jobs", role=Role.ADMIN)
+
+JobArg = int | str
+Task = Callable[..., Any]
+F = TypeVar("F", bound=Task)
+
+TASKS: dict[str, Task] = {}
+
+
+def task(name: str) -> Callable[[F], F]:
+    def register(fn: F) -> F:
+        if name in TASKS:
+            raise ValueError(f"task {name!r} is registered twice")
+        TASKS[name] = fn
+        return fn
+
+    return register
+
+
+class UnknownTask(LookupError):
+    """A job names a task this version does not have (an older or newer worker)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# the tasks
+
+
+@task("finish_pending")
+def finish_pending(core: Core) -> int:
+    """Make the PDFs left pending when a process stopped between its commit and the PDF."""
+    with core.unit_of_work(JOBS_ACTOR) as uow:
+        pending = core.services.documents.finish_pending(uow)
+    return len(pending)  # the PDFs themselves are made by the unit of work's after-commit callbacks
+
+
+# the periodic sweep's steps, in order; each is independent of the others
+SWEEP_STEPS: dict[str, Task] = {"finish_pending": finish_pending}
+
+
+@task("sweep")
+def sweep(core: Core) -> dict[str, int]:
+    """The once-a-minute catch-all: whatever is due and was not (or could not be) done by its own job.
+
+    Each step runs even if an earlier one failed; the job fails afterwards if any did, so the failure
+    is visible in RQ (and retried) while the other steps' work is done."""
+    done: dict[str, int] = {}
+    failed: list[str] = []
+    for name, step in SWEEP_STEPS.items():
+        try:
+            done[name] = int(step(core))
+        except Exception:
+            log.exception("sweep step %s failed", name)
+            failed.append(name)
+    if failed:
+        raise RuntimeError(f"sweep steps failed: {', '.join(failed)} (done: {done})")
+    return done
+
+
+# ---------------------------------------------------------------------------------------------
+# the worker process's Core and the RQ entry point
+
+_core: Core | None = None
+_core_lock = threading.Lock()
+
+
+def use_core(core: Core | None) -> None:
+    """The Core this process's jobs run against (``dunning worker`` hands in the one it built)."""
+    global _core
+    with _core_lock:
+        _core = core
+
+
+def worker_core() -> Core:
+    """This process's Core, built once from the environment on first use and closed at exit."""
+    global _core
+    with _core_lock:
+        if _core is None:
+            from workflow.config import Settings
+            from workflow.core import build_core
+
+            _core = build_core(Settings.from_env())
+            atexit.register(_core.close)
+        return _core
+
+
+def run_task(name: str, *args: JobArg) -> Any:
+    """What every RQ job calls: the named task, on this process's Core."""
+    fn = TASKS.get(name)
+    if fn is None:
+        raise UnknownTask(f"no task named {name!r} (known: {', '.join(sorted(TASKS))})")
+    return fn(worker_core(), *args)
