@@ -274,9 +274,9 @@ def cli() -> None:
 
 def register_all(group: click.Group) -> None:
     """Every command, as each module's ``register`` adds it (the table above mirrors this)."""
-    from workflow.cli import admin, contracts, documents, law, ledger
+    from workflow.cli import admin, contracts, documents, jobs, law, ledger
 
-    for module in (admin, ledger, law, documents, contracts):
+    for module in (admin, ledger, law, documents, contracts, jobs):
         module.register(group)
 
 
