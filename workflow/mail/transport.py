@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from workflow.config import Settings
 
 
 @dataclass(frozen=True)
@@ -78,3 +81,18 @@ class MemoryTransport:
 
     def close(self) -> None:
         pass
+
+
+def make_transport(settings: Settings) -> MailTransport:
+    """The transport the settings name; adapters are imported here so that memory needs neither."""
+    if settings.mail_transport == "smtp":
+        from workflow.mail.smtp import SmtpTransport
+
+        return SmtpTransport(settings.smtp_url, settings.smtp_local_hostname, settings.smtp_timeout_seconds)
+    if settings.mail_transport == "maildir":
+        from workflow.mail.maildir import MaildirTransport
+
+        return MaildirTransport(settings.mailbox_dir / "outbox")
+    if settings.mail_transport == "memory":
+        return MemoryTransport()
+    raise ValueError(f"unknown mail transport {settings.mail_transport!r}")
