@@ -99,7 +99,7 @@ BAD = [
     (["user", "token", "nobody"], "nobody"),
     (["import", "/nonexistent.csv"], "FILE"),
     (["import", str(Path(__file__)), "--kind", "bills"], "kind"),
-    (["render", "statement"], "Missing option"),
+    (["render", "statement"], "缺少选项 '--out'"),
     (["templates", "upload", "statement", "fr", str(Path(__file__))], "'fr'"),
     (["contract", "lint"], "FILE"),
     (["up", "--port", "0"], "--port"),

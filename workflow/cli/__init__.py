@@ -7,11 +7,24 @@ SQLite default brings the schema to head first. Only ``dunning up`` builds the F
 Every message is in the user's language (DUNNING_LOCALE, zh_CN by default). Domain and settings
 errors end the command with one line on stderr and exit code 2; the console script turns anything
 else into one line too, so no traceback reaches a user.
+
+Writing a command module (registered in COMMANDS below, imported only when its command runs):
+
+- help of a command, option or argument: ``help=help_text("中文", "English")`` in the decorator
+  (not a docstring: click would show the docstring in both languages' help). The pair is kept, and
+  each invocation shows the one of its own language, so a test may run zh and en in one process.
+- a message: ``click.echo(say("中文", "English"))``; an error: raise a ``DomainError``
+  (``workflow.errors.invalid(field, code, zh, en)``), or ``click.UsageError(say(zh, en))`` for a
+  wrong combination of options. Both end in one line on stderr.
+- click's own words (Usage:, Options:, --help, "Missing argument", "No such option", "Invalid
+  value for ...") are translated here (``_Formatter``, ``run``; the table is in
+  ``workflow/cli/click_zh.py``): nothing to do in a command module.
 """
 
 from __future__ import annotations
 
 import getpass
+import inspect
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -21,6 +34,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
+from workflow.cli import click_zh
 from workflow.config import SettingsError
 from workflow.errors import DomainError
 
@@ -85,7 +99,10 @@ def cli_locale() -> str:
     DUNNING_LOCALE as set, else zh_CN. A bad DUNNING_LOCALE is reported when the Core is built."""
     ctx = click.get_current_context(silent=True)
     if ctx is not None:
-        core = ctx.find_root().meta.get(_CORE)
+        root = ctx.find_root()
+        core = root.meta.get(_CORE)
+        if core is None and (hasattr(root.obj, "load_app") or hasattr(root.obj, "unit_of_work")):
+            core = cli_core()  # a test's Core: its settings speak for the user, help included
         if core is not None:
             return str(core.settings.locale)
     raw = os.environ.get("DUNNING_LOCALE", "")
@@ -99,6 +116,18 @@ def say(zh: str, en: str) -> str:
 
 def error_line(message: str) -> str:
     return say(f"错误：{message}", f"error: {message}")
+
+
+# help text (as click stores it, i.e. after inspect.cleandoc) -> (Chinese, English)
+_HELP: dict[str, tuple[str, str]] = {}
+
+
+def help_text(zh: str, en: str) -> str:
+    """A command's, option's or argument's help in both languages. It is read when the command
+    module is imported; each invocation then shows the text in its own language (``_localise``)."""
+    pair = (inspect.cleandoc(zh), inspect.cleandoc(en))
+    _HELP[pair[0]] = _HELP[pair[1]] = pair
+    return say(*pair)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -187,23 +216,55 @@ def cli_run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 # the group
 
 
-_HEADINGS_ZH = {"Usage: ": "用法：", "Options": "选项", "Commands": "命令", "Arguments": "参数"}
-
-
 class _Formatter(click.HelpFormatter):
-    """Click's help, with its headings (and its --help line) in the user's language."""
+    """Click's help with click's own words (headings, the usage line, the --help row, an option's
+    ``[default: ...; required]`` and value names) in the user's language."""
 
     def write_dl(self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
-        own = say("显示此帮助并退出", "Show this message and exit.")
-        super().write_dl([(a, own if b == "Show this message and exit." else b) for a, b in rows],
-                         col_max, col_spacing)
+        if cli_locale().startswith("en"):
+            super().write_dl(rows, col_max, col_spacing)
+            return
+        # click's layout, measured in terminal columns (a Chinese character takes two)
+        rows = [(click_zh.option_spec(a), click_zh.option_help(b)) for a, b in rows]
+        first_col = min(max((click_zh.width(a) for a, _ in rows), default=0), col_max) + col_spacing
+        indent = " " * self.current_indent
+        for first, second in rows:
+            self.write(f"{indent}{first}")
+            if not second:
+                self.write("\n")
+                continue
+            if click_zh.width(first) <= first_col - col_spacing:
+                self.write(" " * (first_col - click_zh.width(first)))
+            else:
+                self.write("\n" + " " * (first_col + self.current_indent))
+            lines = click_zh.wrap(second, max(self.width - first_col - 2 - self.current_indent, 10)) or [""]
+            self.write(lines[0] + "\n")
+            for line in lines[1:]:
+                self.write(f"{'':>{first_col + self.current_indent}}{line}\n")
+
+    def write_text(self, text: str) -> None:
+        if cli_locale().startswith("en"):
+            super().write_text(text)
+            return
+        indent = " " * self.current_indent
+        for line in click_zh.wrap(text, max(self.width - self.current_indent, 20)):
+            self.write(f"{indent}{line}\n" if line else "\n")
+
+    def write_heading(self, heading: str) -> None:
+        if cli_locale().startswith("en"):
+            super().write_heading(heading)
+        else:
+            self.write(f"{'':>{self.current_indent}}{heading}：\n")
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        super().write_usage(prog, args, say("用法：", "Usage: ") if prefix is None else prefix)
+        if cli_locale().startswith("en"):
+            super().write_usage(prog, args, "Usage: " if prefix is None else prefix)
+        else:
+            super().write_usage(prog, click_zh.usage(args), "用法：" if prefix is None else prefix)
 
     @contextmanager
     def section(self, name: str) -> Iterator[None]:
-        with super().section(say(_HEADINGS_ZH.get(name, name), name)):
+        with super().section(say(click_zh.HEADINGS.get(name, name), name)):
             yield
 
 
@@ -259,12 +320,38 @@ class DunningGroup(click.Group):
             ctx.exit(2)
 
 
+# short helps made from a Chinese help (click's own shortening cuts at spaces, which Chinese has few of)
+_SHORT_ZH: set[str] = set()
+
+
 def _localise(cmd: click.Command) -> None:
-    """A command's help, too, gets its headings in the user's language."""
+    """The command's help (its text, its options' and arguments', click's own words) in the language
+    of this invocation."""
+    en = cli_locale().startswith("en")
     cmd.context_class = _Context
+    pair = _HELP.get(cmd.help or "")
+    if pair is not None:
+        cmd.help = pair[en]
+    short = _HELP.get(cmd.short_help or "")
+    if short is not None:
+        cmd.short_help = short[en]
+    elif cmd.short_help is None or cmd.short_help in _SHORT_ZH:
+        cmd.short_help = None if en or pair is None else _short_zh(pair[0])
+    for param in cmd.params:
+        pair = _HELP.get(param.help or "")
+        if pair is not None:
+            param.help = pair[en]
     if isinstance(cmd, click.Group):
         for sub in cmd.commands.values():
             _localise(sub)
+
+
+def _short_zh(text: str, limit: int = 36) -> str:
+    """The first sentence of a Chinese help, as the command lists show it."""
+    first = text.partition("\n\n")[0].replace("\n", "").partition("。")[0]
+    short = first if len(first) <= limit else first[:limit - 1] + "…"
+    _SHORT_ZH.add(short)
+    return short
 
 
 @click.group(cls=DunningGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -293,10 +380,11 @@ def run(args: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except click.UsageError as exc:
         where = exc.ctx.command_path if exc.ctx is not None else "dunning"
-        click.echo(error_line(f"{exc.format_message()} ({where} --help)"), err=True)
+        what = _click_message(exc)
+        click.echo(error_line(say(f"{what}（见 {where} --help）", f"{what} ({where} --help)")), err=True)
         return exc.exit_code
     except click.ClickException as exc:
-        click.echo(error_line(exc.format_message()), err=True)
+        click.echo(error_line(_click_message(exc)), err=True)
         return exc.exit_code
     except SettingsError as exc:
         click.echo(say(f"配置错误：{exc}", f"settings error: {exc}"), err=True)
@@ -315,6 +403,15 @@ def run(args: Sequence[str] | None = None) -> int:
         click.echo(say(f"内部错误（请报告）：{what}", f"internal error (please report it): {what}"), err=True)
         return 1
     return result if isinstance(result, int) else 0
+
+
+def _click_message(exc: click.ClickException) -> str:
+    """Click's message on one line, in the user's language."""
+    if cli_locale().startswith("en"):
+        return click_zh.one_line(exc.format_message())
+    if isinstance(exc, (click.NoSuchOption, click.exceptions.NoSuchCommand)) and exc.possibilities:
+        return click_zh.one_line(f"{click_zh.message(exc.message)}{click_zh.possibilities(exc.possibilities)}")
+    return click_zh.one_line(click_zh.message(exc.format_message()))
 
 
 def _first_line(exc: object) -> str:
