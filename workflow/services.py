@@ -14,7 +14,10 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from workflow.accounts.service import Accounts
+from workflow.calc.schemas import ClaimQuery
 from workflow.calc.service import LawData
+from workflow.cases.holds import Webhook
+from workflow.cases.service import CaseService
 from workflow.claim.service import ClaimService
 from workflow.documents.pdf import PdfConverter, make_converter
 from workflow.documents.registry import TemplateRegistry
@@ -39,6 +42,7 @@ class Services:
     calc: LawData  # the law calculators, their calendar and rate table
     importer: Importer  # ledger imports, with the upload cap
     attachments: Attachments  # files of contracts and invoices, creditors' seals
+    cases: CaseService  # dunning cases: clerk actions, lawyer's letter approval, credit hold and its webhook
 
     def close(self) -> None:
         """Release process-wide state: helper processes, caches."""
@@ -54,9 +58,15 @@ def build_services(core: Core) -> Services:
                                  shipped_dir=core.settings.templates_dir,
                                  max_template_bytes=core.settings.max_template_bytes)
     documents = DocumentService(templates, core.files, pdf, core.unit_of_work)
+    claims = ClaimService(law, documents)
+    # the webhook POSTs after commit (its retries by Webhook.deliver_due); none when no URL is set
+    webhook = (Webhook(core.settings.credit_hold_webhook_url, core.settings.webhook_secret, core.unit_of_work)
+               if core.settings.credit_hold_webhook_url else None)
+    cases = CaseService(documents, lambda u, c, d, cr: claims.claim(u, c, ClaimQuery(as_of=d, creditor_id=cr)),
+                        lambda: core.services.outbox, webhook)
     return Services(
         pdf=pdf, render_worker=worker, templates=templates, documents=documents,
-        claims=ClaimService(law, documents),
+        claims=claims, cases=cases,
         accounts=Accounts(token_days=core.settings.token_days,
                           session_idle=timedelta(hours=core.settings.session_idle_hours)),
         calc=law, importer=Importer(core.settings.max_upload_bytes, core.settings.payment_future_days),

@@ -111,7 +111,7 @@ def test_a_return_without_a_remembered_state_is_refused() -> None:
 
 
 def test_holds_are_the_waiting_states() -> None:
-    assert HOLDS == {S.PROMISE_PENDING, S.REPAYMENT_PLAN, S.DISPUTED, S.PAUSED}
+    assert {S.PROMISE_PENDING, S.REPAYMENT_PLAN, S.DISPUTED, S.PAUSED} == HOLDS
     # nothing but a hold's own end, another hold, legal action or closing leaves a hold
     for hold in HOLDS:
         targets = {TRANSITIONS[(hold, e)] for e in allowed(hold)}

@@ -13,7 +13,7 @@ Actions that need ports (the document service, the claim, the outbox, the webhoo
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -434,12 +434,17 @@ def _approver_name(uow: UnitOfWork) -> str:
 class CaseService:
     """The case actions that make documents, queue emails or push webhooks."""
 
-    def __init__(self, documents: DocumentService, claim: ClaimReader, outbox: OutboxPort,
+    def __init__(self, documents: DocumentService, claim: ClaimReader, outbox: Callable[[], OutboxPort],
                  webhook: holds.Webhook | None) -> None:
         self.documents = documents
         self.claim = claim
-        self.outbox = outbox
+        # a getter: the outbox is built beside this service in the composition root
+        self._outbox = outbox
         self.webhook = webhook
+
+    @property
+    def outbox(self) -> OutboxPort:
+        return self._outbox()
 
     def send_document(self, uow: UnitOfWork, ref: str, kind: str, language: str = "zh") -> DunningAction:
         """A clerk sends a letter now: made from the ledger for the case, checked and queued like the
