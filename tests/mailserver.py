@@ -164,6 +164,7 @@ class LmtpRelay:
         # messages to any of these addresses are delivered, then the connection is cut unanswered
         self.drop_after_data: set[str] = set()
         self.received: list[tuple[str, tuple[str, ...], bytes]] = []
+        self.replies: list[str] = []  # the final answer to each DATA, as sent to the client
         self._lock = threading.Lock()
 
     def _lmtp(self) -> smtplib.LMTP:
@@ -224,9 +225,10 @@ class LmtpRelay:
         if any(r.lower() in self.drop_after_data for r in recipients):
             server.transport.abort()  # delivered, but the sender never hears the 250
             return "250 never sent"
-        if failures:
-            return failures[0]
-        return f"250 2.0.0 Ok: queued as {uuid.uuid4().hex[:12].upper()}"
+        reply = failures[0] if failures else f"250 2.0.0 Ok: queued as {uuid.uuid4().hex[:12].upper()}"
+        with self._lock:
+            self.replies.append(reply)
+        return reply
 
 
 @dataclass
@@ -298,6 +300,13 @@ class MailServers:
         self.relay.drop_after_data.clear()
         with self.relay._lock:
             self.relay.received.clear()
+            self.relay.replies.clear()
+
+    def restart_smtp(self) -> None:
+        """Stop the relay and start it again on the same port: every open client connection dies."""
+        if self._controller is not None:
+            self._controller.stop()
+        self._controller = _start_relay(self.relay, self.smtp_port)
 
     def stop(self) -> None:
         try:
@@ -379,10 +388,17 @@ def _run_dovecot(root: Path, conf: Path) -> None:
         raise MailServerError(f"dovecot did not start: {output.read_text()}\n{log[-2000:]}")
 
 
-def start_mail_servers(users: Mapping[str, str] | None = None) -> MailServers:
-    """Dovecot and the SMTP relay on free loopback ports; call ``stop()`` (or use ``mail_servers``)."""
+def _start_relay(relay: LmtpRelay, port: int) -> Any:
     from aiosmtpd.controller import Controller
 
+    controller = Controller(relay, hostname=LOOPBACK, port=port, enable_SMTPUTF8=True,
+                            ready_timeout=STARTUP_SECONDS)
+    controller.start()  # returns once the relay answers its own banner
+    return controller
+
+
+def start_mail_servers(users: Mapping[str, str] | None = None) -> MailServers:
+    """Dovecot and the SMTP relay on free loopback ports; call ``stop()`` (or use ``mail_servers``)."""
     users = dict(users or DEFAULT_USERS)
     root = Path(tempfile.mkdtemp(prefix="dunning-mail-"))
     root.chmod(0o755)  # Dovecot's processes run as dovecot and must reach the mail folder
@@ -395,10 +411,7 @@ def start_mail_servers(users: Mapping[str, str] | None = None) -> MailServers:
         deadline = time.monotonic() + STARTUP_SECONDS
         _wait_for_banner(imap_port, b"* OK", deadline)
         _wait_for_banner(lmtp_port, b"220", deadline)
-        controller = Controller(relay, hostname=LOOPBACK, port=smtp_port, enable_SMTPUTF8=True,
-                                ready_timeout=STARTUP_SECONDS)
-        controller.start()  # returns once the relay answers its own banner
-        servers._controller = controller
+        servers._controller = _start_relay(relay, smtp_port)
         _wait_for_banner(smtp_port, b"220", deadline)
     except BaseException:
         servers.stop()

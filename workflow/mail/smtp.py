@@ -193,13 +193,19 @@ class SmtpTransport:
                 raise TemporaryFailure(f"EHLO/HELO refused: {_text(code, message)}")
 
     def _login(self, smtp: smtplib.SMTP, username: str, password: str) -> None:
+        # one mechanism, one attempt: smtplib's login() retries a refused password with every other
+        # mechanism, and providers count each try towards locking the account
+        offered = smtp.esmtp_features.get("auth", "").upper().split()
+        mechanism = next((m for m in ("PLAIN", "LOGIN") if m in offered), None)
+        if mechanism is None:
+            raise TemporaryFailure(f"the server offers no PLAIN or LOGIN authentication (offers: {offered})")
+        smtp.user, smtp.password = username, password
+        method = smtp.auth_plain if mechanism == "PLAIN" else smtp.auth_login
         try:
-            smtp.login(username, password)
+            smtp.auth(mechanism, method, initial_response_ok=True)
         except smtplib.SMTPAuthenticationError as exc:
             # our account, not this letter: temporary, so that fixing the password lets the queue drain
             raise TemporaryFailure(f"authentication failed: {_text(exc.smtp_code, exc.smtp_error)}") from exc
-        except smtplib.SMTPNotSupportedError as exc:
-            raise TemporaryFailure(f"the server offers no AUTH for these credentials: {exc}") from exc
 
     def _connection(self) -> tuple[smtplib.SMTP, bool]:
         """The kept connection if it still answers, else a new one; the flag says it was reused."""
