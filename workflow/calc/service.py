@@ -215,9 +215,11 @@ def data_status(table: RateTable, cal: WorkCalendar, now: datetime) -> dict[str,
     for year, why_zh, why_en in _calendar_gaps(cal, today):
         warnings.append({
             "code": "calendar_year_missing",
-            "zh": f"{year} 年的节假日安排尚未载入（{why_zh}）：请用 dunning calendar add-year 载入国务院办公厅通知",
+            "zh": f"{year} 年的节假日安排尚未载入（{why_zh}）：请用 dunning calendar add-year 载入国务院办公厅通知；"
+                  "载入前，每日催收运行在该年按临时日历（周末及 1 月 1 日、5 月 1 日、10 月 1 日至 3 日）安排发送",
             "en": f"the {year} holiday calendar is not loaded ({why_en}): load the State Council notice with "
-                  "`dunning calendar add-year`"})
+                  "`dunning calendar add-year`; until then the daily dunning run times its letters in that year on "
+                  "a provisional calendar (weekends, 1 Jan, 1 May, 1-3 Oct)"})
     return {
         "today": today.isoformat(),
         "lpr": {"last_quote": None if last is None else last.effective.isoformat(),
