@@ -1,0 +1,204 @@
+"""``dunning worker`` as an operator runs it: real processes on a real Redis, sharing one database
+(an SQLite file, and PostgreSQL). What is asserted is what the jobs did: each ran, once in effect,
+the audit log is one verified chain, and a job whose worker was SIGKILLed is finished by another.
+Waits poll the job's status with a generous deadline; nothing is timed."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from redis import Redis
+from rq import Queue, Retry
+from rq.job import Job, JobStatus
+from rq.registry import FinishedJobRegistry
+from rq.serializers import JSONSerializer
+from sqlalchemy import func, select
+
+from tests.jobs import (
+    ROOT,
+    marks,
+    pid_in,
+    redis_url_fixture,  # noqa: F401  (a fixture)
+    start_worker,
+    stop_all,
+    wait_for,
+)
+from workflow.audit.models import AuditEntry
+from workflow.config import Settings
+from workflow.core import Core, build_core
+from workflow.jobs.queue import RETRY_INTERVALS
+from workflow.jobs.tasks import JOBS_ACTOR
+from workflow.migrate import upgrade
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+@dataclass
+class Instance:
+    env: dict[str, str]
+    core: Core
+    redis: Redis
+    tmp: Path
+
+    def queue(self, name: str) -> Queue:
+        return Queue(name, connection=self.redis, serializer=JSONSerializer)
+
+    def enqueue(self, fn: str, *args: Any, queue: str = "mail", job_id: str | None = None) -> Job:
+        """A test job function, enqueued as the product enqueues its tasks (with the same retries)."""
+        return self.queue(queue).enqueue_call(fn, args=args, job_id=job_id,
+                                              retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS))
+
+    def status(self, job_id: str) -> JobStatus | None:
+        return Job.fetch(job_id, connection=self.redis, serializer=JSONSerializer).get_status()
+
+    def log(self, name: str) -> Path:
+        return self.tmp / f"{name}.log"
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-4000:]}"
+                         for p in sorted(self.tmp.glob("*.log")))
+
+
+def _postgres_database(pg_base_url: str, name: str) -> str:
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(pg_base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return pg_base_url.rsplit("/", 1)[0] + "/" + name
+
+
+def _instance(db: str, tmp_path: Path, redis_url: str, pg_base_url: str | None, worker_id: str) -> Iterator[Instance]:
+    env = {**os.environ, "DUNNING_INSTANCE_PATH": str(tmp_path / "instance"), "DUNNING_JOB_RUNNER": "rq",
+           "DUNNING_REDIS_URL": redis_url, "DUNNING_PDF_CONVERTER": "none", "DUNNING_MAIL_TRANSPORT": "memory",
+           "DUNNING_LOCALE": "en",
+           # the test's own job functions (tests.jobs.mark...) are imported by the workers
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))}
+    for key in ("DUNNING_DATABASE_URL", "DUNNING_SECRET_KEY", "DUNNING_AUDIT_KEY"):
+        env.pop(key, None)
+    if db == "postgres":
+        if pg_base_url is None:
+            pytest.skip("PostgreSQL not configured (set DUNNING_TEST_POSTGRES_URL)")
+        tag = os.environ.get("DUNNING_TEST_DB_TAG", "")
+        env["DUNNING_DATABASE_URL"] = _postgres_database(pg_base_url, f"dunning_jobs_{tag}{worker_id}")
+    settings = Settings.from_env(env)
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.effective_database_url)  # as `dunning db upgrade` would
+    core = build_core(settings)
+    redis = Redis.from_url(redis_url)
+    try:
+        yield Instance(env, core, redis, tmp_path)
+    finally:
+        core.close()
+        redis.close()
+
+
+@pytest.fixture
+def sqlite_instance(tmp_path: Path, redis_url: str, pg_base_url: str | None, worker_id: str) -> Iterator[Instance]:
+    yield from _instance("sqlite", tmp_path, redis_url, pg_base_url, worker_id)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_instance(request: pytest.FixtureRequest, tmp_path: Path, redis_url: str, pg_base_url: str | None,
+                 worker_id: str) -> Iterator[Instance]:
+    yield from _instance(request.param, tmp_path, redis_url, pg_base_url, worker_id)
+
+
+def _audit_ok(core: Core) -> tuple[bool, int]:
+    with core.unit_of_work(JOBS_ACTOR, read_only=True) as uow:
+        report = core.audit.verify(uow.session)
+        n = uow.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "test.mark"))
+    assert report.ok, report.breaks
+    return report.ok, int(n or 0)
+
+
+def _burst(inst: Instance, name: str, *args: str) -> None:
+    proc = start_worker(inst.env, inst.log(name), "--burst", "--name", name, *args)
+    try:
+        assert proc.wait(timeout=300) == 0, inst.logs()
+    finally:
+        stop_all([proc])
+
+
+def test_a_job_enqueued_through_core_jobs_runs_in_a_burst_worker_once_per_id(sqlite_instance: Instance) -> None:
+    inst = sqlite_instance
+    inst.core.jobs.enqueue("documents", "finish_pending", job_id="pdfs")
+    inst.core.jobs.enqueue("documents", "finish_pending", job_id="pdfs")  # already queued: one job
+    assert inst.queue("documents").count == 1
+    _burst(inst, "w1", "--queues", "documents")
+    assert inst.status("pdfs") == JobStatus.FINISHED
+    assert FinishedJobRegistry("documents", connection=inst.redis).get_job_ids() == ["pdfs"]
+    assert "documents: finish_pending() (pdfs)" in inst.log("w1").read_text()
+
+
+def test_a_job_run_twice_has_one_effect(sqlite_instance: Instance) -> None:
+    inst = sqlite_instance
+    first, second = inst.enqueue("tests.jobs.mark", 1), inst.enqueue("tests.jobs.mark", 1)
+    _burst(inst, "w1", "--queues", "mail")
+    assert [Job.fetch(j.id, connection=inst.redis, serializer=JSONSerializer).return_value()
+            for j in (first, second)] == ["made", "already"]
+    assert marks(inst.core) == 1
+    assert _audit_ok(inst.core) == (True, 1)
+
+
+def test_two_workers_share_one_database_and_the_audit_log_stays_one_chain(any_instance: Instance) -> None:
+    inst = any_instance
+    # 100 writing jobs, each enqueued twice (a duplicate is what a retry after a crash looks like)
+    for n in list(range(100)) * 2:
+        inst.enqueue("tests.jobs.mark", n)
+    procs = [start_worker(inst.env, inst.log(name), "--burst", "--name", name, "--queues", "mail")
+             for name in ("w1", "w2")]
+    try:
+        for p in procs:
+            assert p.wait(timeout=600) == 0, inst.logs()
+    finally:
+        stop_all(procs)
+    assert len(FinishedJobRegistry("mail", connection=inst.redis).get_job_ids()) == 200, inst.logs()
+    assert marks(inst.core) == 100
+    assert _audit_ok(inst.core) == (True, 100)
+
+
+def test_a_job_whose_worker_is_sigkilled_is_finished_by_another(sqlite_instance: Instance) -> None:
+    inst = sqlite_instance
+    flags = inst.tmp / "flags"
+    flags.mkdir()
+    procs = [start_worker(inst.env, inst.log(name), "--name", name, "--queues", "mail") for name in ("w1", "w2")]
+    try:
+        job = inst.enqueue("tests.jobs.mark_after_a_crash", 7, str(flags), job_id="crash-7")
+        victim = wait_for("the job to start", lambda: pid_in(flags / "started-1"))
+        os.kill(victim, signal.SIGKILL)
+        # the heartbeat expires, a surviving worker's maintenance retries the job after its interval
+        wait_for("the retried job to finish", lambda: inst.status(job.id) == JobStatus.FINISHED, timeout=300,
+                 every=1.0)
+    finally:
+        stop_all(procs)
+    rescuer = pid_in(flags / "started-2")
+    assert rescuer != victim and rescuer in {p.pid for p in procs}
+    assert Job.fetch(job.id, connection=inst.redis, serializer=JSONSerializer).retries_left == len(RETRY_INTERVALS) - 1
+    assert marks(inst.core) == 1
+    assert _audit_ok(inst.core) == (True, 1)
+
+
+def test_sigterm_lets_the_running_job_finish_then_the_worker_exits(sqlite_instance: Instance) -> None:
+    inst = sqlite_instance
+    flags = inst.tmp / "flags"
+    flags.mkdir()
+    proc = start_worker(inst.env, inst.log("w1"), "--name", "w1", "--queues", "mail")
+    try:
+        job = inst.enqueue("tests.jobs.mark_when_told", 3, str(flags), job_id="told-3")
+        wait_for("the job to start", lambda: (flags / "started").exists())
+        proc.send_signal(signal.SIGTERM)
+        (flags / "go").touch()
+        assert proc.wait(timeout=120) == 0, inst.logs()
+    finally:
+        stop_all([proc])
+    assert inst.status(job.id) == JobStatus.FINISHED
+    assert marks(inst.core) == 1
