@@ -5,7 +5,8 @@ every recipient and hands it every message, answering with Dovecot's own verdict
 so tests read what really arrived over IMAP. Knobs on ``servers.relay`` make the relay misbehave
 on purpose: a forced reply for an address (``rcpt_replies``: e.g. a 451 for a busy mailbox) and a
 dropped connection after the message data (``drop_after_data``: the message is delivered, then the
-connection is cut before the 250 reply — the window in which a sender cannot know the outcome).
+connection is cut before the 250 reply — the window in which a sender cannot know the outcome) and
+silence after the data (``silent_after_data``: delivered, then no reply until the client times out).
 
 ``start_mail_servers()`` needs root (Dovecot switches to its ``dovecot`` user) and the
 ``dovecot`` binary with its IMAP and LMTP parts (Debian: dovecot-imapd, dovecot-lmtpd).
@@ -163,6 +164,8 @@ class LmtpRelay:
         self.rcpt_replies: dict[str, str] = {}
         # messages to any of these addresses are delivered, then the connection is cut unanswered
         self.drop_after_data: set[str] = set()
+        # messages to these are delivered, then no answer at all until the client gives up and hangs up
+        self.silent_after_data: set[str] = set()
         self.received: list[tuple[str, tuple[str, ...], bytes]] = []
         self.replies: list[str] = []  # the final answer to each DATA, as sent to the client
         self._lock = threading.Lock()
@@ -225,6 +228,10 @@ class LmtpRelay:
         if any(r.lower() in self.drop_after_data for r in recipients):
             server.transport.abort()  # delivered, but the sender never hears the 250
             return "250 never sent"
+        if any(r.lower() in self.silent_after_data for r in recipients):
+            while not server.transport.is_closing():  # the client's timeout ends this, not ours
+                await asyncio.sleep(0.05)
+            return "250 never heard"
         reply = failures[0] if failures else f"250 2.0.0 Ok: queued as {uuid.uuid4().hex[:12].upper()}"
         with self._lock:
             self.replies.append(reply)
@@ -298,6 +305,7 @@ class MailServers:
     def reset_relay(self) -> None:
         self.relay.rcpt_replies.clear()
         self.relay.drop_after_data.clear()
+        self.relay.silent_after_data.clear()
         with self.relay._lock:
             self.relay.received.clear()
             self.relay.replies.clear()

@@ -214,6 +214,18 @@ def test_connection_cut_after_the_data_is_ambiguous(mail_servers: MailServers, s
     assert mail_servers.count_by_message_id("billing@example.test") == {"<next@dunning.example>": 1}
 
 
+def test_no_answer_after_the_data_is_ambiguous(mail_servers: MailServers) -> None:
+    mail_servers.relay.silent_after_data.add("customer@kehu.test")
+    transport = SmtpTransport(mail_servers.smtp_url, "dunning.test", timeout=1)
+    letter = gbk_letter("<AR-2026-0042.10@dunning.example>", "customer@kehu.test")
+    try:
+        with pytest.raises(AmbiguousFailure, match="may have accepted"):
+            transport.send(Envelope(SENDER, ("customer@kehu.test",)), letter)
+    finally:
+        transport.close()
+    assert mail_servers.count_by_message_id("customer@kehu.test") == {"<AR-2026-0042.10@dunning.example>": 1}
+
+
 def test_server_restart_between_letters_is_invisible(mail_servers: MailServers, smtp: SmtpTransport) -> None:
     smtp.send(Envelope(SENDER, ("billing@example.test",)), gbk_letter("<one@dunning.example>", "billing@example.test"))
     mail_servers.restart_smtp()  # the kept connection is dead now
