@@ -191,11 +191,17 @@ class SettingStatus:
     variable: str
     value: str
     missing: bool
-    disables: str
+    # what a missing setting disables, or a note on the value in force (a default, a placeholder)
+    zh: str = ""
+    en: str = ""
+
+    def note(self, locale: str) -> str:
+        return self.en if locale.startswith("en") else self.zh
 
 
 def describe(settings: Settings) -> list[SettingStatus]:
-    """What is set, what is missing, and what each missing thing disables (for check-settings)."""
+    """What is set, what is missing, and what each missing thing disables (for check-settings),
+    in both languages."""
 
     def show(url: str) -> str:
         # never print credentials
@@ -204,34 +210,70 @@ def describe(settings: Settings) -> list[SettingStatus]:
             return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
         return url
 
-    rows = [
-        SettingStatus("DUNNING_DATABASE_URL", show(settings.effective_database_url), False,
-                      "" if settings.database_url else "(default: SQLite in the instance folder)"),
-        SettingStatus("DUNNING_REDIS_URL", show(settings.redis_url), not settings.redis_url,
-                      "background workers (jobs run inline in the web process)"),
-        SettingStatus("DUNNING_SMTP_URL", show(settings.smtp_url), not settings.smtp_url,
-                      "sending real email (letters go to the local Maildir instead)"),
-        SettingStatus("DUNNING_IMAP_URL", show(settings.imap_url), not settings.imap_url,
-                      "reading replies from a real mailbox (the local Maildir inbox is read instead)"),
-        SettingStatus("DUNNING_MAIL_TRANSPORT", settings.mail_transport, False, ""),
-        SettingStatus("DUNNING_MAILBOX_DIR", str(settings.mailbox_dir), False, ""),
-        SettingStatus("DUNNING_INSTANCE_PATH", str(settings.instance_path), False, ""),
-        SettingStatus("DUNNING_TIMEZONE", settings.timezone, False, ""),
-        SettingStatus("DUNNING_LOCALE", settings.locale, False, ""),
-        SettingStatus("DUNNING_SECRET_KEY", "***" if settings.secret_key else "", False,
-                      "" if settings.secret_key else "(default: a key made once and kept in the instance folder)"),
-        SettingStatus("DUNNING_SECURE_COOKIES", _yes(settings.secure_cookies), False, ""),
-        SettingStatus("DUNNING_TRUST_PROXY", _yes(settings.trust_proxy), False, ""),
-        SettingStatus("DUNNING_TOKEN_DAYS", str(settings.token_days), False, ""),
-        SettingStatus("DUNNING_SESSION_IDLE_HOURS", str(settings.session_idle_hours), False, ""),
-        SettingStatus("DUNNING_AUDIT_KEY", "***" if settings.audit_key else "", False,
-                      "" if settings.audit_key else "(default: key file audit.key in the instance folder)"),
-        SettingStatus("DUNNING_AUDIT_CHECKPOINT_EVERY", str(settings.audit_checkpoint_every), False, ""),
-        SettingStatus("DUNNING_PDF_CONVERTER", settings.pdf_converter, False, ""),
-        SettingStatus("DUNNING_PDF_PROCESSES", str(settings.pdf_processes or "auto"), False, ""),
-        SettingStatus("DUNNING_JOB_RUNNER", settings.job_runner, False, ""),
+    def row(name: str, value: object, zh: str = "", en: str = "", *, missing: bool = False) -> SettingStatus:
+        return SettingStatus(name, str(value), missing, zh, en)
+
+    s = settings
+    placeholder_from = s.mail_from == Settings.mail_from
+    return [
+        row("DUNNING_DATABASE_URL", show(s.effective_database_url),
+            *(("", "") if s.database_url else ("（默认：实例文件夹中的 SQLite）",
+                                               "(default: SQLite in the instance folder)"))),
+        row("DUNNING_REDIS_URL", show(s.redis_url), "后台任务进程（任务在 Web 进程内直接执行）",
+            "background workers (jobs run inline in the web process)", missing=not s.redis_url),
+        row("DUNNING_SMTP_URL", show(s.smtp_url), "发送真实邮件（函件改为写入本地 Maildir）",
+            "sending real email (letters go to the local Maildir instead)", missing=not s.smtp_url),
+        row("DUNNING_IMAP_URL", show(s.imap_url), "从真实邮箱读取回复（改为读取本地 Maildir 收件箱）",
+            "reading replies from a real mailbox (the local Maildir inbox is read instead)", missing=not s.imap_url),
+        row("DUNNING_MAIL_TRANSPORT", s.mail_transport),
+        row("DUNNING_MAILBOX_DIR", s.mailbox_dir),
+        row("DUNNING_MAIL_FROM", s.mail_from,
+            "以自己的地址发信（默认地址只是占位，债务人的回复无法送达）",
+            "sending from your own address (the default is a placeholder: debtors' replies cannot reach you)",
+            missing=placeholder_from),
+        row("DUNNING_MAIL_FROM_NAME", s.mail_from_name),
+        row("DUNNING_SMTP_LOCAL_HOSTNAME", s.smtp_local_hostname,
+            "（SMTP 握手 HELO/EHLO 中报出的主机名）", "(the host name said in the SMTP HELO/EHLO)"),
+        row("DUNNING_SMTP_TIMEOUT_SECONDS", s.smtp_timeout_seconds),
+        row("DUNNING_SMTP_RATE_PER_MINUTE", s.smtp_rate_per_minute,
+            "（每个发信账号每分钟最多发送的邮件数）", "(at most this many messages a minute per sending account)"),
+        row("DUNNING_MAIL_MAX_ATTEMPTS", s.mail_max_attempts,
+            "（临时失败后最多尝试发送的次数，之后标记为失败）",
+            "(send attempts after temporary failures before a message is marked failed)"),
+        row("DUNNING_CONTACT_START_HOUR", s.contact_start_hour,
+            "（工作日自动联系的开始钟点）", "(automated contact on working days starts at this hour)"),
+        row("DUNNING_CONTACT_END_HOUR", s.contact_end_hour,
+            "（工作日自动联系的截止钟点）", "(automated contact on working days ends at this hour)"),
+        row("DUNNING_CONTACT_MAX_PER_DAY", s.contact_max_per_day,
+            "（每个债务人每个工作日最多自动联系次数）", "(automated contacts per debtor and working day, at most)"),
+        row("DUNNING_CONTACT_MAX_PER_7_DAYS", s.contact_max_per_7_days,
+            "（每个债务人任意 7 天内最多自动联系次数）", "(automated contacts per debtor in any 7 days, at most)"),
+        row("DUNNING_RUN_HOUR", s.run_hour, "（每日催收运行开始的钟点）", "(the hour the daily dunning run starts)"),
+        row("DUNNING_CREDIT_HOLD_WEBHOOK_URL", show(s.credit_hold_webhook_url),
+            "把停止赊销推送到其他系统（停止赊销仍会记录并显示）",
+            "pushing credit holds to another system (holds are still recorded and shown)",
+            missing=not s.credit_hold_webhook_url),
+        row("DUNNING_WEBHOOK_SECRET", "***" if s.webhook_secret else ""),
+        row("DUNNING_PAYMENT_FUTURE_DAYS", s.payment_future_days,
+            "（收款日期最多可晚于今天的天数）", "(days after today a payment may be dated, at most)"),
+        row("DUNNING_INSTANCE_PATH", s.instance_path),
+        row("DUNNING_TIMEZONE", s.timezone),
+        row("DUNNING_LOCALE", s.locale),
+        row("DUNNING_SECRET_KEY", "***" if s.secret_key else "",
+            *(("", "") if s.secret_key else ("（默认：首次启动时生成并保存在实例文件夹中的密钥）",
+                                             "(default: a key made once and kept in the instance folder)"))),
+        row("DUNNING_SECURE_COOKIES", _yes(s.secure_cookies)),
+        row("DUNNING_TRUST_PROXY", _yes(s.trust_proxy)),
+        row("DUNNING_TOKEN_DAYS", s.token_days),
+        row("DUNNING_SESSION_IDLE_HOURS", s.session_idle_hours),
+        row("DUNNING_AUDIT_KEY", "***" if s.audit_key else "",
+            *(("", "") if s.audit_key else ("（默认：实例文件夹中的密钥文件 audit.key）",
+                                            "(default: key file audit.key in the instance folder)"))),
+        row("DUNNING_AUDIT_CHECKPOINT_EVERY", s.audit_checkpoint_every),
+        row("DUNNING_PDF_CONVERTER", s.pdf_converter),
+        row("DUNNING_PDF_PROCESSES", s.pdf_processes or "auto"),
+        row("DUNNING_JOB_RUNNER", s.job_runner),
     ]
-    return rows
 
 
 def _yes(flag: bool) -> str:

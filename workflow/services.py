@@ -26,6 +26,8 @@ from workflow.documents.service import DocumentService
 from workflow.documents.worker import RenderWorker
 from workflow.ledger.attachments import Attachments
 from workflow.ledger.imports import Importer
+from workflow.mail.outbox import Outbox
+from workflow.mail.transport import make_transport
 
 if TYPE_CHECKING:
     from workflow.core import Core
@@ -43,11 +45,13 @@ class Services:
     importer: Importer  # ledger imports, with the upload cap
     attachments: Attachments  # files of contracts and invoices, creditors' seals
     cases: CaseService  # dunning cases: clerk actions, lawyer's letter approval, credit hold and its webhook
+    outbox: Outbox  # outgoing mail: queued in the unit of work, sent by a job after commit
 
     def close(self) -> None:
         """Release process-wide state: helper processes, caches."""
         self.render_worker.close()
         self.pdf.close()
+        self.outbox.close()
 
 
 def build_services(core: Core) -> Services:
@@ -70,4 +74,8 @@ def build_services(core: Core) -> Services:
         accounts=Accounts(token_days=core.settings.token_days,
                           session_idle=timedelta(hours=core.settings.session_idle_hours)),
         calc=law, importer=Importer(core.settings.max_upload_bytes, core.settings.payment_future_days),
-        attachments=Attachments(core.files, core.settings.max_upload_bytes))
+        attachments=Attachments(core.files, core.settings.max_upload_bytes),
+        outbox=Outbox(settings=core.settings, files=core.files, transport=make_transport(core.settings),
+                      unit_of_work=core.unit_of_work, calendar=law.calendar,
+                      enqueue_send=lambda oid: core.jobs.enqueue("mail", "send_outbox", oid,
+                                                                 job_id=f"outbox-{oid}")))

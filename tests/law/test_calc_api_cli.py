@@ -151,7 +151,7 @@ def test_calendar_add_year_json_makes_2027_deadlines_final(client: FlaskClient, 
     # 2027-02-01 is now a rest day in the loaded notice → the next working day, and no longer provisional
     assert (lim["expires_on"], lim["provisional"]) == ("2027-02-02", False)
     shown = runner.invoke(args=["calendar", "show", "2027"]).output
-    assert "2027-02-20" in shown and "working" in shown
+    assert "2027-02-20" in shown and "上班" in shown  # the Core's locale: zh_CN
     assert len(_audit(core, "calendar.add_year")) == 1
 
 
@@ -181,7 +181,7 @@ def test_rates_add_extends_the_lpr_horizon(client: FlaskClient, users: Users, ru
     assert resp.status_code == 200
     assert resp.json["invoices"][0]["segments"][-1]["annual_rate"] == "0.0435"  # 2.90% × 1.5
     listing = runner.invoke(args=["rates", "list"]).output
-    assert "2026-09-21" in listing and "LPR known through 2026-10-19" in listing
+    assert "2026-09-21" in listing and "LPR 已知至 2026-10-19" in listing
     assert len(_audit(core, "rates.add")) == 1
 
 

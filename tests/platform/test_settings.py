@@ -50,7 +50,8 @@ def test_bad_values_name_the_variable(env: dict[str, str], needle: str) -> None:
 def test_check_settings_says_what_is_missing_and_what_it_disables(tmp_path: Path) -> None:
     from workflow.cli import cli
 
-    env = {"DUNNING_INSTANCE_PATH": str(tmp_path), "DUNNING_SMTP_URL": "smtp://mailer:secret@mail.example.cn:587"}
+    env = {"DUNNING_INSTANCE_PATH": str(tmp_path), "DUNNING_SMTP_URL": "smtp://mailer:secret@mail.example.cn:587",
+           "DUNNING_LOCALE": "en"}
     result = CliRunner().invoke(cli, ["check-settings"], env=env)
     assert result.exit_code == 0, result.output
     assert "MISSING DUNNING_REDIS_URL" in result.output
@@ -114,7 +115,8 @@ def test_every_setting_has_a_parser_for_its_type() -> None:
 def test_check_settings_lists_the_session_settings(tmp_path: Path) -> None:
     from workflow.cli import cli
 
-    env = {"DUNNING_INSTANCE_PATH": str(tmp_path), "DUNNING_SECURE_COOKIES": "yes", "DUNNING_SECRET_KEY": ""}
+    env = {"DUNNING_INSTANCE_PATH": str(tmp_path), "DUNNING_SECURE_COOKIES": "yes", "DUNNING_SECRET_KEY": "",
+           "DUNNING_LOCALE": "en"}
     result = CliRunner().invoke(cli, ["check-settings"], env=env)
     assert result.exit_code == 0, result.output
     assert "DUNNING_SECURE_COOKIES" in result.output and "= true" in result.output

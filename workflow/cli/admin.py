@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from workflow.cli import cli_core, cli_run, cli_unit_of_work, say
+from workflow.cli import cli_core, cli_locale, cli_run, cli_unit_of_work, help_text, say
 from workflow.errors import DomainError, invalid
 
 if TYPE_CHECKING:
@@ -24,21 +24,26 @@ def register(cli: click.Group) -> None:
     cli.add_command(up)
 
 
-@click.command("check-settings")
+@click.command("check-settings", help=help_text(
+    "列出已设置和缺少的配置（DUNNING_* 环境变量）、每项缺少时停用的功能，以及利率表和节假日日历的警告。",
+    "Print what is set, what is missing (DUNNING_* environment variables), what each missing thing "
+    "disables, and the warnings about the rate table and the holiday calendar."))
 def check_settings() -> None:
-    """Print what is set, what is missing, and what each missing thing disables."""
     from workflow.accounts import secret_key
     from workflow.config import describe
 
     settings = cli_core().settings
     if not settings.secret_key:
         secret_key.load_or_create(settings.instance_path)  # an unusable key file stops every start
+    locale = cli_locale()
     for row in describe(settings):
+        note = row.note(locale)
         if row.missing:
-            click.echo(f"  MISSING {row.variable:<24} disables: {row.disables}")
+            click.echo(say(f"  缺少   {row.variable:<32} 停用的功能：{note}",
+                           f"  MISSING {row.variable:<32} disables: {note}"))
         else:
-            note = f"  {row.disables}" if row.disables else ""
-            click.echo(f"  set     {row.variable:<24} = {row.value}{note}")
+            click.echo(say(f"  已设置 {row.variable:<32} = {row.value}", f"  set     {row.variable:<32} = {row.value}")
+                       + (f"  {note}" if note else ""))
     from sqlalchemy.exc import SQLAlchemyError
 
     from workflow.cli.law import print_law_data_warnings
@@ -46,20 +51,21 @@ def check_settings() -> None:
     try:
         print_law_data_warnings()
     except DomainError as exc:  # e.g. a PostgreSQL database not yet upgraded
-        click.echo(f"  law data: {exc.message(settings.locale)}")
+        click.echo(say(f"  法律数据：{exc.message(locale)}", f"  law data: {exc.message(locale)}"))
     except SQLAlchemyError as exc:  # settings are checked before the database is reachable, too
         click.echo(say(f"  法律数据：无法读取数据库（{type(exc).__name__}）",
                        f"  law data: the database cannot be read ({type(exc).__name__})"))
 
 
-@click.group()
+@click.group(help=help_text("数据库结构", "Database schema."))
 def db() -> None:
-    """Database schema."""
+    pass
 
 
-@db.command("upgrade")
+@db.command("upgrade", help=help_text("把数据库结构升级到最新版本，并登记内置模板。",
+                                      "Bring the schema to the latest migration and register the shipped "
+                                      "templates."))
 def db_upgrade() -> None:
-    """Bring the schema to the latest migration and register the shipped templates."""
     from workflow.cli.documents import register_shipped_templates
     from workflow.migrate import upgrade
 
@@ -68,17 +74,23 @@ def db_upgrade() -> None:
     register_shipped_templates()
 
 
-@click.group()
+@click.group(help=help_text("用户与 API 令牌", "Users and API tokens."))
 def user() -> None:
-    """Users and API tokens."""
+    pass
 
 
-@user.command("create")
-@click.argument("username")
-@click.option("--name", "display_name", required=True)
-@click.option("--role", type=click.Choice(["clerk", "legal", "lawyer", "admin"]), required=True)
-@click.option("--password", default=None, help="for web login; omit for token-only users")
-@click.option("--email", default=None)
+_USERNAME = help_text("登录名", "the login name")
+
+
+@user.command("create", help=help_text("新建用户。", "Create a user."))
+@click.argument("username", help=_USERNAME)
+@click.option("--name", "display_name", required=True, help=help_text("显示的姓名", "the name shown"))
+@click.option("--role", type=click.Choice(["clerk", "legal", "lawyer", "admin"]), required=True,
+              help=help_text("角色：clerk 催收专员、legal 法务、lawyer 律师、admin 管理员",
+                             "role: clerk, legal, lawyer or admin"))
+@click.option("--password", default=None,
+              help=help_text("网页登录密码；只用 API 令牌的用户可省略", "for web login; omit for token-only users"))
+@click.option("--email", default=None, help=help_text("电子邮箱", "email address"))
 def user_create(username: str, display_name: str, role: str, password: str | None, email: str | None) -> None:
     accounts = cli_core().services.accounts
     cli_run(lambda uow: accounts.create_user(uow, username=username, display_name=display_name, role=role,
@@ -86,44 +98,48 @@ def user_create(username: str, display_name: str, role: str, password: str | Non
     click.echo(say(f"已创建用户 {username}（{role}）", f"created user {username} ({role})"))
 
 
-@user.command("password")
-@click.argument("username")
+@user.command("password", help=help_text("设置用户的密码；其浏览器登录会话随即结束。",
+                                          "Set a user's password; their browser sessions end."))
+@click.argument("username", help=_USERNAME)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="the new password (asked for when omitted)")
+              help=help_text("新密码（省略时提示输入）", "the new password (asked for when omitted)"))
 def user_password(username: str, password: str) -> None:
-    """Set a user's password; their browser sessions end."""
     accounts = cli_core().services.accounts
     cli_run(lambda uow: accounts.update_user(uow, accounts.user_id(uow, username), password=password))
     click.echo(say(f"{username} 的密码已更改，其登录会话已结束",
                    f"password of {username} changed; their sessions have ended"))
 
 
-@user.command("deactivate")
-@click.argument("username")
+@user.command("deactivate", help=help_text("停用用户：不能再登录或使用令牌，浏览器登录会话随即结束。",
+                                            "Stop a user from logging in or using their tokens; their browser "
+                                            "sessions end."))
+@click.argument("username", help=_USERNAME)
 def user_deactivate(username: str) -> None:
-    """Stop a user from logging in or using their tokens; their browser sessions end."""
     accounts = cli_core().services.accounts
     cli_run(lambda uow: accounts.update_user(uow, accounts.user_id(uow, username), active=False))
     click.echo(say(f"{username} 已停用", f"{username} deactivated"))
 
 
-@user.command("activate")
-@click.argument("username")
+@user.command("activate", help=help_text("重新启用已停用的用户。", "Let a deactivated user in again."))
+@click.argument("username", help=_USERNAME)
 def user_activate(username: str) -> None:
     accounts = cli_core().services.accounts
     cli_run(lambda uow: accounts.update_user(uow, accounts.user_id(uow, username), active=True))
     click.echo(say(f"{username} 已启用", f"{username} activated"))
 
 
-@user.command("token")
-@click.argument("username")
-@click.option("--name", default="cli", help="what the token is for")
+@user.command("token", help=help_text("签发 API 令牌（只显示这一次，仅保存其哈希），或用 --revoke 吊销。",
+                                       "Issue an API token (printed once, stored only hashed), or revoke one with "
+                                       "--revoke."))
+@click.argument("username", help=_USERNAME)
+@click.option("--name", default="cli", help=help_text("令牌的用途", "what the token is for"))
 @click.option("--days", type=click.IntRange(1, 3650), default=None,
-              help="lifetime in days (default DUNNING_TOKEN_DAYS, 90)")
+              help=help_text("有效天数（默认 DUNNING_TOKEN_DAYS，90）",
+                             "lifetime in days (default DUNNING_TOKEN_DAYS, 90)"))
 @click.option("--revoke", "revoke_prefix", default=None, metavar="PREFIX",
-              help="revoke USERNAME's token whose prefix (as `user tokens` lists it) is PREFIX")
+              help=help_text("吊销该用户前缀为 PREFIX 的令牌（前缀见 user tokens）",
+                             "revoke USERNAME's token whose prefix (as `user tokens` lists it) is PREFIX"))
 def user_token(username: str, name: str, days: int | None, revoke_prefix: str | None) -> None:
-    """Issue an API token (printed once, stored only hashed), or revoke one with --revoke."""
     accounts = cli_core().services.accounts
     if revoke_prefix is not None:
         row = cli_run(lambda uow: accounts.revoke_token_by_prefix(uow, username, revoke_prefix))
@@ -136,10 +152,10 @@ def user_token(username: str, name: str, days: int | None, revoke_prefix: str | 
                    f"expires {issued.row.expires_at:%Y-%m-%d %H:%M} UTC"), err=True)
 
 
-@user.command("tokens")
-@click.argument("username")
+@user.command("tokens", help=help_text("列出用户的 API 令牌（从不显示令牌本身）。",
+                                        "List USERNAME's API tokens (never the secret itself)."))
+@click.argument("username", help=_USERNAME)
 def user_tokens(username: str) -> None:
-    """List USERNAME's API tokens (never the secret itself)."""
     accounts = cli_core().services.accounts
 
     def rows(uow: UnitOfWork) -> list[str]:
@@ -147,10 +163,13 @@ def user_tokens(username: str) -> None:
         out = []
         for t in accounts.list_tokens(uow, username):
             now = uow.now()
-            state = ("revoked" if t.revoked_at is not None else "expired" if t.expires_at <= now else "active")
-            used = f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "never"
-            out.append(f"{t.prefix:<12} {state:<8} {t.name:<20} created {t.created_at:%Y-%m-%d}  "
-                       f"expires {t.expires_at:%Y-%m-%d}  last used {used}")
+            state = (say("已吊销", "revoked") if t.revoked_at is not None
+                     else say("已过期", "expired") if t.expires_at <= now else say("有效", "active"))
+            used = f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else say("从未", "never")
+            out.append(say(f"{t.prefix:<12} {state:<4} {t.name:<20} 签发 {t.created_at:%Y-%m-%d}  "
+                           f"到期 {t.expires_at:%Y-%m-%d}  最近使用 {used}",
+                           f"{t.prefix:<12} {state:<8} {t.name:<20} created {t.created_at:%Y-%m-%d}  "
+                           f"expires {t.expires_at:%Y-%m-%d}  last used {used}"))
         return out
 
     lines = cli_run(rows)
@@ -160,15 +179,15 @@ def user_tokens(username: str) -> None:
         click.echo(say(f"{username} 没有 API 令牌", f"{username} has no API tokens"))
 
 
-@click.group()
+@click.group(help=help_text("只追加的审计日志", "The append-only audit log."))
 def audit() -> None:
-    """The append-only audit log."""
+    pass
 
 
-@audit.command("verify")
+@audit.command("verify", help=help_text("校验每条记录的哈希与链接以及签名检查点；列出每处异常，有异常时退出码为 1。",
+                                        "Check every entry's hash and link and the signed checkpoints; print every "
+                                        "break, and exit 1 if there is any."))
 def audit_verify() -> None:
-    """Check every entry's hash and link and the signed checkpoints; print every break, and exit 1
-    if there is any."""
     core = cli_core()
     with cli_unit_of_work(read_only=True) as uow:
         report = core.audit.verify(uow.session)
@@ -189,10 +208,11 @@ def audit_verify() -> None:
     raise SystemExit(1)
 
 
-@audit.command("checkpoint")
+@audit.command("checkpoint", help=help_text("用审计密钥签署日志当前的头部（可由 cron 定时运行，"
+                                            "使很少写入的日志也被封存）。",
+                                            "Sign the log's current head with the audit key (run it from cron, so a "
+                                            "quiet log is sealed too)."))
 def audit_checkpoint() -> None:
-    """Sign the log's current head with the audit key (run it from cron, so a quiet log is sealed
-    too)."""
     core = cli_core()
 
     def seal(uow: UnitOfWork) -> tuple[int, int, int, str] | None:
@@ -255,14 +275,17 @@ def _port(host: str, port: int | None) -> int:
                   f"ports {DEFAULT_PORT}-{DEFAULT_PORT + PORTS_TRIED - 1} are all in use: pass a free one with --port")
 
 
-@click.command("up")
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.command("up", help=help_text(
+    "初始化并启动内置服务：迁移数据库、登记内置模板、首次启动时载入演示数据，显示网址和登录账号，然后提供服务。",
+    "Set up and serve the embedded default: migrate the database, register the shipped templates, load the "
+    "demo data on first start, print the URL and the logins, then serve."))
+@click.option("--host", default="127.0.0.1", show_default=True, help=help_text("监听地址", "the address to listen on"))
 @click.option("--port", default=None, type=click.IntRange(1, 65535),
-              help=f"default {DEFAULT_PORT}, or the next free port after it")
-@click.option("--no-demo", is_flag=True, help="do not load the demo data on first start")
+              help=help_text(f"端口，默认 {DEFAULT_PORT}，被占用时用其后第一个空闲端口",
+                             f"default {DEFAULT_PORT}, or the next free port after it"))
+@click.option("--no-demo", is_flag=True,
+              help=help_text("首次启动时不载入演示数据", "do not load the demo data on first start"))
 def up(host: str, port: int | None, no_demo: bool) -> None:
-    """Set up and serve the embedded default: migrate the database, register the shipped
-    templates, load the demo data on first start, print the URL and the logins, then serve."""
     from werkzeug.serving import make_server
 
     from workflow.app import create_app

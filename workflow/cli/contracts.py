@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from workflow.cli import cli_core, cli_unit_of_work, say
+from workflow.cli import cli_core, cli_unit_of_work, help_text, say
 from workflow.documents.docx_text import linter_lpr_1y, stored_contract_text, upload_text
 from workflow.errors import invalid
 from workflow.law.linter import PARTY_KINDS, Finding, lint_contract, lint_letter
@@ -70,28 +70,37 @@ def _print(findings: list[Finding], as_json: bool, extra: dict[str, str]) -> Non
         click.echo(f"    {'suggestion' if en else '建议'}: {t.suggestion_en if en else t.suggestion_zh}")
 
 
-@click.group()
+_JSON = help_text("以 JSON 输出检查结果", "print the findings as JSON")
+
+
+@click.group(help=help_text("合同：签署前检查条款", "Contracts: check clauses before signing."))
 def contract() -> None:
-    """Contracts: check clauses before signing."""
+    pass
 
 
-@contract.command("lint")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), required=False)
-@click.option("--contract-id", type=int, default=None, help="lint a stored ledger contract instead of a file")
-@click.option("--json", "as_json", is_flag=True, help="print the findings as JSON")
-@click.option("--lpr-1y", "lpr_raw", default=None, help="one-year LPR as a fraction (default: today's)")
-@click.option("--seller-place", default=None)
-@click.option("--buyer-place", default=None)
-@click.option("--signing-place", default=None)
-@click.option("--performance-place", default=None)
+@contract.command("lint", help=help_text(
+    "检查合同条款：.docx 或 .txt 文件，或台账中已存的合同（--contract-id）。有“错误”级问题时退出码为 1。",
+    "Lint a contract: a .docx or .txt FILE, or a stored one (--contract-id). Exit 1 on an error."))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), required=False,
+                help=help_text("合同文件（.docx 或 .txt）", "the contract file (.docx or .txt)"))
+@click.option("--contract-id", type=int, default=None,
+              help=help_text("改为检查台账中已存的合同", "lint a stored ledger contract instead of a file"))
+@click.option("--json", "as_json", is_flag=True, help=_JSON)
+@click.option("--lpr-1y", "lpr_raw", default=None,
+              help=help_text("一年期 LPR，写成小数，例如 0.0300（默认：今天适用的报价）",
+                             "one-year LPR as a fraction, e.g. 0.0300 (default: today's)"))
+@click.option("--seller-place", default=None, help=help_text("卖方所在地", "where the seller is"))
+@click.option("--buyer-place", default=None, help=help_text("买方所在地", "where the buyer is"))
+@click.option("--signing-place", default=None, help=help_text("合同签订地", "where the contract is signed"))
+@click.option("--performance-place", default=None, help=help_text("合同履行地", "where the contract is performed"))
 @click.option("--buyer-kind", type=click.Choice(PARTY_KINDS), default=None,
-              help="the buyer's size or customer kind (a large buyer's pay-when-paid clause is void)")
+              help=help_text("买方的规模或客户类型（大型企业买方的“背靠背”付款条款无效）",
+                             "the buyer's size or customer kind (a large buyer's pay-when-paid clause is void)"))
 @click.option("--seller-kind", type=click.Choice(PARTY_KINDS), default=None,
-              help="the seller's size or customer kind")
+              help=help_text("卖方的规模或客户类型", "the seller's size or customer kind"))
 def contract_lint(file: Path | None, contract_id: int | None, as_json: bool, lpr_raw: str | None,
                   seller_place: str | None, buyer_place: str | None, signing_place: str | None,
                   performance_place: str | None, buyer_kind: str | None, seller_kind: str | None) -> None:
-    """Lint a contract: a .docx or .txt FILE, or a stored one (--contract-id). Exit 1 on an error."""
     core = cli_core()
     if (file is None) == (contract_id is None):
         raise invalid("FILE", "missing", "请给出合同文件或 --contract-id 中的一项",
@@ -113,16 +122,18 @@ def contract_lint(file: Path | None, contract_id: int | None, as_json: bool, lpr
         click.get_current_context().exit(1)
 
 
-@click.group()
+@click.group(help=help_text("外发函件：发送前检查措辞", "Outgoing letters: check the wording before sending."))
 def letter() -> None:
-    """Outgoing letters: check the wording before sending."""
+    pass
 
 
-@letter.command("lint")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="print the findings as JSON")
+@letter.command("lint", help=help_text(
+    "检查函件（.docx 或 .txt）是否有威胁、侮辱等不当催收措辞。有“错误”级问题时退出码为 1。",
+    "Check a letter (.docx or .txt) for threatening or insulting wording. Exit 1 on an error."))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path),
+                help=help_text("函件文件（.docx 或 .txt）", "the letter file (.docx or .txt)"))
+@click.option("--json", "as_json", is_flag=True, help=_JSON)
 def letter_lint(file: Path, as_json: bool) -> None:
-    """Check a letter (.docx or .txt) for threatening or insulting wording. Exit 1 on an error."""
     findings = lint_letter(upload_text(file.name, _read(file), field="FILE"))
     _print(findings, as_json, {})
     if any(f.severity == "error" for f in findings):

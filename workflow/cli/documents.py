@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from workflow.calc.schemas import ClaimQuery
-from workflow.cli import cli_core, cli_run, cli_unit_of_work, say
+from workflow.cli import cli_core, cli_run, cli_unit_of_work, help_text, say
 from workflow.documents.contexts.ledger import LedgerDocument, generate_from_ledger
 from workflow.documents.contexts.letters import LawFirm, Lawyer
 from workflow.documents.models import GeneratedDocument
@@ -90,31 +90,48 @@ def _read_claim(uow: UnitOfWork, customer_id: int, as_of: date, creditor_id: int
     return cli_core().services.claims.claim(uow, customer_id, ClaimQuery(as_of=as_of, creditor_id=creditor_id))
 
 
-@click.command("render")
-@click.argument("kind")
+@click.command("render", help=help_text(
+    "生成文书（由 --context 的数据，或由台账为 --customer 生成），保存，并把 DOCX（及 PDF）写入 --out 文件夹。",
+    "Generate a document (from --context, or from the ledger for --customer), store it, and write its DOCX "
+    "(and PDF) into the --out folder."))
+@click.argument("kind", help=help_text("文书种类，例如 statement、dunning_letter_1、lawyer_letter（见 templates list）",
+                                       "the kind of document, e.g. statement, dunning_letter_1, lawyer_letter (see "
+                                       "templates list)"))
 @click.option("--context", "context_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="JSON file with the document's data (typed by hand: checked first)")
+              help=help_text("文书数据的 JSON 文件（手工填写的数据会先经检查）",
+                             "JSON file with the document's data (typed by hand: checked first)"))
 @click.option("--customer", "customer_id", type=click.IntRange(1), default=None,
-              help="build the document from the ledger for this customer instead of --context")
-@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None, help="with --customer: balances as of "
-              "this day (default today)")
+              help=help_text("改由台账为这一客户生成文书（代替 --context）",
+                             "build the document from the ledger for this customer instead of --context"))
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help=help_text("配合 --customer：余额截至此日（默认今天）",
+                             "with --customer: balances as of this day (default today)"))
 @click.option("--creditor", "creditor_id", type=click.IntRange(1), default=None,
-              help="with --customer: our company, when the customer owes more than one")
-@click.option("--invoice", "invoices", multiple=True, help="with --customer: only these invoice numbers (repeat)")
-@click.option("--number", default="", help="with --customer: the letter's reference")
+              help=help_text("配合 --customer：客户欠我方多个主体时，指定其中之一",
+                             "with --customer: our company, when the customer owes more than one"))
+@click.option("--invoice", "invoices", multiple=True,
+              help=help_text("配合 --customer：只含这些发票号（可重复）",
+                             "with --customer: only these invoice numbers (repeat)"))
+@click.option("--number", default="",
+              help=help_text("配合 --customer：函件编号", "with --customer: the letter's reference"))
 @click.option("--lawyer-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="lawyer_letter: JSON {\"law_firm\": {...}, \"lawyer\": {...}}")
-@click.option("--final", is_flag=True, help="lawyer_letter: without the DRAFT mark (a lawyer or legal only)")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--lang", "language", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
-@click.option("--pdf/--no-pdf", default=True, show_default=True)
+              help=help_text("律师函：JSON {\"law_firm\": {...}, \"lawyer\": {...}}",
+                             "lawyer_letter: JSON {\"law_firm\": {...}, \"lawyer\": {...}}"))
+@click.option("--final", is_flag=True,
+              help=help_text("律师函：不带“草稿”标记（仅限律师或法务）",
+                             "lawyer_letter: without the DRAFT mark (a lawyer or legal only)"))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help=help_text("写入文件的文件夹", "the folder to write the files into"))
+@click.option("--lang", "language", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help=help_text("文书的语言", "the document's language"))
+@click.option("--pdf/--no-pdf", default=True, show_default=True,
+              help=help_text("是否同时生成 PDF（需要 LibreOffice）", "also make a PDF (needs LibreOffice)"))
 def render(kind: str, context_file: Path | None, customer_id: int | None, as_of: datetime | None,
            creditor_id: int | None, invoices: tuple[str, ...], number: str, lawyer_file: Path | None, final: bool,
            out_dir: Path, language: str, pdf: bool) -> None:
-    """Generate a document (from --context, or from the ledger for --customer), store it, and write
-    its DOCX (and PDF) into OUT."""
     if (context_file is None) == (customer_id is None):
-        raise click.UsageError("give either --context FILE or --customer ID")
+        raise click.UsageError(say("请给出 --context 文件或 --customer 客户编号中的一项",
+                                   "give either --context FILE or --customer ID"))
     # the PDF is made once this unit of work has committed, before cli_run returns
     if customer_id is not None:
         req = _from_ledger(kind, language, pdf, as_of.date() if as_of else None, creditor_id, invoices, number,
@@ -130,24 +147,28 @@ def render(kind: str, context_file: Path | None, customer_id: int | None, as_of:
         click.echo(f"PDF: {doc.pdf_notice}", err=True)
 
 
-@click.command("pending-pdfs")
-@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 10_000))
+@click.command("pending-pdfs", help=help_text("补做进程在文书提交之后、PDF 生成之前中断而遗留的 PDF。",
+                                              "Make the PDFs left pending when a process stopped between a "
+                                              "document's commit and its PDF."))
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 10_000),
+              help=help_text("本次最多处理的份数", "at most this many documents in this run"))
 def pending_pdfs(limit: int) -> None:
-    """Make the PDFs left pending when a process stopped between a document's commit and its PDF."""
     docs = cli_run(_documents().finish_pending, limit)
     for doc in docs:
-        click.echo(f"document {doc.id}: {doc.pdf_status}" + (f" ({doc.pdf_notice})" if doc.pdf_notice else ""))
-    click.echo(f"{len(docs)} pending PDF(s) handled")
+        notice = f" ({doc.pdf_notice})" if doc.pdf_notice else ""
+        click.echo(say(f"文书 {doc.id}：{doc.pdf_status}{notice}", f"document {doc.id}: {doc.pdf_status}{notice}"))
+    click.echo(say(f"已处理 {len(docs)} 份待生成的 PDF", f"{len(docs)} pending PDF(s) handled"))
 
 
-@click.group()
+@click.group(help=help_text("文书模板：版本、上传", "Document templates: versions, uploads."))
 def templates() -> None:
-    """Document templates: versions, uploads."""
+    pass
 
 
-@templates.command("list")
+@templates.command("list", help=help_text("列出全部模板版本；* 标出每种文书、每种语言当前启用的版本。",
+                                          "Every template version; * marks the active one for its kind and "
+                                          "language."))
 def templates_list() -> None:
-    """Every template version; * marks the active one for its kind and language."""
     with cli_unit_of_work(read_only=True) as uow:
         for v in _registry().versions(uow.session):
             mark = "*" if v.active else " "
@@ -155,12 +176,15 @@ def templates_list() -> None:
                        f"{v.uploaded_by}  {v.created_at:%Y-%m-%d %H:%M}")
 
 
-@templates.command("upload")
-@click.argument("kind")
-@click.argument("language", type=click.Choice(["zh", "en"]))
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@templates.command("upload", help=help_text("检查 DOCX 模板，通过后保存为新的启用版本。",
+                                            "Check a DOCX template and, if it passes, store it as the new active "
+                                            "version."))
+@click.argument("kind", help=help_text("文书种类", "the kind of document"))
+@click.argument("language", type=click.Choice(["zh", "en"]), help=help_text("模板的语言", "the template's language"))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                help=help_text("DOCX 文件", "the DOCX file"))
 def templates_upload(kind: str, language: str, file: Path) -> None:
-    """Check a DOCX template and, if it passes, store it as the new active version."""
     data = file.read_bytes()
     version = cli_run(_registry().upload, kind, language, data)
-    click.echo(f"accepted: {kind} {language} v{version.version} sha256={version.sha256}")
+    click.echo(say(f"已接受：{kind} {language} v{version.version} sha256={version.sha256}",
+                   f"accepted: {kind} {language} v{version.version} sha256={version.sha256}"))

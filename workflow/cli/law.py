@@ -7,6 +7,7 @@ pydantic models; bad input exits 2 with one line naming the field.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from workflow.cli import cli_core, cli_run, cli_unit_of_work, say
+from workflow.cli import cli_core, cli_locale, cli_run, cli_unit_of_work, help_text, say
 from workflow.errors import invalid
 
 if TYPE_CHECKING:
@@ -62,15 +63,20 @@ def _read_model(path: str, model: type[M]) -> M:
         raise problems_from_pydantic(exc) from exc
 
 
-@click.group()
+_JSON_FILE = help_text("JSON 文件（\"-\" 表示从标准输入读取）", "a JSON file (\"-\" reads stdin)")
+
+
+@click.group(help=help_text("计算：逾期利息、诉讼时效、人民币大写",
+                             "Calculators: late interest, limitation, amounts in words."))
 def calc() -> None:
-    """Calculators: late interest, limitation, amounts in words."""
+    pass
 
 
-@calc.command("interest")
-@click.argument("file")
+@calc.command("interest", help=help_text(
+    "逾期利息：FILE 为 JSON，格式与 POST /api/v1/calc/interest 相同，输出同样的 JSON。",
+    "Late interest: FILE.json as for POST /api/v1/calc/interest; prints the same JSON."))
+@click.argument("file", help=_JSON_FILE)
 def calc_interest(file: str) -> None:
-    """Late interest: FILE.json as for POST /api/v1/calc/interest ("-" reads stdin)."""
     from workflow.calc.schemas import InterestIn
 
     body = _read_model(file, InterestIn)
@@ -78,10 +84,11 @@ def calc_interest(file: str) -> None:
         _echo(_calc().interest(uow.session, body))
 
 
-@calc.command("limitation")
-@click.argument("file")
+@calc.command("limitation", help=help_text(
+    "诉讼时效届满日：FILE 为 JSON，格式与 POST /api/v1/calc/limitation 相同。",
+    "Limitation end date: FILE.json as for POST /api/v1/calc/limitation."))
+@click.argument("file", help=_JSON_FILE)
 def calc_limitation(file: str) -> None:
-    """Limitation end date: FILE.json as for POST /api/v1/calc/limitation."""
     from workflow.calc.schemas import LimitationIn
 
     body = _read_model(file, LimitationIn)
@@ -89,21 +96,34 @@ def calc_limitation(file: str) -> None:
         _echo(_calc().limitation(uow.session, body))
 
 
-@calc.command("claim")
-@click.argument("customer_id", type=int)
-@click.option("--as-of", default=None, help="YYYY-MM-DD; default today (Asia/Shanghai)")
+@calc.command("claim", help=help_text(
+    "客户的债权（JSON）：逐张发票的本金、利息与诉讼时效，以及全部收款的冲抵去向。利息未能全部计算时退出码为 3。",
+    "A customer's claim as JSON: principal, interest and limitation per invoice, and where every "
+    "receipt went. Exits 3 when some interest could not be computed."))
+@click.argument("customer_id", type=int, help=help_text("客户编号（数字 ID）", "the customer's numeric id"))
+@click.option("--as-of", default=None, metavar="YYYY-MM-DD",
+              help=help_text("计算截止日，默认今天（北京时间）",
+                             "the day to compute to; default today (Asia/Shanghai)"))
 @click.option("--sheet", "sheet_dir", default=None, type=click.Path(file_okay=False),
-              help="also make the 利息计算表 (DOCX, and PDF where possible) into this folder")
-@click.option("--lang", default="zh", type=click.Choice(["zh", "en"]))
-@click.option("--currency", default="CNY")
-@click.option("--creditor-id", type=int, default=None)
+              help=help_text("同时生成利息计算表（DOCX，能转换时另有 PDF）并写入此文件夹；JSON 照常输出",
+                             "also make the interest sheet (DOCX, and PDF where possible) into this folder; "
+                             "the JSON is printed as without it"))
+@click.option("--lang", default="zh", type=click.Choice(["zh", "en"]),
+              help=help_text("计算表的语言", "the sheet's language"))
+@click.option("--currency", default="CNY", help=help_text("币种", "currency"))
+@click.option("--creditor-id", type=int, default=None,
+              help=help_text("只计算我方这一主体的债权", "only the claim of this one of our entities"))
 @click.option("--carry-forward", is_flag=True,
-              help="assume the last LPR quote for months not in the rate table yet (stated on the sheet)")
-@click.option("--statutory-mode", default="fixed", type=click.Choice(["fixed", "floating"]))
-@click.option("--allocation", default="interest_first", type=click.Choice(["interest_first", "principal_first"]))
+              help=help_text("利率表中尚无报价的月份沿用最近一期 LPR（作为假设写明在计算表上）",
+                             "assume the last LPR quote for months not in the rate table yet (stated on the sheet)"))
+@click.option("--statutory-mode", default="fixed", type=click.Choice(["fixed", "floating"]),
+              help=help_text("法定利率：固定取起算时的 LPR，或随 LPR 浮动",
+                             "statutory rate: the LPR at the start, or floating with the LPR"))
+@click.option("--allocation", default="interest_first", type=click.Choice(["interest_first", "principal_first"]),
+              help=help_text("收款先抵利息（民法典 561 条）或先抵本金", "payments go to interest first (Civil Code "
+                             "art. 561) or to principal first"))
 def calc_claim(customer_id: int, as_of: str | None, sheet_dir: str | None, lang: str, currency: str,
                creditor_id: int | None, carry_forward: bool, statutory_mode: str, allocation: str) -> None:
-    """A customer's claim as JSON: principal, interest and limitation per invoice."""
     from pydantic import ValidationError
 
     from workflow.claim.sheet import ClaimSheetIn
@@ -144,10 +164,11 @@ def _exit_if_incomplete(incomplete: bool, warnings: list[dict[str, str]]) -> Non
         raise SystemExit(3)
 
 
-@calc.command("words")
-@click.argument("amount")
+@calc.command("words", help=help_text("输出金额的人民币大写，例如 16409.02 → 壹万陆仟肆佰零玖元零贰分。",
+                                       "Print AMOUNT in Chinese capital numerals, as cheques and contracts write it, "
+                                       "e.g. 16409.02."))
+@click.argument("amount", help=help_text("金额（元），可带千位分隔符", "the amount in yuan; separators allowed"))
 def calc_words(amount: str) -> None:
-    """Print AMOUNT in 人民币大写, e.g. 16409.02 → 壹万陆仟肆佰零玖元零贰分."""
     # the law module's own checks (as POST /api/v1/calc/words makes them), without building the
     # Core or importing pydantic: this command answers at once
     from workflow.law.refusals import LawRefusal
@@ -163,39 +184,49 @@ def calc_words(amount: str) -> None:
         raise invalid("amount", exc.code, exc.zh, exc.en) from None
 
 
-@click.group()
+@click.group(help=help_text("工作日历（法定节假日与调休上班日）",
+                             "The working-day calendar (statutory holidays and make-up working days)."))
 def calendar() -> None:
-    """The working-day calendar (statutory holidays and make-up working days)."""
+    pass
 
 
-@calendar.command("add-year")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@calendar.command("add-year", help=help_text(
+    "从 JSON 或 CSV 载入一年的国务院办公厅节假日安排通知（格式见 docs/law.md）。",
+    "Load one year of the State Council holiday notice from JSON or CSV (see docs/law.md)."))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False),
+                help=help_text("该年的节假日文件", "the year's holiday file"))
 def calendar_add_year(file: str) -> None:
-    """Load one year of the State Council holiday notice from JSON or CSV (see docs/law.md)."""
     year = cli_run(_calc().add_year, Path(file).read_bytes(), Path(file).name)
-    click.echo(f"loaded {year.year}: {len(year.holidays)} holidays, {len(year.workdays)} make-up working days")
+    h, w = len(year.holidays), len(year.workdays)
+    click.echo(say(f"已载入 {year.year} 年：{h} 个休息日，{w} 个调休上班日",
+                   f"loaded {year.year}: {h} holidays, {w} make-up working days"))
 
 
-@calendar.command("show")
-@click.argument("year", type=int)
+@calendar.command("show", help=help_text("列出已载入年份的休息日与调休上班日。",
+                                         "Print a loaded year's rest days and make-up working days."))
+@click.argument("year", type=int, help=help_text("年份，例如 2026", "the year, e.g. 2026"))
 def calendar_show(year: int) -> None:
-    """Print a loaded year's rest days and make-up working days."""
     with cli_unit_of_work(read_only=True) as uow:
         cal = _calc().calendar(uow.session)
     if not cal.is_loaded(year):
         raise invalid("year", "calendar_not_loaded", f"{year} 年尚未载入（已载入 {cal.first_year}–{cal.last_year}）",
                       f"{year} is not loaded (loaded: {cal.first_year}–{cal.last_year})")
     y = cal.years[year]
-    click.echo(f"{year}  source: {y.source}")
+    click.echo(say(f"{year}  来源：{y.source}", f"{year}  source: {y.source}"))
     for d, name in sorted(y.holidays.items()):
-        click.echo(f"  {d.isoformat()} {d:%a}  rest     {name}")
+        click.echo(say(f"  {d.isoformat()} {_WEEKDAYS_ZH[d.weekday()]}  休息  {name}",
+                       f"  {d.isoformat()} {d:%a}  rest     {name}"))
     for d, name in sorted(y.workdays.items()):
-        click.echo(f"  {d.isoformat()} {d:%a}  working  {name}")
+        click.echo(say(f"  {d.isoformat()} {_WEEKDAYS_ZH[d.weekday()]}  上班  {name}",
+                       f"  {d.isoformat()} {d:%a}  working  {name}"))
 
 
-@click.group()
+_WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+
+@click.group(help=help_text("LPR 与央行基准利率表", "The LPR and PBOC benchmark rate table."))
 def rates() -> None:
-    """The LPR and PBOC benchmark rate table."""
+    pass
 
 
 def _percent(value: str | None, name: str) -> Decimal | None:
@@ -207,40 +238,61 @@ def _percent(value: str | None, name: str) -> Decimal | None:
         raise invalid(name, "not_a_number", f"不是数字：{value}", f"not a number: {value}") from exc
 
 
-@rates.command("add")
+@rates.command("add", help=help_text("新增（或更正）一期报价，立即用于计算。",
+                                     "Add (or correct) a quote; it takes effect for calculations at once."))
 @click.option("--date", "effective", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="the quote's effective date, YYYY-MM-DD")
-@click.option("--lpr1y", required=True, help="1-year rate in percent, e.g. 3.00")
-@click.option("--lpr5y", default=None, help="5-year rate in percent, e.g. 3.50")
-@click.option("--source", required=True, help="the announcement (title or URL)")
-@click.option("--unverified", is_flag=True, help="reported but not yet checked against the announcement")
-@click.option("--kind", type=click.Choice(["lpr", "pboc_benchmark"]), default="lpr", show_default=True)
+              help=help_text("报价生效日，YYYY-MM-DD", "the quote's effective date, YYYY-MM-DD"))
+@click.option("--lpr1y", required=True, metavar="PERCENT",
+              help=help_text("一年期利率（百分数），例如 3.00", "1-year rate in percent, e.g. 3.00"))
+@click.option("--lpr5y", default=None, metavar="PERCENT",
+              help=help_text("五年期以上利率（百分数），例如 3.50", "over-5-year rate in percent, e.g. 3.50"))
+@click.option("--source", required=True,
+              help=help_text("公告出处（标题或网址）", "the announcement (title or URL)"))
+@click.option("--unverified", is_flag=True,
+              help=help_text("已有报道但尚未与公告核对", "reported but not yet checked against the announcement"))
+@click.option("--kind", type=click.Choice(["lpr", "pboc_benchmark"]), default="lpr", show_default=True,
+              help=help_text("LPR 或央行基准利率", "LPR or PBOC benchmark rate"))
 def rates_add(effective: Any, lpr1y: str, lpr5y: str | None, source: str, unverified: bool, kind: str) -> None:
-    """Add (or correct) a quote; it takes effect for calculations at once."""
     one = _percent(lpr1y, "lpr1y")
     assert one is not None
     q = cli_run(_calc().add_rate, effective=date(effective.year, effective.month, effective.day),
                 rate_1y=one, rate_5y=_percent(lpr5y, "lpr5y"), source=source, verified=not unverified,
                 kind=kind)
-    click.echo(f"added {q.kind} {q.effective.isoformat()}: 1y {q.rate_1y}%"
-               + (f", 5y {q.rate_5y}%" if q.rate_5y is not None else "") + ("" if q.verified else " (unverified)"))
+    five = f"，5y {q.rate_5y}%" if q.rate_5y is not None else ""
+    click.echo(say(f"已添加 {q.kind} {q.effective.isoformat()}：1y {q.rate_1y}%{five}"
+                   + ("" if q.verified else "（未核实）"),
+                   f"added {q.kind} {q.effective.isoformat()}: 1y {q.rate_1y}%{five.replace('，', ', ')}"
+                   + ("" if q.verified else " (unverified)")))
 
 
-@rates.command("list")
+@rates.command("list", help=help_text("列出全部有效报价（内置与新增），附出处与是否已核实。",
+                                      "Every quote in force, shipped and added, with source and verification."))
 def rates_list() -> None:
-    """Every quote in force, shipped and added, with source and verification."""
     with cli_unit_of_work(read_only=True) as uow:
         table = _calc().rate_table(uow.session)
+    en = cli_locale().startswith("en")
     for q in table.all():
         five = f"{q.rate_5y}%" if q.rate_5y is not None else "-"
-        flag = "verified" if q.verified else "UNVERIFIED"
+        flag = ("verified" if q.verified else "UNVERIFIED") if en else ("已核实" if q.verified else "未核实")
         others = "".join(f"  {TENOR_NAMES[name]} {value}%" for name, value in q.tenors)
+        source = _source_in(q.source, en)
         click.echo(f"{q.kind:<15} {q.effective.isoformat()}  1y {q.rate_1y}%  5y {five:<6}{others} {flag:<10} "
-                   f"{q.source}")
-    click.echo(f"LPR known through {table.lpr_horizon} (the next quote is due {table.next_lpr_publication}, "
-               "the 20th or the next working day)")
+                   f"{source}")
+    click.echo(say(f"LPR 已知至 {table.lpr_horizon}（下一期报价应于 {table.next_lpr_publication} 发布：每月 20 日，"
+                   "遇节假日顺延）",
+                   f"LPR known through {table.lpr_horizon} (the next quote is due {table.next_lpr_publication}, "
+                   "the 20th or the next working day)"))
     for start, end in table.lpr_gaps():
-        click.echo(f"MISSING monthly LPR quotes: {start.isoformat()} to {end.isoformat()}")
+        click.echo(say(f"缺少月度 LPR 报价：{start.isoformat()} 至 {end.isoformat()}",
+                       f"MISSING monthly LPR quotes: {start.isoformat()} to {end.isoformat()}"))
+
+
+def _source_in(source: str, en: bool) -> str:
+    """A shipped source note is written "中文 / English": the user's half of it."""
+    halves = re.split(r"\s*/ ", source, maxsplit=1)
+    if len(halves) != 2 or not halves[0] or not halves[1]:
+        return source
+    return halves[1] if en else halves[0]
 
 
 # how `rates list` names the benchmark tenors besides 1 year and over 5 years ("5y")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from workflow.cli import cli_core, cli_run, cli_unit_of_work, error_line, say
+from workflow.cli import cli_core, cli_locale, cli_run, cli_unit_of_work, error_line, help_text, say
 from workflow.ledger.aging import BUCKETS, aging_report
 from workflow.ledger.exports import aging_file, to_json
 from workflow.ledger.imports import ImportRejected, parse_kind
@@ -22,21 +22,28 @@ def register(cli: click.Group) -> None:
     cli.add_command(demo)
 
 
-@click.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.command("import", help=help_text(
+    "导入 CSV 或 XLSX 台账导出文件：全部行或一行也不导入；有错误时逐行列出。",
+    "Import a CSV or XLSX ledger export: all rows or none; errors are listed row by row."))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                help=help_text("CSV 或 XLSX 文件", "the CSV or XLSX file"))
 @click.option(
     "--kind",
     default=None,
     metavar="KIND",
     # checked by parse_kind, as the API's ?kind= is: the Chinese names are accepted too
-    help="customers, contacts, contracts, invoices or payments (or 客户, 联系人, 合同, 应收发票, 收款); "
-         "detected from headers / sheet names when omitted",
+    help=help_text("客户、联系人、合同、应收发票或收款（也可写 customers、contacts、contracts、invoices、payments）；"
+                   "省略时按表头或工作表名识别",
+                   "customers, contacts, contracts, invoices or payments (or 客户, 联系人, 合同, 应收发票, 收款); "
+                   "detected from headers / sheet names when omitted"),
 )
-@click.option("--dry-run", is_flag=True, help="check every row and print the counts, write nothing")
+@click.option("--dry-run", is_flag=True,
+              help=help_text("逐行检查并输出数量，不写入任何数据",
+                             "check every row and print the counts, write nothing"))
 @click.option("--allow-customer-change", is_flag=True,
-              help="let a re-imported unpaid invoice move to another customer (audited); refused otherwise")
+              help=help_text("允许重新导入的未付发票改挂到另一客户（记入审计日志）；否则拒绝",
+                             "let a re-imported unpaid invoice move to another customer (audited); refused otherwise"))
 def import_file(file: Path, kind: str | None, dry_run: bool, allow_customer_change: bool) -> None:
-    """Import a CSV or XLSX ledger export: all rows or none."""
     importer = cli_core().services.importer
     try:
         result = cli_run(importer.run, file.name, file.read_bytes(), parse_kind(kind), dry_run=dry_run,
@@ -62,9 +69,9 @@ def import_file(file: Path, kind: str | None, dry_run: bool, allow_customer_chan
         click.echo(say("  无变化", "  nothing changed"))
 
 
-@click.group()
+@click.group(help=help_text("报表：账龄分析、KPI", "Reports: aging, KPIs."))
 def report() -> None:
-    """Reports: aging, KPIs."""
+    pass
 
 
 def _out(data: bytes, out: Path | None) -> None:
@@ -75,20 +82,25 @@ def _out(data: bytes, out: Path | None) -> None:
         click.echo(say(f"已写入：{out}", f"written: {out}"))
 
 
-@report.command("aging")
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="YYYY-MM-DD (default today)")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]), default="table")
-@click.option("--currency", default=None)
-@click.option("--creditor-id", type=click.IntRange(min=1), default=None, help="only this one of our entities")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@report.command("aging", help=help_text("按客户和币种的账龄分析（导出 CSV、XLSX 文件记入审计日志）。",
+                                         "Aging report per customer and currency (CSV and XLSX files are recorded "
+                                         "in the audit log)."))
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help=help_text("截止日，YYYY-MM-DD（默认今天）", "YYYY-MM-DD (default today)"))
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]), default="table",
+              help=help_text("输出格式；xlsx 需要 --out", "output format; xlsx needs --out"))
+@click.option("--currency", default=None, help=help_text("只看这一币种", "only this currency"))
+@click.option("--creditor-id", type=click.IntRange(min=1), default=None,
+              help=help_text("只看我方这一主体", "only this one of our entities"))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help=help_text("写入此文件（默认输出到屏幕）", "write to this file (default: print)"))
 def report_aging(as_of: object, fmt: str, currency: str | None, creditor_id: int | None, out: Path | None) -> None:
-    """Aging report per customer and currency (CSV and XLSX files are recorded in the audit log)."""
     day = as_of.date() if hasattr(as_of, "date") else cli_core().clock.today()
     assert isinstance(day, date)
     cur = currency.upper() if currency else None
     if fmt in ("csv", "xlsx"):
         if fmt == "xlsx" and out is None:
-            raise click.UsageError("--format xlsx needs --out FILE")
+            raise click.UsageError(say("--format xlsx 需要 --out 文件", "--format xlsx needs --out FILE"))
         _out(cli_run(aging_file, fmt, day, currency=cur, creditor_id=creditor_id), out)
         return
     with cli_unit_of_work(read_only=True) as u:
@@ -103,8 +115,10 @@ def _table(rep: object, out: Path | None) -> None:
     from workflow.ledger.aging import AgingReport
 
     assert isinstance(rep, AgingReport)
-    lines = [f"账龄分析 Aging as of {rep.as_of.isoformat()}"]
-    head = f"{'客户 customer':<28}{'币种':>5}" + "".join(f"{b.zh:>12}" for b in BUCKETS) + f"{'合计 total':>14}"
+    en = cli_locale().startswith("en")
+    lines = [say(f"账龄分析（截至 {rep.as_of.isoformat()}）", f"Aging as of {rep.as_of.isoformat()}")]
+    head = (f"{say('客户', 'customer'):<28}{say('币种', 'cur.'):>5}"
+            + "".join(f"{b.en if en else b.zh:>12}" for b in BUCKETS) + f"{say('合计', 'total'):>14}")
     lines.append(head)
     for ln in rep.lines:
         name = (ln.customer_name[:12] + "…") if len(ln.customer_name) > 13 else ln.customer_name
@@ -115,21 +129,26 @@ def _table(rep: object, out: Path | None) -> None:
         )
     for cur, t in sorted(rep.totals.items()):
         lines.append(
-            f"{'合计 TOTAL':<28}{cur:>5}"
+            f"{say('合计', 'TOTAL'):<28}{cur:>5}"
             + "".join(f"{t.buckets[b.key]:>14,.2f}" for b in BUCKETS)
             + f"{t.total:>16,.2f}"
         )
         lines.append(
-            f"  已核销坏账 written off {t.written_off:,.2f}; 未核销收款 unapplied cash {t.unapplied_cash:,.2f}"
+            say(f"  已核销坏账 {t.written_off:,.2f}；未核销收款 {t.unapplied_cash:,.2f}",
+                f"  written off {t.written_off:,.2f}; unapplied cash {t.unapplied_cash:,.2f}")
         )
     _out(("\n".join(lines) + "\n").encode(), out)
 
 
-@report.command("kpis")
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
-@click.option("--period-days", type=click.IntRange(1, 3660), default=365)
+@report.command("kpis", help=help_text("应收账款周转天数（DSO）、按期回款率、坏账率、应收账款周转率、"
+                                        "平均收款期（JSON）。",
+                                        "DSO, on-time collection rate, bad-debt rate, receivables turnover, average "
+                                        "collection period (JSON)."))
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help=help_text("截止日，YYYY-MM-DD（默认今天）", "YYYY-MM-DD (default today)"))
+@click.option("--period-days", type=click.IntRange(1, 3660), default=365,
+              help=help_text("统计期间的天数", "days in the period measured"))
 def report_kpis(as_of: object, period_days: int) -> None:
-    """DSO, on-time collection rate, bad-debt rate, receivables turnover, average collection period."""
     c = cli_core()
     today = c.clock.today()
     day = as_of.date() if hasattr(as_of, "date") else today
@@ -139,10 +158,12 @@ def report_kpis(as_of: object, period_days: int) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-@click.command("demo")
-@click.option("--reset", is_flag=True, help="remove the demo data first, then load it again")
+@click.command("demo", help=help_text("载入一套演示台账（我方 2 个主体、约 30 个客户、约 500 张发票）和演示账号。",
+                                      "Load a realistic demo ledger (2 creditor entities, ~30 customers, ~500 "
+                                      "invoices) and demo users."))
+@click.option("--reset", is_flag=True,
+              help=help_text("先删除演示数据再重新载入", "remove the demo data first, then load it again"))
 def demo(reset: bool) -> None:
-    """Load a realistic demo ledger (2 creditor entities, ~30 customers, ~500 invoices, users)."""
     from workflow.ledger.demo import load_demo
 
     result = cli_run(load_demo, cli_core().services.accounts, reset=reset)
