@@ -66,6 +66,8 @@ def build_services(core: Core) -> Services:
     # the webhook POSTs after commit (its retries by Webhook.deliver_due); none when no URL is set
     webhook = (Webhook(core.settings.credit_hold_webhook_url, core.settings.webhook_secret, core.unit_of_work)
                if core.settings.credit_hold_webhook_url else None)
+    if webhook is not None:  # each committed delivery becomes a job (inline, or on a worker)
+        webhook.schedule = lambda did: core.jobs.enqueue("mail", "deliver_webhook", did, job_id=f"webhook-{did}")
     cases = CaseService(documents, lambda u, c, d, cr: claims.claim(u, c, ClaimQuery(as_of=d, creditor_id=cr)),
                         lambda: core.services.outbox, webhook)
     return Services(

@@ -33,7 +33,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from workflow.cases.models import ScheduledRun
-from workflow.jobs.tasks import JOBS_ACTOR
+from workflow.jobs import JOBS_ACTOR
 
 if TYPE_CHECKING:
     from workflow.core import Core
@@ -134,6 +134,10 @@ class Ticker:
     def start(self) -> Ticker:
         self._thread.start()
         return self
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()

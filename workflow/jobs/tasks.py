@@ -18,16 +18,14 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from workflow.accounts.actor import Actor
-from workflow.accounts.models import Role
+from workflow.jobs import JOBS_ACTOR
 
 if TYPE_CHECKING:
     from workflow.core import Core
 
 log = logging.getLogger(__name__)
 
-# who acts in a job: the scheduler and the sweeps act for the system, not for a person
-JOBS_ACTOR = Actor(user_id=None, username="jobs", role=Role.ADMIN)
+__all__ = ["JOBS_ACTOR", "TASKS", "run_task", "task", "use_core", "worker_core"]
 
 JobArg = int | str
 Task = Callable[..., Any]
@@ -54,6 +52,22 @@ class UnknownTask(LookupError):
 # the tasks
 
 
+@task("send_outbox")
+def send_outbox(core: Core, outbox_id: int) -> str:
+    """One send attempt of one outbox row; its status afterwards."""
+    return core.services.outbox.send(int(outbox_id))
+
+
+@task("deliver_webhook")
+def deliver_webhook(core: Core, delivery_id: int) -> str:
+    """One attempt at one credit-hold webhook delivery; its status afterwards."""
+    webhook = core.services.cases.webhook
+    if webhook is None:  # the URL was unset since the delivery was queued: the row stays pending
+        log.warning("webhook delivery %s: no DUNNING_CREDIT_HOLD_WEBHOOK_URL is set; not sent", delivery_id)
+        return "pending"
+    return webhook.deliver(int(delivery_id))
+
+
 @task("finish_pending")
 def finish_pending(core: Core) -> int:
     """Make the PDFs left pending when a process stopped between its commit and the PDF."""
@@ -62,8 +76,19 @@ def finish_pending(core: Core) -> int:
     return len(pending)  # the PDFs themselves are made by the unit of work's after-commit callbacks
 
 
+def send_due_mail(core: Core) -> int:
+    """Outbox rows due (new, retries after a temporary failure) and those whose sender died."""
+    return core.services.outbox.send_due()
+
+
+def deliver_due_webhooks(core: Core) -> int:
+    webhook = core.services.cases.webhook
+    return 0 if webhook is None else webhook.deliver_due()
+
+
 # the periodic sweep's steps, in order; each is independent of the others
-SWEEP_STEPS: dict[str, Task] = {"finish_pending": finish_pending}
+SWEEP_STEPS: dict[str, Task] = {"outbox": send_due_mail, "webhooks": deliver_due_webhooks,
+                                "pdfs": finish_pending}
 
 
 @task("sweep")
