@@ -8,8 +8,9 @@ dropped connection after the message data (``drop_after_data``: the message is d
 connection is cut before the 250 reply — the window in which a sender cannot know the outcome) and
 silence after the data (``silent_after_data``: delivered, then no reply until the client times out).
 
-``start_mail_servers()`` needs root (Dovecot switches to its ``dovecot`` user) and the
-``dovecot`` binary with its IMAP and LMTP parts (Debian: dovecot-imapd, dovecot-lmtpd).
+``start_mail_servers()`` needs the ``dovecot`` binary with its IMAP and LMTP parts (Debian:
+dovecot-imapd, dovecot-lmtpd). As root, Dovecot's processes run as its ``dovecot`` user (which then
+owns the mail folder); as anyone else, they run as the caller.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ protocols = imap lmtp
 listen = 127.0.0.1
 base_dir = {root}/run
 instance_name = {instance}
+state_dir = {root}/state
 log_path = {root}/dovecot.log
 ssl = no
 disable_plaintext_auth = no
@@ -60,15 +62,16 @@ mail_location = maildir:{root}/mail/%u
 mail_fsync = never
 recipient_delimiter = +
 first_valid_uid = 0
-default_internal_user = dovecot
-default_login_user = dovenull
+default_internal_user = {internal_user}
+default_internal_group = {internal_group}
+default_login_user = {login_user}
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {root}/users
 }}
 userdb {{
   driver = static
-  args = uid=dovecot gid=dovecot home={root}/mail/%u
+  args = uid={internal_user} gid={internal_group} home={root}/mail/%u
 }}
 service imap-login {{
   inet_listener imap {{
@@ -91,6 +94,16 @@ protocol lmtp {{
 protocol imap {{
   mail_max_userip_connections = 50
 }}
+{unprivileged}"""
+
+# without root Dovecot runs everything as the calling user and cannot chroot its helpers
+UNPRIVILEGED = """\
+service anvil {
+  chroot =
+}
+service imap-login {
+  chroot =
+}
 """
 
 
@@ -113,8 +126,6 @@ def missing_binaries() -> list[str]:
         import aiosmtpd  # noqa: F401
     except ImportError:
         missing.append("aiosmtpd (pip install -e '.[test]')")
-    if os.geteuid() != 0:
-        missing.append("root (Dovecot must switch to its dovecot user)")
     return missing
 
 
@@ -371,17 +382,25 @@ def _stop_dovecot(root: Path, conf: Path) -> None:
 
 
 def _configure_dovecot(root: Path, users: Mapping[str, str], imap_port: int, lmtp_port: int) -> Path:
+    import grp
     import pwd
 
-    dovecot_user = pwd.getpwnam("dovecot")
-    (root / "run").mkdir()
     mail = root / "mail"
-    mail.mkdir()
-    os.chown(mail, dovecot_user.pw_uid, dovecot_user.pw_gid)
+    for folder in ("run", "state", "mail"):
+        (root / folder).mkdir()
+    if os.geteuid() == 0:
+        internal = pwd.getpwnam("dovecot")
+        os.chown(mail, internal.pw_uid, internal.pw_gid)
+        names = {"internal_user": "dovecot", "internal_group": grp.getgrgid(internal.pw_gid).gr_name,
+                 "login_user": "dovenull", "unprivileged": ""}
+    else:
+        me = pwd.getpwuid(os.geteuid()).pw_name
+        names = {"internal_user": me, "internal_group": grp.getgrgid(os.getegid()).gr_name,
+                 "login_user": me, "unprivileged": UNPRIVILEGED}
     (root / "users").write_text("".join(f"{u}:{{PLAIN}}{p}\n" for u, p in users.items()))
     conf = root / "dovecot.conf"
-    conf.write_text(CONFIG.format(root=root, instance=f"dunning-test-{root.name}",
-                                  imap_port=imap_port, lmtp_port=lmtp_port))
+    conf.write_text(CONFIG.format(root=root, instance=f"dunning-test-{root.name}", imap_port=imap_port,
+                                  lmtp_port=lmtp_port, **names))
     return conf
 
 
