@@ -240,6 +240,21 @@ def test_connection_refused_is_a_temporary_failure() -> None:
         transport.send(Envelope(SENDER, ("customer@kehu.test",)), b"Subject: x\r\n\r\nx\r\n")
 
 
+def test_letter_over_the_size_limit_is_refused_before_upload() -> None:
+    controller, recorder = start_auth_server(data_size_limit=1000)
+    transport = SmtpTransport(f"smtp://{LOOPBACK}:{recorder.port}", "dunning.test", timeout=5)
+    try:
+        big = utf8_letter("<big@dunning.example>", "x@kehu.test")  # 1.7 kB with its PDF
+        with pytest.raises(PermanentFailure, match=r"^552 .*\(at MAIL FROM\)"):
+            transport.send(Envelope(SENDER, ("x@kehu.test",)), big)
+        small = gbk_letter("<small@dunning.example>", "x@kehu.test")
+        transport.send(Envelope(SENDER, ("x@kehu.test",)), small)  # the same connection goes on
+        assert recorder.messages == [small]
+    finally:
+        transport.close()
+        controller.stop()
+
+
 # --- TLS and credentials --------------------------------------------------------------------------
 
 
@@ -274,11 +289,12 @@ def certificate(tmp_path: Path) -> tuple[Path, Path]:
     return cert, key
 
 
-def start_auth_server(tls: ssl.SSLContext | None = None, implicit: bool = False) -> tuple[Any, AuthServer]:
+def start_auth_server(tls: ssl.SSLContext | None = None, implicit: bool = False,
+                      **extra: Any) -> tuple[Any, AuthServer]:
     from aiosmtpd.controller import Controller
 
     recorder = AuthServer(free_port())
-    options: dict[str, Any] = {"authenticator": recorder.authenticate}
+    options: dict[str, Any] = {"authenticator": recorder.authenticate, **extra}
     if implicit:
         # aiosmtpd only counts STARTTLS as TLS: on an implicit-TLS port AUTH must be allowed outright
         options.update(ssl_context=tls, auth_require_tls=False)

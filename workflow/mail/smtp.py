@@ -286,12 +286,15 @@ class SmtpTransport:
             mail_options.append("SMTPUTF8")
         if not message.isascii() and smtp.has_extn("8bitmime"):
             mail_options.append("BODY=8BITMIME")
+        payload = _stuffed(message)
+        if smtp.has_extn("size"):  # a letter too large for the server is refused at MAIL FROM, not after upload
+            mail_options.append(f"SIZE={len(payload)}")
 
         try:
             code, text = smtp.mail(envelope.sender, mail_options)
         except (OSError, smtplib.SMTPServerDisconnected) as exc:
             raise _StaleConnection(f"connection lost before MAIL FROM: {exc}") from exc
-        if code == 421 or code == -1:  # "service closing": the kept connection was at its limit
+        if code == 421:  # "service closing": the kept connection was at its limit
             raise _StaleConnection(_text(code, text))
         _refuse(code, text, "MAIL FROM", envelope.recipients)
 
@@ -323,7 +326,6 @@ class SmtpTransport:
             _refuse(code, text, "DATA", accepted, refused)
             raise TemporaryFailure(f"unexpected answer to DATA: {_text(code, text)}")
 
-        payload = _stuffed(message)
         sock = smtp.sock
         if sock is None:
             self._drop()
