@@ -17,6 +17,7 @@ from workflow.accounts.service import Accounts
 from workflow.calc.schemas import ClaimQuery
 from workflow.calc.service import LawData
 from workflow.cases.holds import Webhook
+from workflow.cases.run import DunningRun
 from workflow.cases.service import CaseService
 from workflow.claim.service import ClaimService
 from workflow.documents.pdf import PdfConverter, make_converter
@@ -46,6 +47,7 @@ class Services:
     attachments: Attachments  # files of contracts and invoices, creditors' seals
     cases: CaseService  # dunning cases: clerk actions, lawyer's letter approval, credit hold and its webhook
     outbox: Outbox  # outgoing mail: queued in the unit of work, sent by a job after commit
+    dunning: DunningRun  # the daily run: decide, make and queue each customer's letter of the day
 
     def close(self) -> None:
         """Release process-wide state: helper processes, caches."""
@@ -73,6 +75,9 @@ def build_services(core: Core) -> Services:
     return Services(
         pdf=pdf, render_worker=worker, templates=templates, documents=documents,
         claims=claims, cases=cases,
+        dunning=DunningRun(law, documents, lambda: core.services.outbox,
+                           lambda u, c, d, cr: claims.claim(u, c, ClaimQuery(as_of=d, creditor_id=cr)),
+                           cases.set_credit_hold, core.unit_of_work, core.settings, core.settings.run_hour),
         accounts=Accounts(token_days=core.settings.token_days,
                           session_idle=timedelta(hours=core.settings.session_idle_hours)),
         calc=law, importer=Importer(core.settings.max_upload_bytes, core.settings.payment_future_days),
