@@ -13,6 +13,8 @@ from workflow.errors import DomainError, invalid
 
 if TYPE_CHECKING:
     from workflow.audit.service import AuditReport
+    from workflow.core import Core
+    from workflow.jobs.schedule import Ticker
     from workflow.unit_of_work import UnitOfWork
 
 
@@ -326,9 +328,29 @@ def up(host: str, port: int | None, no_demo: bool) -> None:
                        f"port {DEFAULT_PORT} is in use; using {chosen}"))
     click.echo(say(f"催款台：{url}/  （API：{url}/api/v1，OpenAPI：{url}/api/v1/openapi.json）",
                    f"Dunning Desk: {url}/  (API: {url}/api/v1, OpenAPI: {url}/api/v1/openapi.json)"))
+    ticker = _start_schedule(core)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         click.echo(say("已停止", "stopped"))
     finally:
         server.server_close()
+        if ticker is not None:
+            ticker.stop()
+
+
+def _start_schedule(core: Core) -> Ticker | None:
+    """Without Redis the schedule (the daily run, the minute sweep) ticks in this process, and jobs
+    run inline after their commit; with Redis, ``dunning worker --with-schedule`` does both."""
+    from workflow.jobs.schedule import Scheduler, Ticker
+
+    hour, tz = core.settings.run_hour, core.settings.timezone
+    if core.settings.job_runner != "inline":
+        click.echo(say("后台任务：Redis 上的队列；请另外启动 `dunning worker --with-schedule`"
+                       "（每日催收运行与每分钟发送）",
+                       "jobs: queued on Redis; start `dunning worker --with-schedule` for them, the daily run "
+                       "and the minute sweep"))
+        return None
+    click.echo(say(f"定时任务：本进程内运行（每日 {hour}:00 {tz} 催收运行，每分钟发送到期邮件）",
+                   f"schedule: in this process (the dunning run daily at {hour}:00 {tz}, due mail every minute)"))
+    return Ticker(Scheduler(core)).start()

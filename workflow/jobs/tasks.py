@@ -16,9 +16,11 @@ import atexit
 import logging
 import threading
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from workflow.jobs import JOBS_ACTOR
+from workflow.jobs.schedule import Status, finish_run
 
 if TYPE_CHECKING:
     from workflow.core import Core
@@ -66,6 +68,22 @@ def deliver_webhook(core: Core, delivery_id: int) -> str:
         log.warning("webhook delivery %s: no DUNNING_CREDIT_HOLD_WEBHOOK_URL is set; not sent", delivery_id)
         return "pending"
     return webhook.deliver(int(delivery_id))
+
+
+@task("dunning_run")
+def dunning_run(core: Core, as_of_iso: str) -> dict[str, Any]:
+    """The day's dunning run, and its outcome on the day's schedule row."""
+    as_of = date.fromisoformat(as_of_iso)
+    try:
+        report = core.services.dunning.run(JOBS_ACTOR, as_of)
+    except Exception as exc:
+        finish_run(core, as_of, Status.FAILED, {"error": f"{type(exc).__name__}: {exc}"})
+        raise
+    summary = {"as_of": as_of_iso, "working_day": report.working_day,
+               "provisional_calendar": report.provisional_calendar, "customers": report.customers,
+               "counts": report.counts(), "closed": len(report.closed), "warnings": report.warnings}
+    finish_run(core, as_of, Status.DONE, summary)
+    return summary
 
 
 @task("finish_pending")
