@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import shutil
 import signal
 import smtplib
@@ -166,8 +167,23 @@ def _reply(code: int, text: bytes | str) -> str:
     return f"{code} {text}".replace("\n", " ")
 
 
+def _dot_stuffed(content: bytes) -> bytes:
+    data = re.sub(rb"\r\n|\r|\n", b"\r\n", content)
+    if data.startswith(b"."):
+        data = b"." + data
+    data = data.replace(b"\r\n.", b"\r\n..")
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    return data + b".\r\n"
+
+
 class LmtpRelay:
-    """The aiosmtpd handler: every recipient and every message goes to Dovecot over LMTP."""
+    """The aiosmtpd handler: every recipient and every message goes to Dovecot over LMTP.
+
+    Each SMTP connection gets its own LMTP connection (on ``RelaySMTP``), so an SMTP transaction
+    is mirrored by one LMTP transaction: Dovecot answers each RCPT itself, and after the data it
+    answers once per recipient (LMTP, RFC 2033); the first refusal becomes the SMTP reply.
+    """
 
     def __init__(self, lmtp_port: int) -> None:
         self.lmtp_port = lmtp_port
@@ -181,61 +197,83 @@ class LmtpRelay:
         self.replies: list[str] = []  # the final answer to each DATA, as sent to the client
         self._lock = threading.Lock()
 
-    def _lmtp(self) -> smtplib.LMTP:
-        lmtp = smtplib.LMTP(LOOPBACK, self.lmtp_port, local_hostname="relay.test", timeout=30)
-        lmtp.ehlo("relay.test")  # LMTP's LHLO
-        return lmtp
+    # blocking LMTP steps, run in the executor; each owns the connection of one SMTP session
 
-    def _check_recipient(self, sender: str, address: str) -> str:
-        lmtp = self._lmtp()
+    def _open(self, server: RelaySMTP) -> smtplib.LMTP:
+        if server.lmtp is None:
+            lmtp = smtplib.LMTP(LOOPBACK, self.lmtp_port, local_hostname="relay.test", timeout=30)
+            lmtp.ehlo("relay.test")  # LMTP's LHLO
+            server.lmtp = lmtp
+        return server.lmtp
+
+    def _rcpt(self, server: RelaySMTP, sender: str, body_8bit: bool, address: str) -> str:
         try:
-            code, text = lmtp.mail(sender)
-            if code != 250:
-                return _reply(code, text)
-            code, text = lmtp.rcpt(address)
-            return _reply(code, text)
-        finally:
-            with contextlib.suppress(smtplib.SMTPException, OSError):
-                lmtp.quit()
+            lmtp = self._open(server)
+            if not server.lmtp_mail:
+                code, text = lmtp.mail(sender, ["BODY=8BITMIME"] if body_8bit else [])
+                if code != 250:
+                    return _reply(code, text)
+                server.lmtp_mail = True
+            return _reply(*lmtp.rcpt(address))
+        except (OSError, smtplib.SMTPException) as exc:
+            server.close_lmtp()
+            return f"451 4.4.0 LMTP: {exc}"
 
-    def _deliver(self, sender: str, address: str, content: bytes) -> str:
-        lmtp = self._lmtp()
+    def _data(self, server: RelaySMTP, content: bytes, count: int) -> list[str]:
         try:
-            lmtp.sendmail(sender, [address], content)
-            return "250"
-        except smtplib.SMTPRecipientsRefused as exc:
-            code, text = exc.recipients[address]
-            return _reply(code, text)
-        except smtplib.SMTPResponseException as exc:
-            return _reply(exc.smtp_code, exc.smtp_error)
-        finally:
-            with contextlib.suppress(smtplib.SMTPException, OSError):
-                lmtp.quit()
+            lmtp = self._open(server)
+            server.lmtp_mail = False
+            lmtp.putcmd("data")
+            code, text = lmtp.getreply()
+            if code != 354:
+                return [_reply(code, text)] * count
+            lmtp.send(_dot_stuffed(content))
+            return [_reply(*lmtp.getreply()) for _ in range(count)]
+        except (OSError, smtplib.SMTPException) as exc:
+            server.close_lmtp()
+            return [f"451 4.4.0 LMTP: {exc}"] * count
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
+    def _rset(self, server: RelaySMTP) -> None:
+        if server.lmtp is not None and server.lmtp_mail:
+            server.lmtp_mail = False
+            try:
+                server.lmtp.rset()
+            except (OSError, smtplib.SMTPException):
+                server.close_lmtp()
+
+    # aiosmtpd hooks
+
+    async def handle_MAIL(self, server: RelaySMTP, session: Any, envelope: Any, address: str,
+                          mail_options: list[str]) -> str:
+        await asyncio.get_running_loop().run_in_executor(None, self._rset, server)  # a transaction left open
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 2.1.0 Ok"
+
+    async def handle_RSET(self, server: RelaySMTP, session: Any, envelope: Any) -> str:
+        await asyncio.get_running_loop().run_in_executor(None, self._rset, server)
+        return "250 2.0.0 Ok"
+
+    async def handle_RCPT(self, server: RelaySMTP, session: Any, envelope: Any, address: str,
                           rcpt_options: list[str]) -> str:
         forced = self.rcpt_replies.get(address.lower())
         if forced is not None:
             return forced
-        loop = asyncio.get_running_loop()
-        reply = await loop.run_in_executor(None, self._check_recipient, envelope.mail_from or "", address)
+        body_8bit = any(o.upper() == "BODY=8BITMIME" for o in envelope.mail_options)
+        reply = await asyncio.get_running_loop().run_in_executor(
+            None, self._rcpt, server, envelope.mail_from or "", body_8bit, address)
         if reply.startswith("250"):
             envelope.rcpt_tos.append(address)
             return "250 2.1.5 Ok"
         return reply
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+    async def handle_DATA(self, server: RelaySMTP, session: Any, envelope: Any) -> str:
         content: bytes = envelope.original_content
-        sender: str = envelope.mail_from or ""
         recipients = tuple(envelope.rcpt_tos)
         with self._lock:
-            self.received.append((sender, recipients, content))
-        loop = asyncio.get_running_loop()
-        failures = []
-        for address in recipients:
-            reply = await loop.run_in_executor(None, self._deliver, sender, address, content)
-            if not reply.startswith("250"):
-                failures.append(reply)
+            self.received.append((envelope.mail_from or "", recipients, content))
+        answers = await asyncio.get_running_loop().run_in_executor(
+            None, self._data, server, content, len(recipients))
         if any(r.lower() in self.drop_after_data for r in recipients):
             server.transport.abort()  # delivered, but the sender never hears the 250
             return "250 never sent"
@@ -243,10 +281,36 @@ class LmtpRelay:
             while not server.transport.is_closing():  # the client's timeout ends this, not ours
                 await asyncio.sleep(0.05)
             return "250 never heard"
+        failures = [a for a in answers if not a.startswith("250")]
         reply = failures[0] if failures else f"250 2.0.0 Ok: queued as {uuid.uuid4().hex[:12].upper()}"
         with self._lock:
             self.replies.append(reply)
         return reply
+
+
+def _relay_smtp_class() -> type[Any]:
+    from aiosmtpd.smtp import SMTP
+
+    class _RelaySMTP(SMTP):  # type: ignore[misc]
+        """aiosmtpd's server with the LMTP connection of its session, closed when the client goes."""
+
+        lmtp: smtplib.LMTP | None = None
+        lmtp_mail = False  # an LMTP transaction (MAIL FROM) is open
+
+        def close_lmtp(self) -> None:
+            lmtp, self.lmtp, self.lmtp_mail = self.lmtp, None, False
+            if lmtp is not None:
+                with contextlib.suppress(OSError):
+                    lmtp.close()
+
+        def connection_lost(self, error: Exception | None) -> None:
+            super().connection_lost(error)
+            self.close_lmtp()
+
+    return _RelaySMTP
+
+
+RelaySMTP = Any  # the class above, built when aiosmtpd is imported (an optional test dependency)
 
 
 @dataclass
@@ -418,8 +482,14 @@ def _run_dovecot(root: Path, conf: Path) -> None:
 def _start_relay(relay: LmtpRelay, port: int) -> Any:
     from aiosmtpd.controller import Controller
 
-    controller = Controller(relay, hostname=LOOPBACK, port=port, enable_SMTPUTF8=True,
-                            ready_timeout=STARTUP_SECONDS)
+    server_class = _relay_smtp_class()
+
+    class RelayController(Controller):  # type: ignore[misc]
+        def factory(self) -> Any:
+            return server_class(self.handler, **self.SMTP_kwargs)
+
+    controller = RelayController(relay, hostname=LOOPBACK, port=port, enable_SMTPUTF8=True,
+                                 ready_timeout=STARTUP_SECONDS)
     controller.start()  # returns once the relay answers its own banner
     return controller
 
