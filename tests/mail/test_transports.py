@@ -226,7 +226,11 @@ def test_no_answer_after_the_data_is_ambiguous(mail_servers: MailServers) -> Non
     assert mail_servers.count_by_message_id("customer@kehu.test") == {"<AR-2026-0042.10@dunning.example>": 1}
 
 
-def test_server_restart_between_letters_is_invisible(mail_servers: MailServers, smtp: SmtpTransport) -> None:
+@pytest.mark.parametrize("idle_check", [True, False], ids=["noop-after-idle", "stale-at-mail-from"])
+def test_server_restart_between_letters_is_invisible(
+        mail_servers: MailServers, smtp: SmtpTransport, monkeypatch: pytest.MonkeyPatch, idle_check: bool) -> None:
+    # the kept connection is found dead either by the NOOP after an idle spell or at MAIL FROM
+    monkeypatch.setattr("workflow.mail.smtp.IDLE_CHECK_SECONDS", -1.0 if idle_check else 3600.0)
     smtp.send(Envelope(SENDER, ("billing@example.test",)), gbk_letter("<one@dunning.example>", "billing@example.test"))
     mail_servers.restart_smtp()  # the kept connection is dead now
     smtp.send(Envelope(SENDER, ("billing@example.test",)), gbk_letter("<two@dunning.example>", "billing@example.test"))
