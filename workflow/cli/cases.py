@@ -29,6 +29,10 @@ from workflow.unit_of_work import UnitOfWork
 DAY = click.DateTime(["%Y-%m-%d"])
 
 
+def register(cli: click.Group) -> None:
+    cli.add_command(case)
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return format(value, "f")
