@@ -8,6 +8,11 @@ dropped connection after the message data (``drop_after_data``: the message is d
 connection is cut before the 250 reply — the window in which a sender cannot know the outcome) and
 silence after the data (``silent_after_data``: delivered, then no reply until the client times out).
 
+    with mail_servers() as servers:             # or the ``mail_servers`` fixture of tests/mail
+        transport = SmtpTransport(servers.smtp_url, "dunning.test", 10)
+        ...
+        assert servers.count_by_message_id("billing@example.test") == {"<id@dunning.example>": 1}
+
 ``start_mail_servers()`` needs the ``dovecot`` binary with its IMAP and LMTP parts (Debian:
 dovecot-imapd, dovecot-lmtpd). As root, Dovecot's processes run as its ``dovecot`` user (which then
 owns the mail folder); as anyone else, they run as the caller.
@@ -369,7 +374,7 @@ class MailServers:
         return counts
 
     def empty(self, user: str, folder: str = "INBOX") -> None:
-        """Delete every message (a module-scoped server shared by tests that count)."""
+        """Delete every message: tests sharing one server each count from zero."""
         with self.imap(user) as client:
             client.select_folder(folder)
             uids = client.search("ALL")
