@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,12 +30,17 @@ from tests.jobs import (
     stop_all,
     wait_for,
 )
+from tests.mail.letters import CLERK, seed_debtor
+from tests.uow import run
+from workflow.accounts.actor import SYSTEM as SYSTEM_ACTOR
 from workflow.audit.models import AuditEntry
 from workflow.config import Settings
 from workflow.core import Core, build_core
 from workflow.jobs.queue import RETRY_INTERVALS
 from workflow.jobs.tasks import JOBS_ACTOR
+from workflow.mail.models import OutboxAttempt, OutboxMessage
 from workflow.migrate import upgrade
+from workflow.unit_of_work import UnitOfWork
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -79,7 +85,7 @@ def _postgres_database(pg_base_url: str, name: str) -> str:
 def _instance(db: str, tmp_path: Path, redis_url: str, pg_base_url: str | None, worker_id: str) -> Iterator[Instance]:
     env = {**os.environ, "DUNNING_INSTANCE_PATH": str(tmp_path / "instance"), "DUNNING_JOB_RUNNER": "rq",
            "DUNNING_REDIS_URL": redis_url, "DUNNING_PDF_CONVERTER": "none", "DUNNING_MAIL_TRANSPORT": "memory",
-           "DUNNING_LOCALE": "en",
+           "DUNNING_LOCALE": "en", "DUNNING_SMTP_RATE_PER_MINUTE": "100000",
            # the test's own job functions (tests.jobs.mark...) are imported by the workers
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))}
     for key in ("DUNNING_DATABASE_URL", "DUNNING_SECRET_KEY", "DUNNING_AUDIT_KEY"):
@@ -149,11 +155,24 @@ def test_a_job_run_twice_has_one_effect(sqlite_instance: Instance) -> None:
     assert _audit_ok(inst.core) == (True, 1)
 
 
-def test_two_workers_share_one_database_and_the_audit_log_stays_one_chain(any_instance: Instance) -> None:
+def test_two_workers_send_a_hundred_letters_each_exactly_once(any_instance: Instance) -> None:
+    """The real task: 100 outbox rows queued by the outbox itself (its after-commit enqueue goes to
+    Redis), each send job enqueued once more without an id (a duplicate run), two workers."""
     inst = any_instance
-    # 100 writing jobs, each enqueued twice (a duplicate is what a retry after a crash looks like)
-    for n in list(range(100)) * 2:
-        inst.enqueue("tests.jobs.mark", n)
+    core = inst.core
+    with core.unit_of_work(SYSTEM_ACTOR) as uow:
+        core.services.templates.sync_shipped(uow)
+    debtor = seed_debtor(core)
+
+    def letter(uow: UnitOfWork) -> int:
+        return core.services.outbox.queue(uow, customer_id=debtor.customer_id, case_id=debtor.case_id,
+                                          document_id=debtor.document_id, kind="dunning_letter_1", language="zh",
+                                          automated=False, contact_on=uow.today()).id
+
+    ids = [run(core, CLERK, letter) for _ in range(100)]
+    assert inst.queue("mail").count == 100  # one send job per row, enqueued after each commit
+    for oid in ids:
+        core.jobs.enqueue("mail", "send_outbox", oid)  # no id: a second job for the same row
     procs = [start_worker(inst.env, inst.log(name), "--burst", "--name", name, "--queues", "mail")
              for name in ("w1", "w2")]
     try:
@@ -161,9 +180,13 @@ def test_two_workers_share_one_database_and_the_audit_log_stays_one_chain(any_in
             assert p.wait(timeout=600) == 0, inst.logs()
     finally:
         stop_all(procs)
-    assert len(FinishedJobRegistry("mail", connection=inst.redis).get_job_ids()) == 200, inst.logs()
-    assert marks(inst.core) == 100
-    assert _audit_ok(inst.core) == (True, 100)
+    with core.unit_of_work(SYSTEM_ACTOR, read_only=True) as uow:
+        s = uow.session
+        statuses = Counter(s.scalars(select(OutboxMessage.status).where(OutboxMessage.id.in_(ids))))
+        attempts = Counter(s.scalars(select(OutboxAttempt.outbox_id).where(OutboxAttempt.outbox_id.in_(ids))))
+    assert statuses == Counter({"sent": 100}), inst.logs()
+    assert set(attempts.values()) == {1} and len(attempts) == 100
+    assert _audit_ok(core)[0]
 
 
 def test_a_job_whose_worker_is_sigkilled_is_finished_by_another(sqlite_instance: Instance) -> None:
