@@ -34,13 +34,14 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+T = TypeVar("T")
 DOVECOT = "dovecot"
 LOOPBACK = "127.0.0.1"
 STARTUP_SECONDS = 20.0
@@ -246,17 +247,31 @@ class LmtpRelay:
             except (OSError, smtplib.SMTPException):
                 server.close_lmtp()
 
+    async def _blocking(self, server: RelaySMTP, step: Callable[..., T], *args: Any) -> T:
+        """Run an LMTP step off the event loop; a client that vanishes meanwhile does not cut it short.
+
+        Like a real MTA, a message whose data arrived complete is delivered even if the client is
+        gone before the reply (a killed sender): only then is the LMTP connection closed.
+        """
+        server.lmtp_busy = True
+        try:
+            return await asyncio.get_running_loop().run_in_executor(None, step, *args)
+        finally:
+            server.lmtp_busy = False
+            if server.client_gone:
+                server.close_lmtp()
+
     # aiosmtpd hooks
 
     async def handle_MAIL(self, server: RelaySMTP, session: Any, envelope: Any, address: str,
                           mail_options: list[str]) -> str:
-        await asyncio.get_running_loop().run_in_executor(None, self._rset, server)  # a transaction left open
+        await self._blocking(server, self._rset, server)  # a transaction left open
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 2.1.0 Ok"
 
     async def handle_RSET(self, server: RelaySMTP, session: Any, envelope: Any) -> str:
-        await asyncio.get_running_loop().run_in_executor(None, self._rset, server)
+        await self._blocking(server, self._rset, server)
         return "250 2.0.0 Ok"
 
     async def handle_RCPT(self, server: RelaySMTP, session: Any, envelope: Any, address: str,
@@ -265,8 +280,7 @@ class LmtpRelay:
         if forced is not None:
             return forced
         body_8bit = any(o.upper() == "BODY=8BITMIME" for o in envelope.mail_options)
-        reply = await asyncio.get_running_loop().run_in_executor(
-            None, self._rcpt, server, envelope.mail_from or "", body_8bit, address)
+        reply = await self._blocking(server, self._rcpt, server, envelope.mail_from or "", body_8bit, address)
         if reply.startswith("250"):
             envelope.rcpt_tos.append(address)
             return "250 2.1.5 Ok"
@@ -277,8 +291,7 @@ class LmtpRelay:
         recipients = tuple(envelope.rcpt_tos)
         with self._lock:
             self.received.append((envelope.mail_from or "", recipients, content))
-        answers = await asyncio.get_running_loop().run_in_executor(
-            None, self._data, server, content, len(recipients))
+        answers = await self._blocking(server, self._data, server, content, len(recipients))
         if any(r.lower() in self.drop_after_data for r in recipients):
             server.transport.abort()  # delivered, but the sender never hears the 250
             return "250 never sent"
@@ -301,6 +314,8 @@ def _relay_smtp_class() -> type[Any]:
 
         lmtp: smtplib.LMTP | None = None
         lmtp_mail = False  # an LMTP transaction (MAIL FROM) is open
+        lmtp_busy = False  # an LMTP step is running in the executor
+        client_gone = False
 
         def close_lmtp(self) -> None:
             lmtp, self.lmtp, self.lmtp_mail = self.lmtp, None, False
@@ -310,7 +325,9 @@ def _relay_smtp_class() -> type[Any]:
 
         def connection_lost(self, error: Exception | None) -> None:
             super().connection_lost(error)
-            self.close_lmtp()
+            self.client_gone = True
+            if not self.lmtp_busy:
+                self.close_lmtp()
 
     return _RelaySMTP
 

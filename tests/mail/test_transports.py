@@ -117,6 +117,7 @@ def test_utf8_letter_with_pdf_arrives_byte_for_byte(mail_servers: MailServers, s
     assert str(received["Subject"]) == f"催款函 AR-2026-0042：{DEBTOR} 逾期货款人民币 1,234,567.89 元"
     body, attachment = list(received.iter_parts())
     assert ".请于 2026年12月15日 前付清。" in body.get_content()
+    assert b"filename*0*=utf-8''%E5%82%AC%E6%AC%BE%E5%87%BD" in stored  # RFC 2231, continued over lines
     assert attachment.get_filename() == PDF_NAME
     assert attachment.get_payload(decode=True) == PDF
     # the proof we keep is the server's own final answer to the data, not a made-up "OK"
