@@ -147,12 +147,12 @@ def work_here(worker: Any) -> bool:
 
 
 def wait_for(what: str, check: Callable[[], T | None], timeout: float = 240.0, every: float = 0.2) -> T:
-    """Poll ``check`` until it returns something other than None/False; fail after ``timeout``
+    """Poll ``check`` until it returns something true (a non-empty list...); fail after ``timeout``
     (generous: a loaded machine is slow, and nothing here measures speed)."""
     deadline = time.monotonic() + timeout
     while True:
         value = check()
-        if value is not None and value is not False:
+        if value:
             return value
         if time.monotonic() > deadline:
             pytest.fail(f"timed out waiting for {what}")

@@ -34,6 +34,7 @@ from tests.mail.letters import CLERK, seed_debtor
 from tests.uow import run
 from workflow.accounts.actor import SYSTEM as SYSTEM_ACTOR
 from workflow.audit.models import AuditEntry
+from workflow.cases.models import ScheduledRun
 from workflow.config import Settings
 from workflow.core import Core, build_core
 from workflow.jobs.queue import RETRY_INTERVALS
@@ -208,6 +209,27 @@ def test_a_job_whose_worker_is_sigkilled_is_finished_by_another(sqlite_instance:
     assert Job.fetch(job.id, connection=inst.redis, serializer=JSONSerializer).retries_left == len(RETRY_INTERVALS) - 1
     assert marks(inst.core) == 1
     assert _audit_ok(inst.core) == (True, 1)
+
+
+def test_workers_with_the_schedule_on_one_redis_and_database_run_the_day_once(sqlite_instance: Instance) -> None:
+    inst = sqlite_instance
+    env = {**inst.env, "DUNNING_RUN_HOUR": "0"}  # whatever the hour in Shanghai, today's run is due
+    procs = [start_worker(env, inst.log(name), "--with-schedule", "--name", name) for name in ("w1", "w2")]
+    try:
+        for name in ("w1", "w2"):
+            wait_for(f"{name} to tick", lambda n=name: "schedule: ticking" in inst.log(n).read_text())
+        [row] = wait_for("the day's run to finish", lambda: [r for r in _runs(inst.core) if r.status != "claimed"])
+    finally:
+        stop_all(procs)
+    assert row.status == "done" and row.claimed_by in ("w1", "w2"), inst.logs()
+    assert row.summary is not None and row.summary["as_of"] == row.run_on.isoformat()
+    assert len(_runs(inst.core)) == 1
+    assert inst.status(f"dunning_run-{row.run_on.isoformat()}") == JobStatus.FINISHED
+
+
+def _runs(core: Core) -> list[ScheduledRun]:
+    with core.unit_of_work(JOBS_ACTOR, read_only=True) as uow:
+        return list(uow.session.scalars(select(ScheduledRun).where(ScheduledRun.job == "dunning_run")))
 
 
 def test_sigterm_lets_the_running_job_finish_then_the_worker_exits(sqlite_instance: Instance) -> None:

@@ -145,9 +145,14 @@ class Ticker:
             self._thread.join(timeout)
 
     def _loop(self) -> None:
+        first = True
         while not self._stop.is_set():
             try:
-                self.scheduler.tick()
+                result = self.scheduler.tick()
+                if first:
+                    log.info("schedule: ticking every %.0f s as %s (first tick: %s)", self.interval,
+                             self.scheduler.name, result)
+                    first = False
             except Exception:  # a database or Redis hiccup: the next tick tries again
                 log.exception("schedule tick failed")
             self._stop.wait(self.interval)
