@@ -16,12 +16,16 @@ import pytest
 from sqlalchemy import select
 
 from tests.jobs import wait_for
+from tests.mail.letters import CLERK, seed_debtor
+from tests.uow import run
 from workflow.cases.models import ScheduledRun
 from workflow.clock import FixedClock
 from workflow.core import Core
 from workflow.jobs.queue import InlineQueue
 from workflow.jobs.schedule import DAILY_RUN, STALE_CLAIM, Scheduler, Status, Ticker
 from workflow.jobs.tasks import JOBS_ACTOR, TASKS
+from workflow.mail.transport import MemoryTransport
+from workflow.unit_of_work import UnitOfWork
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -166,7 +170,8 @@ def test_the_sweep_is_enqueued_once_a_minute_whatever_the_number_of_ticks(core: 
     a, b = Scheduler(core, queue, name="a"), Scheduler(core, queue, name="b")
     set_clock(core, at(date(2026, 12, 9), 8, 0))
     assert [a.tick().swept, b.tick().swept, a.tick().swept] == [True, False, False]
-    assert counting.calls[("sweep",)] == 1 and counting.runs() == Counter()  # before the run hour
+    assert counting.calls[("sweep",)] == 1 and counting.calls[("finish_pending",)] == 1
+    assert counting.runs() == Counter()  # before the run hour
 
 
 def test_the_ticker_thread_ticks_until_stopped(core: Core) -> None:
@@ -179,3 +184,25 @@ def test_the_ticker_thread_ticks_until_stopped(core: Core) -> None:
         ticker.stop()
     assert not ticker.alive
     assert counting.runs() == Counter({"2026-12-10": 1})
+
+
+def test_a_letter_whose_send_job_was_lost_goes_out_with_the_next_sweep(core: Core, shipped_templates: None) -> None:
+    """Redis was flushed (or the process died) between the outbox's commit and its job: the row is
+    in the database, so the sweep finds and sends it; a sweep after that sends nothing more."""
+    lost: list[int] = []
+    core.job_queue = InlineQueue(core, {**TASKS, "send_outbox": lambda _core, oid: lost.append(oid)})
+    debtor = seed_debtor(core)
+
+    def letter(uow: UnitOfWork) -> int:
+        return core.services.outbox.queue(uow, customer_id=debtor.customer_id, case_id=debtor.case_id,
+                                          document_id=debtor.document_id, kind="dunning_letter_1", language="zh",
+                                          automated=False, contact_on=uow.today()).id
+
+    oid = run(core, CLERK, letter)
+    assert lost == [oid]
+    transport = core.services.outbox.transport
+    assert isinstance(transport, MemoryTransport) and transport.sent == []
+    assert TASKS["sweep"](core) == {"outbox": 1, "webhooks": 0}
+    assert len(transport.sent) == 1 and debtor.case_ref.encode() in transport.sent[0][1]
+    assert TASKS["sweep"](core) == {"outbox": 0, "webhooks": 0}
+    assert len(transport.sent) == 1

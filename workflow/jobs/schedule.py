@@ -11,9 +11,10 @@ every 30 seconds, and each tick asks the database and Redis whose turn it is:
   restarted at 15:00) finds today unclaimed and runs it then: the missed run happens once. Earlier
   missed days are not run late: their letters would go out dated and counted for a day that has
   passed; ``dunning run --as-of`` does that on purpose when someone decides to.
-- the sweep (due outbox rows and stale send leases, due webhook deliveries, pending PDFs): one tick a
-  minute wins a short lock (Redis ``SET NX PX`` shared by every worker; a process-local one when
-  inline) and enqueues it under one job id, so sweeps never pile up behind a slow one.
+- the sweep (due outbox rows and stale send leases, due webhook deliveries; and pending PDFs, on the
+  documents queue): one tick a minute wins a short lock (Redis ``SET NX PX`` shared by every worker;
+  a process-local one when inline) and enqueues them under fixed job ids, so sweeps never pile up
+  behind a slow one.
 
 The database is the schedule's memory: what is due (an outbox row's ``not_before``, a webhook's
 ``next_attempt_at``) is a column, so a crash, a deploy or a Redis flush loses nothing; the next
@@ -86,7 +87,9 @@ class Scheduler:
                 self.jobs.enqueue("dunning", DAILY_RUN, run_on.isoformat(), job_id=run_job_id(run_on))
         swept = self.jobs.try_lock("sweep", SWEEP_EVERY_SECONDS - 5)
         if swept:
+            # PDFs on the documents queue: only hosts with LibreOffice need to work it
             self.jobs.enqueue("mail", "sweep", job_id="sweep")
+            self.jobs.enqueue("documents", "finish_pending", job_id="finish_pending")
         return TickResult(run_on, claimed, swept)
 
     def _claim(self, run_on: date, now: datetime) -> tuple[bool, bool]:

@@ -105,8 +105,7 @@ def deliver_due_webhooks(core: Core) -> int:
 
 
 # the periodic sweep's steps, in order; each is independent of the others
-SWEEP_STEPS: dict[str, Task] = {"outbox": send_due_mail, "webhooks": deliver_due_webhooks,
-                                "pdfs": finish_pending}
+SWEEP_STEPS: dict[str, Task] = {"outbox": send_due_mail, "webhooks": deliver_due_webhooks}
 
 
 @task("sweep")
