@@ -206,6 +206,8 @@ class LmtpRelay:
     # blocking LMTP steps, run in the executor; each owns the connection of one SMTP session
 
     def _open(self, server: RelaySMTP) -> smtplib.LMTP:
+        if server.client_gone:  # nobody would close a connection opened now
+            raise OSError("the SMTP client is gone")
         if server.lmtp is None:
             lmtp = smtplib.LMTP(LOOPBACK, self.lmtp_port, local_hostname="relay.test", timeout=30)
             lmtp.ehlo("relay.test")  # LMTP's LHLO
@@ -248,18 +250,19 @@ class LmtpRelay:
                 server.close_lmtp()
 
     async def _blocking(self, server: RelaySMTP, step: Callable[..., T], *args: Any) -> T:
-        """Run an LMTP step off the event loop; a client that vanishes meanwhile does not cut it short.
+        """Run an LMTP step off the event loop, one at a time per session.
 
-        Like a real MTA, a message whose data arrived complete is delivered even if the client is
-        gone before the reply (a killed sender): only then is the LMTP connection closed.
+        A step already running finishes when the client vanishes (aiosmtpd cancels our hook, not
+        the thread), and only then is the LMTP connection closed. Whether a sender killed right
+        after its final dot gets its message delivered depends on whether aiosmtpd had passed the
+        data to us before it saw the disconnect: either outcome is one a real sender must survive.
         """
-        server.lmtp_busy = True
-        try:
-            return await asyncio.get_running_loop().run_in_executor(None, step, *args)
-        finally:
-            server.lmtp_busy = False
-            if server.client_gone:
-                server.close_lmtp()
+
+        def locked() -> T:
+            with server.lmtp_lock:
+                return step(*args)
+
+        return await asyncio.get_running_loop().run_in_executor(None, locked)
 
     # aiosmtpd hooks
 
@@ -314,8 +317,12 @@ def _relay_smtp_class() -> type[Any]:
 
         lmtp: smtplib.LMTP | None = None
         lmtp_mail = False  # an LMTP transaction (MAIL FROM) is open
-        lmtp_busy = False  # an LMTP step is running in the executor
         client_gone = False
+        lmtp_lock = threading.Lock()  # replaced per instance in connection_made
+
+        def connection_made(self, transport: Any) -> None:
+            self.lmtp_lock = threading.Lock()
+            super().connection_made(transport)
 
         def close_lmtp(self) -> None:
             lmtp, self.lmtp, self.lmtp_mail = self.lmtp, None, False
@@ -323,11 +330,14 @@ def _relay_smtp_class() -> type[Any]:
                 with contextlib.suppress(OSError):
                     lmtp.close()
 
+        def _close_when_idle(self) -> None:
+            with self.lmtp_lock:  # after the step that may still be delivering
+                self.close_lmtp()
+
         def connection_lost(self, error: Exception | None) -> None:
             super().connection_lost(error)
             self.client_gone = True
-            if not self.lmtp_busy:
-                self.close_lmtp()
+            self.loop.run_in_executor(None, self._close_when_idle)
 
     return _RelaySMTP
 
