@@ -247,3 +247,23 @@ def test_sigterm_lets_the_running_job_finish_then_the_worker_exits(sqlite_instan
         stop_all([proc])
     assert inst.status(job.id) == JobStatus.FINISHED
     assert marks(inst.core) == 1
+
+
+@pytest.mark.parametrize(("env", "args", "says"), [
+    ({}, [], "jobs run inside the dunning up process (DUNNING_JOB_RUNNER=inline)"),
+    ({"DUNNING_JOB_RUNNER": "rq", "DUNNING_REDIS_URL": "redis://127.0.0.1:1/0"}, ["--queues", "mail,email"],
+     "unknown queue: email; queues: mail, documents, dunning, inbox"),
+    ({"DUNNING_JOB_RUNNER": "rq"}, [], "DUNNING_JOB_RUNNER=rq needs DUNNING_REDIS_URL"),
+])
+def test_a_worker_that_cannot_work_says_why_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str], env: dict[str, str],
+                                                        args: list[str], says: str) -> None:
+    from workflow.cli import run as cli
+
+    for key in [k for k in os.environ if k.startswith("DUNNING_")]:
+        monkeypatch.delenv(key)
+    for key, value in {"DUNNING_INSTANCE_PATH": str(tmp_path), "DUNNING_LOCALE": "en", **env}.items():
+        monkeypatch.setenv(key, value)
+    assert cli(["worker", *args]) == 2
+    err = capsys.readouterr().err
+    assert says in err and len(err.strip().splitlines()) == 1, err
