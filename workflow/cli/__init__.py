@@ -84,6 +84,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
                "The outbox: pending, sent and failed mail; send what is due now"),
     "worker": ("workflow.cli.jobs:worker", "启动后台任务进程（Redis 上的 RQ 队列）与定时任务",
                "Start a background worker (RQ queues on Redis) and the periodic schedule"),
+    "reply": ("workflow.cli.replies:reply", "债务人回复：识别意图与承诺（classify），按标注语料评估准确率（evaluate）",
+              "Debtors' replies: classify one message, evaluate accuracy on a labelled corpus"),
+    "inbox": ("workflow.cli.replies:inbox", "收件箱：读取一遍邮箱并处理回复（poll）、待人工确认的回复",
+              "The inbox: read the mailbox once and process replies (poll), replies awaiting a clerk"),
 }
 
 _CORE = "dunning.core"
