@@ -282,6 +282,8 @@ class LmtpRelay:
         forced = self.rcpt_replies.get(address.lower())
         if forced is not None:
             return forced
+        if not address.isascii():  # Dovecot's LMTP here takes ASCII addresses only
+            return "553 5.6.7 Non-ASCII addresses are not supported by this mailbox"
         body_8bit = any(o.upper() == "BODY=8BITMIME" for o in envelope.mail_options)
         reply = await self._blocking(server, self._rcpt, server, envelope.mail_from or "", body_8bit, address)
         if reply.startswith("250"):

@@ -239,6 +239,25 @@ def test_server_restart_between_letters_is_invisible(
         "<one@dunning.example>": 1, "<two@dunning.example>": 1}
 
 
+def test_non_ascii_address_goes_out_with_smtputf8(mail_servers: MailServers, smtp: SmtpTransport) -> None:
+    # the relay offers SMTPUTF8, so the UTF-8 address reaches it and its own refusal comes back
+    with pytest.raises(PermanentFailure, match=r"^553 5\.6\.7") as failure:
+        smtp.send(Envelope(SENDER, ("财务@huadong-jidian.test",)), gbk_letter("<u8@dunning.example>", "x@x"))
+    assert list(failure.value.refused) == ["财务@huadong-jidian.test"]
+
+
+def test_non_ascii_address_without_smtputf8_is_refused_before_sending() -> None:
+    controller, recorder = start_auth_server(enable_SMTPUTF8=False)
+    transport = SmtpTransport(f"smtp://{LOOPBACK}:{recorder.port}", "dunning.test", timeout=5)
+    try:
+        with pytest.raises(PermanentFailure, match="does not offer SMTPUTF8"):
+            transport.send(Envelope(SENDER, ("财务@huadong-jidian.test",)), gbk_letter("<u8@dunning.example>", "x@x"))
+        assert recorder.messages == []
+    finally:
+        transport.close()
+        controller.stop()
+
+
 def test_connection_refused_is_a_temporary_failure() -> None:
     transport = SmtpTransport(f"smtp://{LOOPBACK}:{free_port()}", "dunning.test", timeout=5)
     with pytest.raises(TemporaryFailure, match=r"connect to 127\.0\.0\.1"):
