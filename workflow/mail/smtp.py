@@ -16,6 +16,16 @@ the server's final answer as proof that the demand was handed over ("250 2.0.0 O
 and ``sendmail()`` throws it away; and only by hand can we tell "the connection broke before the
 final dot" (nothing accepted: retry) from "it broke while we waited for the answer" (maybe
 accepted: ambiguous), which decides between a retry and a possible duplicate letter.
+
+How failures map (the outbox acts on the class): connection refused, timeouts, 4xx, a missing
+STARTTLS, a refused password → ``TemporaryFailure`` (nothing was accepted; our account or the path
+may be fixed meanwhile); 5xx at MAIL FROM or at DATA, or every recipient refused with 5xx →
+``PermanentFailure`` with ``refused`` per recipient; the connection lost or silent after the final
+dot → ``AmbiguousFailure``. Some recipients refused, the others accepted → ``Accepted`` naming the
+refused ones. Options are announced only when needed and offered: SMTPUTF8 for a non-ASCII
+address (refused permanently if the server lacks it), BODY=8BITMIME for 8-bit bytes, SIZE.
+The message bytes go out as given; only line ends become CRLF and leading dots are doubled, as
+the protocol requires (the outbox composes with CRLF, so the stored evidence is what went out).
 """
 
 from __future__ import annotations
