@@ -129,6 +129,13 @@ class Settings:
             raise SettingsError("DUNNING_MAIL_TRANSPORT: must be smtp, maildir or memory")
         if self.mail_transport == "smtp" and not self.smtp_url:
             raise SettingsError("DUNNING_MAIL_TRANSPORT=smtp needs DUNNING_SMTP_URL")
+        if self.smtp_url:
+            from workflow.mail.smtp import parse_smtp_url  # stdlib only: cheap at start-up
+
+            try:
+                parse_smtp_url(self.smtp_url)
+            except ValueError as exc:
+                raise SettingsError(f"DUNNING_SMTP_URL: {exc}") from exc
         if self.job_runner == "rq" and not self.redis_url:
             raise SettingsError("DUNNING_JOB_RUNNER=rq needs DUNNING_REDIS_URL")
         if self.locale not in ("zh_CN", "en"):

@@ -86,7 +86,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
                "Start a background worker (RQ queues on Redis) and the periodic schedule"),
     "reply": ("workflow.cli.replies:reply", "债务人回复：识别意图与承诺（classify），按标注语料评估准确率（evaluate）",
               "Debtors' replies: classify one message, evaluate accuracy on a labelled corpus"),
-    "inbox": ("workflow.cli.replies:inbox", "收件箱：读取一遍邮箱并处理回复（poll）、待人工确认的回复",
+    "inbox": ("workflow.cli.inbox:inbox", "收件箱：读取一遍邮箱并处理回复（poll）、待人工确认的回复",
               "The inbox: read the mailbox once and process replies (poll), replies awaiting a clerk"),
 }
 
@@ -350,10 +350,13 @@ def _localise(cmd: click.Command) -> None:
             _localise(sub)
 
 
-def _short_zh(text: str, limit: int = 36) -> str:
-    """The first sentence of a Chinese help, as the command lists show it."""
-    first = text.partition("\n\n")[0].replace("\n", "").partition("。")[0]
-    short = first if len(first) <= limit else first[:limit - 1] + "…"
+def _short_zh(text: str, columns: int = 60) -> str:
+    """The first sentence of a Chinese help, as the command lists show it (on one line)."""
+    short = text.partition("\n\n")[0].replace("\n", "").partition("。")[0]
+    if click_zh.width(short) > columns:
+        while click_zh.width(short) > columns - 1:
+            short = short[:-1]
+        short += "…"
     _SHORT_ZH.add(short)
     return short
 
