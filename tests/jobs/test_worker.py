@@ -6,10 +6,14 @@ Waits poll the job's status with a generous deadline; nothing is timed."""
 from __future__ import annotations
 
 import os
+import random
 import signal
+import subprocess
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +25,7 @@ from rq.registry import FinishedJobRegistry
 from rq.serializers import JSONSerializer
 from sqlalchemy import func, select
 
+from tests.conftest import FIXED_NOW, TEMPLATE_CACHE
 from tests.jobs import (
     ROOT,
     marks,
@@ -30,11 +35,14 @@ from tests.jobs import (
     stop_all,
     wait_for,
 )
-from tests.mail.letters import CLERK, seed_debtor
+from tests.mail.letters import CLERK, FINANCE, TINY_PDF, seed_debtor, with_pdf
+from tests.mailserver import MailServers, missing_binaries, start_mail_servers
+from tests.tools import missing_tool
 from tests.uow import run
 from workflow.accounts.actor import SYSTEM as SYSTEM_ACTOR
 from workflow.audit.models import AuditEntry
 from workflow.cases.models import ScheduledRun
+from workflow.clock import FixedClock
 from workflow.config import Settings
 from workflow.core import Core, build_core
 from workflow.jobs.queue import RETRY_INTERVALS
@@ -267,3 +275,105 @@ def test_a_worker_that_cannot_work_says_why_in_one_line(tmp_path: Path, monkeypa
     assert cli(["worker", *args]) == 2
     err = capsys.readouterr().err
     assert says in err and len(err.strip().splitlines()) == 1, err
+
+
+LETTERS = 200
+KILLS = 6
+
+
+def test_200_letters_through_two_rq_workers_survive_sigkills_with_none_missing(tmp_path: Path, redis_url: str) -> None:
+    """The outbox's exactly-once test with the real job path: letters queued by the outbox are jobs
+    on Redis, two ``dunning worker`` processes send them to a real SMTP server delivering into real
+    Dovecot, and a random worker is SIGKILLed (with its RQ scheduler) six times at random points and
+    replaced. Counted by Message-ID in the mailbox: none missing, duplicates at most the kills."""
+    missing = missing_binaries()
+    if missing:
+        missing_tool(f"mail test servers need: {', '.join(missing)}")
+    servers = start_mail_servers()
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        settings = Settings(instance_path=tmp_path / "instance", mail_transport="smtp", smtp_url=servers.smtp_url,
+                            smtp_timeout_seconds=1, smtp_rate_per_minute=100_000, pdf_converter="none",
+                            secret_key="test-secret", mailbox_dir=tmp_path / "mailbox", job_runner="rq",
+                            redis_url=redis_url, locale="en")
+        settings.instance_path.mkdir(parents=True)
+        upgrade(settings.effective_database_url)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DUNNING_")}
+        env.update({"DUNNING_INSTANCE_PATH": str(settings.instance_path), "DUNNING_MAIL_TRANSPORT": "smtp",
+                    "DUNNING_SMTP_URL": servers.smtp_url, "DUNNING_SMTP_TIMEOUT_SECONDS": "1",
+                    "DUNNING_SMTP_RATE_PER_MINUTE": "100000", "DUNNING_PDF_CONVERTER": "none",
+                    "DUNNING_SECRET_KEY": "test-secret", "DUNNING_JOB_RUNNER": "rq", "DUNNING_REDIS_URL": redis_url,
+                    "DUNNING_LOCALE": "en"})
+        core = build_core(settings, clock=FixedClock(FIXED_NOW), template_cache=TEMPLATE_CACHE)
+        try:
+            _send_through_kills(core, env, tmp_path, servers, procs)
+        finally:
+            core.close()
+    finally:
+        stop_all(procs)
+        servers.stop()
+
+
+def _send_through_kills(core: Core, env: dict[str, str], tmp: Path, servers: MailServers,
+                        procs: list[subprocess.Popen[bytes]]) -> None:
+    run(core, SYSTEM_ACTOR, core.services.templates.sync_shipped)
+    debtor = seed_debtor(core)
+    documents = [with_pdf(core, debtor.document_id, TINY_PDF.replace(b"%%EOF", f"% letter {n}\n%%EOF".encode()))
+                 for n in range(LETTERS)]
+
+    def queue_all(uow: UnitOfWork) -> list[str]:
+        return [core.services.outbox.queue(uow, customer_id=debtor.customer_id, case_id=debtor.case_id,
+                                           document_id=doc, kind="dunning_letter_1", language="zh", automated=False,
+                                           contact_on=uow.today(), not_before=datetime(2020, 1, 1, tzinfo=UTC)
+                                           ).message_id for doc in documents]
+
+    message_ids = run(core, CLERK, queue_all)  # after the commit: one send job per letter on Redis
+
+    def sent() -> int:
+        with core.unit_of_work(SYSTEM_ACTOR, read_only=True) as uow:
+            return int(uow.session.scalar(select(func.count()).select_from(OutboxMessage)
+                                          .where(OutboxMessage.status == "sent")) or 0)
+
+    rng = random.Random(20261130)
+    started = 0
+
+    def spawn() -> None:
+        nonlocal started
+        started += 1
+        procs.append(start_worker(env, tmp / f"w{started}.log", "--name", f"w{started}", "--queues", "mail"))
+
+    spawn()
+    spawn()
+    kills = 0
+    deadline = time.monotonic() + 600
+    while kills < KILLS and sent() < LETTERS:
+        target = sent() + rng.randint(1, 15)
+        wait_for("letters to go out", lambda t=target: sent() >= t or sent() >= LETTERS, timeout=300, every=0.01)
+        # a send job takes about 0.1 s here (claim, SMTP, record): kills land anywhere in it or between jobs
+        time.sleep(rng.uniform(0.0, 0.15))
+        live = [p for p in procs if p.poll() is None]
+        victim = rng.choice(live)
+        os.killpg(victim.pid, signal.SIGKILL)  # the worker and its RQ scheduler, as a lost host
+        victim.wait(timeout=30)
+        kills += 1
+        spawn()
+    while sent() < LETTERS:
+        assert time.monotonic() < deadline, f"{sent()} of {LETTERS} sent after 600 s"
+        # what a --with-schedule ticker does every minute: the sweep recovers the killed sends' rows
+        core.jobs.enqueue("mail", "sweep", job_id="sweep")
+        time.sleep(0.5)
+
+    with core.unit_of_work(SYSTEM_ACTOR, read_only=True) as uow:
+        statuses = dict(uow.session.execute(select(OutboxMessage.status, func.count())
+                                            .group_by(OutboxMessage.status)).all())
+        recovered = sorted(set(uow.session.scalars(select(OutboxAttempt.outbox_id)
+                                                   .where(OutboxAttempt.outcome == "recovered"))))
+    counts = servers.count_by_message_id(FINANCE)
+    duplicates = sum(n - 1 for n in counts.values() if n > 1)
+    print(f"\nexactly-once through RQ: {LETTERS} letters, {started} workers started, {kills} SIGKILLs, "
+          f"{duplicates} duplicates, {len(recovered)} rows recovered as unknown {recovered}")
+    assert statuses == {"sent": LETTERS}
+    assert [m for m in message_ids if counts[m] == 0] == []
+    assert set(counts) == set(message_ids)
+    assert kills == KILLS and duplicates <= kills
+    assert _audit_ok(core)[0]
