@@ -54,7 +54,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from workflow.accounts.actor import Actor
@@ -454,29 +454,27 @@ class Outbox:
 
     def _after_sent(self, claim: _Claim, accepted: Accepted) -> str:
         # the window: the server has the message, our database does not know yet. Only this short
-        # transaction stands between them; everything it needs was prepared before the send.
+        # transaction stands between them: two UPDATEs by primary key and the audit entry, with
+        # everything they need prepared before the send.
         with self._uow() as uow:
             s = uow.session
-            row = s.get(OutboxMessage, claim.outbox_id, with_for_update=True)
-            assert row is not None
             now = uow.now()
-            attempt = s.get(OutboxAttempt, claim.attempt_id)
-            if attempt is not None:
-                attempt.finished_at, attempt.outcome, attempt.reply = now, "sent", accepted.reply
-                if accepted.refused:
-                    attempt.detail = {"refused": dict(accepted.refused)}
-            already = row.status == S.SENT
-            if not already:
-                row.status, row.smtp_reply, row.sent_at = S.SENT.value, accepted.reply, now
-                row.transport, row.error = self.transport.name, None
-                row.lease_owner = row.lease_until = None
-            uow.audit("outbox.sent", "outbox_message", row.id, None, {
-                "message_id": row.message_id, "sha256": claim.sha256, "reply": accepted.reply,
+            marked = s.execute(update(OutboxMessage).where(
+                OutboxMessage.id == claim.outbox_id, OutboxMessage.status != S.SENT.value).values(
+                status=S.SENT.value, smtp_reply=accepted.reply, sent_at=now, transport=self.transport.name,
+                error=None, lease_owner=None, lease_until=None))
+            s.execute(update(OutboxAttempt).where(OutboxAttempt.id == claim.attempt_id).values(
+                finished_at=now, outcome="sent", reply=accepted.reply,
+                detail={"refused": dict(accepted.refused)} if accepted.refused else None))
+            uow.audit("outbox.sent", "outbox_message", claim.outbox_id, None, {
+                "message_id": claim.message_id, "sha256": claim.sha256, "reply": accepted.reply,
                 "attempt": claim.attempt, "recipients": list(claim.envelope.recipients),
-                "refused": dict(accepted.refused), "already_sent": already})
-            if accepted.refused and row.case_id is not None:
-                self._note(uow, row.case_id, _refused_note(row, accepted.refused))
-            return row.status
+                "refused": dict(accepted.refused), "already_sent": _rowcount(marked) == 0})
+            if accepted.refused:
+                row = s.get(OutboxMessage, claim.outbox_id)
+                if row is not None and row.case_id is not None:
+                    self._note(uow, row.case_id, _refused_note(row, accepted.refused))
+        return S.SENT.value
 
     def _after_failure(self, claim: _Claim, outcome: str, reply: str,
                        refused: dict[str, str] | None = None) -> str:
@@ -678,6 +676,10 @@ class Outbox:
         return row, data
 
 
+def _rowcount(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def designated_recipients(s: Session, customer_id: int) -> list[str]:
     """The debtor's own business contacts marked to receive dunning mail, with an address that has
     not bounced: never anyone else (DOMAIN.md §8)."""
@@ -687,7 +689,8 @@ def designated_recipients(s: Session, customer_id: int) -> list[str]:
     seen: dict[str, None] = {}
     for c in rows:
         email = (c.email or "").strip()
-        if email and "@" in email:
+        # an internationalised address needs SMTPUTF8 end to end, which we cannot count on
+        if email and "@" in email and email.isascii():
             seen.setdefault(email, None)
     return list(seen)
 
