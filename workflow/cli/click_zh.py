@@ -174,7 +174,7 @@ def width(text: str) -> int:
 
 _TOKEN = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]|[^\s\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]+|\s+")
 # punctuation that must not begin a line
-_NO_LINE_START = set("，。、；：？！）」』】》,.;:?!)")
+_NO_LINE_START = set("，。、；：？！）」』】》”’…,.;:?!)")
 
 
 def wrap(text: str, columns: int) -> list[str]:
