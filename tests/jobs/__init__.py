@@ -126,6 +126,12 @@ def mark_when_told(n: int, flag_dir: str) -> str:
     return mark(n)
 
 
+def mark_slowly(n: int, seconds: float) -> str:
+    """A job longer than a heartbeat's lifetime without renewal."""
+    time.sleep(seconds)
+    return mark(n)
+
+
 def marks(core: Any) -> int:
     with core.unit_of_work(JOBS_ACTOR, read_only=True) as uow:
         return int(uow.session.scalar(select(func.count()).select_from(ScheduledRun).where(

@@ -4,15 +4,16 @@ real Redis, with retries and kept results, and runs it in a worker."""
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 import pytest
 from redis import Redis
-from rq import Queue
+from rq import Queue, Retry
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
-from tests.jobs import redis_url_fixture, wait_for, work_here  # noqa: F401  (a fixture)
+from tests.jobs import marks, redis_url_fixture, wait_for, work_here  # noqa: F401  (a fixture)
 from workflow.config import Settings
 from workflow.core import Core
 from workflow.jobs.queue import FAILURE_TTL, RESULT_TTL, RETRY_INTERVALS, InlineQueue, RqQueue, make_queue
@@ -173,3 +174,41 @@ def test_rq_lock_one_holder_across_clients_until_it_expires(redis_url: str) -> N
     finally:
         a.close()
         b.close()
+
+
+def test_a_job_longer_than_its_heartbeat_is_kept_alive_and_not_taken_for_abandoned(
+        redis_url: str, core: Core, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SimpleWorker sets a running job's heartbeat once; ours renews it from a thread, so another
+    worker's maintenance, looking for abandoned jobs all along, leaves a long job alone."""
+    from rq.registry import StartedJobRegistry
+
+    from workflow.jobs import worker as worker_module
+
+    monkeypatch.setattr(worker_module, "JOB_MONITORING_INTERVAL", 1)
+    monkeypatch.setattr(worker_module, "HEARTBEAT_GRACE", 5)  # unrenewed, the heartbeat ends after 6 s
+    r = Redis.from_url(redis_url)
+    job = Queue("mail", connection=r, serializer=JSONSerializer).enqueue_call(
+        "tests.jobs.mark_slowly", args=(1, 9.0), retry=Retry(max=3, interval=[10]))
+    stop = threading.Event()
+    abandoned: list[str] = []
+
+    def maintenance() -> None:  # what the other workers do every MAINTENANCE_INTERVAL
+        registry = StartedJobRegistry("mail", connection=r, serializer=JSONSerializer)
+        while not stop.wait(0.2):
+            abandoned.extend(registry.get_expired_job_ids())
+            registry.cleanup()
+
+    other = threading.Thread(target=maintenance)
+    other.start()
+    use_core(core)
+    try:
+        assert work_here(make_worker(core, r, ["mail"]))
+    finally:
+        stop.set()
+        other.join()
+        use_core(None)
+        r.close()
+    assert abandoned == []
+    done = Job.fetch(job.id, connection=Redis.from_url(redis_url), serializer=JSONSerializer)
+    assert done.get_status() == JobStatus.FINISHED and done.retries_left == 3
+    assert marks(core) == 1
