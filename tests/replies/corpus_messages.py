@@ -1,0 +1,606 @@
+# ruff: noqa: E501  (hand-written Chinese text: CJK characters count double)
+"""The replies of the corpus, written by hand: who answers which of our letters, from which client, saying what.
+
+Label values were worked out by the author (see ``mailbox/samples/README.md`` for the relative-date rules).
+Weekdays used below: 2026-11-23 Mon, 11-24 Tue, 11-25 Wed, 11-26 Thu, 11-27 Fri, 11-28 Sat, 11-29 Sun,
+11-30 Mon; 2026-12-04 Fri, 12-07 Mon, 12-11 Fri.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from tests.replies.corpus_builder import SHANGHAI, Debtor, Letter, Reply
+
+D = datetime.fromisoformat
+
+
+def d(s: str) -> Any:
+    return D(s).date()
+
+
+def sent(s: str) -> datetime:
+    return D(s).replace(tzinfo=SHANGHAI)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Debtors (invented people at plausible companies) and the letters we sent them
+# --------------------------------------------------------------------------------------------------------
+
+CSOT = Debtor("深圳市华星光电技术有限公司", "csot.com.cn", "李娜", "lina@csot.com.cn",
+              "李娜\n深圳市华星光电技术有限公司 财务中心 应付组\n电话：0755-2699 3120  手机：138 2651 4470\n"
+              "地址：深圳市光明区塘明大道9-2号")
+INOVANCE = Debtor("苏州汇川联合动力系统有限公司", "inovance-ad.com", "周涛", "zhoutao@inovance-ad.com",
+                  "周涛 | 财务部\n苏州汇川联合动力系统有限公司\nTel: 0512-6637 9012\n苏州市吴中区越溪友翔路16号")
+XINGRONG = Debtor("成都市兴蓉环境股份有限公司", "xingrong.com", "王堃", "wangkun@xingrong.com",
+                  "王堃\n成都市兴蓉环境股份有限公司 计划财务部\n028-8531 6627\n成都市高新区锦城大道1000号")
+SUNNY = Debtor("宁波舜宇光电信息有限公司", "sunnyoptical.com", "徐丽", "xuli@sunnyoptical.com",
+               "徐丽\n宁波舜宇光电信息有限公司 财务部 应付账款\n电话：0574-6253 8810\n浙江省余姚市丰乐路67-69号")
+BAIYUN = Debtor("广州白云电器设备股份有限公司", "qq.com", "黄志强", "2836410957@qq.com",
+                "黄志强 广州白云电器设备股份有限公司 财务部\n电话 020-8606 0231 / 139 2215 8806")
+LEAD = Debtor("无锡先导智能装备股份有限公司", "leadchina.cn", "钱敏", "qianmin@leadchina.cn",
+              "钱敏\n无锡先导智能装备股份有限公司 资金管理部\n0510-8118 5288 转 8316\n无锡市新吴区新锡路20号")
+GOTION = Debtor("合肥国轩高科动力能源有限公司", "gotion.com.cn", "张昇", "zhangsheng@gotion.com.cn",
+                "张昇\n合肥国轩高科动力能源有限公司 财务管理中心\n电话：0551-6210 0355\n合肥市包河区花园大道566号")
+CHANGYING = Debtor("东莞市长盈精密技术有限公司", "ewpt.com", "陈喆", "chenzhe@ewpt.com",
+                   "陈喆\n东莞市长盈精密技术有限公司 财务部\nTEL：0769-8181 1203  FAX：0769-8181 1209")
+RAYCUS = Debtor("武汉锐科光纤激光技术股份有限公司", "163.com", "刘镕", "liurong_rk@163.com",
+                "刘镕\n武汉锐科光纤激光技术股份有限公司 财务部\n027-8133 8818")
+HONGFA = Debtor("厦门宏发电声股份有限公司", "gmail.com", "林雅婷", "lin.yating.hf@gmail.com",
+                "林雅婷\n厦门宏发电声股份有限公司 财务部 往来组\n0592-619 6768")
+T712 = Debtor("天津七一二通信广播股份有限公司", "712.cn", "赵海燕", "zhaohy@712.cn",
+              "--\n赵海燕\n天津七一二通信广播股份有限公司 财务部\n022-6538 8266")
+YUTONG = Debtor("郑州宇通重工有限公司", "yutong-zg.com", "孙伟", "sunwei@yutong-zg.com", "")
+ESTUN = Debtor("南京埃斯顿自动化股份有限公司", "estun.com", "吴佳", "wujia@estun.com",
+               "吴佳\n南京埃斯顿自动化股份有限公司 财务部\n025-5212 8066")
+NATIONSTAR = Debtor("佛山市国星光电股份有限公司", "nationstar.com", "何婷", "heting@nationstar.com", "何婷 国星光电财务")
+ZOOMLION = Debtor("长沙中联重科环境产业有限公司", "zoomlion-env.com", "谭磊", "tanlei@zoomlion-env.com",
+                  "谭磊\n长沙中联重科环境产业有限公司 财务部\n电话：0731-8565 0210\n长沙市岳麓区银盆南路361号")
+XDKG = Debtor("西安西电开关电气有限公司", "xdkg.com.cn", "马骏", "majun@xdkg.com.cn",
+              "马骏\n西安西电开关电气有限公司 财务处\n029-8422 6531")
+JIER = Debtor("济南二机床集团有限公司", "126.com", "刘红", "jier_liuhong@126.com", "刘红\n济南二机床集团有限公司 财务\n0531-8586 0132")
+IVO = Debtor("昆山龙腾光电股份有限公司", "ivo.com.cn", "蔡佳玲", "caijialing@ivo.com.cn",
+             "蔡佳玲\n昆山龙腾光电股份有限公司 财务处\n0512-5791 6688-5230")
+SHUNWO = Debtor("信和精密工業(香港)有限公司", "shunwo.com.hk", "梁家豪", "kh.leung@shunwo.com.hk",
+                "Leung Ka Ho 梁家豪\nAccounts Department\nShun Wo Precision Industrial (HK) Ltd.\n"
+                "Tel: +852 2793 6618\nUnit 1203, 12/F, Kwun Tong Harbour Plaza, 182 Wai Yip Street, Kowloon",
+                english="Shun Wo Precision Industrial (HK) Ltd.")
+LIANYING = Debtor("聯穎科技股份有限公司", "lianying.com.tw", "陳怡君", "yichun.chen@lianying.com.tw",
+                  "陳怡君 Yi-Chun Chen\n聯穎科技股份有限公司 財務部\nTel: +886-3-577-2618 ext. 215\n新竹科學園區研發二路8號",
+                  english="LianYing Technology Co., Ltd.")
+KESSLER = Debtor("Kessler Antriebstechnik GmbH", "kessler-drives.de", "Martina Vogt", "m.vogt@kessler-drives.de",
+                 "Martina Vogt\nAccounts Payable\nKessler Antriebstechnik GmbH\nIndustriestr. 14, 73037 Goeppingen, "
+                 "Germany\nPhone +49 7161 6598 231", english="Kessler Antriebstechnik GmbH")
+VANTAGE = Debtor("Vantage Controls Pte Ltd", "vantagecontrols.sg", "Rachel Tan", "rachel.tan@vantagecontrols.sg",
+                 "Rachel Tan\nFinance Executive | Vantage Controls Pte Ltd\n8 Kaki Bukit Ave 4, #05-12, Singapore 415875\n"
+                 "DID +65 6848 2271", english="Vantage Controls Pte Ltd")
+HENGLI = Debtor("江苏恒立液压股份有限公司", "henglihydraulic.com", "蒋文", "jiangwen@henglihydraulic.com",
+                "蒋文\n江苏恒立液压股份有限公司 财务部\n电话：0519-8616 3673\n常州市武进高新区龙潭路99号")
+SANHUA = Debtor("浙江三花智能控制股份有限公司", "sanhuagroup.com", "俞晓", "yuxiao@sanhuagroup.com",
+                "俞晓\n浙江三花智能控制股份有限公司 财务部\n0575-8602 1188")
+BOE = Debtor("北京京东方显示技术有限公司", "boe.com.cn", "高洁", "gaojie@boe.com.cn",
+             "高洁\n北京京东方显示技术有限公司 财务部 应付科\nTel：010-6781 8888-6325\n北京市经济技术开发区西环中路118号")
+TRP = Debtor("株洲时代新材料科技股份有限公司", "trp.com.cn", "罗琴", "luoqin@trp.com.cn", "罗琴 | 时代新材 财务部 | 0731-2283 7120")
+DHI = Debtor("大连华锐重工集团股份有限公司", "dhidcw.com", "于洋", "yuyang@dhidcw.com",
+             "于洋\n大连华锐重工集团股份有限公司 财务部\n0411-8642 8112\n大连市西岗区八一路169号")
+STARNET = Debtor("福建星网锐捷通讯股份有限公司", "star-net.cn", "郑凯", "zhengkai@star-net.cn",
+                 "郑凯\n福建星网锐捷通讯股份有限公司 财务部\n0591-8305 7888")
+XINGYU = Debtor("常州星宇车灯股份有限公司", "126.com", "邵丹", "xyl_shaodan@126.com", "邵丹 星宇车灯 财务部 0519-8585 6615")
+
+L1 = Letter("AR-2026-0042", "k3f9x2", CSOT, sent("2026-11-20 10:12"), "128,450.00", d("2026-10-31"), d("2026-11-27"),
+            "31000123、31000124")
+L2 = Letter("AR-2026-0043", "p7m2q8", INOVANCE, sent("2026-11-18 09:30"), "356,800.00", d("2026-10-15"),
+            d("2026-11-25"), "31000098")
+L3 = Letter("AR-2026-0047", "r5t1w9", XINGRONG, sent("2026-11-19 14:05"), "86,320.50", d("2026-09-30"),
+            d("2026-11-26"), "31000071、31000072、31000075")
+L4 = Letter("AR-2026-0051", "b8c4n6", SUNNY, sent("2026-11-20 09:02"), "214,000.00", d("2026-10-20"), d("2026-11-26"),
+            "31000102")
+L5 = Letter("AR-2026-0055", "h2j7k3", BAIYUN, sent("2026-11-17 16:40"), "47,960.00", d("2026-10-10"), d("2026-11-24"),
+            "31000066")
+L6 = Letter("AR-2026-0058", "v9x3z1", LEAD, sent("2026-11-23 10:00"), "1,265,300.00", d("2026-09-25"), d("2026-12-01"),
+            "31000051、31000052")
+L7 = Letter("AR-2026-0060", "m4n8p2", GOTION, sent("2026-11-23 11:20"), "532,750.00", d("2026-10-28"), d("2026-11-30"),
+            "31000110")
+L8 = Letter("AR-2026-0061", "q1w5e7", CHANGYING, sent("2026-11-24 09:15"), "73,418.60", d("2026-10-31"),
+            d("2026-12-01"), "31000115")
+L9 = Letter("AR-2026-0063", "t6y2u8", RAYCUS, sent("2026-11-16 15:30"), "158,000.00", d("2026-10-12"), d("2026-11-23"),
+            "31000080")
+L10 = Letter("AR-2026-0066", "a3s9d4", HONGFA, sent("2026-11-20 10:40"), "96,540.00", d("2026-10-25"), d("2026-11-27"),
+             "31000105")
+L11 = Letter("AR-2026-0068", "f7g1h5", T712, sent("2026-11-16 09:50"), "41,200.00", d("2026-09-30"), d("2026-11-23"),
+             "31000069")
+L12 = Letter("AR-2026-0070", "j2k6l0", YUTONG, sent("2026-11-23 09:05"), "268,900.00", d("2026-10-18"),
+             d("2026-11-30"), "31000088")
+L13 = Letter("AR-2026-0072", "z8x4c2", ESTUN, sent("2026-11-24 14:22"), "119,360.00", d("2026-10-31"), d("2026-12-01"),
+             "31000118")
+L14 = Letter("AR-2026-0075", "c5v1b7", NATIONSTAR, sent("2026-11-20 11:11"), "62,875.00", d("2026-10-26"),
+             d("2026-11-26"), "31000108")
+L15 = Letter("AR-2026-0077", "n3m9q5", ZOOMLION, sent("2026-11-17 10:30"), "845,000.00", d("2026-09-20"),
+             d("2026-11-24"), "31000044、31000045")
+L16 = Letter("AR-2026-0079", "w2e8r4", XDKG, sent("2026-11-23 15:00"), "203,640.00", d("2026-10-30"), d("2026-11-30"),
+             "31000113")
+L17 = Letter("AR-2026-0081", "y7u3i9", JIER, sent("2026-11-20 09:40"), "52,750.00", d("2026-10-15"), d("2026-11-27"),
+             "31000093")
+L18 = Letter("AR-2026-0083", "o1p5a9", IVO, sent("2026-11-24 10:05"), "176,220.00", d("2026-10-31"), d("2026-12-01"),
+             "31000116")
+L19 = Letter("AR-2026-0085", "s4d8f2", SHUNWO, sent("2026-11-20 10:00"), "58,600.00", d("2026-10-31"), d("2026-11-27"),
+             "31000107", english=True)
+L20 = Letter("AR-2026-0086", "g6h0j4", LIANYING, sent("2026-11-19 16:00"), "35,230.00", d("2026-10-20"),
+             d("2026-11-26"), "31000099", english=True, currency="USD")
+L21 = Letter("AR-2026-0088", "k9l3z7", KESSLER, sent("2026-11-18 08:30"), "41,935.00", d("2026-10-15"), d("2026-11-25"),
+             "31000090", english=True, currency="USD")
+L22 = Letter("AR-2026-0089", "x2c6v0", VANTAGE, sent("2026-11-23 09:00"), "17,250.00", d("2026-10-31"),
+             d("2026-11-30"), "31000112", english=True, currency="USD")
+L23 = Letter("AR-2026-0091", "b5n9m3", HENGLI, sent("2026-11-20 13:30"), "312,480.00", d("2026-10-25"), d("2026-11-27"),
+             "31000106")
+L24 = Letter("AR-2026-0093", "e8r2t6", SANHUA, sent("2026-11-23 10:20"), "89,100.00", d("2026-10-31"), d("2026-11-30"),
+             "31000111")
+L25 = Letter("AR-2026-0095", "u1i5o9", BOE, sent("2026-11-19 09:45"), "456,300.00", d("2026-10-22"), d("2026-11-26"),
+             "31000101、31000103")
+L26 = Letter("AR-2026-0097", "l4k8j2", TRP, sent("2026-11-24 16:10"), "67,845.00", d("2026-10-28"), d("2026-12-01"),
+             "31000117")
+L27 = Letter("AR-2026-0099", "h7g1f5", DHI, sent("2026-11-16 10:00"), "1,078,000.00", d("2026-09-15"), d("2026-11-23"),
+             "31000038、31000039、31000041")
+L28 = Letter("AR-2026-0101", "d0s4a8", STARNET, sent("2026-11-23 14:00"), "29,980.00", d("2026-10-31"), d("2026-11-30"),
+             "31000114")
+L29 = Letter("AR-2026-0103", "p3o7i1", XINGYU, sent("2026-11-20 15:20"), "142,360.00", d("2026-10-26"), d("2026-11-27"),
+             "31000104")
+
+
+def P(day: str | None, amount: str | None = None) -> dict[str, str | None]:
+    return {"date": day, "amount": amount}
+
+
+REPLIES: list[Reply] = []
+WRITTEN_BOUNCES: list[dict[str, Any]] = []
+
+
+def R(n: int, client: str, intent: str, letter: Letter | None, when: str, text: str, contains: list[str],
+      labels: dict[str, Any] | None = None, **kw: Any) -> None:
+    REPLIES.append(Reply(n, client, intent, letter, when, text, contains, labels or {}, **kw))
+
+
+# ========================================================================================================
+# promise_to_pay
+# ========================================================================================================
+
+R(1, "outlook_zh", "promise_to_pay", L1, "2026-11-25 10:32", """
+陈小姐您好：
+
+这笔款我们财务这边已经在走流程了，预计月底前先付5万，剩下的下个月初结清。审批单在总监那里，签完我会第一时间通知您。
+""", ["月底前先付5万", "剩下的下个月初结清"],
+  {"promises": [P("2026-11-30", "50000.00"), P("2026-12-05", None)],
+   "note": "月底 said on 2026-11-25 → 2026-11-30; 下个月初 → 2026-12-05; the rest has no amount"})
+
+R(2, "foxmail", "promise_to_pay", L2, "2026-11-25 16:05", """
+陈经理：
+
+您好！贵司的款项我们已经提交付款申请，下周五（12月4日）可以付出，金额是￥200,000.00，\
+其余的要等12月中旬资金计划下来再安排。
+
+给您添麻烦了。
+""", ["下周五（12月4日）可以付出", "200,000.00"], {"promises": [P("2026-12-04", "200000.00")]},
+  attach=[], variant="")
+
+R(3, "outlook_zh", "promise_to_pay", L3, "2026-11-26 09:18", """
+您好，
+
+收到。发票31000071和31000072的款我们计划12月10日前一起付，共计叁万贰仟陆佰元整（￥32,600.00），\
+31000075那张还在走验收，验收单签好再付。
+
+谢谢！
+""", ["12月10日前一起付", "叁万贰仟陆佰元整"], {"promises": [P("2026-12-10", "32600.00")],
+                                            "note": "gb2312 label, GBK-only 堃 in the signature"},
+  charset="gb2312", variant="noline_cc")
+
+R(4, "coremail", "promise_to_pay", L4, "2026-11-24 11:47", """
+陈小姐好，
+催款函收到了。我们这边本周内安排付12万，剩余的款项月中再付。麻烦您那边先不要再发函了，谢谢。
+""", ["本周内安排付12万", "剩余的款项月中再付"],
+  {"promises": [P("2026-11-27", "120000.00"), P("2026-12-15", None)],
+   "note": "本周内 on Tue 2026-11-24 → Fri 2026-11-27; 月中 after this month's middle → 2026-12-15"})
+
+R(5, "qqmail", "promise_to_pay", L5, "2026-11-23 20:41", """
+陈小姐你好，这个月资金有点紧，下周一付2万，月底前再付剩下的2万7千9百6。
+""", ["下周一付2万"], {"promises": [P("2026-11-30", "20000.00"), P("2026-11-30", "27960.00")],
+                      "note": "下周一 on Mon 2026-11-23 → 2026-11-30; 月底 → 2026-11-30"},
+  sig=False, footer="黄志强 白云电器 财务", raw_subject=True)
+
+R(6, "alimail", "promise_to_pay", L6, "2026-11-24 15:20", """
+陈经理您好：
+
+感谢提醒。我司已将贵司货款列入12月第一周的付款计划，预计2026年12月3日支付首笔80万元，\
+余款46.53万元于2026年12月25日前付清。如有变动我会提前告知。
+""", ["预计2026年12月3日支付首笔80万元", "余款46.53万元"],
+  {"promises": [P("2026-12-03", "800000.00"), P("2026-12-25", "465300.00")]})
+
+R(7, "dingtalk", "promise_to_pay", L7, "2026-11-26 17:03", """
+陈小姐，您好
+
+贵司的款我们明天走付款，先付30万，银行承兑汇票，剩余的下月15号前电汇。
+""", ["明天走付款，先付30万"], {"promises": [P("2026-11-27", "300000.00"), P("2026-12-15", None)]})
+
+R(8, "foxmail", "promise_to_pay", L8, "2026-11-27 09:12", """
+陈小姐：
+
+您好，这笔款已经安排在12月8日付款，金额73,000.00元，尾款418.6元和下一批货款一起结。
+
+谢谢！
+""", ["12月8日付款，金额73,000.00元"], {"promises": [P("2026-12-08", "73000.00")],
+                                    "note": "gb2312 label; GBK-only 喆 in the signature"},
+  charset="gb2312")
+
+R(9, "netease", "promise_to_pay", L9, "2026-11-24 21:35", """
+陈女士：
+您好，我是锐科财务刘镕。上周已经付了5万，回单附后。剩下的10万8我们下周三前付清，这周实在资金安排不过来，见谅。
+""", ["上周已经付了5万", "剩下的10万8我们下周三前付清"],
+  {"promises": [P("2026-12-02", "108000.00")], "note": "下周三 on Tue 2026-11-24 → Wed 2026-12-02; "
+   "the part already paid does not change the intent: a dated promise outranks it"},
+  sig=False, charset="GBK", attach=[("IMG_20261117_153012.jpg", "jpg", "rfc2047")])
+
+R(10, "gmail_zh", "promise_to_pay", L10, "2026-11-25 14:50", """
+陈小姐，您好！
+
+邮件收到。这笔款我们下周五先付九万，剩下的6540元随下个月的货款一起付。
+
+林雅婷
+""", ["下周五先付九万"],
+  {"promises": [P("2026-12-04", "90000.00")],
+   "note": "下周五 on Wed 2026-11-25 → 2026-12-04; the rest has neither a date nor a promise of its own"},
+  sig=False)
+
+R(11, "thunderbird_zh", "promise_to_pay", L11, "2026-11-25 08:55", """
+您好，
+
+这笔款已经报上去了，财务经理说月底付3万，剩下1万1千2在12月11日之前转过去。
+""", ["月底付3万", "剩下1万1千2在12月11日之前"],
+  {"promises": [P("2026-11-30", "30000.00"), P("2026-12-11", "11200.00")]})
+
+R(12, "iphone", "promise_to_pay", L12, "2026-11-27 18:22", """
+收到，下周二前安排付20万，剩下的下月底前。
+""", ["下周二前安排付20万"],
+  {"promises": [P("2026-12-01", "200000.00"), P("2026-12-31", None)],
+   "note": "下周二 on Fri 2026-11-27 → 2026-12-01; 下月底 → 2026-12-31"},
+  footer="发自我的iPhone", sig=False)
+
+R(13, "apple_zh", "promise_to_pay", L13, "2026-11-25 09:40", """
+陈小姐好：
+
+发票已收到，我们走完内部审批后12月15日前支付全部款项，金额￥119,000.00（扣除360元质保金）。
+
+吴佳
+南京埃斯顿自动化股份有限公司 财务部
+""", ["12月15日前支付全部款项"], {"promises": [P("2026-12-15", "119000.00")]}, sig=False)
+
+R(14, "mailmaster", "promise_to_pay", L14, "2026-11-24 13:16", """
+你好，款已经在排了，这周五前付三万，剩下的下月初。
+""", ["这周五前付三万"], {"promises": [P("2026-11-27", "30000.00"), P("2026-12-05", None)]},
+  footer="发自网易邮箱大师", sig=False)
+
+R(15, "outlook_en", "promise_to_pay", L21, "2026-11-24 09:14", """
+Dear Ms Chen,
+
+Thank you for your reminder. Payment of USD 20,000.00 has been scheduled for next Monday; the balance will \
+follow by the end of the month after our controller signs off.
+
+Best regards,
+""", ["Payment of USD 20,000.00 has been scheduled for next Monday", "by the end of the month"],
+  {"promises": [P("2026-11-30", "20000.00"), P("2026-11-30", None)], "currency": "USD",
+   "note": "sent Tue 2026-11-24 09:14 +0100 = 16:14 in Shanghai; next Monday → 2026-11-30; end of the month → 11-30"},
+  tz="+0100", language="en")
+
+R(16, "gmail_en", "promise_to_pay", L22, "2026-11-25 11:05", """
+Hi Xiaowen,
+
+Sorry for the delay. We will pay USD 9,000 by Friday and the remaining USD 8,250 by December 18.
+
+Thanks,
+Rachel
+""", ["USD 9,000 by Friday", "USD 8,250 by December 18"],
+  {"promises": [P("2026-11-27", "9000.00"), P("2026-12-18", "8250.00")], "currency": "USD"},
+  sig=False, language="en", variant="wrapped")
+
+R(17, "outlook_hk", "promise_to_pay", L19, "2026-11-26 15:30", """
+陳小姐：
+
+你好！有關貨款，我司已安排於12月7日電匯港幣伍萬元（HKD 50,000），餘款下月中清付。
+
+謝謝！
+""", ["已安排於12月7日電匯港幣伍萬元"],
+  {"promises": [P("2026-12-07", "50000.00"), P("2026-12-15", None)], "currency": "HKD"},
+  charset="big5")
+
+R(18, "outlook_zh", "promise_to_pay", L25, "2026-11-25 17:48", """
+陈经理：
+
+您好！之前因为ERP系统切换，付款停了两周，很抱歉。贵司的款我们已排入付款计划，\
+2026-12-09付RMB 250,000，2026-12-23付RMB 206,300。
+
+如需付款计划盖章版请告知。
+""", ["2026-12-09付RMB 250,000", "2026-12-23付RMB 206,300"],
+  {"promises": [P("2026-12-09", "250000.00"), P("2026-12-23", "206300.00")]},
+  variant="fullwidth", charset="utf-8", exchange_id=True)
+
+R(19, "qqmail", "promise_to_pay", L24, "2026-11-26 10:02", """
+陈小姐您好：
+&nbsp;
+这笔款我们后天付，8万9，从工行转。
+""", ["我们后天付，8万9"], {"promises": [P("2026-11-28", "89000.00")],
+                            "note": "QQ text part with a literal &nbsp; line; 后天 on 11-26 → 11-28"},
+  sig=False, footer="俞晓 三花智控财务部")
+
+R(20, "coremail", "promise_to_pay", L16, "2026-11-27 14:30", """
+陈小姐您好：
+
+经请示领导，我司同意于2026年12月18日前支付贰拾万元整，余款3640元随下月对账一并结算。
+
+此致
+""", ["2026年12月18日前支付贰拾万元整"], {"promises": [P("2026-12-18", "200000.00")]})
+
+# ========================================================================================================
+# paid
+# ========================================================================================================
+
+R(21, "outlook_zh", "paid", L15, "2026-11-23 09:36", """
+陈小姐：
+
+您好！贵司款项我司已于11月20日通过招商银行电汇支付人民币500,000.00元，交易流水号：2026112009315587，\
+银行回单见附件，请查收。剩余款项另行安排。
+""", ["已于11月20日通过招商银行电汇支付人民币500,000.00元", "2026112009315587"],
+  {"amount": "500000.00", "paid_date": "2026-11-20", "reference": "2026112009315587"},
+  attach=[("银行回单.pdf", "pdf", "rfc2047")])
+
+R(22, "foxmail", "paid", L23, "2026-11-24 10:20", """
+陈小姐好：
+
+款已经付了，昨天已经汇款30万，银行回单附件里有，麻烦查一下。
+""", ["昨天已经汇款30万"],
+  {"amount": "300000.00", "paid_date": "2026-11-23"},
+  attach=[("回单.jpg", "jpg", "rfc2047")])
+
+R(23, "netease", "paid", L17, "2026-11-26 08:47", """
+陈小姐：
+这笔款我们11月25日已经付过了，金额38750元，网银转账，你们查一下是不是没对上账。
+""", ["11月25日已经付过了，金额38750元"],
+  {"amount": "38750.00", "paid_date": "2026-11-25"},
+  charset="GBK")
+
+R(24, "gmail_en", "paid", L20, "2026-11-24 09:30", """
+Dear Ms Chen,
+
+We remitted USD 23,480 on Nov 20 via Mega Bank (ref. TT2611200457). Please find the bank slip attached and \
+kindly update your records.
+
+Best regards,
+Yi-Chun
+""", ["We remitted USD 23,480 on Nov 20", "TT2611200457"],
+  {"amount": "23480.00", "paid_date": "2026-11-20", "reference": "TT2611200457", "currency": "USD"},
+  sig=False, language="en", attach=[("TT_slip_20261120.pdf", "pdf", "rfc2231")])
+
+R(25, "qqmail", "paid", L5, "2026-11-30 09:05", """
+陈小姐，款今天上午已经付了4万7，还差的960是上次的运费，你们开了票我们再付。回单等下拍给你。
+""", ["款今天上午已经付了"], {"amount": "47000.00", "paid_date": "2026-11-30"}, sig=False, raw_subject=True)
+
+R(26, "outlook_en", "paid", L21, "2026-11-30 08:02", """
+Hello Xiaowen,
+
+The remaining balance of USD 21,935.00 was paid today, value date 30 Nov 2026, our payment reference \
+KAT-PAY-88213.
+
+Kind regards,
+""", ["USD 21,935.00 was paid today", "KAT-PAY-88213"],
+  {"amount": "21935.00", "paid_date": "2026-11-30", "reference": "KAT-PAY-88213", "currency": "USD"},
+  tz="+0100", variant="original", language="en")
+
+R(27, "alimail", "paid", L6, "2026-11-30 11:30", """
+陈经理：
+
+今天上午已经付了第一笔80万，电子回单附件请查收，流水号 31255202611300037。
+""", ["今天上午已经付了第一笔80万", "31255202611300037"],
+  {"amount": "800000.00", "paid_date": "2026-11-30", "reference": "31255202611300037"},
+  attach=[("电子回单_先导智能_20261130.pdf", "pdf", "rfc2231")])
+
+R(28, "iphone", "paid", L12, "2026-11-28 12:10", """
+陈小姐，昨天下午已经转了二十万，您查一下
+""", ["昨天下午已经转了二十万"], {"amount": "200000.00", "paid_date": "2026-11-27"},
+  footer="发自我的iPhone", sig=False)
+
+# ========================================================================================================
+# dispute
+# ========================================================================================================
+
+R(29, "outlook_zh", "dispute", L18, "2026-11-26 14:12", """
+陈小姐：
+
+您好！发票31000116对应的那批导轨，到货后我们IQC检验有18件尺寸超差（检验报告10月30日已经发给贵司销售张工），\
+至今没有处理结果。质量问题解决之前这张发票的款我们没法付。
+
+请尽快安排技术人员过来确认。
+""", ["有18件尺寸超差", "质量问题解决之前这张发票的款我们没法付"], {"dispute_reason": "quality"},
+  variant="noline_date")
+
+R(30, "coremail", "dispute", L26, "2026-11-25 10:44", """
+陈小姐：
+
+贵司函件中的金额与我方账面不符。10月份那批橡胶减振件合同数量是1200套，实际到货1150套，\
+少了50套，我们只能按实收数量付款。请贵司核实后重新出具对账单。
+""", ["实际到货1150套", "我们只能按实收数量付款"], {"dispute_reason": "quantity"})
+
+R(31, "foxmail", "dispute", L2, "2026-11-20 11:30", """
+陈经理：
+
+这笔账我们有异议。合同约定单价是每台4,280元，贵司开票按4,460元开的，差价我们不认，\
+请按合同价重新开票后我们再付款。
+""", ["合同约定单价是每台4,280元", "差价我们不认"], {"dispute_reason": "price"})
+
+R(32, "gmail_en", "dispute", L22, "2026-11-24 16:40", """
+Hi Xiaowen,
+
+We have not received the goods on invoice 31000112 - our warehouse has no GRN for it and the tracking number \
+on your delivery note shows no delivery. We cannot pay for goods we never received. Could you check with your \
+logistics team?
+
+Rachel
+""", ["We have not received the goods", "We cannot pay for goods we never received"],
+  {"dispute_reason": "not_delivered"}, sig=False, language="en")
+
+# ========================================================================================================
+# document_request
+# ========================================================================================================
+
+R(33, "outlook_zh", "document_request", L1, "2026-11-23 14:25", """
+陈小姐：
+
+您好！发票31000124我们这边一直没有收到，财务没有发票无法入账付款。请补寄增值税专用发票，\
+收件人：李娜，深圳市光明区塘明大道9-2号 财务中心。收到发票后我们尽快安排。
+""", ["发票31000124我们这边一直没有收到", "请补寄增值税专用发票"], {"note": "the first reply on this case"})
+
+R(34, "coremail", "document_request", L4, "2026-11-23 10:08", """
+陈小姐你好：
+
+我们要走付款流程需要贵司的送货单和签收单复印件，麻烦扫描发一下，另外合同我们这边找不到原件了，也麻烦提供一份扫描件。
+""", ["需要贵司的送货单和签收单复印件", "也麻烦提供一份扫描件"])
+
+R(35, "qqmail", "document_request", L5, "2026-11-18 09:30", """
+陈小姐，发票没收到，你们是寄到哪里了？麻烦重新开一张电子发票发到我邮箱。
+""", ["发票没收到", "麻烦重新开一张电子发票发到我邮箱"], sig=False, footer="黄志强", raw_subject=True)
+
+R(36, "outlook_en", "document_request", L21, "2026-11-19 10:02", """
+Dear Ms Chen,
+
+We cannot locate invoice 31000090 in our system. Could you please send us a copy of the invoice together with \
+the signed delivery note? Our AP team can only process payment once both are on file.
+
+Best regards,
+""", ["Could you please send us a copy of the invoice"], tz="+0100", language="en")
+
+# ========================================================================================================
+# installment_request
+# ========================================================================================================
+
+R(37, "outlook_zh", "installment_request", L15, "2026-11-24 16:55", """
+陈小姐：
+
+您好！今年项目回款很不理想，贵司这笔款我们一次性付确实有困难。想跟贵司商量分期：\
+12月、1月、2月每月付一部分，三个月内付清。具体每期金额可以再商量，如果可以的话我们签个还款协议。
+""", ["想跟贵司商量分期", "三个月内付清"])
+
+R(38, "gmail_zh", "installment_request", L28, "2026-11-25 19:20", """
+陈小姐您好，
+
+能否分两期支付？第一期12月付一半，第二期1月底前付清。公司年底资金压力比较大，请理解。
+
+郑凯
+""", ["能否分两期支付"], sig=False)
+
+R(39, "outlook_en", "installment_request", L21, "2026-11-26 09:40", """
+Dear Ms Chen,
+
+Due to a delay in our customer's payments we would like to propose settling the outstanding balance in three \
+monthly instalments, starting in December. Please let us know whether this is acceptable and we will send a \
+signed payment plan.
+
+Best regards,
+""", ["settling the outstanding balance in three monthly instalments"], tz="+0100", language="en")
+
+# ========================================================================================================
+# hardship
+# ========================================================================================================
+
+R(40, "foxmail", "hardship", L8, "2026-11-25 15:40", """
+陈小姐：
+
+实在不好意思，我们下游客户的款到现在还没回来，公司账上资金很紧张，这笔款暂时付不了。\
+等客户回款了我们第一时间安排，请再宽限一段时间。
+""", ["我们下游客户的款到现在还没回来", "这笔款暂时付不了"], charset="gb2312")
+
+R(41, "netease", "hardship", L29, "2026-11-24 18:02", """
+陈小姐您好：
+我们公司目前在做债务重组，银行账户被冻结了一部分，所有对外付款都暂停了，具体什么时候恢复我也不清楚，\
+有进展我再告诉您。
+""", ["所有对外付款都暂停了"], sig=False, footer="邵丹")
+
+R(42, "dingtalk", "hardship", L26, "2026-11-27 10:15", """
+陈小姐，
+主机厂那边的货款拖了三个月没付，我们现在也是等米下锅，年前能不能付真说不好，等主机厂回款了第一时间付你们。
+""", ["等主机厂回款了第一时间付你们"])
+
+# ========================================================================================================
+# statement_confirmed
+# ========================================================================================================
+
+R(43, "outlook_zh", "statement_confirmed", L25, "2026-11-23 16:20", """
+陈小姐：
+
+对账单已核对无误，已盖章签字，扫描件见附件。
+""", ["对账单已核对无误，已盖章签字"], attach=[("对账单_京东方_盖章.pdf", "pdf", "rfc2047")], charset="utf-8")
+
+R(44, "coremail", "statement_confirmed", L27, "2026-11-24 10:30", """
+陈小姐：
+
+经核对，截至2026年10月31日我司欠贵司货款余额与贵司对账单一致，我司予以确认。盖章版对账单扫描件附后，原件已快递寄出，\
+顺丰单号SF1402837765531。
+""", ["我司予以确认", "盖章版对账单扫描件附后"], attach=[("对账确认函.jpg", "jpg", "rfc2047")])
+
+R(45, "alimail", "statement_confirmed", L23, "2026-11-23 14:05", """
+陈小姐好：
+
+贵司发来的往来对账单我们核对过了，金额没问题，签字盖章后回传给您，见附件。
+""", ["金额没问题，签字盖章后回传给您"], attach=[("往来对账单-恒立液压.pdf", "pdf", "rfc2231")])
+
+# ========================================================================================================
+# auto_reply
+# ========================================================================================================
+
+R(46, "outlook_zh", "auto_reply", L25, "2026-11-19 09:46", """
+您好，我目前休假中，将于12月8日返回办公室，期间邮件回复可能延迟。紧急事务请联系财务部张敏 zhangmin@boe.com.cn。
+""", ["将于12月8日返回"], {"return_date": "2026-12-08"}, quote=False, sig=False,
+  subject="自动答复: 【催款函】上海华东机电设备有限公司 应收账款 [AR-2026-0095]",
+  extra_headers=["Auto-Submitted: auto-generated", "X-MS-Exchange-Generated-Message-Source: Mailbox Rules Agent",
+                 "X-Auto-Response-Suppress: All", "X-MS-Has-Attach: "])
+
+R(47, "outlook_en", "auto_reply", L21, "2026-11-18 01:31", """
+Thank you for your email. I am out of the office until 7 December 2026 with limited access to email. For urgent \
+payment matters please contact ap@kessler-drives.de.
+""", ["I am out of the office until 7 December 2026"], {"return_date": "2026-12-07"}, quote=False, sig=False,
+  subject="Automatic reply: Payment reminder [AR-2026-0088] Shanghai Huadong Electromechanical Equipment Co., Ltd.",
+  extra_headers=["Auto-Submitted: auto-replied", "X-MS-Exchange-Inbox-Rules-Loop: m.vogt@kessler-drives.de",
+                 "X-MS-Exchange-Organization-AutoReplied: true"], tz="+0100", language="en")
+
+R(48, "coremail", "auto_reply", L16, "2026-11-23 15:00", """
+您好！您的来信已收到，我会尽快处理。本人11月23日至11月29日出差，如有急事请致电029-8422 6500。
+""", ["本人11月23日至11月29日出差"], {"return_date": "2026-11-30",
+                                   "note": "away until 11-29 inclusive, so back on 11-30"},
+  quote=False, sig=False, subject="自动回复: 【催款函】上海华东机电设备有限公司 应收账款 [AR-2026-0079]",
+  extra_headers=["X-Autoreply: yes", "Auto-Submitted: auto-replied"])
+
+R(49, "qqmail", "auto_reply", L5, "2026-11-17 16:40", """
+这是来自QQ邮箱的假期自动回复邮件。
+您好，我最近正在休假中，无法亲自回复您的邮件。我将在假期结束后，尽快给您回复。
+""", ["假期自动回复"], quote=False, sig=False,
+  subject="自动回复: 【催款函】上海华东机电设备有限公司 应收账款 [AR-2026-0055]",
+  extra_headers=["X-QQ-AUTOREPLY: 1", "Precedence: auto_reply"])
+
+# ========================================================================================================
+# other
+# ========================================================================================================
+
+R(50, "outlook_zh", "other", L1, "2026-11-24 09:05", """
+陈小姐：
+
+您好！我们公司应付这块从12月1日起交给共享中心的王工（wanggong@csot.com.cn）负责，\
+以后对账和催款的邮件请直接发给他，抄送我就行。
+""", ["以后对账和催款的邮件请直接发给他"], {"note": "contact change: no payment statement"})
+
+R(51, "netease", "other", L17, "2026-11-23 10:30", """
+收到，已转给我们领导。
+""", ["已转给我们领导"], sig=False, charset="GBK")
+
+R(52, "gmail_en", "other", L22, "2026-11-23 10:15", """
+Hi Xiaowen,
+
+Noted with thanks. I have forwarded this to our finance manager for review and will revert.
+
+Rachel
+""", ["forwarded this to our finance manager"], sig=False, language="en")
