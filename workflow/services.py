@@ -65,7 +65,7 @@ def build_services(core: Core) -> Services:
                                  max_template_bytes=core.settings.max_template_bytes)
     documents = DocumentService(templates, core.files, pdf, core.unit_of_work)
     claims = ClaimService(law, documents)
-    # the webhook POSTs after commit (its retries by Webhook.deliver_due); none when no URL is set
+    # a job POSTs the webhook after commit (the sweep retries it); none when no URL is set
     webhook = (Webhook(core.settings.credit_hold_webhook_url, core.settings.webhook_secret, core.unit_of_work)
                if core.settings.credit_hold_webhook_url else None)
     if webhook is not None:  # each committed delivery becomes a job (inline, or on a worker)

@@ -13,6 +13,7 @@ Actions that need ports (the document service, the claim, the outbox, the webhoo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -52,6 +53,7 @@ SENDABLE_KINDS = (*LETTER_KINDS, "statement")
 PROMISE_SOURCES = ("call", "email", "letter", "meeting", "reply")
 NOTE_KINDS = ("call", "note")
 MAX_TEXT = 4000
+REF_SHAPE = re.compile(r"[A-Za-z]{1,8}-\d{4}-\d{1,9}")
 
 
 class OutboxPort(Protocol):
@@ -92,6 +94,8 @@ def _open_invoices(s: Session, case: DunningCase) -> Select[Any]:
 
 def visible_case(uow: UnitOfWork, ref: str, *, for_update: bool = False) -> DunningCase:
     """The case by its reference, locked for a write; "not found" to a lawyer not assigned to it."""
+    if not REF_SHAPE.fullmatch(ref.strip()):  # no lookup for what cannot be a reference (a NUL byte...)
+        raise NotFound("案件", "case", ref[:40])
     case = case_by_ref(uow, ref)
     if not can_see_customer(uow.session, uow.actor, case.customer_id):
         raise NotFound("案件", "case", ref)
