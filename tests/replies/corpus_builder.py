@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import json
 import quopri
-import re
 import shutil
 import sys
 from dataclasses import dataclass, field
@@ -601,6 +600,7 @@ def label_for(r: Reply, new_text: str, quote: str, charset: str, name: str, dt: 
         "dispute_reason": lab.get("dispute_reason"),
         "auto_reply": r.intent == "auto_reply",
         "bounce": lab.get("bounce"),
+        "invalid_recipients": lab.get("invalid_recipients", []),
         "return_date": lab.get("return_date"),
         "reply_text_contains": r.contains,
         "must_not_contain": leaks,
@@ -642,7 +642,7 @@ def features_of(r: Reply, charset: str, new_text: str) -> set[str]:
     return f
 
 
-def write_all() -> None:
+def write_all(sisimai_dir: Path | None = None) -> None:
     from tests.replies import corpus_messages as msgs
 
     out_dir = SAMPLES / "replies"
@@ -673,14 +673,113 @@ def write_all() -> None:
         lab = dict(item["labels"])
         lab["file"] = f"replies/{name}"
         labels.append(lab)
-    bounces = SAMPLES / "bounces" / "labels.json"
-    if bounces.exists():
-        labels.extend(json.loads(bounces.read_text(encoding="utf-8")))
+    labels.extend(copy_sisimai(sisimai_dir))
     labels.sort(key=lambda x: x["file"])
     (SAMPLES / "labels.json").write_text(json.dumps(labels, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"{len(labels)} labelled files", file=sys.stderr)
 
 
+# --------------------------------------------------------------------------------------------------------
+# Real delivery reports, auto-replies and complaint reports from sisimai's set-of-emails (BSD 2-clause)
+# --------------------------------------------------------------------------------------------------------
+
+# (file, intent, [(recipient, status)], invalid recipients, note). The status is the DSN's Status field, read
+# per message; for the reports without a delivery-status part it is the code the text gives.
+SISIMAI: list[tuple[str, str, list[tuple[str, str]], list[str], str]] = [
+    ("rhost-tencent-01", "bounce", [("nekochan@qq.example.cn", "5.0.0")], [], "QQ 550 Ip frequency limited: our sending problem"),
+    ("rhost-tencent-02", "bounce", [("neko@qq.example.com", "5.0.0")], [], "QQ 550 Connection frequency limited: our sending problem"),
+    ("rhost-tencent-03", "bounce", [("neko@qq.example.cn", "5.0.0")], [], "QQ 550 DMARC check failed: our sending problem"),
+    ("rfc3464-01", "bounce", [("userunknown@bouncehammer.jp", "5.1.1")], ["userunknown@bouncehammer.jp"], "user unknown"),
+    ("rfc3464-03", "bounce", [("kijitora@example.com", "5.0.0")], [], "554 rejected for policy reasons"),
+    ("rfc3464-07", "bounce", [("kijitora@example.net", "4.4.0")], [], "delay (Action: delayed): temporary"),
+    ("rfc3464-08", "bounce", [("kijitora@example.net", "5.7.1")], [], "content rejected as bulk mail: not the address"),
+    ("rfc3464-09", "bounce", [("kijitora-cat@mx4.gr3.example.jp", "4.3.0")], [], "delay, quota exceeded, multipart/mixed"),
+    ("rfc3464-10", "bounce", [("kijitora@example.jp", "5.1.6")], ["kijitora@example.jp"], "recipient no longer on server"),
+    ("rfc3464-26", "bounce", [("kijitora@example.or.jp", "5.1.1")], ["kijitora@example.or.jp"], "user unknown"),
+    ("rfc3464-28", "other", [], [], "Action: deliverable, Status 2.1.5: a success report, not a bounce"),
+    ("rfc3464-29", "bounce", [("kijitora@example.com", "5.5.0")], [], "503 improper sequence of commands"),
+    ("rfc3464-36", "bounce", [("kijitora@nyaan.example.com", "4.0.0")], [], "gave up after 5 days on a timeout: status stays 4.0.0"),
+    ("rfc3464-55", "bounce", [("sotoneko@nora.nyaan.jp", "4.4.1")], [], "delay: temporary"),
+    ("rfc3464-60", "bounce", [("kijitora@example.jp", "5.1.8")], [], "501 sender address rejected: our side"),
+    ("rfc3464-63", "bounce", [("libsisimai-2@googlegroups.com", "5.1.1")], ["libsisimai-2@googlegroups.com"], "account does not exist"),
+    ("lhost-postfix-01", "bounce", [("r@p351355.pool.example.ne.jp", "5.1.1")], ["r@p351355.pool.example.ne.jp"], "no such user"),
+    ("lhost-postfix-02", "bounce", [("filtered@example.co.jp", "5.2.1"), ("userunknown@example.co.jp", "5.1.1")],
+     ["filtered@example.co.jp", "userunknown@example.co.jp"], "two recipients, both user unknown"),
+    ("lhost-postfix-04", "bounce", [("kijitora@example.co.jp", "5.1.1")], ["kijitora@example.co.jp"], "address rejected"),
+    ("lhost-postfix-06", "bounce", [("kijitora@neko.example.jp", "5.4.4")], ["kijitora@neko.example.jp"], "domain not found"),
+    ("lhost-postfix-08", "bounce", [("kijitora@example.com", "4.4.1")], [], "connection timed out: temporary"),
+    ("lhost-postfix-13", "bounce", [("kijitora@example.jp", "5.2.1"), ("noraneko@example.jp", "5.2.2")],
+     ["kijitora@example.jp"], "one user unknown, one mailbox full (the address is fine)"),
+    ("lhost-postfix-14", "bounce", [("kijitora@2jo.example.jp", "5.1.1")], ["kijitora@2jo.example.jp"], "unknown user"),
+    ("lhost-postfix-28", "bounce", [("kijitora@gmail.example.com", "5.7.1")], [], "rejected for multiple From addresses: our side"),
+    ("lhost-postfix-31", "bounce", [("kijitora@gmail.com", "5.1.1")], ["kijitora@gmail.com"], "Gmail: account does not exist"),
+    ("lhost-postfix-33", "bounce", [("userunknown@libsisimai.org", "5.1.1")], ["userunknown@libsisimai.org"], "user unknown"),
+    ("lhost-sendmail-01", "bounce", [("userunknown@bouncehammer.jp", "5.1.1")], ["userunknown@bouncehammer.jp"], "user unknown"),
+    ("lhost-sendmail-05", "bounce", [("kijitora@example.org", "5.2.3")], [], "message too large"),
+    ("lhost-sendmail-08", "bounce", [("neko@example.org", "4.4.7")], [], "Action failed but status 4.4.7: temporary"),
+    ("lhost-sendmail-17", "bounce", [("kijitora@example.net", "5.1.6")], ["kijitora@example.net"], "551 not our user"),
+    ("lhost-sendmail-29", "bounce", [("this-local-part-does-not-exist-on-the-system@y-mobile.ne.jp", "4.5.0")], [],
+     "warning after 4 hours: delay"),
+    ("lhost-exim-01", "bounce", [("kijitora@example.ed.jp", "5.7.0")], [], "no delivery-status part; 550 5.7.0 about our sending host"),
+    ("lhost-gmail-01", "bounce", [("userunknown@example.jp", "5.1.1")], ["userunknown@example.jp"], "no delivery-status part; 550 5.1.1 user unknown"),
+    ("lhost-gmail-06", "bounce", [("kijitora@example.jp", "4.2.2")], [], "no delivery-status part; delayed, mailbox full"),
+    ("lhost-qmail-01", "bounce", [("kijitora@example.ne.jp", "5.5.0")], ["kijitora@example.ne.jp"], "qmail text: 550 Unknown user (#5.5.0)"),
+    ("lhost-office365-03", "bounce", [("kijitora@example.com", "5.1.0")], [], "5.1.0 our IP may not send for our domain: our side"),
+    ("lhost-office365-04", "bounce", [("otsu-sakaba-hunter-neko-nyaaaaaaan@ezweb.ne.jp", "5.1.351")],
+     ["otsu-sakaba-hunter-neko-nyaaaaaaan@ezweb.ne.jp"], "unknown recipient; ISO-2022-JP subject"),
+    ("lhost-office365-06", "bounce", [("neko@libsisimai.org", "5.4.312")], [], "message expired, DNS query failed"),
+    ("lhost-exchange2007-01", "bounce", [("mikeneko@example.co.jp", "5.1.1")], ["mikeneko@example.co.jp"], "RecipNotFound"),
+    ("lhost-exchange2007-02", "bounce", [("kijitora@example.edu", "5.2.2")], [], "mailbox full: the address is fine"),
+    ("lhost-exchange2007-05", "bounce", [("gwang1@student.mlcsyd.nsw.edu.au", "4.4.7")], [], "queue expired, status 4.4.7"),
+    ("lhost-amazonses-05", "bounce", [("bounce@simulator.amazonses.com", "5.1.1")], ["bounce@simulator.amazonses.com"], "user unknown"),
+    ("rfc3834-01", "auto_reply", [], [], "Auto-Submitted: auto-replied, 'Away until May 5'"),
+    ("rfc3834-02", "auto_reply", [], [], "only the 'Automatic reply:' subject (X-Auto-Response-Suppress is no sign)"),
+    ("rfc3834-03", "auto_reply", [], [], "only the 'Auto reply:' subject"),
+    ("rfc3834-04", "auto_reply", [], [], "only the 'Automatic reply:' subject"),
+    ("rfc3834-05", "auto_reply", [], [], "Auto-Submitted: auto-replied with a meaningless subject"),
+    ("rfc3834-06", "auto_reply", [], [], "Auto-Submitted and Precedence: bulk"),
+    ("arf-01", "other", [], [], "abuse feedback report (ARF): neither a bounce nor a reply"),
+    ("arf-02", "other", [], [], "Yahoo! feedback loop report"),
+    ("arf-11", "other", [], [], "complaint report"),
+]
+
+
+def main_charset(data: bytes) -> str:
+    import email
+    from email import policy
+
+    msg = email.message_from_bytes(data, policy=policy.compat32)
+    for part in msg.walk():
+        if part.get_content_maintype() == "text":
+            return (part.get_content_charset() or "us-ascii").lower()
+    return "us-ascii"
+
+
+def copy_sisimai(source: Path | None) -> list[dict[str, Any]]:
+    """Copy (when a set-of-emails checkout is given) and label the chosen real messages."""
+    out_dir = SAMPLES / "bounces"
+    out_dir.mkdir(exist_ok=True)
+    if source is not None:
+        shutil.copyfile(source / "LICENSE", out_dir / "LICENSE")
+    labels = []
+    for name, intent, recipients, invalid, note in SISIMAI:
+        target = out_dir / f"{name}.eml"
+        if source is not None:
+            shutil.copyfile(source / f"{name}.eml", target)
+        data = target.read_bytes()
+        labels.append({
+            "file": f"bounces/{name}.eml", "intent": intent, "client": "sisimai", "charset": main_charset(data),
+            "language": "en", "case_ref": None, "match": None, "date": None, "promises": [], "promised_date": None,
+            "amount": None, "currency": None, "paid_date": None, "reference": None, "dispute_reason": None,
+            "auto_reply": intent == "auto_reply",
+            "bounce": {"status": recipients[0][1], "recipients": [r for r, _ in recipients],
+                       "statuses": dict(recipients)} if intent == "bounce" else None,
+            "invalid_recipients": invalid if intent == "bounce" else [],
+            "return_date": None, "reply_text_contains": [], "must_not_contain": [], "quoted_letter": None,
+            "features": ["sisimai"], "note": note,
+        })
+    return labels
+
+
 if __name__ == "__main__":
-    write_all()
-    _ = re
+    write_all(Path(sys.argv[1]) if len(sys.argv) > 1 else None)
