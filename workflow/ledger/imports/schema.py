@@ -13,7 +13,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from workflow.dates import range_problem
+from workflow.amounts import AmountUnreadable, parse_money_text
+from workflow.dates import DateUnreadable, parse_day, range_problem
 from workflow.ledger.models import ContactRole, CustomerKind
 from workflow.ledger.validation import MAX_AMOUNT, parse_amount
 
@@ -183,7 +184,6 @@ def detect_kind(headers: list[str], sheet_name: str = "", *, by_name_alone: bool
 
 Problem = tuple[str, str]
 _EXCEL_EPOCH = date(1899, 12, 30)
-_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]00:00(?::00)?)?$")
 
 
 def text(raw: object) -> str:
@@ -209,20 +209,10 @@ def parse_date(raw: object) -> tuple[date | None, Problem | None]:
         return raw, None
     if isinstance(raw, int | float) and not isinstance(raw, bool) and 20000 <= raw <= 80000:
         return _EXCEL_EPOCH + timedelta(days=int(raw)), None  # an Excel serial day number
-    s = text(raw)
-    m = _DATE_RE.match(s)
-    if m is None and len(s) == 8 and s.isdigit():
-        m = re.match(r"^(\d{4})(\d{2})(\d{2})$", s)
-    if m is None:
-        return None, (
-            "日期格式无法识别（应为 2025-06-30、2025/6/30 或 2025年6月30日）",
-            "date not recognised (use 2025-06-30, 2025/6/30 or 2025年6月30日)",
-        )
     try:
-        value = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        return None, ("日期不存在", "no such calendar date")
-    return _in_range(value)
+        return parse_day(text(raw)), None
+    except DateUnreadable as exc:
+        return None, (exc.zh, exc.en)
 
 
 def _in_range(value: date) -> tuple[date | None, Problem | None]:
@@ -252,7 +242,10 @@ def parse_money(raw: object) -> tuple[Decimal | None, Problem | None]:
     if isinstance(raw, float):
         raw = repr(raw)  # a spreadsheet number: its shortest exact repr is what the clerk typed
     elif isinstance(raw, str):
-        raw = text(raw).replace("¥", "").replace("￥", "").replace(" ", "").removeprefix("RMB")
+        try:
+            return parse_money_text(text(raw)).value, None
+        except AmountUnreadable as exc:
+            return None, (exc.zh, exc.en)
     return parse_amount(raw)
 
 
