@@ -659,7 +659,7 @@ def write_all(sisimai_dir: Path | None = None) -> None:
         try:
             data, lab = build_reply(r)
         except ValueError as e:
-            errors.append(str(e))
+            errors.append(f"{r.n}: {e}")
             continue
         name = f"{r.n:03d}-{r.client}-{r.intent}.eml"
         (out_dir / name).write_bytes(data)

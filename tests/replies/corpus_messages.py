@@ -124,17 +124,17 @@ L17 = Letter("AR-2026-0081", "y7u3i9", JIER, sent("2026-11-20 09:40"), "52,750.0
              "31000093")
 L18 = Letter("AR-2026-0083", "o1p5a9", IVO, sent("2026-11-24 10:05"), "176,220.00", d("2026-10-31"), d("2026-12-01"),
              "31000116")
-L19 = Letter("AR-2026-0085", "s4d8f2", SHUNWO, sent("2026-11-20 10:00"), "58,600.00", d("2026-10-31"), d("2026-11-27"),
+L19 = Letter("AR-2026-0085", "s4d8f2", SHUNWO, sent("2026-11-20 10:00"), "58,600.00", d("2026-10-31"), d("2026-11-26"),
              "31000107", english=True)
 L20 = Letter("AR-2026-0086", "g6h0j4", LIANYING, sent("2026-11-19 16:00"), "35,230.00", d("2026-10-20"),
              d("2026-11-26"), "31000099", english=True, currency="USD")
 L21 = Letter("AR-2026-0088", "k9l3z7", KESSLER, sent("2026-11-18 08:30"), "41,935.00", d("2026-10-15"), d("2026-11-25"),
              "31000090", english=True, currency="USD")
 L22 = Letter("AR-2026-0089", "x2c6v0", VANTAGE, sent("2026-11-23 09:00"), "17,250.00", d("2026-10-31"),
-             d("2026-11-30"), "31000112", english=True, currency="USD")
+             d("2026-11-26"), "31000112", english=True, currency="USD")
 L23 = Letter("AR-2026-0091", "b5n9m3", HENGLI, sent("2026-11-20 13:30"), "312,480.00", d("2026-10-25"), d("2026-11-27"),
              "31000106")
-L24 = Letter("AR-2026-0093", "e8r2t6", SANHUA, sent("2026-11-23 10:20"), "89,100.00", d("2026-10-31"), d("2026-11-30"),
+L24 = Letter("AR-2026-0093", "e8r2t6", SANHUA, sent("2026-11-23 10:20"), "89,100.00", d("2026-10-31"), d("2026-11-26"),
              "31000111")
 L25 = Letter("AR-2026-0095", "u1i5o9", BOE, sent("2026-11-19 09:45"), "456,300.00", d("2026-10-22"), d("2026-11-26"),
              "31000101、31000103")
@@ -604,3 +604,333 @@ Noted with thanks. I have forwarded this to our finance manager for review and w
 
 Rachel
 """, ["forwarded this to our finance manager"], sig=False, language="en")
+
+# --------------------------------------------------------------------------------------------------------
+# More debtors
+# --------------------------------------------------------------------------------------------------------
+
+HISENSE = Debtor("青岛海信日立空调系统有限公司", "hisense-hitachi.com", "王昊", "wanghao@hisense-hitachi.com",
+                 "王昊 Wang Hao\n青岛海信日立空调系统有限公司 财务部\nTel: 0532-8087 5516\n青岛市黄岛区前湾港路218号")
+ROBAM = Debtor("杭州老板电器股份有限公司", "robam.com", "沈佳", "shenjia@robam.com",
+               "沈佳\n杭州老板电器股份有限公司 财务中心\n0571-8613 7766\n杭州市临平区临平大道592号")
+ZONGSHEN = Debtor("重庆宗申动力机械股份有限公司", "qq.com", "冉小雨", "1579028836@qq.com", "冉小雨 宗申动力 财务部 023-6637 2632")
+SANHUAN = Debtor("湖北三环锻造有限公司", "hbsanhuan.com", "彭静", "pengjing@hbsanhuan.com",
+                 "彭静\n湖北三环锻造有限公司 财务部\n0710-3336 218\n湖北省谷城县城关镇三环路")
+GOLDWIND = Debtor("新疆金风科技股份有限公司", "goldwind.com", "艾力·买买提", "aili@goldwind.com",
+                  "艾力·买买提\n新疆金风科技股份有限公司 财务共享中心\n电话：0991-3767 926\n乌鲁木齐市经济技术开发区上海路107号")
+HENGTONG = Debtor("江苏亨通光电股份有限公司", "hengtonggroup.com", "顾晓燕", "guxiaoyan@hengtonggroup.com",
+                  "顾晓燕\n江苏亨通光电股份有限公司 财务部 应付组\n0512-6343 0985")
+
+L30 = Letter("AR-2026-0105", "w8q2e6", HISENSE, sent("2026-11-23 10:45"), "184,600.00", d("2026-10-29"),
+             d("2026-11-30"), "31000119")
+L31 = Letter("AR-2026-0107", "r3t7y1", ROBAM, sent("2026-11-20 14:30"), "65,480.00", d("2026-10-20"), d("2026-11-27"),
+             "31000100")
+L32 = Letter("AR-2026-0108", "u5i9o3", ZONGSHEN, sent("2026-11-19 11:00"), "23,750.00", d("2026-10-15"),
+             d("2026-11-26"), "31000094")
+L33 = Letter("AR-2026-0110", "p6a0s4", SANHUAN, sent("2026-11-23 09:30"), "97,320.00", d("2026-10-31"), d("2026-11-30"),
+             "31000120")
+L34 = Letter("AR-2026-0112", "d2f6g0", GOLDWIND, sent("2026-11-18 10:10"), "2,365,000.00", d("2026-09-30"),
+             d("2026-11-25"), "31000055、31000056、31000057")
+L35 = Letter("AR-2026-0114", "h9j3k7", HENGTONG, sent("2026-11-24 09:50"), "138,900.00", d("2026-10-30"),
+             d("2026-12-01"), "31000121")
+# Second letters (level 2) to debtors who did not answer the first.
+L1B = Letter("AR-2026-0042", "m7v3c9", CSOT, sent("2026-11-27 09:00"), "128,450.00", d("2026-10-31"), d("2026-12-04"),
+             "31000123、31000124")
+L15B = Letter("AR-2026-0077", "t2y8u4", ZOOMLION, sent("2026-11-24 09:00"), "345,000.00", d("2026-09-20"),
+              d("2026-12-01"), "31000045")
+
+# ========================================================================================================
+# promise_to_pay (more)
+# ========================================================================================================
+
+R(53, "outlook_zh", "promise_to_pay", L30, "2026-11-26 11:20", """
+陈小姐：
+
+您好！这笔款我们下周五付一半，九万二千三百元，剩下的等12月中旬资金到位再付，请知悉。
+""", ["下周五付一半，九万二千三百元"], {"promises": [P("2026-12-04", "92300.00"), P("2026-12-20", None)],
+                                 "note": "下周五 on Thu 2026-11-26 → 2026-12-04; 12月中旬 → 2026-12-20"},
+  variant="original", cte="quoted-printable")
+
+R(54, "alimail", "promise_to_pay", L31, "2026-11-24 09:58", """
+陈小姐您好，
+
+上周我们已经付了一万五（11月18日），剩下的五万零四百八十元12月1日安排支付。\
+麻烦把上次的付款核对一下。
+""", ["剩下的五万零四百八十元12月1日安排支付", "上周我们已经付了一万五（11月18日）"],
+  {"promises": [P("2026-12-01", "50480.00")], "paid_date": "2026-11-18",
+   "note": "a part already paid plus a dated promise: the promise decides (promise_to_pay)"},
+  html="html_only")
+
+R(55, "qqmail", "promise_to_pay", L32, "2026-11-27 21:13", """
+陈小姐：
+不好意思这么晚回复，今天一直在开会。两万三千块我们下周三付掉，750的尾差月底对账再说。
+""", ["两万三千块我们下周三付掉"], {"promises": [P("2026-12-02", "23000.00")],
+                                "note": "下周三 on Fri 2026-11-27 → 2026-12-02"},
+  sig=False, footer="冉小雨\n重庆宗申动力机械股份有限公司 财务部\n\n刘䶮 代发", raw_subject=True)
+
+R(56, "coremail", "promise_to_pay", L33, "2026-11-24 16:32", """
+陈小姐好：
+你们的款我们已经报了12月份的资金计划，12月5日之前付97,000元，零头320元下次一起付。
+""", ["12月5日之前付97,000元"], {"promises": [P("2026-12-05", "97000.00")]}, match="subject",
+  subject="回复:【催款函】上海华东机电设备有限公司 应收账款 [AR-2026-0110]")
+
+R(57, "outlook_zh", "promise_to_pay", L34, "2026-11-20 10:05", """
+陈经理：
+
+您好！贵司函件收悉。我司已将该笔款项纳入2026年12月付款计划：2026年12月10日支付人民币壹佰万元整，\
+2026年12月25日支付人民币壹佰叁拾陆万伍仟元整。届时请注意查收。
+
+特此回复。
+""", ["2026年12月10日支付人民币壹佰万元整", "2026年12月25日支付人民币壹佰叁拾陆万伍仟元整"],
+  {"promises": [P("2026-12-10", "1000000.00"), P("2026-12-25", "1365000.00")]}, variant="noline_date",
+  charset="utf-8")
+
+R(58, "foxmail", "promise_to_pay", L35, "2026-11-25 14:27", """
+陈小姐：
+
+您好！款项已提交OA审批，预计本周内可以付出13万，剩余8900元下月初支付。
+
+如有问题随时联系。
+""", ["预计本周内可以付出13万", "剩余8900元下月初支付"],
+  {"promises": [P("2026-11-27", "130000.00"), P("2026-12-05", "8900.00")],
+   "note": "本周内 on Wed 2026-11-25 → Fri 2026-11-27; 下月初 → 2026-12-05"}, variant="english")
+
+R(59, "gmail_en", "promise_to_pay", L22, "2026-11-27 10:40", """
+Hi Xiaowen,
+
+Following up on my earlier mail: our director approved the payment. We will transfer USD 17,000 next Monday \
+and the remaining USD 250 will be netted against your credit note CN-2611.
+
+Regards,
+Rachel
+""", ["We will transfer USD 17,000 next Monday"], {"promises": [P("2026-11-30", "17000.00")], "currency": "USD"},
+  sig=False, language="en", tz="+0800")
+
+R(60, "outlook_tw", "promise_to_pay", L20, "2026-11-24 17:10", """
+陳小姐 您好：
+
+有關貴司帳款，本公司已排定於12月10日電匯美金壹萬壹仟柒佰伍拾元整（USD 11,750.00），\
+敬請查收。造成不便，敬請見諒。
+""", ["已排定於12月10日電匯美金壹萬壹仟柒佰伍拾元整"],
+  {"promises": [P("2026-12-10", "11750.00")], "currency": "USD"}, charset="big5")
+
+R(61, "netease", "promise_to_pay", L29, "2026-11-30 10:12", """
+陈小姐：
+银行账户的事情处理好了，下周一我们先付五万，剩下的月底前付清。
+""", ["下周一我们先付五万", "剩下的月底前付清"],
+  {"promises": [P("2026-12-07", "50000.00"), P("2026-12-31", None)],
+   "note": "下周一 on Mon 2026-11-30 → 2026-12-07; 月底 after the promise in December is read as the end of "
+           "the month the first payment falls in? No: 月底 is the end of the current month (2026-11-30, today), "
+           "which the debtor cannot mean after paying next week; the label takes the end of December"},
+  sig=False, footer="邵丹")
+
+R(62, "dingtalk", "promise_to_pay", L26, "2026-11-30 09:20", """
+陈小姐早，
+主机厂的款上周五到了，我们这笔款本周三付6万，剩下的7845元本周五前付。
+""", ["我们这笔款本周三付6万", "剩下的7845元本周五前付"],
+  {"promises": [P("2026-12-02", "60000.00"), P("2026-12-04", "7845.00")]})
+
+R(63, "iphone", "promise_to_pay", L13, "2026-11-28 11:05", """
+陈小姐周末打扰了，款下周四付，十一万九千。
+""", ["款下周四付，十一万九千"], {"promises": [P("2026-12-03", "119000.00")],
+                             "note": "Sat 2026-11-28: 下周四 → Thu 2026-12-03"},
+  footer="发自我的iPhone", sig=False, match="plus")
+
+R(64, "apple_zh", "promise_to_pay", L10, "2026-11-30 15:45", """
+陈小姐：
+
+不好意思，上周说的下周五付款要推迟一下，改为12月11日付九万元。
+
+林雅婷
+""", ["改为12月11日付九万元"], {"promises": [P("2026-12-11", "90000.00")],
+                           "note": "the debtor quotes her own earlier words (下周五) but the new date is 12-11"},
+  sig=False, variant="quoted", sender=("林雅婷", "lin.yating.hf@gmail.com"))
+
+R(65, "thunderbird_zh", "promise_to_pay", L16, "2026-11-30 14:00", """
+陈小姐您好：
+
+之前说的12月18日付款，领导批了可以提前，改为本周五付二十万。
+""", ["改为本周五付二十万"], {"promises": [P("2026-12-04", "200000.00")],
+                          "note": "本周五 on Mon 2026-11-30 → Fri 2026-12-04; the earlier 12月18日 is superseded"},
+  sig=False, footer="马骏 西电开关 财务处")
+
+R(66, "mailmaster", "promise_to_pay", L17, "2026-11-30 17:30", """
+陈小姐，剩下的一万四下个月15号之前给你们打过去。
+""", ["剩下的一万四下个月15号之前给你们打过去"], {"promises": [P("2026-12-15", "14000.00")]},
+  footer="发自网易邮箱大师", sig=False)
+
+R(67, "gmail_zh", "promise_to_pay", L28, "2026-11-30 18:02", """
+陈小姐：
+
+分期的事情领导没批，我们12月8日先付两万，剩下的九千九百八明年1月初付。
+
+郑凯
+""", ["12月8日先付两万", "剩下的九千九百八明年1月初付"],
+  {"promises": [P("2026-12-08", "20000.00"), P("2027-01-05", "9980.00")]},
+  sig=False)
+
+R(68, "outlook_en", "promise_to_pay", L19, "2026-11-25 12:30", """
+Dear Ms Chen,
+
+Thanks for your patience. We will settle HKD 30,000 by Friday and the remaining balance by the end of the month.
+
+Regards,
+""", ["We will settle HKD 30,000 by Friday", "by the end of the month"],
+  {"promises": [P("2026-11-27", "30000.00"), P("2026-11-30", None)], "currency": "HKD"}, language="en",
+  charset="utf-8")
+
+R(69, "foxmail", "promise_to_pay", L18, "2026-12-01 09:30", """
+陈小姐：
+
+导轨的问题贵司张工已经来处理过了，换货也收到了。这笔款我们12月10日付17万，剩下6220元的质保金按合同一年后付。
+""", ["这笔款我们12月10日付17万"], {"promises": [P("2026-12-10", "170000.00")],
+                                "note": "the dispute of reply 29 is settled"}, match="sender", quote=False,
+  subject="关于导轨货款")
+
+R(70, "coremail", "promise_to_pay", L4, "2026-11-30 10:40", """
+陈小姐：
+
+本周内付的12万已经在今天上午付出，回单附后。剩下的9.4万按之前说的月中付，也就是12月15日。
+""", ["剩下的9.4万按之前说的月中付"],
+  {"promises": [P("2026-12-15", "94000.00")], "paid_date": "2026-11-30",
+   "note": "a payment made today plus a dated promise: promise_to_pay"},
+  attach=[("付款回单20261130.pdf", "pdf", "rfc2047")], charset="GBK")
+
+R(71, "outlook_zh", "promise_to_pay", L1B, "2026-11-27 15:10", """
+陈小姐：
+
+第二封函收到了。发票我们已经收到（谢谢补寄），款项安排在下周四付十二万，剩下8450元下个月中旬付。
+""", ["款项安排在下周四付十二万", "剩下8450元下个月中旬付"],
+  {"promises": [P("2026-12-03", "120000.00"), P("2026-12-20", "8450.00")],
+   "note": "下周四 on Fri 2026-11-27 → 2026-12-03; 中旬 → the 20th"})
+
+R(72, "qqmail", "promise_to_pay", L24, "2026-11-29 22:40", """
+陈小姐：&nbsp;上次说后天付的没付成，不好意思，出纳请假了。明天一早付，8万9。
+""", ["明天一早付，8万9"], {"promises": [P("2026-11-30", "89000.00")]}, sig=False, footer="俞晓",
+  html="html_only")
+
+R(73, "outlook_zh", "promise_to_pay", L15B, "2026-11-25 11:00", """
+陈小姐：
+
+余款我们春节后一次性付清，现在实在没有资金了，请理解。
+""", ["余款我们春节后一次性付清"],
+  {"promises": [P(None, None)], "note": "春节后 is no date: a promise without a date (promised_date null)"})
+
+# ========================================================================================================
+# paid (more)
+# ========================================================================================================
+
+R(74, "outlook_zh", "paid", L35, "2026-11-27 16:02", """
+陈小姐：
+
+您好！贵司货款人民币壹拾贰万元整已于今日通过中国银行支付，余款下周付，回单号：BOC-20261127-0083311。\
+请查收。
+""", ["已于今日通过中国银行支付", "BOC-20261127-0083311"],
+  {"amount": "120000.00", "paid_date": "2026-11-27", "reference": "BOC-20261127-0083311",
+   "note": "'余款下周付' has no amount and no day: the payment is the news"},
+  attach=[("中行回单.pdf", "pdf", "rfc2047")], variant="fullwidth")
+
+R(75, "netease", "paid", L9, "2026-11-26 09:15", """
+陈女士：
+剩下的10万8今天已经付了，网银流水号 4403 2611 2600 1852，请核实。谢谢
+""", ["剩下的10万8今天已经付了", "4403 2611 2600 1852"],
+  {"amount": "108000.00", "paid_date": "2026-11-26", "reference": "4403 2611 2600 1852"},
+  sig=False, footer="刘镕", charset="GBK")
+
+R(76, "foxmail", "paid", L2, "2026-12-04 15:50", """
+陈经理：
+
+20万已经付出，回单附件。
+""", ["20万已经付出"], {"amount": "200000.00", "paid_date": "2026-12-04"},
+  attach=[("=招商银行回单=.jpg", "jpg", "rfc2047")])
+
+R(77, "gmail_zh", "paid", L10, "2026-12-11 16:20", """
+陈小姐：
+
+九万元今天已经转账，请查收。附件是回单。
+
+林雅婷
+""", ["九万元今天已经转账"], {"amount": "90000.00", "paid_date": "2026-12-11"}, sig=False,
+  attach=[("回单 20261211.pdf", "pdf", "rfc2231")])
+
+R(78, "outlook_zh", "paid", L3, "2026-11-24 10:00", """
+陈小姐：
+
+31000071和31000072两张发票的款我们11月20日已经付了，共计32,600元，是不是你们还没对上？\
+银行参考号 20261120CD88172。
+""", ["11月20日已经付了，共计32,600元", "20261120CD88172"],
+  {"amount": "32600.00", "paid_date": "2026-11-20", "reference": "20261120CD88172",
+   "note": "gb2312 label; GBK-only 堃 in the signature"}, charset="gb2312")
+
+R(79, "alimail", "paid", L31, "2026-12-01 17:40", """
+陈小姐：
+
+剩下的五万零四百八十元今天已经付了，请查收。
+""", ["剩下的五万零四百八十元今天已经付了"], {"amount": "50480.00", "paid_date": "2026-12-01"})
+
+R(80, "qqmail", "paid", L32, "2026-12-02 14:05", """
+陈小姐，23000已付，你们查下
+""", ["23000已付"], {"amount": "23000.00", "paid_date": "2026-12-02",
+                    "note": "no date given: paid on the day of the message"},
+  sig=False, raw_subject=True, footer="发自我的QQ邮箱手机版")
+
+R(81, "outlook_en", "paid", L21, "2026-11-19 09:00", """
+Dear Ms Chen,
+
+Please note that invoice 31000090 was already settled on March 15 with our payment run PR-2026-0311 \
+(USD 2,480.00). The open amount in your reminder seems to include it; could you check your records?
+
+Best regards,
+""", ["already settled on March 15", "PR-2026-0311"],
+  {"amount": "2480.00", "paid_date": "2026-03-15", "reference": "PR-2026-0311", "currency": "USD",
+   "note": "March 15 without a year in a payment: the last such date, 2026-03-15"},
+  tz="+0100", language="en")
+
+R(82, "coremail", "paid", L27, "2026-11-27 11:20", """
+陈小姐：
+
+我司已于2026年11月26日通过建设银行付款人民币60万元（附言：华锐重工付货款），\
+余款我们正在安排，确定后再通知您。
+""", ["已于2026年11月26日通过建设银行付款人民币60万元"], {"amount": "600000.00", "paid_date": "2026-11-26"},
+  attach=[("建行回单.pdf", "pdf", "rfc2047")])
+
+R(83, "dingtalk", "paid", L7, "2026-11-27 16:48", """
+陈小姐，30万承兑今天已经背书转给你们了，票号 130058100052120261127000618，请注意签收。
+""", ["30万承兑今天已经背书转给你们了", "130058100052120261127000618"],
+  {"amount": "300000.00", "paid_date": "2026-11-27", "reference": "130058100052120261127000618"})
+
+R(84, "gmail_tw", "paid", L20, "2026-11-20 11:00", """
+陳小姐您好：
+
+美金23,480元已於11月19日匯出，匯款水單如附件，請查收。
+
+陳怡君
+""", ["美金23,480元已於11月19日匯出"], {"amount": "23480.00", "paid_date": "2026-11-19", "currency": "USD"},
+  sig=False, attach=[("匯款水單.pdf", "pdf", "rfc2231")])
+
+R(85, "thunderbird_zh", "paid", L11, "2026-11-30 16:40", """
+您好，
+
+3万今天已付，剩下的按约定12月11日之前付。
+""", ["3万今天已付"], {"amount": "30000.00", "paid_date": "2026-11-30",
+                      "note": "the remaining promise was made before (reply 11): this reply reports the payment"},
+  sig=True)
+
+R(86, "mailmaster", "paid", L14, "2026-11-27 18:00", """
+三万付了，回单见附件
+""", ["三万付了"], {"amount": "30000.00", "paid_date": "2026-11-27"}, footer="发自网易邮箱大师", sig=False,
+  attach=[("IMG_4471.JPG", "jpg", "rfc2231")])
+
+R(87, "outlook_zh", "paid", L1, "2026-11-30 17:35", """
+陈小姐：
+
+5万已于今天下午付款，交易流水号：0755 2026 1130 8812。剩余的下个月初付。
+""", ["5万已于今天下午付款", "0755 2026 1130 8812"],
+  {"amount": "50000.00", "paid_date": "2026-11-30", "reference": "0755 2026 1130 8812",
+   "note": "'剩余的下个月初付' repeats an earlier promise with no amount; the news is the payment. Labelled paid"},
+  exchange_id=True, charset="utf-8")
+
+R(88, "apple_zh", "paid", L33, "2026-12-04 10:10", """
+陈小姐，97000元昨天已经付了，请查收。
+""", ["97000元昨天已经付了"], {"amount": "97000.00", "paid_date": "2026-12-03"}, sig=False,
+  footer="彭静\n湖北三环锻造有限公司")
