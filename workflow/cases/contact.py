@@ -64,6 +64,8 @@ class RunCalendar:
     loaded: WorkCalendar
     provisional_used: set[int] = field(default_factory=set)
     _stand_ins: dict[int, CalendarYear] = field(default_factory=dict)
+    _memo: dict[tuple[date, int], date] = field(default_factory=dict)
+    _rolled: dict[date, date] = field(default_factory=dict)
 
     @classmethod
     def of(cls, calendar: WorkCalendar | RunCalendar) -> RunCalendar:
@@ -100,18 +102,29 @@ class RunCalendar:
 
     def roll_forward(self, d: date) -> date:
         """``d`` if it is a working day, else the next one."""
+        found = self._rolled.get(d)
+        if found is not None:
+            return found
+        start = d
         while not self.is_working_day(d):
             d += ONE_DAY
+        self._rolled[start] = d
         return d
 
     def add_working_days(self, d: date, n: int) -> date:
         """The ``n``-th working day after ``d`` (``d`` not counted); before it when ``n`` is
         negative (-3: the third working day before ``d``); ``d`` itself for 0."""
+        # the run asks this of every customer, but of few distinct (date, offset) pairs
+        key = (d, n)
+        found = self._memo.get(key)
+        if found is not None:
+            return found
         step = ONE_DAY if n > 0 else -ONE_DAY
         for _ in range(abs(n)):
             d += step
             while not self.is_working_day(d):
                 d += step
+        self._memo[key] = d
         return d
 
     def working_days_between(self, start: date, end: date) -> int:
@@ -203,14 +216,16 @@ def contacts_by_customer(s: Session, customer_ids: Collection[int], day: date) -
     seven days ending with it), with the same meaning as ``automated_contacts``."""
     if not customer_ids:
         return {}
+    wanted = set(customer_ids)
     since = day - timedelta(days=WINDOW_DAYS - 1)
+    # one range over the batch's ids (they are consecutive in the run), not a long IN list
     rows = s.execute(
         select(OutboxMessage.customer_id,
                func.sum(case((OutboxMessage.contact_on == day, 1), else_=0)), func.count())
-        .where(OutboxMessage.customer_id.in_(list(customer_ids)), OutboxMessage.contact_on >= since,
-               OutboxMessage.contact_on <= day, _counted(s))
+        .where(OutboxMessage.customer_id >= min(wanted), OutboxMessage.customer_id <= max(wanted),
+               OutboxMessage.contact_on >= since, OutboxMessage.contact_on <= day, _counted(s))
         .group_by(OutboxMessage.customer_id))
-    return {int(cid): (int(on_day or 0), int(week or 0)) for cid, on_day, week in rows}
+    return {int(cid): (int(on_day or 0), int(week or 0)) for cid, on_day, week in rows if cid in wanted}
 
 
 def cap_reason(on_day: int, in_week: int, settings: ContactSettings) -> str | None:

@@ -29,9 +29,9 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Protocol
 
 from sqlalchemy import and_, case, func, select, true, union_all
@@ -101,7 +101,7 @@ class Group:
     schedule: str
     oldest_overdue: date | None = None
     next_due: date | None = None
-    outstanding: dict[str, Decimal] = field(default_factory=dict)
+    outstanding: dict[str, int] = field(default_factory=dict)  # currency → fen
     statement_owed: dict[str, dict[str, int]] = field(default_factory=dict)  # schedule → currency → fen
     case_id: int | None = None
     case_ref: str | None = None
@@ -169,6 +169,7 @@ class RunReport:
 
 # ---- periods -----------------------------------------------------------------------------------
 
+@lru_cache(maxsize=64)
 def period_end(as_of: date, schedule: str) -> date:
     """The last month (or quarter) end before ``as_of``: the period the next 对账单 covers."""
     first_of_month = as_of.replace(day=1)
@@ -177,6 +178,7 @@ def period_end(as_of: date, schedule: str) -> date:
     return first_of_month - timedelta(days=1)
 
 
+@lru_cache(maxsize=64)
 def period_start(end: date, schedule: str) -> date:
     if schedule == "quarterly":
         return end.replace(month=(end.month - 1) // 3 * 3 + 1, day=1)
@@ -244,7 +246,7 @@ def grouped_receivables(s: Session, as_of: date) -> Iterator[Group]:
             current.oldest_overdue = oldest_d
         if next_d is not None and (current.next_due is None or next_d < current.next_due):
             current.next_due = next_d
-        current.outstanding[str(currency)] = cents_to_decimal(int(owed))
+        current.outstanding[str(currency)] = int(owed)
         current.statement_owed.setdefault("monthly", {})[str(currency)] = int(owed_month or 0)
         current.statement_owed.setdefault("quarterly", {})[str(currency)] = int(owed_quarter or 0)
     if current is not None:
@@ -283,21 +285,24 @@ class Known:
 
 
 def look_up(s: Session, customers: Sequence[Sequence[Group]], keys: Iterable[str], as_of: date) -> Known:
+    """The batch's customers are consecutive ids: each look-up is one range scan, not a long IN list."""
     ids = [gs[0].customer_id for gs in customers]
-    wanted = sorted(set(keys))
+    lo, hi = min(ids), max(ids)
+    wanted = set(keys)
     actions: dict[str, tuple[str, date, str | None]] = {}
-    for i in range(0, len(wanted), 500):
-        for key, status, run_on, reason in s.execute(
-                select(DunningAction.key, DunningAction.status, DunningAction.run_on, DunningAction.reason)
-                .where(DunningAction.key.in_(wanted[i:i + 500]))):
+    for key, status, run_on, reason in s.execute(
+            select(DunningAction.key, DunningAction.status, DunningAction.run_on, DunningAction.reason)
+            .where(DunningAction.customer_id >= lo, DunningAction.customer_id <= hi)):
+        if key in wanted:
             actions[key] = (status, run_on, reason)
     signed_on = func.coalesce(Attachment.signed_on, func.date(Attachment.uploaded_at))
     via_invoice = (select(Invoice.customer_id.label("customer_id"), signed_on.label("on"))
                    .join(Invoice, Invoice.id == Attachment.invoice_id)
-                   .where(Attachment.kind == "signed_statement", Invoice.customer_id.in_(ids)))
+                   .where(Attachment.kind == "signed_statement", Invoice.customer_id >= lo, Invoice.customer_id <= hi))
     via_contract = (select(Contract.customer_id.label("customer_id"), signed_on.label("on"))
                     .join(Contract, Contract.id == Attachment.contract_id)
-                    .where(Attachment.kind == "signed_statement", Contract.customer_id.in_(ids)))
+                    .where(Attachment.kind == "signed_statement", Contract.customer_id >= lo,
+                           Contract.customer_id <= hi))
     both = union_all(via_invoice, via_contract).subquery()
     signed = {int(cid): d for cid, on in s.execute(
         select(both.c.customer_id, func.max(both.c.on)).group_by(both.c.customer_id))
@@ -357,10 +362,9 @@ def hold_reason(rules: Rules, g: Group) -> str | None:
 
 def decide_group(rules: Rules, g: Group, known: Known, as_of: date) -> tuple[list[Decision], list[Decision]]:
     """(messages this group could send today, other decisions: notes, waits, reasons)."""
-    proto = Decision(g.creditor_id, g.customer_id, g.customer_name, "none", "skip", "", case_ref=g.case_ref)
-
     def make(**changes: Any) -> Decision:
-        return replace(proto, **changes)
+        return Decision(creditor_id=g.creditor_id, customer_id=g.customer_id, customer=g.customer_name,
+                        case_ref=g.case_ref, **changes)
 
     overdue = g.oldest_overdue is not None
     opens = overdue and (g.case_id is None or g.case_state == CaseState.PRE_DUE.value)
@@ -379,7 +383,9 @@ def decide_group(rules: Rules, g: Group, known: Known, as_of: date) -> tuple[lis
         lvl = ladder.level(n)
         if lvl is not None:
             trigger = cal.add_working_days(g.oldest_overdue, lvl.offset)
-            broke = g.broken_on is not None and (g.last_action_on is None or g.broken_on >= g.last_action_on)
+            # a promise broken since the last letter escalates now (DOMAIN.md §1); the run settles
+            # promises before it sends, so a letter of the same day already answered the break
+            broke = g.broken_on is not None and (g.last_action_on is None or g.broken_on > g.last_action_on)
             key = level_key(g.case_id, n) if g.case_id is not None else None
             taken = _taken(known, key, as_of) if key else None
             if taken is not None:
@@ -579,7 +585,7 @@ class DunningRun:
             c = lifecycle.open_case_of(uow, g.creditor_id, g.customer_id)
             if g.creditor_id in opening and g.oldest_overdue is not None:
                 evidence = {"oldest_due": g.oldest_overdue.isoformat(), "run_on": as_of.isoformat(),
-                            "outstanding": {k: str(v) for k, v in g.outstanding.items()}}
+                            "outstanding": {k: str(cents_to_decimal(v)) for k, v in g.outstanding.items()}}
                 if c is None:
                     c, _opened = lifecycle.open_case(uow, g.creditor_id, g.customer_id, state=CaseState.OVERDUE,
                                                      reason="an invoice is overdue", evidence=evidence,
