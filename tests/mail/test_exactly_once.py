@@ -1,4 +1,5 @@
-"""Exactly once, as far as SMTP allows: 200 letters go out through a real sender process that is
+"""Exactly once, as far as SMTP allows: 200 letters go out (from a SQLite file, then a PostgreSQL
+database) through a real sender process that is
 killed with SIGKILL at random points and restarted, to a real SMTP server that delivers into a
 real IMAP mailbox. Counted by Message-ID in the mailbox: none is missing, and a letter arrives
 twice only when a kill hit the window between the server's acceptance and our commit — so the
@@ -14,14 +15,16 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import func, select
 
-from tests.conftest import FIXED_NOW, SYSTEM_ACTOR, TEMPLATE_CACHE
+from tests.conftest import FIXED_NOW, SYSTEM_ACTOR, TEMPLATE_CACHE, postgres_url
 from tests.mail.letters import CLERK, FINANCE, TINY_PDF, seed_debtor, with_pdf
 from tests.mailserver import MailServers
 from tests.uow import run
@@ -75,9 +78,36 @@ def _tiny_pdf(n: int) -> bytes:
     return TINY_PDF.replace(b"%%EOF", f"% letter {n}\n%%EOF".encode())
 
 
-@pytest.fixture
-def stage(tmp_path: Path, mail_servers: MailServers) -> Iterator[Stage]:
-    settings = _settings(tmp_path, mail_servers)
+@contextmanager
+def _database(kind: str) -> Iterator[str]:
+    """'' (a SQLite file in the instance folder), or a fresh PostgreSQL database dropped afterwards."""
+    if kind == "sqlite":
+        yield ""
+        return
+    url = postgres_url()
+    if url is None:
+        pytest.skip("PostgreSQL not configured (set DUNNING_TEST_POSTGRES_URL)")
+    name = f"dunning_test_{os.environ.get('DUNNING_TEST_DB_TAG', '')}exactly_once"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def stage(request: pytest.FixtureRequest, tmp_path: Path, mail_servers: MailServers) -> Iterator[Stage]:
+    with _database(request.param) as url:
+        yield from _staged(tmp_path, mail_servers, url)
+
+
+def _staged(tmp_path: Path, mail_servers: MailServers, database_url: str) -> Iterator[Stage]:
+    settings = _settings(tmp_path, mail_servers, database_url)
     settings.instance_path.mkdir(parents=True)
     upgrade(settings.effective_database_url)
     core = build_core(settings, clock=FixedClock(FIXED_NOW), template_cache=TEMPLATE_CACHE)
@@ -112,6 +142,8 @@ def _sender(env: dict[str, str]) -> subprocess.Popen[bytes]:
                              "--until-empty"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_200_letters_survive_sigkill_with_none_missing(stage: Stage, mail_servers: MailServers) -> None:
     rng = random.Random(SEED)
     deadline = time.monotonic() + OVERALL_TIMEOUT
