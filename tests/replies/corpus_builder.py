@@ -642,6 +642,208 @@ def features_of(r: Reply, charset: str, new_text: str) -> set[str]:
     return f
 
 
+# --------------------------------------------------------------------------------------------------------
+# Delivery reports about our own letters, as our MTA and the Chinese providers write them
+# --------------------------------------------------------------------------------------------------------
+
+def our_letter_bytes(letter: Letter, to: str, headers_only: bool = False) -> str:
+    """Our letter as it left (what a bounce returns), with its Message-ID."""
+    s = letter.sent
+    head = (
+        f"Return-Path: <bounces@{OUR_DOMAIN}>\n"
+        f"Received: from app01.{OUR_DOMAIN} (app01.{OUR_DOMAIN} [10.20.1.15])\n"
+        f"\tby mail.{OUR_DOMAIN} (Postfix) with ESMTPS id 4Cq8X{fake_hash(letter.token, 6).upper()}\n"
+        f"\tfor <{to}>; {s.strftime('%a, %d %b %Y %H:%M:%S')} +0800 (CST)\n"
+        f"Date: {s.strftime('%a, %d %b %Y %H:%M:%S')} +0800\n"
+        f"From: {enc_word(OUR_COMPANY + ' 应收账款部', 'utf-8')} <ar@{OUR_DOMAIN}>\n"
+        f"Reply-To: {letter.reply_to}\n"
+        f"To: {to}\n"
+        f"Subject: {enc_word(letter.subject, 'utf-8')}\n"
+        f"Message-ID: {letter.message_id}\n"
+        "MIME-Version: 1.0\n"
+        'Content-Type: text/plain; charset="utf-8"\n'
+        "Content-Transfer-Encoding: base64\n"
+    )
+    if headers_only:
+        return head
+    return head + "\n" + encode_body(letter.text(), "utf-8", "base64").decode()
+
+
+def postfix_dsn(n: int, letter: Letter, when: str, failures: list[tuple[str, str, str, str]],
+                delayed: bool = False) -> bytes:
+    """failures: (recipient, status, remote MTA, diagnostic)."""
+    dt = datetime.strptime(when + " +0800", "%Y-%m-%d %H:%M %z")
+    stamp = dt.strftime("%a, %d %b %Y %H:%M:%S +0800 (CST)")
+    qid = fake_hash(f"q{n}", 10).upper()
+    b = f"{qid}.{int(dt.timestamp())}/mail.{OUR_DOMAIN}"
+    if delayed:
+        subject = "Delayed Mail (still being retried)"
+        intro = (f"This is the mail system at host mail.{OUR_DOMAIN}.\n\n"
+                 "####################################################################\n"
+                 "# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE. #\n"
+                 "####################################################################\n\n"
+                 "Your message could not be delivered for more than 3 hour(s).\n"
+                 "It will be retried until it is 5 day(s) old.\n\n"
+                 "For further assistance, please send mail to postmaster.\n\n"
+                 "                   The mail system\n")
+    else:
+        subject = "Undelivered Mail Returned to Sender"
+        intro = (f"This is the mail system at host mail.{OUR_DOMAIN}.\n\n"
+                 "I'm sorry to have to inform you that your message could not\n"
+                 "be delivered to one or more recipients. It's attached below.\n\n"
+                 "For further assistance, please send mail to postmaster.\n\n"
+                 "If you do so, please include this problem report. You can\n"
+                 "delete your own text from the attached returned message.\n\n"
+                 "                   The mail system\n")
+    for rcpt, _status, mta, diag in failures:
+        verb = "delayed" if delayed else "said"
+        intro += f"\n<{rcpt}>: host {mta} {verb}: {diag}\n    (in reply to RCPT TO command)\n"
+    report = (f"Reporting-MTA: dns; mail.{OUR_DOMAIN}\nX-Postfix-Queue-ID: {qid}\n"
+              f"X-Postfix-Sender: rfc822; bounces@{OUR_DOMAIN}\nArrival-Date: {letter.sent.strftime('%a, %d %b %Y %H:%M:%S')} +0800 (CST)\n")
+    for rcpt, status, mta, diag in failures:
+        report += (f"\nFinal-Recipient: rfc822; {rcpt}\nOriginal-Recipient: rfc822;{rcpt}\n"
+                   f"Action: {'delayed' if delayed else 'failed'}\nStatus: {status}\n"
+                   f"Remote-MTA: dns; {mta.split('[')[0]}\nDiagnostic-Code: smtp; {diag}\n")
+    returned = our_letter_bytes(letter, failures[0][0], headers_only=delayed)
+    kind = "text/rfc822-headers" if delayed else "message/rfc822"
+    return (
+        "Return-Path: <>\n"
+        f"Received: by mail.{OUR_DOMAIN} (Postfix)\n\tid {qid}; {stamp}\n"
+        f"Date: {stamp}\n"
+        f"From: MAILER-DAEMON@mail.{OUR_DOMAIN} (Mail Delivery System)\n"
+        f"Subject: {subject}\n"
+        f"To: bounces@{OUR_DOMAIN}\n"
+        "Auto-Submitted: auto-replied\n"
+        "MIME-Version: 1.0\n"
+        f'Content-Type: multipart/report; report-type=delivery-status;\n\tboundary="{b}"\n'
+        "Content-Transfer-Encoding: 8bit\n"
+        f"Message-Id: <{dt.strftime('%Y%m%d%H%M%S')}.{qid}@mail.{OUR_DOMAIN}>\n\n"
+        "This is a MIME-encapsulated message.\n\n"
+        f"--{b}\nContent-Description: Notification\n"
+        "Content-Type: text/plain; charset=us-ascii\n\n"
+        f"{intro}\n"
+        f"--{b}\nContent-Description: Delivery report\n"
+        "Content-Type: message/delivery-status\n\n"
+        f"{report}\n"
+        f"--{b}\nContent-Description: {'Undelivered Message' if not delayed else 'Undelivered Message Headers'}\n"
+        f"Content-Type: {kind}\nContent-Transfer-Encoding: 8bit\n\n"
+        f"{returned}\n"
+        f"--{b}--\n"
+    ).encode()
+
+
+def exmail_bounce(n: int, letter: Letter, when: str, rcpt: str, reason: str, diag: str) -> bytes:
+    """Tencent Exmail's Chinese bounce: HTML and text, no delivery-status part, original subject only."""
+    dt = datetime.strptime(when + " +0800", "%Y-%m-%d %H:%M %z")
+    text = (f"很抱歉您的邮件没有发送成功。\n\n收件人：{rcpt}\n原邮件主题：{letter.subject}\n"
+            f"发送时间：{letter.sent.strftime('%Y-%m-%d %H:%M:%S')}\n退信原因：{reason}\n\n"
+            f"建议解决方案：请核实收件人地址是否正确，或联系收件人确认其邮箱状态。\n\n"
+            f"错误信息：{diag}\n\n此为系统邮件，请勿回复。\n腾讯企业邮箱")
+    html = ('<html><head><meta charset="utf-8"></head><body><div style="font-size:14px">'
+            "<p><b>很抱歉您的邮件没有发送成功。</b></p><table>"
+            f"<tr><td>收件人：</td><td>{html_escape(rcpt)}</td></tr>"
+            f"<tr><td>原邮件主题：</td><td>{html_escape(letter.subject)}</td></tr>"
+            f"<tr><td>退信原因：</td><td>{html_escape(reason)}</td></tr></table>"
+            f'<p style="color:#999">错误信息：{html_escape(diag)}</p><p>此为系统邮件，请勿回复。</p></div></body></html>')
+    b = f"----=_NextPart_{fake_hash(f'x{n}', 8).upper()}_{fake_hash(f'y{n}', 8).upper()}"
+    return (
+        "Return-Path: <>\n"
+        f"Date: {dt.strftime('%a, %d %b %Y %H:%M:%S')} +0800\n"
+        f"From: {enc_word('系统退信', 'utf-8')} <PostMaster@exmail.qq.com>\n"
+        f"To: ar@{OUR_DOMAIN}\n"
+        f"Subject: {enc_word('退信：' + letter.subject, 'utf-8')}\n"
+        f"Message-ID: <bounce_{fake_hash(str(n), 20)}@exmail.qq.com>\n"
+        "X-QQ-MIME: TCMime 1.0 by Tencent\nX-Mailer: QQMail 2.x\nMIME-Version: 1.0\n"
+        f'Content-Type: multipart/alternative;\n\tboundary="{b}"\n\n'
+        "This is a multi-part message in MIME format.\n\n"
+        f'--{b}\nContent-Type: text/plain;\n\tcharset="utf-8"\nContent-Transfer-Encoding: base64\n\n'
+        f"{encode_body(text, 'utf-8', 'base64').decode()}\n"
+        f'--{b}\nContent-Type: text/html;\n\tcharset="utf-8"\nContent-Transfer-Encoding: base64\n\n'
+        f"{encode_body(html, 'utf-8', 'base64').decode()}\n"
+        f"--{b}--\n"
+    ).encode("ascii")
+
+
+def coremail_bounce(n: int, letter: Letter, when: str, rcpt: str, reason: str, status: str, diag: str,
+                    host: str) -> bytes:
+    """NetEase Qiye (Coremail) 系统退信: a GBK text part in a delivery-status report."""
+    dt = datetime.strptime(when + " +0800", "%Y-%m-%d %H:%M %z")
+    text = (f"您好，您发送的邮件未能成功投递给以下收件人：\n\n    {rcpt}\n\n原因：{reason}\n"
+            f"对方服务器返回：{diag}\n\n原邮件主题：{letter.subject}\n\n"
+            "This message was created automatically by mail delivery software.\n--\n网易企业邮箱 系统退信")
+    b = f"----=_Part_{fake_hash(f'c{n}', 12)}"
+    report = (f"Reporting-MTA: dns; {host}\nArrival-Date: {letter.sent.strftime('%a, %d %b %Y %H:%M:%S')} +0800\n\n"
+              f"Final-Recipient: rfc822; {rcpt}\nAction: failed\nStatus: {status}\nDiagnostic-Code: smtp; {diag}\n")
+    return (
+        "Return-Path: <>\n"
+        f"Date: {dt.strftime('%a, %d %b %Y %H:%M:%S')} +0800 (CST)\n"
+        f"From: postmaster@{host}\n"
+        f"To: ar@{OUR_DOMAIN}\n"
+        f"Subject: {enc_word('系统退信/Systems bounce', 'GBK')}\n"
+        f"Message-ID: <{fake_hash(f'm{n}', 16)}.{fake_hash(f'n{n}', 6)}@{host}>\n"
+        "X-Coremail-Antispam: 1Uf129KBjvJXoW7Kr1fGr1DJF4kCw1kXr17KFg_yoW8\n"
+        "MIME-Version: 1.0\n"
+        f'Content-Type: multipart/report; report-type=delivery-status;\n\tboundary="{b}"\n\n'
+        f'--{b}\nContent-Type: text/plain; charset=GBK\nContent-Transfer-Encoding: base64\n\n'
+        f"{encode_body(text, 'GBK', 'base64').decode()}\n"
+        f"--{b}\nContent-Type: message/delivery-status\n\n{report}\n"
+        f"--{b}\nContent-Type: text/rfc822-headers\n\n{our_letter_bytes(letter, rcpt, headers_only=True)}\n"
+        f"--{b}--\n"
+    ).encode("ascii")
+
+
+def exchange_ndr(n: int, letter: Letter, when: str, rcpt: str, status: str, diag: str, domain: str) -> bytes:
+    """Exchange Online's Chinese non-delivery report."""
+    dt = datetime.strptime(when + " +0800", "%Y-%m-%d %H:%M %z")
+    html = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"></head><body>'
+            '<div style="font-family:\'Microsoft YaHei\'">'
+            f'<p><b><font color="#000066" size="3">你的邮件无法送达 {html_escape(rcpt)}</font></b></p>'
+            "<p>找不到收件人的电子邮件地址。请检查收件人的电子邮件地址是否拼写正确，然后重新发送邮件。</p>"
+            f"<p>诊断信息：<br>{html_escape(diag)}</p></div></body></html>")
+    b = f"_{fake_hash(f'e{n}', 8)}-{fake_hash(f'f{n}', 4)}-{fake_hash(f'g{n}', 4)}_"
+    report = (f"Reporting-MTA: dns;SG2PR06MB{fake_hash(str(n), 4).upper()}.apcprd06.prod.outlook.com\n"
+              f"Received-From-MTA: dns;mail.{OUR_DOMAIN}\nArrival-Date: {letter.sent.strftime('%a, %d %b %Y %H:%M:%S')} +0000\n\n"
+              f"Original-Recipient: rfc822;{rcpt}\nFinal-Recipient: rfc822;{rcpt}\nAction: failed\n"
+              f"Status: {status}\nDiagnostic-Code: smtp;{diag}\n")
+    return (
+        f"From: Microsoft Outlook\n <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@{domain}>\n"
+        f"To: <ar@{OUR_DOMAIN}>\n"
+        f"Date: {dt.strftime('%a, %d %b %Y %H:%M:%S')} +0800\n"
+        f"Subject: {enc_word('无法投递: ' + letter.subject, 'utf-8')}\n"
+        f"Message-ID: <{fake_hash(f'x{n}', 8)}-{fake_hash(f'y{n}', 4)}@SG2PR06MB5035.apcprd06.prod.outlook.com>\n"
+        "Auto-Submitted: auto-replied\n"
+        "X-MS-Exchange-Message-Is-Ndr: \n"
+        "Content-Language: zh-CN\n"
+        f"In-Reply-To: {letter.message_id}\n"
+        f"References: {letter.message_id}\n"
+        "MIME-Version: 1.0\n"
+        f'Content-Type: multipart/report; report-type=delivery-status;\n\tboundary="{b}"\n\n'
+        f'--{b}\nContent-Type: multipart/alternative; differences=Content-Type;\n\tboundary="{b}alt"\n\n'
+        f'--{b}alt\nContent-Type: text/plain; charset="utf-8"\nContent-Transfer-Encoding: base64\n\n'
+        f"{encode_body('你的邮件无法送达 ' + rcpt + chr(10) + chr(10) + '找不到收件人的电子邮件地址。' + chr(10) + diag, 'utf-8', 'base64').decode()}\n"
+        f'--{b}alt\nContent-Type: text/html; charset="utf-8"\nContent-Transfer-Encoding: base64\n\n'
+        f"{encode_body(html, 'utf-8', 'base64').decode()}\n"
+        f"--{b}alt--\n\n"
+        f"--{b}\nContent-Type: message/delivery-status\n\n{report}\n"
+        f"--{b}\nContent-Type: text/rfc822-headers\n\n{our_letter_bytes(letter, rcpt, headers_only=True)}\n"
+        f"--{b}--\n"
+    ).encode("ascii")
+
+
+def bounce_label(n: int, client: str, letter: Letter, when: str, match: str, recipients: list[tuple[str, str]],
+                 invalid: list[str], note: str, language: str = "en", charset: str = "us-ascii") -> dict[str, Any]:
+    return {
+        "file": "", "intent": "bounce", "client": client, "charset": charset, "language": language,
+        "case_ref": letter.ref, "match": match, "date": datetime.strptime(when + " +0800", "%Y-%m-%d %H:%M %z").isoformat(),
+        "promises": [], "promised_date": None, "amount": None, "currency": None, "paid_date": None, "reference": None,
+        "dispute_reason": None, "auto_reply": False,
+        "bounce": {"status": recipients[0][1], "recipients": [r for r, _ in recipients], "statuses": dict(recipients)},
+        "invalid_recipients": invalid, "return_date": None, "reply_text_contains": [],
+        "must_not_contain": letter.leaks(), "quoted_letter": letter.quoted_values(), "features": ["written_bounce"],
+        "note": note,
+    }
+
+
 def write_all(sisimai_dir: Path | None = None) -> None:
     from tests.replies import corpus_messages as msgs
 

@@ -11,7 +11,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from tests.replies.corpus_builder import SHANGHAI, Debtor, Letter, Reply
+from tests.replies.corpus_builder import (
+    SHANGHAI,
+    Debtor,
+    Letter,
+    Reply,
+    bounce_label,
+    coremail_bounce,
+    exchange_ndr,
+    exmail_bounce,
+    postfix_dsn,
+)
 
 D = datetime.fromisoformat
 
@@ -934,3 +944,574 @@ R(88, "apple_zh", "paid", L33, "2026-12-04 10:10", """
 陈小姐，97000元昨天已经付了，请查收。
 """, ["97000元昨天已经付了"], {"amount": "97000.00", "paid_date": "2026-12-03"}, sig=False,
   footer="彭静\n湖北三环锻造有限公司")
+
+# ========================================================================================================
+# dispute (more)
+# ========================================================================================================
+
+R(89, "foxmail", "dispute", L8, "2026-11-26 10:35", """
+陈小姐：
+
+你们10月份发的那批端子，我们产线用了发现镀层不良，已经退回去120个，退货单号TH-2610-027，\
+贵司到现在还没有开红字发票冲减，所以账我们对不上。请先处理退货，再谈付款。
+""", ["发现镀层不良", "请先处理退货，再谈付款"], {"dispute_reason": "quality",
+                                            "note": "gb2312 label; GBK-only 喆 in the signature"},
+  charset="gb2312")
+
+R(90, "outlook_zh", "dispute", L30, "2026-11-24 15:10", """
+陈小姐：
+
+贵司催款金额有误。31000119发票对应的合同约定单价为每套1,850元，贵司按1,920元开票，\
+多出的差价我司不予认可，请按合同价格重开发票。
+""", ["多出的差价我司不予认可", "请按合同价格重开发票"], {"dispute_reason": "price"}, variant="noline_cc")
+
+R(91, "coremail", "dispute", L33, "2026-11-23 14:50", """
+陈小姐：
+
+这笔货我们根本没收到！物流信息显示11月2日签收，但签收人不是我们公司的人，我们已经报了物流公司调查。\
+货没到之前这笔款不可能付。
+""", ["这笔货我们根本没收到", "货没到之前这笔款不可能付"], {"dispute_reason": "not_delivered"})
+
+R(92, "qqmail", "dispute", L5, "2026-11-20 11:02", """
+陈小姐，你们送的数量不对，送货单上写的是80台，我们仓库点了只有72台，少了8台，你们先核实一下。少的那部分我们不付。
+""", ["我们仓库点了只有72台", "少的那部分我们不付"], {"dispute_reason": "quantity"}, sig=False,
+  footer="黄志强 白云电器财务", raw_subject=True)
+
+R(93, "alimail", "dispute", L6, "2026-11-25 10:00", """
+陈经理：
+
+关于31000052号发票，设备安装调试至今未通过我司终验收，按合同约定验收合格后才支付该部分货款。\
+请贵司尽快安排工程师到现场解决振动超标问题。
+""", ["设备安装调试至今未通过我司终验收", "振动超标问题"], {"dispute_reason": "quality"})
+
+R(94, "gmail_en", "dispute", L21, "2026-11-20 14:22", """
+Dear Ms Chen,
+
+We dispute invoice 31000090. The unit price charged (USD 41.50) does not match our purchase order PO-77120, \
+which states USD 38.90 per piece. Please issue a credit note for the difference; we will pay the undisputed \
+part once we receive it.
+
+Kind regards,
+Martina Vogt
+""", ["We dispute invoice 31000090", "does not match our purchase order"], {"dispute_reason": "price"},
+  sig=False, language="en", tz="+0100", sender=("Martina Vogt", "martina.vogt.kessler@gmail.com"))
+
+R(95, "outlook_tw", "dispute", L20, "2026-11-21 09:40", """
+陳小姐 您好：
+
+貴司11月出貨之控制板，經本公司進料檢驗，不良率高達6%，已超出合約約定之1%，\
+檢驗報告如附件。此批貨款在品質問題解決前暫緩支付。
+""", ["不良率高達6%", "此批貨款在品質問題解決前暫緩支付"], {"dispute_reason": "quality"}, charset="big5",
+  attach=[("IQC檢驗報告.pdf", "pdf", "rfc2047")])
+
+R(96, "netease", "dispute", L17, "2026-11-21 15:30", """
+陈小姐：
+这个金额不对吧？我们9月份退了两台主轴回去，你们一直没冲账，账上还挂着。请先把退货冲掉再发对账。
+""", ["我们9月份退了两台主轴回去，你们一直没冲账"], {"dispute_reason": "other",
+                                             "note": "an unprocessed return: neither quality nor quantity as such"},
+  sig=False, footer="刘红", charset="GBK")
+
+R(97, "dingtalk", "dispute", L7, "2026-11-24 09:10", """
+陈小姐，
+贵司10月28日那批货，我们收货时发现外包装破损，里面有3箱电芯壳体变形，已拍照留证并告知贵司业务。\
+问题没解决前这张票先不付。
+""", ["有3箱电芯壳体变形", "问题没解决前这张票先不付"], {"dispute_reason": "quality"})
+
+R(98, "iphone", "dispute", L12, "2026-11-24 20:05", """
+陈小姐，这单我们有异议，合同写的含税含运费，你们另外收了运费，差价要扣掉，明天我让采购跟你们销售对一下
+""", ["这单我们有异议", "你们另外收了运费"], {"dispute_reason": "price"}, footer="发自我的iPhone", sig=False)
+
+R(99, "mailmaster", "dispute", L14, "2026-11-21 08:50", """
+陈小姐，这批灯珠我们没下过单啊，订单号对不上，是不是发错客户了？
+""", ["这批灯珠我们没下过单啊"], {"dispute_reason": "other", "note": "denies ordering the goods"},
+  footer="发自网易邮箱大师", sig=False)
+
+# ========================================================================================================
+# document_request (more)
+# ========================================================================================================
+
+R(100, "foxmail", "document_request", L23, "2026-11-21 10:15", """
+陈小姐：
+
+你好！我们财务入账需要增值税专用发票原件，目前只收到了电子版普票，请贵司重开专票并邮寄，\
+地址：常州市武进高新区龙潭路99号 恒立液压财务部 蒋文 收。
+""", ["请贵司重开专票并邮寄"])
+
+R(101, "gmail_zh", "document_request", L28, "2026-11-24 09:30", """
+陈小姐：
+
+麻烦把对应的合同和送货签收单扫描件发我一下，我们审计要求付款附件齐全，不然流程走不下去。
+
+郑凯
+""", ["麻烦把对应的合同和送货签收单扫描件发我一下"], sig=False)
+
+R(102, "outlook_zh", "document_request", L34, "2026-11-19 16:20", """
+陈经理：
+
+您好！我司财务共享中心反馈，31000056、31000057两张发票未在系统中查到，请提供发票复印件及对应的验收单，\
+我们核实后安排付款。
+""", ["请提供发票复印件及对应的验收单"], variant="fullwidth")
+
+R(103, "coremail", "document_request", L16, "2026-11-24 09:15", """
+陈小姐：
+
+发票收到了，但是抬头开错了，我们公司全称是"西安西电开关电气有限公司"，你们开成了"西安西电开关有限公司"，\
+税号也不对，麻烦作废重开。
+""", ["麻烦作废重开"], {"note": "invoice issued with the wrong company name: a document request"})
+
+R(104, "qqmail", "document_request", L32, "2026-11-20 08:40", """
+陈小姐早上好，我们这边没收到发票啊，你们开了吗？开了的话麻烦把快递单号发我一下。
+""", ["我们这边没收到发票啊"], sig=False, footer="冉小雨", html="html_only")
+
+R(105, "outlook_en", "document_request", L22, "2026-11-24 10:05", """
+Hi Xiaowen,
+
+Could you send us a statement of account and copies of the commercial invoice and packing list for 31000112? \
+Our auditors need them before we can release the payment.
+
+Thanks and regards,
+""", ["Could you send us a statement of account"], language="en", charset="utf-8",
+  sender=("Rachel Tan", "rachel.tan@vantagecontrols.sg"))
+
+R(106, "alimail", "document_request", L31, "2026-11-21 11:30", """
+陈小姐：
+
+你好，贵司的发票我们上个月就没收到，麻烦补寄一下增值税专用发票，收到后我们马上安排付款。
+""", ["麻烦补寄一下增值税专用发票"], match="plus")
+
+R(107, "apple_zh", "document_request", L13, "2026-11-24 15:30", """
+陈小姐您好：
+
+我们需要贵司提供一份盖章的对账单，列明每张发票的金额和已付款情况，财务才能走付款流程。
+
+吴佳
+""", ["我们需要贵司提供一份盖章的对账单"], sig=False, variant="quoted")
+
+R(108, "thunderbird_zh", "document_request", L11, "2026-11-17 10:30", """
+您好：
+
+请提供31000069号发票对应的送货单和质保书，我们档案里缺这两份资料，补齐后才能付款。
+""", ["请提供31000069号发票对应的送货单和质保书"])
+
+R(109, "outlook_hk", "document_request", L19, "2026-11-23 11:45", """
+陳小姐：
+
+請提供發票31000107之正本及送貨單副本，本公司須核對後方可安排付款。謝謝！
+""", ["請提供發票31000107之正本及送貨單副本"], charset="big5")
+
+R(110, "netease", "document_request", L29, "2026-11-21 09:00", """
+陈小姐：
+发票丢了，麻烦开个发票丢失证明或者给一份记账联复印件盖章，我们好入账。
+""", ["麻烦开个发票丢失证明"], sig=False, footer="邵丹", charset="GBK")
+
+# ========================================================================================================
+# installment_request (more)
+# ========================================================================================================
+
+R(111, "coremail", "installment_request", L27, "2026-11-18 15:40", """
+陈小姐：
+
+您好！我司目前资金周转困难，贵司这笔款想申请分期支付：2026年12月付30万，2027年1月付30万，\
+剩余部分2027年3月底前付清。如贵司同意，我们可以签订还款协议。
+""", ["想申请分期支付", "我们可以签订还款协议"], {"note": "an instalment proposal, not a promise: the plan needs our consent"})
+
+R(112, "foxmail", "installment_request", L35, "2026-11-24 16:45", """
+陈小姐：
+
+这笔款一次付压力比较大，能不能分三个月付？每月付四万多一点，您看行不行。
+""", ["能不能分三个月付"])
+
+R(113, "qqmail", "installment_request", L5, "2026-11-19 10:30", """
+陈小姐你好，跟你商量个事，这笔钱我们能不能分两次付，这个月付一半，下个月付一半？最近回款太慢了。
+""", ["我们能不能分两次付"], sig=False, raw_subject=True, footer="黄志强")
+
+R(114, "gmail_en", "installment_request", L22, "2026-11-20 09:45", """
+Dear Xiaowen,
+
+We are going through a tight cash position this quarter. Would it be possible to split the outstanding amount \
+into three monthly payments (December, January and February)? We can sign a payment plan if required.
+
+Best,
+Rachel
+""", ["split the outstanding amount into three monthly payments"], sig=False, language="en")
+
+R(115, "alimail", "installment_request", L6, "2026-11-23 17:20", """
+陈经理：
+
+您好！今年我司订单大幅减少，资金压力很大，贵司的欠款我们申请按6个月分期偿还，\
+每月月底支付约21万元，首期从12月开始。请贵司领导考虑。
+""", ["申请按6个月分期偿还"], html="html_only")
+
+R(116, "outlook_zh", "installment_request", L25, "2026-11-20 14:30", """
+陈经理：
+
+我们想申请分期付款，麻烦贵司出一份还款协议草稿，我们这边走法务审核。
+""", ["我们想申请分期付款", "麻烦贵司出一份还款协议草稿"], variant="original")
+
+R(117, "dingtalk", "installment_request", L26, "2026-11-25 11:40", """
+陈小姐，
+6万7千多能不能分三期，12月、1月、2月各付一期？
+""", ["能不能分三期"])
+
+R(118, "netease", "installment_request", L9, "2026-11-17 09:20", """
+陈女士：
+您好，这笔款我们一次性付不了，能否先付一部分，剩下的分两个月付完？具体金额可以电话沟通。
+""", ["剩下的分两个月付完"], sig=False, footer="刘镕 13707185562", charset="GBK")
+
+R(119, "outlook_tw", "installment_request", L20, "2026-11-25 10:20", """
+Dear Ms Chen,
+
+Due to our customer's delayed payment, we would like to request paying the remaining balance in two \
+instalments, in December and January. Please advise if this is acceptable.
+
+Best regards,
+""", ["paying the remaining balance in two instalments"], charset="big5", language="en")
+
+# ========================================================================================================
+# hardship (more)
+# ========================================================================================================
+
+R(120, "outlook_zh", "hardship", L12, "2026-11-25 10:50", """
+陈小姐：
+
+非常抱歉，我们公司这两个月订单基本停了，工资都是借钱发的，贵司的款暂时真的付不出来。\
+等年底项目款回来，我们一定优先安排。
+""", ["贵司的款暂时真的付不出来"], variant="noline_date", sender=("孙伟", "sunwei@yutong-zg.com"))
+
+R(121, "foxmail", "hardship", L2, "2026-11-19 17:00", """
+陈经理：
+
+我们的大客户一直拖着不付款，我们现在也是被欠款，资金链非常紧张，实在没办法按时付款，请再给我们一些时间。
+""", ["我们现在也是被欠款", "实在没办法按时付款"])
+
+R(122, "coremail", "hardship", L33, "2026-11-26 17:15", """
+陈小姐：
+
+现在公司账上没钱，老板说等客户货款回来再付，具体时间定不了，抱歉。
+""", ["现在公司账上没钱", "具体时间定不了"])
+
+R(123, "gmail_en", "hardship", L22, "2026-11-30 10:00", """
+Hi Xiaowen,
+
+I'm afraid we cannot make any payment this month. Our main customer has gone into judicial management and we \
+are waiting for their administrator. I'll update you as soon as we have clarity.
+
+Rachel
+""", ["we cannot make any payment this month"], sig=False, language="en")
+
+R(124, "qqmail", "hardship", L24, "2026-11-24 19:30", """
+陈小姐，实在不好意思，我们公司最近被银行抽贷，账户资金冻结了，这笔款暂时付不了，等解冻了马上付。
+""", ["这笔款暂时付不了"], sig=False, footer="俞晓\n浙江三花智能控制股份有限公司 财务部", raw_subject=True)
+
+R(125, "alimail", "hardship", L31, "2026-11-23 09:40", """
+陈小姐：
+
+今年电商渠道回款很慢，我们资金比较紧张，这笔款可能要延后一段时间，还请多多包涵。
+""", ["这笔款可能要延后一段时间"])
+
+R(126, "iphone", "hardship", L7, "2026-11-29 21:50", """
+陈小姐，跟您说实话，公司现在真没钱，项目款被业主卡着，我也是每天被供应商催，能拖一天是一天，抱歉
+""", ["公司现在真没钱"], footer="发自我的iPhone", sig=False)
+
+R(127, "outlook_en", "hardship", L21, "2026-11-23 08:15", """
+Dear Ms Chen,
+
+Kessler has filed for preliminary insolvency proceedings at the Goeppingen local court. All payments to \
+creditors are suspended until the insolvency administrator has been appointed. You will receive formal notice.
+
+Regards,
+""", ["All payments to creditors are suspended"], tz="+0100", language="en")
+
+R(128, "mailmaster", "hardship", L17, "2026-11-23 19:05", """
+陈小姐，最近厂里停产了，钱都压在库存上，这个月确实付不了，过完年再说吧
+""", ["这个月确实付不了"], footer="发自网易邮箱大师", sig=False,
+  labels={"note": "过完年再说 is no promise: hardship"})
+
+# ========================================================================================================
+# statement_confirmed (more)
+# ========================================================================================================
+
+R(129, "foxmail", "statement_confirmed", L18, "2026-11-25 16:30", """
+陈小姐：
+
+对账单已确认，截止10月31日余额无误，盖章版附件请查收。
+""", ["对账单已确认"], attach=[("对账单-龙腾光电-已盖章.pdf", "pdf", "rfc2047")])
+
+R(130, "outlook_zh", "statement_confirmed", L30, "2026-11-23 17:40", """
+陈小姐：
+
+贵司发来的对账函我司已核对，金额一致，已加盖财务专用章，扫描件如附件，原件随后寄回。
+""", ["金额一致，已加盖财务专用章"], attach=[("对账函回执.jpg", "jpg", "rfc2047")], variant="fullwidth")
+
+R(131, "qqmail", "statement_confirmed", L32, "2026-11-19 15:20", """
+陈小姐，对账单核对过了，没问题，已经签字盖章，拍照发你。
+""", ["对账单核对过了，没问题"], sig=False, footer="冉小雨", attach=[("mmexport1795070612345.jpg", "jpg", "rfc2047")],
+  raw_subject=True)
+
+R(132, "gmail_en", "statement_confirmed", L22, "2026-11-25 17:00", """
+Hi Xiaowen,
+
+We have reconciled the statement and confirm the balance as of 31 October 2026. The signed statement is \
+attached.
+
+Rachel
+""", ["We have reconciled the statement and confirm the balance"], sig=False, language="en",
+  attach=[("Signed_Statement_Vantage.pdf", "pdf", "rfc2231")])
+
+R(133, "netease", "statement_confirmed", L9, "2026-11-18 10:40", """
+陈女士：
+对账单已核对，余额相符，签章版见附件。
+""", ["余额相符"], sig=False, footer="刘镕", charset="GBK", attach=[("对账单.pdf", "pdf", "rfc2231")])
+
+R(134, "dingtalk", "statement_confirmed", L26, "2026-11-25 09:30", """
+陈小姐，
+询证函已盖章回寄，快递单号 SF1188 2736 4410，扫描件附上，请查收。
+""", ["询证函已盖章回寄"], attach=[("询证函-时代新材.pdf", "pdf", "rfc2231")],
+  labels={"note": "an audit confirmation (询证函) signed and returned: an acknowledgment of the debt"})
+
+R(135, "outlook_zh", "statement_confirmed", L1, "2026-11-23 11:00", """
+陈小姐：
+
+对账单我们核对了，余额一致，已签字盖章，见附件。另外31000124的发票还没收到，麻烦补寄。
+""", ["对账单我们核对了，余额一致"], attach=[("对账单签章.pdf", "pdf", "rfc2047")],
+  labels={"note": "statement confirmed and an invoice asked for: the acknowledgment decides (it interrupts "
+                  "limitation); the invoice request is also in reply 33"})
+
+R(136, "coremail", "statement_confirmed", L4, "2026-11-21 14:10", """
+陈小姐好，
+截至2026年10月31日往来余额我们已经核对，确认无误，盖章回函附后。
+""", ["确认无误，盖章回函附后"], attach=[("回函.pdf", "pdf", "rfc2047")], broken=True,
+  labels={"note": "broken MIME: the closing boundary of the multipart is missing"})
+
+R(137, "alimail", "statement_confirmed", L6, "2026-11-24 10:20", """
+陈经理：
+
+贵司11月的对账单已核对，我司确认截至2026年10月31日应付贵司余额，签字盖章的对账单扫描件已上传附件。
+""", ["我司确认截至2026年10月31日应付贵司余额"], attach=[("先导智能对账单确认.pdf", "pdf", "rfc2231")])
+
+# ========================================================================================================
+# auto_reply (more)
+# ========================================================================================================
+
+R(138, "foxmail", "auto_reply", L2, "2026-11-18 09:30", """
+您好，您的邮件我已收到，我会尽快处理并回复您。
+""", ["您的邮件我已收到"], quote=False, sig=False, subject="自动回复：【催款函】上海华东机电设备有限公司 应收账款 [AR-2026-0043]",
+  extra_headers=["Auto-Submitted: auto-replied", "X-Autoreply: yes"])
+
+R(139, "alimail", "auto_reply", L31, "2026-11-20 14:30", """
+您好！本人于11月20日至12月4日休产假，期间不能及时回复邮件，财务相关事务请联系孙丽 sunli@robam.com。谢谢！
+""", ["本人于11月20日至12月4日休产假"], {"return_date": "2026-12-05", "note": "away until 12-04 inclusive"},
+  quote=False, sig=False, subject="自动回复：【催款函】上海华东机电设备有限公司 应收账款 [AR-2026-0107]",
+  extra_headers=["Auto-Submitted: auto-replied", "Precedence: auto_reply"])
+
+R(140, "outlook_zh", "auto_reply", L34, "2026-11-18 10:10", """
+您好！我正在休年假，12月1日回来上班。如有急事请拨打0991-3767 900。
+""", ["12月1日回来上班"], {"return_date": "2026-12-01"}, quote=False, sig=False, html="html_only",
+  subject="自动答复: 【催款函】上海华东机电设备有限公司 应收账款 [AR-2026-0112]",
+  extra_headers=["Auto-Submitted: auto-generated", "X-MS-Exchange-Generated-Message-Source: Mailbox Rules Agent",
+                 "X-MS-Exchange-Organization-AutoReplied: true"], exchange_id=True, charset="utf-8")
+
+R(141, "gmail_en", "auto_reply", L22, "2026-11-23 09:01", """
+Hi, I'm on leave until Monday 30 November with no access to email. For anything urgent please write to \
+finance@vantagecontrols.sg.
+""", ["I'm on leave until Monday 30 November"], {"return_date": "2026-11-30"}, quote=False, sig=False,
+  subject="Out of Office Re: Payment reminder [AR-2026-0089] Shanghai Huadong Electromechanical Equipment Co., Ltd.",
+  extra_headers=["Auto-Submitted: auto-replied"], language="en")
+
+R(142, "coremail", "auto_reply", L4, "2026-11-20 09:02", """
+您好，我已离职，相关工作已交接给徐丽（xuli@sunnyoptical.com），请与她联系。
+""", ["我已离职"], quote=False, sig=False, subject="自动回复: 【催款函】上海华东机电设备有限公司 应收账款 [AR-2026-0051]",
+  extra_headers=["X-Autoreply: yes"], sender=("张伟", "zhangwei@sunnyoptical.com"),
+  labels={"note": "the auto-reply of a clerk who has left names her successor"})
+
+R(143, "qqmail", "auto_reply", L24, "2026-11-23 10:21", """
+您好，我现在不方便回复邮件，稍后联系您。
+""", ["我现在不方便回复邮件"], quote=False, sig=False,
+  subject="自动回复: 【催款函】上海华东机电设备有限公司 应收账款 [AR-2026-0093]", raw_subject=True,
+  labels={"note": "only the subject says it is automatic"})
+
+R(144, "outlook_en", "auto_reply", L19, "2026-11-20 10:00", """
+I am currently out of the office with limited access to email and will return on 3 December 2026.
+""", ["will return on 3 December 2026"], {"return_date": "2026-12-03"}, quote=False, sig=False,
+  subject="Automatic reply: Payment reminder [AR-2026-0085] Shanghai Huadong Electromechanical Equipment Co., Ltd.",
+  extra_headers=["Auto-Submitted: auto-generated", "X-MS-Exchange-Inbox-Rules-Loop: kh.leung@shunwo.com.hk"],
+  language="en")
+
+R(145, "dingtalk", "auto_reply", L7, "2026-11-23 11:20", """
+【自动回复】您好，邮件已收到。本人出差中，将于2026年11月30日返回，紧急事项请致电0551-6210 0300。
+""", ["将于2026年11月30日返回"], {"return_date": "2026-11-30"}, quote=False, sig=False,
+  subject="自动回复:【催款函】上海华东机电设备有限公司 应收账款 [AR-2026-0060]",
+  extra_headers=["Auto-Submitted: auto-replied", "X-Auto-Response-Suppress: All"])
+
+R(146, "outlook_tw", "auto_reply", L20, "2026-11-19 16:00", """
+您好，我目前休假中，將於12月2日返回辦公室。如有緊急事項，請聯絡財務部 林小姐 (分機 216)。
+""", ["將於12月2日返回辦公室"], {"return_date": "2026-12-02"}, quote=False, sig=False, charset="big5",
+  subject="自動回覆: Payment reminder [AR-2026-0086] Shanghai Huadong Electromechanical Equipment Co., Ltd.",
+  extra_headers=["Auto-Submitted: auto-generated"])
+
+R(147, "netease", "auto_reply", L17, "2026-11-20 09:40", """
+这是一封自动回复邮件。您好，您的来信已收到，我将尽快给您回复。
+""", ["这是一封自动回复邮件"], quote=False, sig=False,
+  subject="自动回复：【催款函】上海华东机电设备有限公司 应收账款 [AR-2026-0081]",
+  extra_headers=["Precedence: auto_reply"], charset="GBK")
+
+R(148, "mailmaster", "auto_reply", L14, "2026-11-20 11:12", """
+您好，我近期休假，邮件可能无法及时回复，12月7日起恢复正常。
+""", ["12月7日起恢复正常"],
+  {"return_date": "2026-12-07", "note": "an ordinary 'Re:' subject: only Auto-Submitted says it is automatic"},
+  quote=False, sig=False, subject="Re: 【催款函】上海华东机电设备有限公司 应收账款 [AR-2026-0075]",
+  extra_headers=["Auto-Submitted: auto-replied"])
+
+# ========================================================================================================
+# other (more)
+# ========================================================================================================
+
+R(149, "foxmail", "other", L8, "2026-11-24 09:40", """
+陈小姐：
+
+收到，我跟领导汇报一下，有结果再回复您。
+""", ["我跟领导汇报一下"], charset="gb2312")
+
+R(150, "outlook_zh", "other", L25, "2026-11-20 08:55", """
+陈小姐：
+
+您好！请问贵司收款账户是否有变更？我们系统里登记的是工商银行，函件里写的是招商银行，\
+为避免付错，请贵司出具盖章的账户变更说明。
+""", ["请问贵司收款账户是否有变更"], variant="noline_cc",
+  labels={"note": "a question about our bank account (fraud check): neither a promise nor a document request "
+                  "for the debt itself"})
+
+R(151, "gmail_zh", "other", L10, "2026-11-21 09:00", """
+陈小姐：
+
+邮件收到了，这个事情我不太清楚，已经转给负责应付的同事林雅婷，她会跟您联系。
+
+谢谢
+王珊
+""", ["已经转给负责应付的同事林雅婷"], sig=False, sender=("王珊", "wangshan.hf@gmail.com"))
+
+R(152, "qqmail", "other", L5, "2026-11-17 17:05", """
+收到
+""", ["收到"], sig=False, raw_subject=True, footer="发自我的iPhone")
+
+R(153, "outlook_en", "other", L21, "2026-11-20 11:00", """
+Dear Ms Chen,
+
+Please note that as of 1 December our accounts payable are handled by our shared service centre in Poland. \
+Kindly send all future invoices and reminders to ap.ssc@kessler-drives.de.
+
+Regards,
+""", ["our accounts payable are handled by our shared service centre"], tz="+0100", language="en")
+
+R(154, "coremail", "other", L16, "2026-11-24 08:30", """
+陈小姐：
+
+请问贵司12月份的开票资料有变化吗？我们这边要更新供应商信息表，麻烦发一份最新的开票信息。
+""", ["麻烦发一份最新的开票信息"], match="sender", quote=False, subject="供应商信息更新",
+  labels={"note": "a new mail with no reference to the dunning (matched by sender domain): asks for our "
+                  "billing details, not a document of the debt"})
+
+R(155, "alimail", "other", L23, "2026-11-26 10:00", """
+陈小姐：
+
+下周二我们采购和财务一起去贵司拜访，当面把账对一下，方便的话请安排一下会议室。
+""", ["下周二我们采购和财务一起去贵司拜访"],
+  labels={"note": "a meeting date is not a promise to pay"})
+
+R(156, "iphone", "other", L12, "2026-11-23 12:30", """
+陈小姐，我在外面，晚点回办公室给您回电话
+""", ["晚点回办公室给您回电话"], footer="发自我的iPhone", sig=False)
+
+R(157, "thunderbird_zh", "other", L11, "2026-11-16 11:00", """
+您好，
+
+这个邮件是不是发错了？我们是712通信的采购部，付款的事情请联系财务部赵海燕 zhaohy@712.cn。
+""", ["这个邮件是不是发错了"], sig=False, sender=("钱文", "qianwen@712.cn"), footer="钱文 | 采购部")
+
+R(158, "gmail_tw", "other", L20, "2026-11-19 17:30", """
+陳小姐您好：
+
+已收到貴司來信，我會轉交本公司會計部門處理，謝謝。
+
+陳怡君
+""", ["我會轉交本公司會計部門處理"], sig=False)
+
+# ========================================================================================================
+# Delivery reports about our letters (bounce)
+# ========================================================================================================
+
+def B(n: int, client: str, letter: Letter, when: str, data: bytes, match: str, recipients: list[tuple[str, str]],
+      invalid: list[str], note: str, language: str = "en", charset: str = "us-ascii") -> None:
+    WRITTEN_BOUNCES.append({"n": n, "client": client, "intent": "bounce", "bytes": data,
+                            "labels": bounce_label(n, client, letter, when, match, recipients, invalid, note,
+                                                   language, charset)})
+
+
+QQ_HELP = "http://service.mail.qq.com/cgi-bin/help?subtype=1&&id=20022&&no=1000728"
+
+B(159, "postfix", L1, "2026-11-20 10:12", postfix_dsn(159, L1, "2026-11-20 10:12", [
+    ("liuyang@csot.com.cn", "5.1.1", "mx1.csot.com.cn[120.86.70.12]",
+     "550 5.1.1 <liuyang@csot.com.cn>: Recipient address rejected: User unknown in virtual mailbox table")]),
+  "thread", [("liuyang@csot.com.cn", "5.1.1")], ["liuyang@csot.com.cn"],
+  "our MTA's DSN; the returned letter carries our Message-ID (the case is found from it)")
+
+B(160, "postfix", L32, "2026-11-19 11:00", postfix_dsn(160, L32, "2026-11-19 11:00", [
+    ("3958120047@qq.com", "5.0.0", "mx3.qq.com[157.255.173.190]", f"550 Mailbox not found. {QQ_HELP}")]),
+  "thread", [("3958120047@qq.com", "5.0.0")], ["3958120047@qq.com"],
+  "QQ answers without an enhanced code, so Postfix writes 5.0.0; 'Mailbox not found' makes the address invalid")
+
+B(161, "exmail", L11, "2026-11-16 09:51", exmail_bounce(161, L11, "2026-11-16 09:51", "caiwu@712.cn",
+                                                        "收件人地址不存在",
+                                                        "host mx.712.cn[221.238.10.5] said: 550 5.1.1 <caiwu@712.cn>: "
+                                                        "Recipient address rejected: User unknown"),
+  "subject", [("caiwu@712.cn", "5.1.1")], ["caiwu@712.cn"],
+  "Tencent Exmail's Chinese bounce: no delivery-status part; recipient and status come from the text; the case "
+  "from the original subject", language="zh", charset="utf-8")
+
+B(162, "netease_dsn", L29, "2026-11-20 15:21", coremail_bounce(
+    162, L29, "2026-11-20 15:21", "xyl_caiwu@126.com", "对方邮箱已满", "5.2.2",
+    "552 Requested mail action aborted: exceeded mailbox quota (mailbox full)", "qiye.163.com"),
+  "thread", [("xyl_caiwu@126.com", "5.2.2")], [],
+  "NetEase Qiye 系统退信 (GBK); mailbox full: the address itself is fine; the case from the returned headers",
+  language="zh", charset="gbk")
+
+B(163, "aliyun", L4, "2026-11-20 09:03", postfix_dsn(163, L4, "2026-11-20 09:03", [
+    ("finance@sunnyopitcal.com", "5.4.4", "sunnyopitcal.com",
+     "Host or domain name not found. Name service error for name=sunnyopitcal.com type=MX: Host not found")]),
+  "thread", [("finance@sunnyopitcal.com", "5.4.4")], ["finance@sunnyopitcal.com"],
+  "a misspelt domain (sunnyopitcal): no such domain")
+
+B(164, "postfix", L7, "2026-11-23 14:25", postfix_dsn(164, L7, "2026-11-23 14:25", [
+    ("caiwu@gotion.com.cn", "4.4.1", "mx.gotion.com.cn[61.191.24.80]",
+     "connect to mx.gotion.com.cn[61.191.24.80]:25: Connection timed out")], delayed=True),
+  "thread", [("caiwu@gotion.com.cn", "4.4.1")], [],
+  "a delay warning (Action: delayed, 4.4.1): temporary, the letter may still arrive")
+
+B(165, "exchange_online", L25, "2026-11-19 09:46", exchange_ndr(
+    165, L25, "2026-11-19 09:46", "wangli@boe.com.cn", "5.1.10",
+    "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient wangli@boe.com.cn not found by SMTP address lookup",
+    "boe.com.cn"),
+  "thread", [("wangli@boe.com.cn", "5.1.10")], ["wangli@boe.com.cn"],
+  "Exchange Online NDR in Chinese; also carries In-Reply-To of our letter", language="zh", charset="utf-8")
+
+B(166, "postfix", L5, "2026-11-17 16:41", postfix_dsn(166, L5, "2026-11-17 16:41", [
+    ("2836410957@qq.com", "5.0.0", "mx3.qq.com[157.255.173.190]",
+     "550 Ip frequency limited [V2VkIE5vdiAxOCAxNjo0MTowMiAyMDI2]. "
+     "http://service.mail.qq.com/cgi-bin/help?subtype=1&&id=20022&&no=1000725")]),
+  "thread", [("2836410957@qq.com", "5.0.0")], [],
+  "QQ frequency limit: our sending problem, the address is good (the same person replies in other files)")
+
+B(167, "postfix", L17, "2026-11-20 09:41", postfix_dsn(167, L17, "2026-11-20 09:41", [
+    ("jier_liuhong@126.com", "5.0.0", "126mx01.mxmail.netease.com[220.181.15.112]",
+     "554 DT:SPM 126 smtp1,C8mowAAHLrXyHJ9nWJNaAQ--.14205S2 1795574461, please see "
+     "http://mail.163.com/help/help_spam_16.htm?ip=203.0.113.25&hostid=mail&time=1795574461")]),
+  "thread", [("jier_liuhong@126.com", "5.0.0")], [],
+  "NetEase rejected the letter as spam (DT:SPM): our problem, not the address")
+
+B(168, "postfix", L27, "2026-11-16 10:01", postfix_dsn(168, L27, "2026-11-16 10:01", [
+    ("caiwu@dhidcw.com", "5.1.1", "mail.dhidcw.com[218.25.17.66]",
+     "550 5.1.1 <caiwu@dhidcw.com>: Recipient address rejected: User unknown in local recipient table"),
+    ("zhangli@dhidcw.com", "5.1.1", "mail.dhidcw.com[218.25.17.66]",
+     "550 5.1.1 <zhangli@dhidcw.com>: Recipient address rejected: User unknown in local recipient table")]),
+  "thread", [("caiwu@dhidcw.com", "5.1.1"), ("zhangli@dhidcw.com", "5.1.1")],
+  ["caiwu@dhidcw.com", "zhangli@dhidcw.com"], "two bad recipients of one letter (the third was delivered)")
