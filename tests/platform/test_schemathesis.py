@@ -34,7 +34,19 @@ from workflow.filestore import MemoryFileStore
 from workflow.models import Base
 
 # the resource modules register their operations on import, as workflow.web.api.register does
-from workflow.web.api import accounts, calc, contracts, documents, imports, ledger, reports  # noqa: F401
+from workflow.web.api import (  # noqa: F401
+    accounts,
+    calc,
+    cases,
+    contracts,
+    documents,
+    dunning,
+    imports,
+    inbox,
+    ledger,
+    outbox,
+    reports,
+)
 from workflow.web.api.openapi import build_document
 
 DOCUMENT = build_document()

@@ -124,7 +124,7 @@ class NoteOut(Out):
     created_at: datetime
 
 
-class PromiseOut(Out):
+class CasePromiseOut(Out):
     id: int
     promised_on: date
     amount: Money
@@ -157,7 +157,7 @@ class PlanOut(Out):
     instalments: list[InstalmentOut]
 
 
-class ActionOut(Out):
+class CaseActionOut(Out):
     id: int
     case_ref: str
     state: str
@@ -330,7 +330,7 @@ def add_note(actor: Actor, ref: str, body: NoteIn) -> Any:
 
 @endpoint(bp, "POST", "/cases/{ref}/promises", summary="Record a promise to pay (the case waits for it)",
           roles=WRITERS, path_params=REF, body=PromiseIn, responses={"201": "Recorded", "409": "Not in this state"},
-          response=PromiseOut)
+          response=CasePromiseOut)
 def add_promise(actor: Actor, ref: str, body: PromiseIn) -> Any:
     p = cases.record_promise(uow(), ref, promised_on=body.promised_on, amount=body.amount, currency=body.currency,
                              source=body.source, contact_name=body.contact_name, note=body.note)
@@ -388,14 +388,14 @@ def _action_out(action: Any) -> dict[str, Any]:
 
 @endpoint(bp, "POST", "/cases/{ref}/lawyer-letter/approve", roles=APPROVERS, path_params=REF, body=ApproveIn,
           summary="Approve the pending lawyer's letter (a lawyer or legal): the final letter is made and queued",
-          responses={"200": "Approved and queued", "409": "No letter awaits approval"}, response=ActionOut)
+          responses={"200": "Approved and queued", "409": "No letter awaits approval"}, response=CaseActionOut)
 def approve_lawyer_letter(actor: Actor, ref: str, body: ApproveIn) -> Any:
     return _action_out(_service().approve_lawyer_letter(uow(), ref, body.reason))
 
 
 @endpoint(bp, "POST", "/cases/{ref}/lawyer-letter/reject", roles=APPROVERS, path_params=REF, body=RejectIn,
           summary="Reject the pending lawyer's letter, with the reason",
-          responses={"200": "Rejected", "409": "No letter awaits approval"}, response=ActionOut)
+          responses={"200": "Rejected", "409": "No letter awaits approval"}, response=CaseActionOut)
 def reject_lawyer_letter(actor: Actor, ref: str, body: RejectIn) -> Any:
     return _action_out(_service().reject_lawyer_letter(uow(), ref, body.reason))
 
@@ -403,7 +403,7 @@ def reject_lawyer_letter(actor: Actor, ref: str, body: RejectIn) -> Any:
 @endpoint(bp, "POST", "/cases/{ref}/send", roles=WRITERS, path_params=REF, body=SendIn,
           summary="Send a letter now: made from the ledger for the case, checked and queued (by hand, not automated)",
           responses={"201": "Queued", "409": "Closed case", "422": "Nothing to claim, letter check failed"},
-          response=ActionOut)
+          response=CaseActionOut)
 def send(actor: Actor, ref: str, body: SendIn) -> Any:
     return _action_out(_service().send_document(uow(), ref, body.kind, body.language)), 201
 
