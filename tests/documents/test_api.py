@@ -162,7 +162,7 @@ def test_cli_render_and_templates(runner: FlaskCliRunner, tmp_path: Path) -> Non
     assert len(files) == 1 and files[0].endswith(".docx")
     assert "DOCX" in result.output  # the PDF notice says why there is only a DOCX
     pending = runner.invoke(args=["pending-pdfs"])
-    assert pending.exit_code == 0 and "0 pending PDF(s) handled" in pending.output
+    assert pending.exit_code == 0 and "已处理 0 份待生成的 PDF" in pending.output  # the Core's locale: zh_CN
     listing = runner.invoke(args=["templates", "list"])
     assert listing.exit_code == 0 and "statement" in listing.output and "shipped" in listing.output
 

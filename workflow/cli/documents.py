@@ -59,6 +59,12 @@ def write_document(doc: GeneratedDocument, out_dir: Path, stem: str | None = Non
     return written
 
 
+def pdf_notice(doc: GeneratedDocument) -> str:
+    """Why a document has no PDF, in the user's language (stored as "中文 / English")."""
+    zh, _, en = (doc.pdf_notice or "PDF 不可用 / PDF is unavailable").partition(" / ")
+    return say(zh, en or zh)
+
+
 def _json(path: Path, field: str) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
@@ -144,7 +150,7 @@ def render(kind: str, context_file: Path | None, customer_id: int | None, as_of:
         sha = doc.pdf_sha256 if path.suffix == ".pdf" else doc.docx_sha256
         click.echo(f"{path}  sha256={sha}")
     if pdf and not doc.pdf_sha256:
-        click.echo(f"PDF: {doc.pdf_notice}", err=True)
+        click.echo(f"PDF: {pdf_notice(doc)}", err=True)
 
 
 @click.command("pending-pdfs", help=help_text("补做进程在文书提交之后、PDF 生成之前中断而遗留的 PDF。",
@@ -155,7 +161,7 @@ def render(kind: str, context_file: Path | None, customer_id: int | None, as_of:
 def pending_pdfs(limit: int) -> None:
     docs = cli_run(_documents().finish_pending, limit)
     for doc in docs:
-        notice = f" ({doc.pdf_notice})" if doc.pdf_notice else ""
+        notice = f" ({pdf_notice(doc)})" if doc.pdf_notice else ""
         click.echo(say(f"文书 {doc.id}：{doc.pdf_status}{notice}", f"document {doc.id}: {doc.pdf_status}{notice}"))
     click.echo(say(f"已处理 {len(docs)} 份待生成的 PDF", f"{len(docs)} pending PDF(s) handled"))
 

@@ -127,7 +127,7 @@ def calc_claim(customer_id: int, as_of: str | None, sheet_dir: str | None, lang:
     from pydantic import ValidationError
 
     from workflow.claim.sheet import ClaimSheetIn
-    from workflow.cli.documents import write_document
+    from workflow.cli.documents import pdf_notice, write_document
     from workflow.pydantic_errors import problems_from_pydantic
 
     try:
@@ -149,7 +149,7 @@ def calc_claim(customer_id: int, as_of: str | None, sheet_dir: str | None, lang:
     out = Path(sheet_dir)
     stem = f"利息计算表-{customer_id}-{doc.context['sheet']['as_of']}"
     write_document(doc, out, stem)
-    click.echo(f"{out / stem}.docx" + (" + .pdf" if doc.pdf_sha256 else f" (PDF: {doc.pdf_notice})"), err=True)
+    click.echo(f"{out / stem}.docx" + (" + .pdf" if doc.pdf_sha256 else f" (PDF: {pdf_notice(doc)})"), err=True)
     _exit_if_incomplete(doc.context["sheet"]["incomplete"], doc.context["warnings"])
 
 
