@@ -217,3 +217,15 @@ def test_rates_list_says_which_benchmarks_are_unverified(fresh: Path, capsys: py
             line.startswith("pboc_benchmark  2002")]
     assert rows and "UNVERIFIED" in rows[0] and "not yet checked against the PBOC notice" in rows[0]
     assert not CJK.search(rows[0])
+
+
+def test_an_operating_system_error_is_one_line_in_the_users_language(fresh: Path,
+                                                                     capsys: pytest.CaptureFixture[str],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    target = fresh / "no-such-folder" / "aging.csv"
+    code, _, err = _call(["report", "aging", "--format", "csv", "--out", str(target)], capsys)
+    line = err.strip().splitlines()[-1]  # after the first command's migration note
+    assert code == 1 and line == f"错误：文件或文件夹不存在：{target}"
+    monkeypatch.setenv("DUNNING_LOCALE", "en")
+    code, _, err = _call(["report", "aging", "--format", "csv", "--out", str(target)], capsys)
+    assert code == 1 and err.strip() == f"error: No such file or directory: {target}"

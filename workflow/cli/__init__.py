@@ -23,6 +23,7 @@ Writing a command module (registered in COMMANDS below, imported only when its c
 
 from __future__ import annotations
 
+import errno
 import getpass
 import inspect
 import os
@@ -397,8 +398,11 @@ def run(args: Sequence[str] | None = None) -> int:
         click.echo(say(f"配置错误：{exc}", f"settings error: {exc}"), err=True)
         return 2
     except OSError as exc:
-        what = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
-        click.echo(error_line(what), err=True)
+        reason = exc.strerror or str(exc)
+        if not cli_locale().startswith("en"):
+            reason = click_zh.OS_ERRORS.get(errno.errorcode.get(exc.errno or 0, ""), reason)
+        where = say(f"：{exc.filename}", f": {exc.filename}") if exc.filename else ""
+        click.echo(error_line(f"{reason}{where}"), err=True)
         return 1
     except Exception as exc:  # the last line of defence against a traceback
         if type(exc).__module__.startswith("sqlalchemy"):

@@ -61,6 +61,12 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     ("(Did you mean one of: {possibilities}?)", "（是不是其中之一：{possibilities}？）"),
 )
 
+# the operating system's reasons (``strerror`` is English whatever the locale), by errno name
+OS_ERRORS = {"ENOENT": "文件或文件夹不存在", "EACCES": "没有权限", "EPERM": "不允许的操作", "EISDIR": "这是一个文件夹",
+             "ENOTDIR": "不是文件夹", "EEXIST": "文件已存在", "ENOSPC": "磁盘空间不足", "EROFS": "文件系统只读",
+             "ENAMETOOLONG": "文件名过长", "EADDRINUSE": "地址已被占用", "ECONNREFUSED": "连接被拒绝",
+             "ETIMEDOUT": "连接超时", "EHOSTUNREACH": "无法连接到主机", "ENETUNREACH": "网络不可达"}
+
 # the words click puts into the templates above
 WORDS = {"integer": "整数", "float": "数字", "File": "文件", "Directory": "目录", "Path": "路径",
          "file": "文件", "directory": "目录", "path": "路径"}
