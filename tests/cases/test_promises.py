@@ -162,3 +162,18 @@ def test_a_case_with_money_still_owed_stays_open(client: FlaskClient, users: Use
     with core.unit_of_work(LEGAL) as uow:
         assert close_if_settled(uow, case_by_ref(uow, ref)) is False
     assert case_of(client, users, ref)["state"] == "overdue"
+
+
+def test_a_pause_with_an_end_day_ends_by_itself_after_it(client: FlaskClient, users: Users, core: Core) -> None:
+    book = owing_customer(client, users)
+    ref = open_case(client, users, book)
+    resp = client.post(f"/api/v1/cases/{ref}/pause", json={"reason": "对方财务系统切换", "until": "2026-12-04"},
+                       headers=users.clerk)
+    assert resp.json["state"] == "paused"
+    reviewed(core, "2026-12-04")  # the last day of the pause
+    assert case_of(client, users, ref)["state"] == "paused"
+    reviewed(core, "2026-12-05")
+    case = case_of(client, users, ref)
+    assert case["state"] == "overdue" and case["paused_until"] is None and case["hold_reason"] is None
+    entry = case_audit(core, ref)[-1]
+    assert entry.action == "case.resumed" and entry.after["evidence"]["paused_until"] == "2026-12-04"

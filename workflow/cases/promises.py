@@ -12,7 +12,8 @@ it counts what the customer has paid this creditor in the promise's currency sin
 Example (grace 2 working days): a promise for Friday 2026-11-27 may still be paid on Monday 30
 November and Tuesday 1 December; the review of Wednesday 2 December breaks it.
 
-Plans are reviewed the same way, instalment by instalment (``workflow.cases.plans``).
+Plans are reviewed the same way, instalment by instalment (``workflow.cases.plans``), and a pause
+given an end day ends by itself once that day has passed.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from sqlalchemy.orm import Session
 from workflow.calc.service import LawData
 from workflow.cases import plans
 from workflow.cases.lifecycle import apply, lock_case
-from workflow.cases.models import CaseNote, CustomerDunning, DunningPolicy, Promise, RepaymentPlan
+from workflow.cases.models import CaseNote, CustomerDunning, DunningCase, DunningPolicy, Promise, RepaymentPlan
 from workflow.cases.states import CLOSED, CaseEvent, CaseState
 from workflow.law.workdays import WorkCalendar, provisional_year
 from workflow.unit_of_work import UnitOfWork
@@ -138,7 +139,26 @@ def review(uow: UnitOfWork, as_of: date) -> list[PromiseOutcome]:
         if outcome is not None:
             outcomes.append(PromiseOutcome(case.id, case.ref, "plan", plan.id, outcome, paid_since))
     s.flush()
+    resume_ended_pauses(uow, as_of)
     return outcomes
+
+
+def resume_ended_pauses(uow: UnitOfWork, as_of: date) -> int:
+    """A pause given an end day ends by itself the day after it: the case goes back to where it was
+    (run with the review, so the same day's run picks the case up again). How many resumed."""
+    s = uow.session
+    ended = list(s.scalars(select(DunningCase.id).where(
+        DunningCase.state == CaseState.PAUSED.value, DunningCase.paused_until.is_not(None),
+        DunningCase.paused_until < as_of).order_by(DunningCase.id)))
+    for case_id in ended:
+        case = lock_case(uow, case_id)
+        if case.state != CaseState.PAUSED.value or case.paused_until is None or case.paused_until >= as_of:
+            continue
+        apply(uow, case, CaseEvent.RESUMED, reason=f"暂停至 {case.paused_until} 已结束 / the pause ended "
+                                                   f"on {case.paused_until}",
+              evidence={"paused_until": case.paused_until.isoformat(), "as_of": as_of.isoformat()},
+              hold_reason=None)
+    return len(ended)
 
 
 def _grace_end(cal: GraceCalendar, days: int, due: date) -> date:
