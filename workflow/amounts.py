@@ -79,3 +79,63 @@ def parse_money_text(written: str) -> Amount:
 def plain(value: Decimal) -> str:
     """A decimal string without separators or exponent, two decimals: what our JSON carries."""
     return format(value.quantize(Decimal("0.01")), "f")
+
+
+# Chinese numerals as written in amounts: 一万四, 10万8, 2万7千9百6, 叁万贰仟陆佰元整, 壹佰叁拾陆万伍仟元整
+_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "貳": 2, "两": 2, "兩": 2, "三": 3, "叁": 3, "參": 3,
+             "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "陸": 6, "七": 7, "柒": 7, "八": 8, "捌": 8,
+             "九": 9, "玖": 9}
+_CN_SMALL = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+_CN_BIG = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
+CN_NUMERAL_CHARS = "".join([*_CN_DIGIT, *_CN_SMALL, *_CN_BIG])
+
+
+def parse_chinese_number(written: str) -> Decimal | None:
+    """The value of a number written with Chinese numerals, Arabic digits before a unit allowed
+    (``10万8`` = 108000: a trailing digit counts in the unit below the last one, as people say it).
+    None when it is not such a number."""
+    s = written.strip()
+    if not s or not any(ch in _CN_DIGIT or ch in _CN_SMALL or ch in _CN_BIG for ch in s):
+        return None
+    total = Decimal(0)
+    section = Decimal(0)
+    number: Decimal | None = None
+    last_unit = 0
+    i = 0
+    while i < len(s):
+        ch = s[i]
+        if ch.isdigit() or ch == ".":
+            j = i
+            while j < len(s) and (s[j].isdigit() or s[j] == "."):
+                j += 1
+            try:
+                number = Decimal(s[i:j])
+            except ArithmeticError:
+                return None
+            i = j
+            continue
+        if ch in _CN_DIGIT:
+            number = Decimal(_CN_DIGIT[ch]) if ch not in "零〇" else None
+            if ch in "零〇":
+                last_unit = 0  # 一万零五百: after a zero the next digit is not in the unit below
+        elif ch in _CN_SMALL:
+            unit = _CN_SMALL[ch]
+            section += (number if number is not None else Decimal(1)) * unit
+            number = None
+            last_unit = unit
+        elif ch in _CN_BIG:
+            unit = _CN_BIG[ch]
+            if unit >= 100_000_000:
+                total = (total + section + (number or 0)) * unit
+            else:  # 一亿两千万: the 万 multiplies only what came after the 亿
+                total += (section + (number or 0)) * unit
+            section = Decimal(0)
+            number = None
+            last_unit = unit
+        else:
+            return None
+        i += 1
+    if number is not None:
+        # "一万四" = 14000, "2万7千9百6" = 27960: the bare last digit is in the unit below the last
+        section += number * (Decimal(last_unit) / 10 if last_unit >= 10 else 1)
+    return total + section

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from workflow.amounts import AmountUnreadable, parse_money_text, strip_currency
+from workflow.amounts import AmountUnreadable, parse_chinese_number, parse_money_text, strip_currency
 from workflow.mail.when import Found, find_dates
 
 INTENTS = ("promise_to_pay", "paid", "dispute", "document_request", "installment_request", "hardship",
@@ -34,89 +34,131 @@ INTENTS = ("promise_to_pay", "paid", "dispute", "document_request", "installment
 
 _I = re.IGNORECASE
 
+# Traditional → simplified for the characters the rules use, one character for one, so positions in
+# the matching copy are positions in the reply (zh-TW / zh-HK replies meet the same rules)
+_T2S = str.maketrans(
+    "貴發請於匯轉帳賬單貨質檢驗問題暫緩將會還確認無誤號週禮結給對額萬億資緊張難戶時間後錢經營議爭約訂購數價錯開補據"
+    "備簽蓋複掃這個內來們與準協計劃現產廠運氣電頭稅並從讓說謝務處已負責欠餘剩筆項款並條擬達過實際應當須該業標驗貨齊"
+    "聯繫絡寄遞郵遲延緩寬限進貸凍區條層級鑑證錄覆書據總辦審閱",
+    "贵发请于汇转账账单货质检验问题暂缓将会还确认无误号周礼结给对额万亿资紧张难户时间后钱经营议争约订购数价错开补据"
+    "备签盖复扫这个内来们与准协计划现产厂运气电头税并从让说谢务处已负责欠余剩笔项款并条拟达过实际应当须该业标验货齐"
+    "联系络寄递邮迟延缓宽限进贷冻区条层级鉴证录复书据总办审阅",
+)
+
 _PAID = re.compile(
     r"已(?:经)?(?:于[^，。,；;]{0,20})?(?:通过[^，。,；;]{0,15})?(?:全额|全部|足额)?(?:付款|支付|付清|结清|还清|汇款|汇出|转账|转出|"
-    r"打款|付了|汇了|转了|打了|付过|支付了|汇入|电汇|付)|"
+    r"打款|付了|汇了|转了|打了|付过|支付了|汇入|电汇|背书|付|汇|转给|打给|付给)|"
+    r"已(?:经)?[^，。,；;！!]{0,10}(?:转给|汇给|打给|付给|背书)|(?<![会将要能再])(?:付|汇|转|打)了(?!解)|"
     r"款(?:项)?已(?:经)?(?:全部|全额)?(?:付|支付|汇|转|打|结清)|付款已(?:完成|办理|成功)|已完成(?:付款|支付|转账)|"
-    r"(?:水单|银行回单|付款回单|付款凭证|转账凭证|汇款凭证|电汇凭证|付款截图|转账截图)|"
+    r"(?:水单|银行回单|付款回单|付款凭证|转账凭证|汇款凭证|电汇凭证|付款截图|转账截图|回单)|"
     r"\b(?:have|has|had)\s+(?:already\s+)?(?:been\s+)?(?:paid|settled|transferred|remitted|wired|made\s+(?:the\s+)?payment)|"
-    r"\bwas\s+(?:paid|settled|transferred|remitted|wired)|\bwere\s+(?:paid|settled|transferred)|"
-    r"\b(?:paid|transferred|remitted|wired)\s+(?:it\s+|the\s+\w+\s+)?(?:on|yesterday|today|last|in\s+full)|"
+    r"\b(?:was|were)\s+(?:already\s+|fully\s+)?(?:paid|settled|transferred|remitted|wired)|"
+    r"\b(?:paid|transferred|remitted|wired|settled)\s+(?:it\s+|the\s+\w+\s+)?(?:on|yesterday|today|last|in\s+full)|"
     r"payment\s+(?:was|has\s+been)\s+(?:made|sent|executed|processed|released|effected)|already\s+paid|"
-    r"remittance\s+(?:advice|slip|copy)|proof\s+of\s+payment|bank\s+slip|payment\s+confirmation",
+    r"remittance\s+(?:advice|slip|copy)|proof\s+of\s+payment|bank\s+slip|payment\s+confirmation|\bwe\s+paid\b",
     _I,
 )
 _PAY_VERB = re.compile(
-    r"付款|支付|付清|结清|还款|还清|打款|汇款|汇出|转账|回款|付给|付\s*[^\s款]|汇给|结算|清偿|偿还|"
+    r"付款|支付|付清|结清|还款|还清|打款|汇款|汇出|转账|回款|付给|汇给|转给|打给|结算|清偿|偿还|打过去|转过去|汇过去|"
+    r"(?<![应对])付(?=\s*(?:[\d人RU$￥¥美港一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾全首余剩尾清款了给到第]|$|[，。,.！!]))|"
     r"\b(?:pay|paid|payment|settle|settled|settlement|transfer|remit|remittance|wire|clear|instal+ments?)\b",
     _I,
 )
 _PROMISE = re.compile(
-    r"(?:将|会|拟|计划|预计|准备|争取|保证|承诺|安排|可以|能够?|尽快|尽量|确保)[^。！？!?；;\n]{0,30}"
-    r"(?:付款|支付|付清|结清|还款|还清|打款|汇款|汇出|转账|付|汇|转|结)|"
+    r"(?<![不没无])(?:将|会|拟|计划|预计|准备|争取|保证|承诺|安排|排定|排入|可以|能够?|尽快|尽量|确保|一定|马上)"
+    r"[^。！？!?；;\n]{0,30}(?:付款|支付|付清|结清|还款|还清|打款|汇款|汇出|转账|付|汇|转|结)|"
     r"(?:付款|支付|付清|结清|还清|打款|汇款|转账|付|汇)[^。！？!?；;\n]{0,6}(?:前|之前|以前)|"
-    r"(?:前|之前|以前)(?:付款|支付|付清|结清|还清|打款|汇款|转账|付|汇|安排)|"
+    r"(?:前|之前|以前)[^。！？!?；;\n]{0,8}(?:付款|支付|付清|结清|还清|打款|汇款|转账|付|汇|安排|打过去|转过去)|"
     r"\b(?:will|shall|'ll|going\s+to|expect\s+to|plan\s+to|intend\s+to|promise\s+to|arrange\s+to|undertake\s+to|"
     r"aim\s+to|commit\s+to)\s+(?:\w+\s+){0,3}?(?:pay|settle|transfer|remit|wire|clear|release|make\s+(?:the\s+)?payment|"
     r"arrange\s+(?:the\s+)?payment|process\s+(?:the\s+)?payment)|payment\s+will\s+be\s+(?:made|sent|released|effected|"
-    r"arranged|transferred|processed)|\bscheduled\s+(?:for\s+)?(?:payment|to\s+be\s+paid)",
+    r"arranged|transferred|processed)|\bscheduled\s+(?:for\s+)?(?:payment|to\s+be\s+paid)|\bpayment\s+(?:is\s+)?scheduled",
     _I,
 )
 _CONDITION = re.compile(
-    r"(?:收到|待|等到?|一旦|如果|假如|若|只要|只有|除非)[^。！？!?；;\n]{0,25}(?:后|之后|以后|再|才|即|就)|"
+    r"(?:收到|待|等到?|一旦|如果|假如|若|只要|只有|除非|核对|审批|确认)[^。！？!?；;\n]{0,25}(?:后|之后|以后|再|才|即|就|方可)|"
     r"\bupon\s+receipt|\bonce\s+(?:we|the|your|our|it|they)\b|\bafter\s+(?:we|receiving|receipt|the)\b|"
     r"\bas\s+soon\s+as\s+(?:we|the|your|our)\b|\bprovided\s+(?:that\s+)?|\bsubject\s+to\b|\bif\s+(?:you|we|the)\b",
     _I,
 )
+# an earlier promise repeated next to the news (a payment): not a new promise
+_RESTATED = re.compile(r"按(?:原)?约定|按原计划|如约|照旧|按之前说的|按之前(?:的)?约定|as\s+agreed|as\s+promised|"
+                       r"as\s+previously|as\s+planned", _I)
+_REMAINDER = re.compile(r"剩余|剩下|余款|尾款|其余|余下|\brest\b|\bremaining\b|\bbalance\b", _I)
+_VAGUE_TIME = re.compile(r"春节后|年后|节后|过完年|过年后|元旦后|after\s+(?:the\s+)?(?:holidays?|chinese\s+new\s+year|"
+                         r"spring\s+festival|cny|new\s+year)", _I)
 _DISPUTE_NEGATED = re.compile(r"(?:无|没有|并无|不存在|没|毫无)(?:任何)?(?:异议|争议|问题|疑问|出入|差异)|"
-                              r"\bno\s+(?:dispute|objection|issue|discrepanc\w*|problem)s?\b", _I)
-_DISPUTE = re.compile(
-    r"质量问题|质量不合格|质量有问题|不合格|超差|瑕疵|破损|损坏|短少|短缺|少发|漏发|错发|数量不符|数量不对|规格不符|型号不符|"
-    r"金额不符|金额有误|金额不对|金额错误|价格不符|单价不对|单价有误|计算错误|对不上|不一致|有争议|异议|拒绝(?:支付|付款)|拒付|"
-    r"不予(?:支付|付款|认可)|暂缓(?:支付|付款)|暂停(?:支付|付款)|暂不(?:支付|付款)|退货|不认可|不同意|不应由我司|"
-    r"并未(?:订购|采购)|没有(?:订购|采购)|(?:未|没有|没|尚未)收到(?:货|货物|产品)|货物未到|未到货|索赔|投诉|与合同(?:约定)?不符|"
-    r"重复(?:收费|开票|计费|付款)|返修|质保金|不属实|有误|多收|多算|\bdisput\w*|\bdisagree\w*|\bdefect\w*|\bdamaged\b|"
-    r"\bfaulty\b|quality\s+(?:issue|problem|defect)s?|\bnot\s+(?:as\s+)?ordered\b|\bnever\s+ordered\b|"
-    r"\bwrong\s+(?:quantity|amount|price|invoice|items?|goods)|\bincorrect\b|discrepanc\w*|overcharg\w*|"
-    r"\bshort[-\s]?(?:shipped|delivered|shipment)|missing\s+items|not\s+received\s+(?:the\s+)?goods|"
-    r"goods\s+(?:were\s+|have\s+)?(?:not|never)\s+(?:been\s+)?(?:received|delivered)|return(?:ed)?\s+the\s+goods|"
-    r"withhold\w*\s+(?:the\s+)?payment|refuse\s+to\s+pay|will\s+not\s+pay|won't\s+pay|\bcomplain\w*|\bobject\s+to\b",
-    _I,
-)
-_DOCS = (r"(?:发票|专票|增值税(?:专用)?发票|票据|合同|对账单|送货单|发货单|签收单|验收单|结算单|明细|清单|账单|凭证|复印件|"
-         r"扫描件|回执)")
+                              r"\bno\s+(?:dispute|objection|issue|discrepanc\w*|problem)s?\b|问题[^，。]{0,12}(?:已经?|都)"
+                              r"[^，。]{0,6}(?:处理|解决)", _I)
+_NOT_DELIVERED = (r"(?:未|没有|没|尚未|根本没)(?:有)?收到(?:货|货物|产品|设备)|货[^，。,；;]{0,10}(?:没|未)(?:"
+                  r"有)?(?:收到|到)|"
+                  r"货物未到|未到货|没到货|签收人不是|not\s+received\s+(?:the\s+)?(?:goods|shipment|delivery)|"
+                  r"goods\s+(?:were\s+|have\s+)?(?:not|never)\s+(?:been\s+)?(?:received|delivered|arrived)|"
+                  r"never\s+(?:received|arrived)|not\s+(?:been\s+)?delivered")
+_QUANTITY = (r"数量不符|数量不对|数量有误|短少|短缺|少发|漏发|少了\s*\d+|实收数量|实际到货|实到|"
+             r"\bshort[-\s]?(?:shipped|delivered|shipment)|missing\s+items|quantity|fewer\s+than")
+_QUALITY = (r"质量|品质|不合格|超差|超标|瑕疵|破损|损坏|不良|验收不合格|未通过[^，。,；;]{0,8}验收|返修|返工|退"
+            r"换|拒收|故障|"
+            r"\bdefect\w*|\bdamaged\b|\bfaulty\b|\bquality\b|not\s+working|malfunction\w*|\bbroken\b")
+_PRICE = (r"价格不符|单价不对|单价有误|价格有误|价格不对|金额不符|金额有误|金额不对|金额错误|计算错误|多收|多算"
+          r"|重复(?:收费|开票|计费)|"
+          r"报价|折扣|返利|涨价|与合同(?:约定)?不符|\bprice\w*|overcharg\w*|\bdiscount\w*|wrong\s+(?:amount|price|rate)|"
+          r"double[-\s]?(?:billed|charged|invoiced)|charged\s+twice")
+_DISPUTE_OTHER = (r"对不上|不一致|不符|有争议|异议|拒绝(?:支付|付款)|拒付|不予(?:支付|付款|认可)|暂缓(?:支付|付"
+                  r"款)|暂停支付|"
+                  r"暂不(?:支付|付款)|退货|不认可|不同意|不应由我司|并未(?:订购|采购)|没有(?:订购|采购)|索赔|投诉|不属实|"
+                  r"不可能付|不会付|\bdisput\w*|\bdisagree\w*|\bnot\s+(?:as\s+)?ordered\b|\bnever\s+ordered\b|"
+                  r"\bwrong\s+(?:quantity|invoice|items?|goods)|\bincorrect\b|discrepanc\w*|return(?:ed)?\s+the\s+goods|"
+                  r"withhold\w*\s+(?:the\s+)?payment|refuse\s+to\s+pay|will\s+not\s+pay|won't\s+pay|\bcomplain\w*|"
+                  r"\bobject\s+to\b|not\s+liable|not\s+responsible")
+_DISPUTE_REASONS = (("not_delivered", re.compile(_NOT_DELIVERED, _I)), ("quantity", re.compile(_QUANTITY, _I)),
+                    ("quality", re.compile(_QUALITY, _I)), ("price", re.compile(_PRICE, _I)))
+# a quality or price word alone is no dispute ("质量很好"); it is one beside a refusal or a complaint
+_DISPUTE = re.compile("|".join((_NOT_DELIVERED, _DISPUTE_OTHER, r"质量问题|品质问题|质量不合格|不合格|超差|超标"
+                                                                r"|瑕疵|破损|"
+                                r"损坏|不良率|验收不合格|未通过[^，。,；;]{0,8}验收|\bdefect\w*|\bdamaged\b|\bfaulty\b|"
+                                r"quality\s+(?:issue|problem|defect)s?|" + _QUANTITY + "|" + _PRICE)), _I)
+_DOCS = (r"(?:发票|专票|增值税(?:专用)?发票|票据|合同|对账单|送货单|发货单|签收单|验收单|结算单|明细|清单|账单|"
+         r"凭证|复印件|"
+         r"扫描件|回执|正本|副本)")
 _DOCUMENT_REQUEST = re.compile(
     r"(?:未|没有|没|尚未|还没|还未|一直没)(?:有)?(?:收到|见到|拿到|开具|开)(?:过)?(?:贵司|你司|你们|您)?"
-    r"(?:的|开具的|寄来的)?"
-    r"[^，。,；;]{0,8}" + _DOCS + r"|" + _DOCS + r"[^，。,；;]{0,8}(?:未收到|没收到|没有收到|尚未收到|丢失|遗失|作废|寄丢)|"
-    r"(?:重新|再次|补)(?:开具|开|寄送|寄|发送|发|提供)|"
+    r"(?:的|开具的|寄来的)?[^，。,；;]{0,8}" + _DOCS + r"|"
+    + _DOCS + r"[^，。,；;]{0,8}(?:未收到|没收到|没有收到|尚未收到|丢失|遗失|作废|寄丢|开错|有误)|"
+    r"(?:重新|再次|补)(?:开具|开|寄送|寄|发送|发|提供)|重开|补开|作废|开错|抬头[^，。,；;]{0,6}错|税号[^，。,；;]{0,6}(?:错|不对)|"
     r"(?:请|麻烦|烦请|劳烦|希望|需要)(?:贵司|你司|你们|您)?[^，。,；;]{0,6}(?:提供|发送|发来|发|寄|邮寄|开具|补开|重开|重发|"
     r"补发|传|出具)[^，。,；;]{0,12}" + _DOCS + r"|"
-    r"(?:send|provide|resend|re-send|forward|share|issue|email)\s+(?:us\s+|me\s+)?(?:with\s+)?(?:a\s+|the\s+)?"
-    r"(?:copy\s+of\s+)?(?:the\s+|your\s+|a\s+)?(?:vat\s+|corrected\s+|original\s+|signed\s+)?(?:invoice|contract|statement|"
-    r"delivery\s+note|proof\s+of\s+delivery|pod|purchase\s+order|documents?|fapiao)|"
+    r"(?:请|麻烦|烦请|劳烦)[^，。,；;]{0,4}把[^。；;]{0,24}" + _DOCS + r"[^。；;]{0,12}(?:发|寄|传|提供|给)|"
+    r"(?:send|provide|resend|re-send|forward|share|issue|email|re-issue|reissue)\s+(?:us\s+|me\s+)?(?:with\s+)?"
+    r"(?:a\s+|the\s+)?(?:copy\s+of\s+)?(?:the\s+|your\s+|a\s+)?(?:vat\s+|corrected\s+|original\s+|signed\s+|new\s+)?"
+    r"(?:invoice|contract|statement|delivery\s+note|proof\s+of\s+delivery|pod|purchase\s+order|documents?|fapiao|"
+    r"credit\s+note)|"
     r"(?:have\s+not|haven't|did\s+not|didn't|never|not)\s+(?:yet\s+)?(?:been\s+)?received\s+(?:the\s+|your\s+|any\s+|an?\s+)?"
     r"(?:vat\s+)?(?:invoice|contract|statement|delivery\s+note|fapiao)|invoice\s+(?:is\s+|was\s+)?missing|"
     r"missing\s+invoice|copy\s+of\s+the\s+invoice|need\s+(?:the|a|an)\s+(?:vat\s+|official\s+)?(?:invoice|fapiao)",
     _I,
 )
 _INSTALLMENT = re.compile(
-    r"分期|分批|分[两二三四五六七八九十几多\d]\s*(?:期|次|批|笔|个月|個月)|分月|按月(?:支付|付款|还款)|每月(?:支付|付|还)|"
-    r"还款计划|付款计划|还款协议|还款方案|付款方案|逐月|\binstal+ments?\b|payment\s+plan|repayment\s+(?:plan|schedule|"
+    r"分期|分批|分[两二三四五六七八九十几多\d]\s*(?:期|次|批|个月|個月)|分月|按月(?:支付|付款|还款|付)|每月(?:支付|付|还)|"
+    r"还款计划|还款协议|还款方案|分期付款|逐月|\binstal+ments?\b|payment\s+plan|repayment\s+(?:plan|schedule|"
     r"agreement)|\bin\s+(?:two|three|four|five|six|\d+)\s+(?:monthly\s+|equal\s+)?(?:parts|payments|tranches|"
     r"instal\w*)|monthly\s+payments|pay\s+in\s+parts|\bstaggered\b",
     _I,
 )
 _HARDSHIP = re.compile(
-    r"资金(?:紧张|困难|周转|链|短缺|不足|压力)|周转(?:困难|不开|不灵|不过来)|现金流|经营(?:困难|不善)|"
-    r"暂时(?:无力|无法支付|无法付款|没有能力|没钱|付不出|拿不出)|无力(?:支付|偿还|付款)|没有(?:钱|资金)|账上没钱|"
-    r"(?:客户|甲方|业主|下游|总包|总公司|集团|上游)(?:那边|方面)?[^，。,；;]{0,8}(?:未|没有|没|还没|尚未|拖欠|迟迟)"
-    r"[^，。,；;]{0,6}(?:回款|付款|结算|拨款|付钱|付我们)|等[^，。,；;]{0,10}(?:回款|拨款|款项到位|资金到位)|回款后|"
-    r"停产|停工|破产|倒闭|裁员|困难|\bcash[-\s]?flow|financial\s+(?:difficult\w*|hardship|trouble|constraint\w*)|"
-    r"\bliquidity\b|unable\s+to\s+pay|cannot\s+pay|can't\s+pay|can\s+not\s+pay|short\s+of\s+(?:funds|cash)|"
-    r"waiting\s+for\s+(?:the\s+)?(?:payment\s+from\s+)?(?:our|a)\s+(?:own\s+)?(?:customer|client)|"
-    r"(?:our|own)\s+(?:customer|client)\s+(?:has\s+)?(?:not\s+)?(?:yet\s+)?(?:paid|delayed)|\binsolven\w*|\bbankrupt\w*|"
-    r"\bhardship\b|difficult\s+(?:times|situation)",
+    r"资金(?:紧张|困难|周转|链|短缺|不足|压力|比较紧|很紧|冻结)|周转(?:困难|不开|不灵|不过来)|现金流|经营(?:困难|不善)|"
+    r"暂时[^，。,；;]{0,4}(?:无力|无法支付|无法付款|没有能力|没钱|付不|拿不出|没法)|付不出|付不了|付不起|拿不出|"
+    r"无力(?:支付|偿还|付款)|没有(?:钱|资金)|真没钱|没钱|借钱|账上没钱|冻结|抽贷|断贷|债务重组|重组|"
+    r"(?:客户|甲方|业主|下游|总包|总公司|集团|上游|渠道)(?:那边|方面)?[^，。,；;]{0,8}(?:未|没有|没|还没|尚未|拖欠|迟迟|卡着|很慢|太慢)"
+    r"|回款(?:很|太|比较)?慢|等[^，。,；;]{0,10}(?:回款|拨款|款项到位|资金到位)|回款后|款被[^，。,；;]{0,6}卡|"
+    r"停产|停工|订单[^，。,；;]{0,4}停|破产|倒闭|裁员|延后一段时间|(?:对外)?付款都?暂停|"
+    r"\bcash[-\s]?flow|financial\s+(?:difficult\w*|hardship|trouble|constraint\w*|situation)|"
+    r"\bliquidity\b|unable\s+to\s+pay|cannot\s+(?:make\s+(?:any\s+)?)?pay|can't\s+(?:make\s+(?:any\s+)?)?pay|"
+    r"can\s+not\s+pay|short\s+of\s+(?:funds|cash)|"
+    r"waiting\s+for\s+(?:the\s+)?(?:payment\s+from\s+)?(?:our|a)\s+(?:own\s+|main\s+)?(?:customer|client)|"
+    r"(?:our|own)\s+(?:main\s+)?(?:customer|client)\s+(?:has\s+)?(?:not\s+)?(?:yet\s+)?(?:paid|delayed|gone)|"
+    r"\binsolven\w*|\bbankrupt\w*|judicial\s+management|receivership|administrat(?:ion|or)|liquidation|"
+    r"\bhardship\b|difficult\s+(?:times|situation)|restructur\w*",
     _I,
 )
 _STATEMENT = re.compile(
@@ -130,21 +172,30 @@ _STATEMENT = re.compile(
     _I,
 )
 _REFERENCE = re.compile(
-    r"(?:交易流水号|银行流水号|流水号|交易号|交易编号|凭证号|回单号|业务编号|业务参考号|参考号|汇款编号|付款编号|"
-    r"reference(?:\s+(?:number|no\.?))?|ref(?:erence)?\.?(?:\s*no\.?)?|transaction\s+(?:id|no\.?|number|ref\w*)|utr)"
-    r"\s*(?:为|是|:|：|#|is)?\s*([A-Za-z0-9][A-Za-z0-9\-_/]{5,40})",
+    r"(?:交易流水号|银行流水号|流水号|交易号|交易编号|凭证号|回单号|业务编号|业务参考号|参考号|汇款编号|付款编号|付款单号|票号|"
+    r"汇票号|承兑汇票号|reference(?:\s+(?:number|no\.?))?|ref(?:erence)?\.?(?:\s*no\.?)?|transaction\s+(?:id|no\.?|number|"
+    r"ref\w*)|utr|payment\s+run|remittance\s+(?:no\.?|number|ref\w*)|swift\s+ref\w*)"
+    r"\s*(?:为|是|:|：|#|is)?\s*([A-Za-z0-9][A-Za-z0-9\-_/]*(?:\s\d{3,}(?![\d.,]))*)",
     _I,
 )
 
-_SENTENCE = re.compile(r"[^。！？!?；;\n]+(?:[。！？!?；;]|\n|$)|(?<=\.)\s")
 _AMOUNT = re.compile(
-    r"(?P<pre>人民币|RMB|CNY|USD|US\$|美元|EUR|HKD|HK\$|¥|￥|\$|€)?\s*"
+    r"(?P<pre>人民币|RMB|CNY|USD|US\$|美元|美金|EUR|欧元|HKD|HK\$|港币|港元|¥|￥|\$|€)?\s*"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?)\s*"
     r"(?P<unit>亿|万|千)?\s*(?P<post>元|块|美元|美金|欧元|港币|港元|人民币|RMB|CNY|USD|EUR|HKD)?",
     _I,
 )
-_AMOUNT_WORDS = re.compile(r"(?:金额|货款|款项|余款|尾款|欠款|剩余|首付|第[一二三四五1-5]笔|amount|sum|balance|total|"
-                           r"payment\s+of|instal\w*\s+of|of)\s*[:：]?\s*$", _I)
+_CN_AMOUNT = re.compile(
+    r"(?P<pre>人民币|RMB|CNY|USD|美元|美金|港币|港元|欧元|¥|￥)?\s*"
+    r"(?P<num>[\d.]*[零〇一壹二贰貳两兩三叁參四肆五伍六陆陸七柒八捌九玖十拾百佰千仟万萬亿億][\d零〇一壹二贰貳两兩三叁參四肆五伍六陆陸七柒八捌九玖十拾百佰千仟万萬亿億.]*)"
+    r"\s*(?P<post>元整|元|块|美元|美金|港币|港元|欧元)?"
+)
+_CN_NOT_MONEY = re.compile(r"^(?:月|日|号|天|周|年|个|次|件|套|家|点|时|分|期|笔|批|人|台|吨|箱|张|份|种|位|倍|"
+                           r"成|楼|层|栋|米|%)")
+_AMOUNT_WORDS = re.compile(r"(?:金额|货款|款项|余款|尾款|欠款|剩余|剩下的?|首付|首笔|第[一二三四五1-5]笔|付|支"
+                           r"付|汇|转|amount|"
+                           r"sum|balance|total|payment\s+of|instal\w*\s+of|of)\s*[:：]?\s*$", _I)
+_CURRENCY_BEFORE = re.compile(r"(美金|美元|USD|US\$|港币|港元|HKD|欧元|EUR|人民币|RMB|CNY)[^\d，。,]{0,3}$", _I)
 
 
 @dataclass(frozen=True)
@@ -195,18 +246,41 @@ class Understanding:
 def find_amounts(text: str) -> list[Money]:
     """Money amounts in free text: only figures a reader would take as money (a currency mark, 元/万,
     thousands separators with cents, or an amount word before them); never parts of invoice numbers,
-    references, phone numbers or dates."""
+    references, phone numbers or dates. Chinese numerals too (一万四, 10万8, 叁万贰仟陆佰元整)."""
     out: list[Money] = []
+    for m in _CN_AMOUNT.finditer(text):
+        num = m.group("num")
+        if not any(ch in "十拾百佰千仟万萬亿億" for ch in num) and not m.group("post"):
+            continue
+        if _CN_NOT_MONEY.match(text[m.end("num"):m.end("num") + 1]) and not m.group("post"):
+            continue
+        before = text[max(0, m.start("num") - 1):m.start("num")]
+        if text[m.end("num"):m.end("num") + 2] == "分之" or before in ("第", "周"):
+            continue
+        if num.replace(".", "").isdigit() or (num[-1] in "万萬亿億千" and num[:-1].replace(".", "").isdigit()):
+            continue  # plain Arabic figures with at most one unit: the Arabic rule below reads them
+        value = parse_chinese_number(num.rstrip("."))
+        if value is None or value <= 0:
+            continue
+        try:
+            amount = parse_money_text(format(value, "f"))
+        except AmountUnreadable:
+            continue
+        currency = _currency_of(m.group("pre"), m.group("post"), text[: m.start()])
+        out.append(Money(amount.value, currency, m.start(), m.end()))
     for m in _AMOUNT.finditer(text):
+        if any(o.start < m.end() and m.start() < o.end for o in out):
+            continue
         num = m.group("num")
         start, end = m.start("num"), m.end("num")
         before = text[max(0, start - 1): start]
         after = text[end: end + 1]
-        if not m.group("pre") and (before.isalnum() or before in "-_/#.") and before != "":
+        if not m.group("pre") and before and ((before.isascii() and before.isalnum()) or before in "-_/#.:"):
             continue
-        if not m.group("unit") and not m.group("post") and (after.isalnum() or after in "-_/") and after != "":
+        if not m.group("unit") and not m.group("post") and after and ((after.isascii() and after.isalnum())
+                                                                       or after in "-_/"):
             continue
-        if after in "年月日号%％" and not m.group("unit") and not m.group("post"):
+        if not m.group("unit") and not m.group("post") and _CN_NOT_MONEY.match(text[end:end + 1].lstrip()):
             continue
         context = bool(m.group("pre") or m.group("post") or m.group("unit"))
         if not context and "," in num and "." in num:
@@ -215,15 +289,30 @@ def find_amounts(text: str) -> list[Money]:
             context = len(num.replace(",", "").split(".")[0]) >= 3  # "of 3 days" is no amount
         if not context:
             continue
-        written = (m.group("pre") or "") + num + (m.group("unit") or "") + (m.group("post") or "")
-        if m.group("post") == "块":
-            written = written[:-1] + "元"
+        written = num + (m.group("unit") or "")
         try:
             amount = parse_money_text(written)
         except AmountUnreadable:
             continue
-        out.append(Money(amount.value, amount.currency, m.start(), m.end()))
-    return out
+        currency = _currency_of(m.group("pre"), m.group("post"), text[: m.start()])
+        out.append(Money(amount.value, currency, m.start(), m.end()))
+    return sorted(out, key=lambda money: money.start)
+
+
+def _currency_of(pre: str | None, post: str | None, before: str) -> str | None:
+    """The currency an amount is in: a mark before it wins ("美金23,480元" is dollars), then after it,
+    then a currency word just before ("美金壹萬…元整")."""
+    for mark in (pre, post):
+        if mark and mark != "块":
+            code = strip_currency(mark)[1]
+            if code is not None and not (mark in ("元", "元整") and _CURRENCY_BEFORE.search(before[-8:])):
+                return code
+    near = _CURRENCY_BEFORE.search(before[-8:])
+    if near is not None:
+        return strip_currency(near.group(1))[1]
+    if post in ("元", "元整", "块"):
+        return "CNY"
+    return None
 
 
 def _sentences(text: str) -> list[tuple[int, str]]:
@@ -250,101 +339,146 @@ def _without(pattern: re.Pattern[str], text: str) -> str:
     return pattern.sub(lambda m: " " * len(m.group(0)), text)
 
 
+def to_simplified(text: str) -> str:
+    """The matching copy of a reply: traditional characters the rules use as simplified, same length."""
+    return text.translate(_T2S)
+
+
+@dataclass
+class _Facts:
+    promises: list[Promise] = field(default_factory=list)
+    vague: list[Promise] = field(default_factory=list)  # "春节后付清": a promise without a date
+    undated: list[Promise] = field(default_factory=list)  # "剩下的尽快付" with no time at all
+    conditional: list[Promise] = field(default_factory=list)
+    restated: list[Promise] = field(default_factory=list)
+    paid_days: list[date] = field(default_factory=list)
+    paid_amounts: list[Money] = field(default_factory=list)
+    promise_amounts: list[Money] = field(default_factory=list)
+    amounts: list[Money] = field(default_factory=list)
+
+
+def _facts(text: str, anchor: date) -> _Facts:
+    f = _Facts()
+    for _, sentence in _sentences(text):
+        dates = find_dates(sentence, anchor)
+        amounts = find_amounts(sentence)
+        f.amounts += amounts
+        paid_here = bool(_PAID.search(sentence))
+        promise_here = bool(_PROMISE.search(sentence))
+        restated = bool(_RESTATED.search(sentence))
+        assigned: dict[int, Money] = {}
+        for each in amounts:
+            near = _nearest(each, dates)
+            if near is not None and id(near) not in assigned:
+                assigned[id(near)] = each
+        used_dates = False
+        for found in dates:
+            after = sentence[found.end: found.end + 15]
+            money = assigned.get(id(found))
+            ahead = found.ahead(anchor)
+            verb_after = bool(_PAY_VERB.search(after))
+            # the clause of this date: from the previous date (or the sentence start) to the next one
+            clause_start = max([d.end for d in dates if d.end <= found.start], default=0)
+            clause_end = min([d.start for d in dates if d.start >= found.end], default=len(sentence))
+            clause = sentence[clause_start:clause_end]
+            paid_clause = bool(_PAID.search(clause))
+            if paid_clause and found.behind(anchor) <= anchor and not (found.month_day is None and found.day > anchor):
+                f.paid_days.append(found.behind(anchor))
+                if money is not None:
+                    f.paid_amounts.append(money)
+                used_dates = True
+                continue
+            if ahead >= anchor and (promise_here or verb_after) and (_PAY_VERB.search(clause) or verb_after):
+                promise = Promise(ahead, money.value if money is not None else None)
+                used_dates = True
+                if restated:
+                    f.restated.append(promise)
+                elif _CONDITION.search(sentence[: found.start]) or _CONDITION.search(after):
+                    f.conditional.append(promise)
+                else:
+                    f.promises.append(promise)
+                    if money is not None:
+                        f.promise_amounts.append(money)
+        if paid_here and not used_dates:
+            f.paid_amounts += amounts
+            if not dates:
+                continue
+        if not used_dates and (promise_here or _VAGUE_TIME.search(sentence)) and _PAY_VERB.search(sentence):
+            promise = Promise(None, amounts[0].value if amounts else None)
+            if restated:
+                f.restated.append(promise)
+            elif _CONDITION.search(sentence):
+                f.conditional.append(promise)
+            elif _VAGUE_TIME.search(sentence):
+                f.vague.append(promise)
+            else:
+                f.undated.append(promise)
+            if amounts and not restated:
+                f.promise_amounts += amounts[:1]
+    return f
+
+
 def understand(text: str, anchor: date) -> Understanding:
     """The intent and facts of a reply's new text, relative dates resolved against ``anchor``."""
     body = text.strip()
     if not body:
         return Understanding("other", 0.3)
-    dispute_text = _without(_DISPUTE_NEGATED, body)
+    match = to_simplified(body)
+    dispute_text = _without(_DISPUTE_NEGATED, match)
     cues = {
         "dispute": _cues(_DISPUTE, dispute_text),
-        "installment_request": _cues(_INSTALLMENT, body),
-        "statement_confirmed": _cues(_STATEMENT, body),
-        "hardship": _cues(_HARDSHIP, body),
-        "document_request": _cues(_DOCUMENT_REQUEST, body),
-        "paid": _cues(_PAID, body),
-        "promise_to_pay": _cues(_PROMISE, body),
+        "installment_request": _cues(_INSTALLMENT, match),
+        "statement_confirmed": _cues(_STATEMENT, match),
+        "hardship": _cues(_HARDSHIP, match),
+        "document_request": _cues(_DOCUMENT_REQUEST, match),
+        "paid": _cues(_PAID, match),
+        "promise_to_pay": _cues(_PROMISE, match),
     }
-    promises: list[Promise] = []
-    conditional: list[Promise] = []
-    paid_days: list[date] = []
-    paid_amounts: list[Money] = []
-    promise_amounts: list[Money] = []
-    all_amounts: list[Money] = []
-    for offset, sentence in _sentences(body):
-        dates = find_dates(sentence, anchor)
-        amounts = find_amounts(sentence)
-        all_amounts += amounts
-        pays = bool(_PAY_VERB.search(sentence))
-        paid_here = bool(_PAID.search(sentence))
-        promise_here = bool(_PROMISE.search(sentence))
-        assigned: dict[int, Money] = {}
-        for money in amounts:
-            near = _nearest(money, dates)
-            if near is not None and id(near) not in assigned:
-                assigned[id(near)] = money
-        for found in dates:
-            before = sentence[: found.start]
-            if found.day >= anchor and pays and (promise_here or not paid_here or found.day > anchor):
-                promise = Promise(found.day, assigned[id(found)].value if id(found) in assigned else None)
-                if _CONDITION.search(before) or _CONDITION.search(sentence[found.end:found.end + 12]):
-                    conditional.append(promise)
-                else:
-                    promises.append(promise)
-                    if id(found) in assigned:
-                        promise_amounts.append(assigned[id(found)])
-            elif found.day <= anchor and paid_here:
-                paid_days.append(found.day)
-                if id(found) in assigned:
-                    paid_amounts.append(assigned[id(found)])
-        if paid_here and not dates:
-            paid_amounts += amounts
-        if promise_here and not dates and amounts and not _CONDITION.search(sentence):
-            promise_amounts += amounts
-            if not promises:
-                promises.append(Promise(None, amounts[0].value))
-    # instalments "of USD 28,800 on 15 December, 15 January and 15 February": one amount for each date
-    if cues["installment_request"] and promises and any(p.amount is None for p in promises):
-        each = next((p.amount for p in promises if p.amount is not None), None)
-        if each is not None:
-            promises = [Promise(p.day, p.amount if p.amount is not None else each) for p in promises]
-    dated = [p for p in promises if p.day is not None]
-
-    intent = _decide(cues, dated, promises, conditional)
-    confidence = _confidence(intent, cues, dated, promises)
-    chosen: list[Money] = (paid_amounts if intent == "paid" else promise_amounts) or all_amounts
+    f = _facts(match, anchor)
+    intent = _decide(cues, f)
+    confidence = _confidence(intent, cues, f)
+    if intent == "paid":
+        chosen = f.paid_amounts
+    elif intent == "promise_to_pay":
+        chosen = f.promise_amounts
+    else:
+        chosen = []
     currency = next((m.currency for m in chosen if m.currency), None)
-    if currency is None:
-        currency = strip_currency(body)[1] if chosen else None
-    if currency is None and chosen and re.search(r"[\u4e00-\u9fff]", body):
-        currency = "CNY"
-    reference = next((m.group(1) for m in _REFERENCE.finditer(body) if re.search(r"\d", m.group(1))), None)
+    if currency is None and chosen:
+        currency = strip_currency(match)[1] or "CNY"
+    reference = next((m.group(1).strip() for m in _REFERENCE.finditer(match) if re.search(r"\d", m.group(1))), None)
     reason = None
     if intent == "dispute":
-        first = _DISPUTE.search(dispute_text)
-        if first is not None:
-            reason = next((s.strip() for off, s in _sentences(body) if off <= first.start() < off + len(s)), None)
-            reason = reason[:300] if reason else None
-    paid_amount = paid_amounts[0].value if paid_amounts else None
-    if intent == "paid" and paid_amount is None and all_amounts:
-        paid_amount = all_amounts[0].value
+        reason = next((name for name, pattern in _DISPUTE_REASONS if pattern.search(dispute_text)), "other")
+    promises: list[Promise] = []
+    if intent == "promise_to_pay":
+        promises = f.promises or f.vague or f.undated
+    elif intent == "installment_request":
+        promises = f.promises
+    paid_date: date | None = None
+    paid_amount: Decimal | None = None
+    if intent == "paid" or f.paid_days:
+        paid_date = max(f.paid_days) if f.paid_days else anchor
+        paid_amount = f.paid_amounts[0].value if f.paid_amounts else None
     return Understanding(
-        intent=intent, confidence=confidence,
-        promises=promises if intent in ("promise_to_pay", "installment_request", "hardship", "dispute",
-                                        "statement_confirmed", "document_request", "paid") else [],
-        paid_date=max(paid_days) if paid_days else None, paid_amount=paid_amount,
-        currency=currency if (chosen or promises) else None, reference=reference, dispute_reason=reason,
-        cues={k: v for k, v in cues.items() if v},
+        intent=intent, confidence=confidence, promises=promises,
+        paid_date=paid_date if intent == "paid" or f.paid_days else None, paid_amount=paid_amount,
+        currency=currency, reference=reference if intent in ("paid", "promise_to_pay") else None,
+        dispute_reason=reason, cues={k: v for k, v in cues.items() if v},
     )
 
 
-def _decide(cues: dict[str, list[str]], dated: list[Promise], promises: list[Promise],
-            conditional: list[Promise]) -> str:
+def _decide(cues: dict[str, list[str]], f: _Facts) -> str:
     if cues["dispute"]:
         return "dispute"
     if cues["installment_request"]:
         return "installment_request"
-    if dated:
+    dated_with_amount = [p for p in f.promises if p.amount is not None]
+    # "3万今天已付，剩余的下个月初付": a payment with its amount beside a promise for "the rest" with none
+    # is news of the payment; a dated promise with its amount outranks a part already paid
+    if f.promises and (dated_with_amount or not (cues["paid"] and f.paid_amounts)):
+        return "promise_to_pay"
+    if f.vague:
         return "promise_to_pay"
     if cues["statement_confirmed"]:
         return "statement_confirmed"
@@ -354,7 +488,7 @@ def _decide(cues: dict[str, list[str]], dated: list[Promise], promises: list[Pro
         return "document_request"
     if cues["paid"]:
         return "paid"
-    if promises or (cues["promise_to_pay"] and not conditional):
+    if f.undated:
         return "promise_to_pay"
     return "other"
 
@@ -363,18 +497,18 @@ def _decide(cues: dict[str, list[str]], dated: list[Promise], promises: list[Pro
 _RIVALS = {"dispute", "installment_request", "hardship", "document_request", "statement_confirmed", "paid"}
 
 
-def _confidence(intent: str, cues: dict[str, list[str]], dated: list[Promise], promises: list[Promise]) -> float:
+def _confidence(intent: str, cues: dict[str, list[str]], f: _Facts) -> float:
     if intent == "other":
         return 0.5 if not any(cues.values()) else 0.35
     strength = len(cues.get(intent, []))
     score = 0.65 + 0.12 * min(strength, 2)
     if intent == "promise_to_pay":
-        score = 0.9 if dated else 0.55
-        if dated and any(p.amount is not None for p in dated):
-            score += 0.05
+        if f.promises:
+            score = 0.9 + (0.05 if any(p.amount is not None for p in f.promises) else 0.0)
+        else:
+            score = 0.6 if f.vague else 0.5
     rivals = [k for k in _RIVALS if k != intent and cues.get(k)]
-    # a partial payment beside a dated promise is expected, not a rival
     if intent == "promise_to_pay":
-        rivals = [k for k in rivals if k != "paid"]
+        rivals = [k for k in rivals if k not in ("paid", "hardship")]  # expected beside a promise
     score -= 0.12 * len(rivals)
     return round(max(0.05, min(0.97, score)), 2)

@@ -2,16 +2,19 @@
 
 ``2026年12月15日``, ``12月15日``, ``2026-12-15``, ``15 December 2026``, ``Dec 15``; and ``今天``, ``明天``,
 ``后天``, ``周三前``, ``本周五``, ``下周五``, ``本周内``, ``下周内``, ``月底``, ``下月底``, ``下月初``, ``月中``,
-``15号前``, ``下月10号``, ``3天内``, ``5个工作日内``, ``一周内``, ``年底``; in English ``today``,
-``tomorrow``, ``by Friday``, ``next Monday``, ``this week``, ``next week``, ``end of the month``,
+``15号前``, ``下月10号``, ``12月中旬``, ``3天内``, ``5个工作日内``, ``一周内``, ``年底``, ``昨天``; in English
+``today``, ``yesterday``, ``tomorrow``, ``by Friday``, ``next Monday``, ``this week``, ``end of the month``,
 ``early next month``, ``mid-month``, ``within 3 days``, ``within 5 business days``.
 
 Relative dates are resolved against the message's Date in Asia/Shanghai (the caller passes that day).
-A week starts on Monday (下周五 is the Friday of the next calendar week, as Chinese readers take it;
-"next Friday" is read the same way). "By the end of a week" means its Friday and "early next month"
-the 10th (上旬 ends then): these are deadlines of promises, so the last day of the span. Working
-days skip weekends only: the statutory calendar lives in the database, and an off-by-a-holiday
-deadline here only moves when a clerk is asked, not what is owed.
+A week starts on Monday: 周五 / 本周五 / "by Friday" is that weekday of the current week, 下周五 /
+"next Friday" of the following one. 本周内 / "this week" is the current week's Friday, 下周内 the next
+one's; 月底 the month's last day; 下月初 / "early next month" the 5th; 月中 the 15th (of next month when
+this month's is past); 上旬 / 中旬 / 下旬 the 10th / 20th / last day. A date without a year is kept with
+its month and day: a promise means the next such date, a payment the last one (``Found.ahead`` /
+``Found.behind``). Working days skip weekends only: the statutory calendar lives in the database,
+and a deadline one holiday off here only changes when a clerk is asked, not what is owed. A bare
+下周 with no day ("余款下周付") is no date.
 
 Pure functions: no clock, no I/O.
 """
@@ -32,6 +35,19 @@ class Found:
     start: int
     end: int
     relative: bool
+    month_day: tuple[int, int] | None = None  # written without a year: (month, day)
+
+    def ahead(self, anchor: date) -> date:
+        """For a promise: a date written without its year is the next such date (on or after the anchor)."""
+        if self.month_day is None:
+            return self.day
+        return _yearless(self.month_day, anchor, ahead=True) or self.day
+
+    def behind(self, anchor: date) -> date:
+        """For a payment: a date written without its year is the last such date (on or before the anchor)."""
+        if self.month_day is None:
+            return self.day
+        return _yearless(self.month_day, anchor, ahead=False) or self.day
 
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
@@ -77,6 +93,13 @@ def nearest_year(month: int, dom: int, anchor: date) -> date | None:
     return min(options, key=lambda d: abs((d - anchor).days)) if options else None
 
 
+def _yearless(month_day: tuple[int, int], anchor: date, *, ahead: bool) -> date | None:
+    options = [d for y in (anchor.year - 1, anchor.year, anchor.year + 1) if (d := _safe_day(y, *month_day))]
+    if ahead:
+        return min((d for d in options if d >= anchor), default=None)
+    return max((d for d in options if d <= anchor), default=None)
+
+
 def next_weekday(anchor: date, weekday: int) -> date:
     """The first ``weekday`` on or after the anchor."""
     return anchor + timedelta(days=(weekday - anchor.weekday()) % 7)
@@ -104,7 +127,8 @@ _EN_DMY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([A-Za-z]{3,9})\.
 _EN_MDY = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(\d{4}))?")
 
 _CN_RELATIVE = re.compile(
-    r"(?P<today>今天|今日)|(?P<tomorrow>明天|明日)|(?P<dayafter>大后天|后天)|"
+    r"(?P<today>今天|今日|今早|今晚|今天下午|今天上午)|(?P<yesterday>昨天|昨日|昨晚)|(?P<tomorrow>明天|明日)|"
+    r"(?P<dayafter>大后天|后天)|(?P<monthhalf>(?P<mh_month>\d{1,2})月(?:份)?(?P<mh_part>上旬|中旬|下旬|初|中|底|末))|"
     r"(?P<week>(?:下下|下|本|这|這|下个|下個)?(?:周|週|星期|礼拜|禮拜))(?P<wd>[一二三四五六日天末])|"
     r"(?P<inweek>(?:本|这|這|下|下个)(?:周|週|星期|礼拜))(?:内|內|之内|以内|结束前|底)|"
     r"(?P<monthpart>(?:本|这|這|下|下个|下個|次)?(?:个|個)?月)(?P<part>底|末|初|中旬|中|上旬|下旬)|"
@@ -112,11 +136,10 @@ _CN_RELATIVE = re.compile(
     r"(?<![月\d年])(?P<dom>" + r"\d{1,2}|[一二三四五六七八九十]{1,3}" + r")[号號](?:前|之前|以前)|"
     r"(?P<ndays>\d{1,3}|[一二两三四五六七八九十]{1,3})\s*(?P<unit>个工作日|個工作日|工作日|天|日|个星期|個星期|周|週|个月|個月)"
     r"\s*(?:内|內|之内|以内)|"
-    r"(?P<yearend>年底|年末|本年底|今年底)|"
-    r"(?P<nextweek>下周|下週|下星期|下礼拜|下個星期|下个星期)(?![一二三四五六日天末内內])"
+    r"(?P<yearend>年底|年末|本年底|今年底)"
 )
 _EN_RELATIVE = re.compile(
-    r"\b(?:(?P<today>today)|(?P<dayafter>the\s+day\s+after\s+tomorrow)|(?P<tomorrow>tomorrow)|"
+    r"\b(?:(?P<today>today)|(?P<yesterday>yesterday)|(?P<dayafter>the\s+day\s+after\s+tomorrow)|(?P<tomorrow>tomorrow)|"
     r"(?P<which>next|this|coming)?\s*(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
     r"(?:end\s+of\s+(?P<eow>this|the|next)\s+week)|(?P<nextweek>next\s+week)|(?P<thisweek>this\s+week)|"
     r"(?:(?:the\s+)?end\s+of\s+(?P<eom>this|the|next)\s+month)|(?P<monthend>month[-\s]end)|"
@@ -130,14 +153,31 @@ _EN_RELATIVE = re.compile(
 _EN_WORDS = {"one": 1, "a": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10}
 
 
+def _month_part(year: int, month: int, part: str) -> date:
+    """初 the 5th, 上旬 the 10th, 中 the 15th, 中旬 the 20th, 下旬/底/末 the last day: deadlines, so a
+    span's last day, except 初 ("early in the month"), which people keep within the first week."""
+    if part in ("底", "末", "下旬"):
+        return month_end(year, month)
+    day = {"初": 5, "上旬": 10, "中": 15, "中旬": 20}[part]
+    return date(year, month, day)
+
+
 def _cn_relative(m: re.Match[str], anchor: date) -> date | None:
     g = m.groupdict()
     if g["today"]:
         return anchor
+    if g["yesterday"]:
+        return anchor - timedelta(days=1)
     if g["tomorrow"]:
         return anchor + timedelta(days=1)
     if g["dayafter"]:
         return anchor + timedelta(days=3 if g["dayafter"].startswith("大") else 2)
+    if g["monthhalf"]:
+        month = int(g["mh_month"])
+        if not 1 <= month <= 12:
+            return None
+        year = anchor.year if month >= anchor.month or anchor.month - month < 6 else anchor.year + 1
+        return _month_part(year, month, g["mh_part"])
     if g["wd"]:
         prefix = g["week"]
         weekday = _WEEKDAY_CN[g["wd"]]
@@ -145,22 +185,14 @@ def _cn_relative(m: re.Match[str], anchor: date) -> date | None:
             return week_day(anchor, 2, weekday)
         if prefix.startswith("下"):
             return week_day(anchor, 1, weekday)
-        if prefix[0] in "本这這":
-            return max(week_day(anchor, 0, weekday), anchor)
-        return next_weekday(anchor, weekday)
+        return week_day(anchor, 0, weekday)
     if g["inweek"]:
         weeks = 1 if g["inweek"].startswith("下") else 0
         return max(week_day(anchor, weeks, 4), anchor)
     if g["part"]:
         months = 1 if g["monthpart"][0] in "下次" else 0
         year, month = add_months(anchor, months)
-        part = g["part"]
-        if part in ("底", "末", "下旬"):
-            day = month_end(year, month)
-        elif part in ("初", "上旬"):
-            day = date(year, month, 10)
-        else:
-            day = date(year, month, 15)
+        day = _month_part(year, month, g["part"])
         if day < anchor and g["monthpart"] in ("月", "个月", "個月"):
             # a bare 月初/月中 already past means the next month's
             year, month = add_months(anchor, 1)
@@ -194,8 +226,6 @@ def _cn_relative(m: re.Match[str], anchor: date) -> date | None:
         return anchor + timedelta(weeks=n)
     if g["yearend"]:
         return date(anchor.year, 12, 31)
-    if g["nextweek"]:
-        return week_day(anchor, 1, 4)
     return None
 
 
@@ -203,15 +233,15 @@ def _en_relative(m: re.Match[str], anchor: date) -> date | None:
     g = {k: (v.lower() if v else v) for k, v in m.groupdict().items()}
     if g["today"]:
         return anchor
+    if g["yesterday"]:
+        return anchor - timedelta(days=1)
     if g["tomorrow"]:
         return anchor + timedelta(days=1)
     if g["dayafter"]:
         return anchor + timedelta(days=2)
     if g["wd"]:
         weekday = _WEEKDAYS_EN[g["wd"]]
-        if g["which"] == "next":
-            return week_day(anchor, 1, weekday)
-        return next_weekday(anchor, weekday)
+        return week_day(anchor, 1 if g["which"] == "next" else 0, weekday)
     if g["eow"] or g["thisweek"]:
         return max(week_day(anchor, 1 if g["eow"] == "next" else 0, 4), anchor)
     if g["nextweek"]:
@@ -221,7 +251,7 @@ def _en_relative(m: re.Match[str], anchor: date) -> date | None:
         return month_end(year, month)
     if g["bom"]:
         year, month = add_months(anchor, 0 if g["bom"] == "this" else 1)
-        return date(year, month, 10)
+        return date(year, month, 5)
     if g["mid"]:
         mid = date(anchor.year, anchor.month, 15)
         if mid < anchor:
@@ -259,7 +289,7 @@ def find_dates(text: str, anchor: date) -> list[Found]:
         if not _overlaps(found, m.start(), m.end()):
             day = nearest_year(int(m.group(1)), int(m.group(2)), anchor)
             if day is not None:
-                found.append(Found(day, m.start(), m.end(), False))
+                found.append(Found(day, m.start(), m.end(), False, (int(m.group(1)), int(m.group(2)))))
     for pattern, order in ((_EN_DMY, "dmy"), (_EN_MDY, "mdy")):
         for m in pattern.finditer(text):
             if _overlaps(found, m.start(), m.end()):
@@ -271,7 +301,7 @@ def find_dates(text: str, anchor: date) -> list[Found]:
             year = m.group(3)
             day = _safe_day(int(year), month, int(dom_s)) if year else nearest_year(month, int(dom_s), anchor)
             if day is not None:
-                found.append(Found(day, m.start(), m.end(), False))
+                found.append(Found(day, m.start(), m.end(), False, None if year else (month, int(dom_s))))
     for pattern, resolve in ((_CN_RELATIVE, _cn_relative), (_EN_RELATIVE, _en_relative)):
         for m in pattern.finditer(text):
             if not m.group(0).strip() or _overlaps(found, m.start(), m.end()):
