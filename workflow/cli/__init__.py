@@ -11,8 +11,8 @@ else into one line too, so no traceback reaches a user.
 Writing a command module (registered in COMMANDS below, imported only when its command runs):
 
 - help of a command, option or argument: ``help=help_text("中文", "English")`` in the decorator
-  (not a docstring: click would show the docstring in both languages' help). The pair is kept, and
-  each invocation shows the one of its own language, so a test may run zh and en in one process.
+  (not a docstring: click shows a docstring as it is, whatever the language). Both texts are kept,
+  and each invocation shows the one of its own language, so a test may run zh and en in one process.
 - a message: ``click.echo(say("中文", "English"))``; an error: raise a ``DomainError``
   (``workflow.errors.invalid(field, code, zh, en)``), or ``click.UsageError(say(zh, en))`` for a
   wrong combination of options. Both end in one line on stderr.
