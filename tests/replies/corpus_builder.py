@@ -594,7 +594,7 @@ def label_for(r: Reply, new_text: str, quote: str, charset: str, name: str, dt: 
         "promises": promises,
         "promised_date": earliest["date"] if earliest else None,
         "amount": lab.get("amount", earliest["amount"] if earliest else None),
-        "currency": lab.get("currency", "CNY" if (lab.get("amount") or earliest) else None),
+        "currency": lab.get("currency", "CNY" if (lab.get("amount") or any(p.get("amount") for p in promises)) else None),
         "paid_date": lab.get("paid_date"),
         "reference": lab.get("reference"),
         "dispute_reason": lab.get("dispute_reason"),
@@ -608,8 +608,6 @@ def label_for(r: Reply, new_text: str, quote: str, charset: str, name: str, dt: 
         "features": sorted(set(lab.get("features", [])) | features_of(r, charset, new_text)),
         "note": lab.get("note"),
     }
-    if out["currency"] is None and out["amount"]:
-        out["currency"] = "CNY"
     return out
 
 
@@ -617,8 +615,8 @@ def features_of(r: Reply, charset: str, new_text: str) -> set[str]:
     f = set()
     if charset.lower() == "gb2312":
         try:
-            (new_text + (r.letter.text() if r.letter else "")).encode("gb2312")
-        except UnicodeEncodeError:
+            (new_text + (r.letter.text() if r.letter else "")).encode("gbk").decode("gb2312")
+        except UnicodeDecodeError:
             f.add("gbk_only_chars")
     if r.html == "html_only":
         f.add("html_only")
@@ -839,7 +837,7 @@ def bounce_label(n: int, client: str, letter: Letter, when: str, match: str, rec
         "dispute_reason": None, "auto_reply": False,
         "bounce": {"status": recipients[0][1], "recipients": [r for r, _ in recipients], "statuses": dict(recipients)},
         "invalid_recipients": invalid, "return_date": None, "reply_text_contains": [],
-        "must_not_contain": letter.leaks(), "quoted_letter": letter.quoted_values(), "features": ["written_bounce"],
+        "must_not_contain": [], "quoted_letter": None, "features": ["written_bounce"],
         "note": note,
     }
 

@@ -1515,3 +1515,43 @@ B(168, "postfix", L27, "2026-11-16 10:01", postfix_dsn(168, L27, "2026-11-16 10:
      "550 5.1.1 <zhangli@dhidcw.com>: Recipient address rejected: User unknown in local recipient table")]),
   "thread", [("caiwu@dhidcw.com", "5.1.1"), ("zhangli@dhidcw.com", "5.1.1")],
   ["caiwu@dhidcw.com", "zhangli@dhidcw.com"], "two bad recipients of one letter (the third was delivered)")
+
+# ========================================================================================================
+# Hong Kong and Taiwan (more)
+# ========================================================================================================
+
+R(169, "outlook_hk", "statement_confirmed", L19, "2026-11-24 16:05", """
+陳小姐：
+
+貴司寄來之對賬單經本公司核對無誤，已簽署蓋章，掃描本見附件。
+""", ["經本公司核對無誤，已簽署蓋章"], charset="big5", attach=[("對賬單確認.pdf", "pdf", "rfc2047")])
+
+R(170, "outlook_hk", "paid", L19, "2026-12-07 17:20", """
+Dear Ms Chen,
+
+Please be informed that we have remitted HKD 50,000 today via HSBC (our ref. HK-TT-771502). \
+The bank advice is attached for your reference.
+
+Best regards,
+""", ["we have remitted HKD 50,000 today via HSBC", "HK-TT-771502"],
+  {"amount": "50000.00", "paid_date": "2026-12-07", "reference": "HK-TT-771502", "currency": "HKD"},
+  charset="utf-8", language="en", attach=[("HSBC_Advice_20261207.pdf", "pdf", "rfc2231")])
+
+R(171, "gmail_tw", "promise_to_pay", L20, "2026-11-27 10:15", """
+陳小姐您好：
+
+剩餘款項美金11,730元，本公司預計下週三匯出，屆時再提供水單。
+
+陳怡君
+""", ["本公司預計下週三匯出"], {"promises": [P("2026-12-02", "11730.00")], "currency": "USD",
+                             "note": "下週三 (traditional characters) on Fri 2026-11-27 → 2026-12-02"},
+  sig=False)
+
+R(172, "gmail_tw", "document_request", L20, "2026-11-20 09:20", """
+陳小姐您好：
+
+本公司會計需要貴司的商業發票及裝箱單正本，才能辦理付款，麻煩寄送至新竹科學園區研發二路8號 財務部 陳怡君收。
+
+謝謝！
+陳怡君
+""", ["麻煩寄送至新竹科學園區研發二路8號"], sig=False, cte="quoted-printable")
