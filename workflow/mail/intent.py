@@ -46,9 +46,9 @@ _T2S = str.maketrans(
 )
 
 _PAID = re.compile(
-    r"已(?:经)?(?:于[^，。,；;]{0,20})?(?:通过[^，。,；;]{0,15})?(?:全额|全部|足额)?(?:付款|支付|付清|结清|还清|汇款|汇出|转账|转出|"
-    r"打款|付了|汇了|转了|打了|付过|支付了|汇入|电汇|背书|付|汇|转给|打给|付给)|"
-    r"已(?:经)?[^，。,；;！!]{0,10}(?:转给|汇给|打给|付给|背书)|(?<![会将要能再])(?:付|汇|转|打)了(?!解)|"
+    r"已(?:经)?(?:[于在][^，。,；;]{0,20})?(?:通过[^，。,；;]{0,15})?(?:全额|全部|足额)?(?:付款|支付|付清|结清|还清|汇款|汇出|转账|转出|"
+    r"打款|付了|汇了|转了|打了|付过|支付了|汇入|电汇|背书|付出|付|汇)|"
+    r"(?:款|钱|万|元|承兑|汇票|票据|\d)[^，。,；;！!]{0,10}已经?[^，。,；;！!]{0,6}(?:转给|汇给|打给|付给|背书)|(?<![会将要能再])(?:付|汇|转|打)了(?!解)|"
     r"款(?:项)?已(?:经)?(?:全部|全额)?(?:付|支付|汇|转|打|结清)|付款已(?:完成|办理|成功)|已完成(?:付款|支付|转账)|"
     r"(?:水单|银行回单|付款回单|付款凭证|转账凭证|汇款凭证|电汇凭证|付款截图|转账截图|回单)|"
     r"\b(?:have|has|had)\s+(?:already\s+)?(?:been\s+)?(?:paid|settled|transferred|remitted|wired|made\s+(?:the\s+)?payment)|"
@@ -59,8 +59,9 @@ _PAID = re.compile(
     _I,
 )
 _PAY_VERB = re.compile(
-    r"付款|支付|付清|结清|还款|还清|打款|汇款|汇出|转账|回款|付给|汇给|转给|打给|结算|清偿|偿还|打过去|转过去|汇过去|"
-    r"(?<![应对])付(?=\s*(?:[\d人RU$￥¥美港一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾全首余剩尾清款了给到第]|$|[，。,.！!]))|"
+    r"付款|支付|付清|结清|还款|还清|打款|汇款|汇出|电汇|转账|回款|付给|汇给|转给|打给|结算|清偿|偿还|打过去|转过去|汇过去|付掉|"
+    r"汇(?=\s*[\d美人U￥¥$港欧])|"
+    r"(?<![应对])付(?=\s*(?:[\d人RU$￥¥美港一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾全首余剩尾清款了给到第掉出]|$|[，。,.！!]))|"
     r"\b(?:pay|paid|payment|settle|settled|settlement|transfer|remit|remittance|wire|clear|instal+ments?)\b",
     _I,
 )
@@ -72,11 +73,12 @@ _PROMISE = re.compile(
     r"\b(?:will|shall|'ll|going\s+to|expect\s+to|plan\s+to|intend\s+to|promise\s+to|arrange\s+to|undertake\s+to|"
     r"aim\s+to|commit\s+to)\s+(?:\w+\s+){0,3}?(?:pay|settle|transfer|remit|wire|clear|release|make\s+(?:the\s+)?payment|"
     r"arrange\s+(?:the\s+)?payment|process\s+(?:the\s+)?payment)|payment\s+will\s+be\s+(?:made|sent|released|effected|"
-    r"arranged|transferred|processed)|\bscheduled\s+(?:for\s+)?(?:payment|to\s+be\s+paid)|\bpayment\s+(?:is\s+)?scheduled",
+    r"arranged|transferred|processed)|\bscheduled\s+(?:for\s+)?(?:payment|to\s+be\s+paid)|\bpayment\s+(?:is\s+)?scheduled|"
+    r"(?:has\s+been|have\s+been|is|are|was)\s+scheduled\s+for|\bwill\s+follow\b",
     _I,
 )
 _CONDITION = re.compile(
-    r"(?:收到|待|等到?|一旦|如果|假如|若|只要|只有|除非|核对|审批|确认)[^。！？!?；;\n]{0,25}(?:后|之后|以后|再|才|即|就|方可)|"
+    r"(?:收到|待|等到?|一旦|如果|假如|若|只要|只有|除非)[^，,。！？!?；;\n]{0,25}(?:后|之后|以后|再|才|即|就|方可)|"
     r"\bupon\s+receipt|\bonce\s+(?:we|the|your|our|it|they)\b|\bafter\s+(?:we|receiving|receipt|the)\b|"
     r"\bas\s+soon\s+as\s+(?:we|the|your|our)\b|\bprovided\s+(?:that\s+)?|\bsubject\s+to\b|\bif\s+(?:you|we|the)\b",
     _I,
@@ -138,6 +140,8 @@ _DOCUMENT_REQUEST = re.compile(
     r"missing\s+invoice|copy\s+of\s+the\s+invoice|need\s+(?:the|a|an)\s+(?:vat\s+|official\s+)?(?:invoice|fapiao)",
     _I,
 )
+_INSTALLMENT_REFUSED = re.compile(r"分期[^，。,；;]{0,8}(?:没批|不行|没同意|不同意|批不下来|没通过|不可以)|"
+                                  r"instal\w*\s+(?:was|were|is)\s+(?:not\s+approved|rejected|refused)", _I)
 _INSTALLMENT = re.compile(
     r"分期|分批|分[两二三四五六七八九十几多\d]\s*(?:期|次|批|个月|個月)|分月|按月(?:支付|付款|还款|付)|每月(?:支付|付|还)|"
     r"还款计划|还款协议|还款方案|分期付款|逐月|\binstal+ments?\b|payment\s+plan|repayment\s+(?:plan|schedule|"
@@ -372,6 +376,7 @@ def _facts(text: str, anchor: date) -> _Facts:
             if near is not None and id(near) not in assigned:
                 assigned[id(near)] = each
         used_dates = False
+        sentence_first = len(f.promises)
         for found in dates:
             after = sentence[found.end: found.end + 15]
             money = assigned.get(id(found))
@@ -388,15 +393,18 @@ def _facts(text: str, anchor: date) -> _Facts:
                     f.paid_amounts.append(money)
                 used_dates = True
                 continue
-            if ahead >= anchor and (promise_here or verb_after) and (_PAY_VERB.search(clause) or verb_after):
+            names_payment = bool(_PAY_VERB.search(clause) or _REMAINDER.search(clause)) or verb_after
+            if ahead >= anchor and (promise_here or verb_after) and names_payment:
                 promise = Promise(ahead, money.value if money is not None else None)
                 used_dates = True
-                if restated:
-                    f.restated.append(promise)
-                elif _CONDITION.search(sentence[: found.start]) or _CONDITION.search(after):
+                if _CONDITION.search(sentence[: found.start]) or _CONDITION.search(after):
                     f.conditional.append(promise)
                 else:
-                    f.promises.append(promise)
+                    same = next((i for i, p in enumerate(f.promises[sentence_first:]) if p.day == promise.day), None)
+                    if same is None:
+                        f.promises.append(promise)
+                    elif f.promises[sentence_first + same].amount is None:
+                        f.promises[sentence_first + same] = promise
                     if money is not None:
                         f.promise_amounts.append(money)
         if paid_here and not used_dates:
@@ -405,7 +413,7 @@ def _facts(text: str, anchor: date) -> _Facts:
                 continue
         if not used_dates and (promise_here or _VAGUE_TIME.search(sentence)) and _PAY_VERB.search(sentence):
             promise = Promise(None, amounts[0].value if amounts else None)
-            if restated:
+            if restated and not amounts:
                 f.restated.append(promise)
             elif _CONDITION.search(sentence):
                 f.conditional.append(promise)
@@ -427,7 +435,7 @@ def understand(text: str, anchor: date) -> Understanding:
     dispute_text = _without(_DISPUTE_NEGATED, match)
     cues = {
         "dispute": _cues(_DISPUTE, dispute_text),
-        "installment_request": _cues(_INSTALLMENT, match),
+        "installment_request": _cues(_INSTALLMENT, _without(_INSTALLMENT_REFUSED, match)),
         "statement_confirmed": _cues(_STATEMENT, match),
         "hardship": _cues(_HARDSHIP, match),
         "document_request": _cues(_DOCUMENT_REQUEST, match),

@@ -357,6 +357,15 @@ def detect_bounce(d: Decoded) -> Bounce | None:
     return Bounce(recipients, "heuristic", permanent=permanent)
 
 
+def is_success_report(d: Decoded) -> bool:
+    """A delivery report that only says a letter arrived (Action delivered/relayed/expanded, 2.x.x)."""
+    report = _dsn(d)
+    if report is None or not report.recipients:
+        return False
+    return all((r.action or "").startswith(("delivered", "deliverable", "relayed", "expanded"))
+               or (r.status or "").startswith("2.") for r in report.recipients)
+
+
 def is_feedback_report(d: Decoded) -> bool:
     """An abuse/complaint report (RFC 5965): neither a bounce nor a debtor's reply."""
     try:
