@@ -104,7 +104,8 @@ def _describe(r: Classification) -> str:
     "Evaluate on a labelled corpus (DIR/labels.json): accuracy per intent, extraction hit rate, quote leaks"))
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help=help_text("以 JSON 输出", "print JSON"))
-@click.option("--misses", is_flag=True, help=help_text("列出每个识别错误和提取错误", "list every wrong intent and field"))
+@click.option("--misses", is_flag=True,
+              help=help_text("列出每个识别错误和提取错误", "list every wrong intent and field"))
 def evaluate_cmd(directory: Path, as_json: bool, misses: bool) -> None:
     from workflow.mail.evaluation import CONFIDENT, evaluate
 
@@ -130,7 +131,8 @@ def evaluate_cmd(directory: Path, as_json: bool, misses: bool) -> None:
     for name, (h, n) in sorted(ev.fields.items()):
         click.echo(f"  {name:<20} {h:>4}/{n:<4} {h / n:6.1%}")
     r, n = ev.confident
-    click.echo(say(f"置信度 ≥ {CONFIDENT} 的 {n} 封中 {r} 封正确", f"{r} of {n} answers at confidence ≥ {CONFIDENT} right"))
+    click.echo(say(f"置信度 ≥ {CONFIDENT} 的 {n} 封中 {r} 封正确",
+                   f"{r} of {n} answers at confidence ≥ {CONFIDENT} right"))
     click.echo(say(f"引用原函泄漏：{len(ev.leaks)}", f"values leaked from our quoted letter: {len(ev.leaks)}"))
     for leak in ev.leaks:
         click.echo(f"  {leak.file}: {leak.what} {leak.expected}")
