@@ -618,6 +618,11 @@ def features_of(r: Reply, charset: str, new_text: str) -> set[str]:
             (new_text + (r.letter.text() if r.letter else "")).encode("gbk").decode("gb2312")
         except UnicodeDecodeError:
             f.add("gbk_only_chars")
+    if charset.lower() == "gb18030":
+        try:
+            new_text.encode("gbk")
+        except UnicodeEncodeError:
+            f.add("gb18030_only_chars")
     if r.html == "html_only":
         f.add("html_only")
     elif r.html == "alt":

@@ -726,12 +726,10 @@ R(60, "outlook_tw", "promise_to_pay", L20, "2026-11-24 17:10", """
 
 R(61, "netease", "promise_to_pay", L29, "2026-11-30 10:12", """
 陈小姐：
-银行账户的事情处理好了，下周一我们先付五万，剩下的月底前付清。
-""", ["下周一我们先付五万", "剩下的月底前付清"],
+银行账户的事情处理好了，下周一我们先付五万，剩下的12月底前付清。
+""", ["下周一我们先付五万", "剩下的12月底前付清"],
   {"promises": [P("2026-12-07", "50000.00"), P("2026-12-31", None)],
-   "note": "下周一 on Mon 2026-11-30 → 2026-12-07; 月底 after the promise in December is read as the end of "
-           "the month the first payment falls in? No: 月底 is the end of the current month (2026-11-30, today), "
-           "which the debtor cannot mean after paying next week; the label takes the end of December"},
+   "note": "下周一 on Mon 2026-11-30 → 2026-12-07; 12月底 → 2026-12-31"},
   sig=False, footer="邵丹")
 
 R(62, "dingtalk", "promise_to_pay", L26, "2026-11-30 09:20", """
@@ -851,7 +849,7 @@ R(76, "foxmail", "paid", L2, "2026-12-04 15:50", """
 陈经理：
 
 20万已经付出，回单附件。
-""", ["20万已经付出"], {"amount": "200000.00", "paid_date": "2026-12-04"},
+""", ["20万已经付出"], {"amount": "200000.00", "note": "no payment date given: paid_date null"},
   attach=[("=招商银行回单=.jpg", "jpg", "rfc2047")])
 
 R(77, "gmail_zh", "paid", L10, "2026-12-11 16:20", """
@@ -880,8 +878,7 @@ R(79, "alimail", "paid", L31, "2026-12-01 17:40", """
 
 R(80, "qqmail", "paid", L32, "2026-12-02 14:05", """
 陈小姐，23000已付，你们查下
-""", ["23000已付"], {"amount": "23000.00", "paid_date": "2026-12-02",
-                    "note": "no date given: paid on the day of the message"},
+""", ["23000已付"], {"amount": "23000.00", "note": "no payment date given: paid_date null"},
   sig=False, raw_subject=True, footer="发自我的QQ邮箱手机版")
 
 R(81, "outlook_en", "paid", L21, "2026-11-19 09:00", """
@@ -928,7 +925,7 @@ R(85, "thunderbird_zh", "paid", L11, "2026-11-30 16:40", """
 
 R(86, "mailmaster", "paid", L14, "2026-11-27 18:00", """
 三万付了，回单见附件
-""", ["三万付了"], {"amount": "30000.00", "paid_date": "2026-11-27"}, footer="发自网易邮箱大师", sig=False,
+""", ["三万付了"], {"amount": "30000.00", "note": "no payment date given: paid_date null"}, footer="发自网易邮箱大师", sig=False,
   attach=[("IMG_4471.JPG", "jpg", "rfc2231")])
 
 R(87, "outlook_zh", "paid", L1, "2026-11-30 17:35", """
@@ -1555,3 +1552,33 @@ R(172, "gmail_tw", "document_request", L20, "2026-11-20 09:20", """
 謝謝！
 陳怡君
 """, ["麻煩寄送至新竹科學園區研發二路8號"], sig=False, cte="quoted-printable")
+
+R(173, "qqmail", "promise_to_pay", L32, "2026-11-24 12:30", """
+陈小姐中午好！款我们这周五付一万，剩下的下周五付清。
+""", ["款我们这周五付一万，剩下的下周五付清"],
+  {"promises": [P("2026-11-27", "10000.00"), P("2026-12-04", None)],
+   "note": "raw 8-bit UTF-8 subject (QQ Mail app); 这周五 on Tue 2026-11-24 → 11-27, 下周五 → 12-04"},
+  sig=False, footer="冉小雨", raw_subject=True, charset="utf-8")
+
+# ========================================================================================================
+# How some replies were addressed. Most clients keep In-Reply-To/References; these did not: a reply written
+# from the mobile app or webmail that drops the thread headers (only the plus address of our Reply-To
+# survives, or only the [AR-...] in the subject when the debtor wrote to our plain address), and new mails
+# that mention no case at all (the case is found from the sender's address or domain).
+# ========================================================================================================
+
+ADDRESSING: dict[int, dict[str, Any]] = {
+    10: {"match": "plus"}, 38: {"match": "plus"}, 101: {"match": "plus"}, 131: {"match": "plus"},
+    117: {"match": "plus"}, 28: {"match": "plus"},
+    31: {"match": "subject"}, 45: {"match": "subject"}, 104: {"match": "subject"}, 122: {"match": "subject"},
+    151: {"match": "subject"}, 30: {"match": "subject"},
+    125: {"match": "sender", "quote": False, "subject": "关于贵司货款"},
+    100: {"match": "sender", "quote": False, "subject": "发票事宜"},
+    41: {"match": "sender", "quote": False, "subject": "情况说明"},
+    150: {"match": "sender", "quote": False, "subject": "收款账户确认"},
+    98: {"match": "sender", "quote": False, "subject": "运费的问题"},
+    134: {"match": "sender", "quote": False, "subject": "询证函已回寄"},
+}
+for _reply in REPLIES:
+    for _key, _value in ADDRESSING.get(_reply.n, {}).items():
+        setattr(_reply, _key, _value)
