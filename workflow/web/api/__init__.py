@@ -86,10 +86,11 @@ def register(app: Flask) -> None:
     from workflow.web.api import accounts, calc, contracts, documents, imports, ledger, openapi, outbox, reports
     from workflow.web.api import cases as case_api
     from workflow.web.api import dunning as dunning_api
+    from workflow.web.api import replies as replies_api
 
     api = Blueprint("api", __name__, url_prefix="/api/v1")
     api.before_request(_authenticate)
     for module in (accounts, ledger, imports, reports, calc, contracts, documents, case_api, dunning_api, outbox,
-                   openapi):
+                   replies_api, openapi):
         api.register_blueprint(module.bp)
     app.register_blueprint(api)
