@@ -889,7 +889,8 @@ def write_all(sisimai_dir: Path | None = None) -> None:
 # --------------------------------------------------------------------------------------------------------
 
 # (file, intent, [(recipient, status)], invalid recipients, note). The status is the DSN's Status field, read
-# per message; for the reports without a delivery-status part it is the code the text gives.
+# per message; for the reports without a delivery-status part it is the code the text gives. The recipient is
+# the address we wrote to: the Original-Recipient when the report gives one, else the Final-Recipient.
 SISIMAI: list[tuple[str, str, list[tuple[str, str]], list[str], str]] = [
     ("rhost-tencent-01", "bounce", [("nekochan@qq.example.cn", "5.0.0")], [], "QQ 550 Ip frequency limited: our sending problem"),
     ("rhost-tencent-02", "bounce", [("neko@qq.example.com", "5.0.0")], [], "QQ 550 Connection frequency limited: our sending problem"),
@@ -898,7 +899,9 @@ SISIMAI: list[tuple[str, str, list[tuple[str, str]], list[str], str]] = [
     ("rfc3464-03", "bounce", [("kijitora@example.com", "5.0.0")], [], "554 rejected for policy reasons"),
     ("rfc3464-07", "bounce", [("kijitora@example.net", "4.4.0")], [], "delay (Action: delayed): temporary"),
     ("rfc3464-08", "bounce", [("kijitora@example.net", "5.7.1")], [], "content rejected as bulk mail: not the address"),
-    ("rfc3464-09", "bounce", [("kijitora-cat@mx4.gr3.example.jp", "4.3.0")], [], "delay, quota exceeded, multipart/mixed"),
+    ("rfc3464-09", "bounce", [("kijitora-nyaaaaaan@example.co.jp", "4.3.0")], [],
+     "delay, quota exceeded, multipart/mixed; the Original-Recipient (the address we wrote to) differs from the "
+     "Final-Recipient (kijitora-cat@mx4.gr3.example.jp, where it was forwarded)"),
     ("rfc3464-10", "bounce", [("kijitora@example.jp", "5.1.6")], ["kijitora@example.jp"], "recipient no longer on server"),
     ("rfc3464-26", "bounce", [("kijitora@example.or.jp", "5.1.1")], ["kijitora@example.or.jp"], "user unknown"),
     ("rfc3464-28", "other", [], [], "Action: deliverable, Status 2.1.5: a success report, not a bounce"),
@@ -907,7 +910,9 @@ SISIMAI: list[tuple[str, str, list[tuple[str, str]], list[str], str]] = [
     ("rfc3464-55", "bounce", [("sotoneko@nora.nyaan.jp", "4.4.1")], [], "delay: temporary"),
     ("rfc3464-60", "bounce", [("kijitora@example.jp", "5.1.8")], [], "501 sender address rejected: our side"),
     ("rfc3464-63", "bounce", [("libsisimai-2@googlegroups.com", "5.1.1")], ["libsisimai-2@googlegroups.com"], "account does not exist"),
-    ("lhost-postfix-01", "bounce", [("r@p351355.pool.example.ne.jp", "5.1.1")], ["r@p351355.pool.example.ne.jp"], "no such user"),
+    ("lhost-postfix-01", "bounce", [("kijitora@example.org", "5.1.1")], ["kijitora@example.org"],
+     "no such user at the final mailbox r@p351355.pool.example.ne.jp; labelled with the Original-Recipient, "
+     "the address we wrote to, which can never be delivered"),
     ("lhost-postfix-02", "bounce", [("filtered@example.co.jp", "5.2.1"), ("userunknown@example.co.jp", "5.1.1")],
      ["filtered@example.co.jp", "userunknown@example.co.jp"], "two recipients, both user unknown"),
     ("lhost-postfix-04", "bounce", [("kijitora@example.co.jp", "5.1.1")], ["kijitora@example.co.jp"], "address rejected"),
