@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -47,28 +48,38 @@ MAINTENANCE_INTERVAL = 15  # how often (at most) a worker looks for abandoned jo
 
 
 class WarmWorker(SimpleWorker):
-    """SimpleWorker (no fork per job) whose running job keeps a short heartbeat from a thread."""
+    """SimpleWorker (no fork per job) whose running job keeps a short heartbeat from a thread.
+
+    One thread per worker, started with its first job, renews the heartbeat of whichever job is
+    running; between jobs it does nothing. (A thread per job would cost a start and a join per job.)"""
+
+    _current: Any = None
+    _beater: threading.Thread | None = None
 
     def get_heartbeat_ttl(self, job: Any) -> int:
         return int(self.job_monitoring_interval) + HEARTBEAT_GRACE
 
     def execute_job(self, job: Any, queue: Any) -> None:
-        stop = threading.Event()
-
-        def beat() -> None:
-            while not stop.wait(self.job_monitoring_interval):
-                try:
-                    self.maintain_heartbeats(job)
-                except Exception:  # Redis away for a moment: the next beat tries again
-                    log.warning("heartbeat of job %s failed", job.id, exc_info=True)
-
-        beating = threading.Thread(target=beat, name=f"heartbeat-{job.id}", daemon=True)
-        beating.start()
+        if self._beater is None:
+            self._beater = threading.Thread(target=self._beat, name="job-heartbeat", daemon=True)
+            self._beater.start()
+        self._current = job
         try:
             super().execute_job(job, queue)
         finally:
-            stop.set()
-            beating.join()
+            self._current = None
+
+    def _beat(self) -> None:
+        while True:
+            time.sleep(self.job_monitoring_interval)
+            job = self._current
+            if job is None:
+                continue
+            try:
+                # a beat racing the job's end is harmless: RQ ignores a heartbeat for a finished job
+                self.maintain_heartbeats(job)
+            except Exception:  # Redis away for a moment: the next beat tries again
+                log.warning("heartbeat of job %s failed", job.id, exc_info=True)
 
 
 def check_queues(names: Sequence[str]) -> list[str]:
