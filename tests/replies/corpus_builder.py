@@ -464,7 +464,7 @@ class Reply:
     sender: tuple[str, str] | None = None
     raw_subject: bool = False
     broken: bool = False
-    exchange_id: bool = False
+    exchange_id: bool | str = False  # True: the Exchange Online form; "microsoft": <[...@microsoft.com]>
     language: str = "zh"
 
 
@@ -507,7 +507,9 @@ def build_reply(r: Reply) -> tuple[bytes, dict[str, Any]]:
         h.append("Subject: " + enc_word(subject, subj_cs if subj_cs.lower() != "us-ascii" else "utf-8",
                                         "Q" if r.client in ("thunderbird_zh", "gmail_en", "outlook_en") else "B"))
     host = fake_hash(f"{r.n}{email}", 24)
-    if r.exchange_id:
+    if r.exchange_id == "microsoft":
+        h.append(f"Message-ID: <[{fake_hash(f'ms{r.n}', 32).upper()}@microsoft.com]>")
+    elif r.exchange_id:
         h.append(f"Message-ID: <[{host.upper()}{fake_hash(str(r.n), 8).upper()}@SG2PR06MB5035.apcprd06.prod.outlook.com]>")
     else:
         h.append("Message-ID: " + client.msgid.format(h=host, H=host.upper(), n=fake_hash(email, 6), dom=dom))
@@ -827,6 +829,43 @@ def exchange_ndr(n: int, letter: Letter, when: str, rcpt: str, status: str, diag
         f'--{b}alt\nContent-Type: text/html; charset="utf-8"\nContent-Transfer-Encoding: base64\n\n'
         f"{encode_body(html, 'utf-8', 'base64').decode()}\n"
         f"--{b}alt--\n\n"
+        f"--{b}\nContent-Type: message/delivery-status\n\n{report}\n"
+        f"--{b}\nContent-Type: text/rfc822-headers\n\n{our_letter_bytes(letter, rcpt, headers_only=True)}\n"
+        f"--{b}--\n"
+    ).encode("ascii")
+
+
+def aliyun_bounce(n: int, letter: Letter, when: str, rcpt: str, reason: str, status: str, diag: str) -> bytes:
+    """Alibaba Mail (阿里企业邮箱) 退信通知: Chinese HTML and text, a delivery-status part, the returned headers."""
+    dt = datetime.strptime(when + " +0800", "%Y-%m-%d %H:%M %z")
+    sent_at = letter.sent.strftime("%Y-%m-%d %H:%M")
+    text = (f"您好，\n\n您于{sent_at}发送的邮件未能投递到以下收件人：\n{rcpt}\n\n退信原因：{reason}\n"
+            f"技术信息：{status} {diag}\n\n建议：请检查收件人地址是否拼写正确后重新发送。\n\n阿里邮箱")
+    html = ('<html><body><div style="font-family:PingFang SC,Microsoft YaHei;font-size:14px">'
+            f"<p>您好，</p><p>您于{sent_at}发送的邮件未能投递到以下收件人：</p>"
+            f'<p style="color:#e54545">{html_escape(rcpt)}</p><p>退信原因：{html_escape(reason)}</p>'
+            f'<p style="color:#999">技术信息：{html_escape(status + " " + diag)}</p></div></body></html>')
+    b = f"----=ALIBOUNCE_{fake_hash(f'a{n}', 16)}"
+    report = (f"Reporting-MTA: dns; out{n % 7}.mxhichina.com\n"
+              f"Arrival-Date: {letter.sent.strftime('%a, %d %b %Y %H:%M:%S')} +0800\n\n"
+              f"Final-Recipient: rfc822; {rcpt}\nAction: failed\nStatus: {status}\n"
+              f"Diagnostic-Code: X-Aliyun; {diag}\n")
+    return (
+        "Return-Path: <>\n"
+        f"Date: {dt.strftime('%a, %d %b %Y %H:%M:%S')} +0800\n"
+        f"From: {enc_word('阿里邮箱', 'utf-8')} <mailer-daemon@mxhichina.com>\n"
+        f"To: ar@{OUR_DOMAIN}\n"
+        f"Subject: {enc_word('退信通知：' + letter.subject, 'utf-8')}\n"
+        f"Message-ID: <bounce.{fake_hash(f'al{n}', 20)}@mxhichina.com>\n"
+        "Auto-Submitted: auto-replied\n"
+        "MIME-Version: 1.0\n"
+        f'Content-Type: multipart/report; report-type=delivery-status;\n\tboundary="{b}"\n\n'
+        f'--{b}\nContent-Type: multipart/alternative; boundary="{b}_alt"\n\n'
+        f'--{b}_alt\nContent-Type: text/plain; charset="utf-8"\nContent-Transfer-Encoding: base64\n\n'
+        f"{encode_body(text, 'utf-8', 'base64').decode()}\n"
+        f'--{b}_alt\nContent-Type: text/html; charset="utf-8"\nContent-Transfer-Encoding: base64\n\n'
+        f"{encode_body(html, 'utf-8', 'base64').decode()}\n"
+        f"--{b}_alt--\n\n"
         f"--{b}\nContent-Type: message/delivery-status\n\n{report}\n"
         f"--{b}\nContent-Type: text/rfc822-headers\n\n{our_letter_bytes(letter, rcpt, headers_only=True)}\n"
         f"--{b}--\n"

@@ -16,6 +16,7 @@ from tests.replies.corpus_builder import (
     Debtor,
     Letter,
     Reply,
+    aliyun_bounce,
     bounce_label,
     coremail_bounce,
     exchange_ndr,
@@ -935,7 +936,7 @@ R(87, "outlook_zh", "paid", L1, "2026-11-30 17:35", """
 """, ["5万已于今天下午付款", "0755 2026 1130 8812"],
   {"amount": "50000.00", "paid_date": "2026-11-30", "reference": "0755 2026 1130 8812",
    "note": "'剩余的下个月初付' repeats an earlier promise with no amount; the news is the payment. Labelled paid"},
-  exchange_id=True, charset="utf-8")
+  exchange_id="microsoft", charset="utf-8")
 
 R(88, "apple_zh", "paid", L33, "2026-12-04 10:10", """
 陈小姐，97000元昨天已经付了，请查收。
@@ -1472,11 +1473,12 @@ B(162, "netease_dsn", L29, "2026-11-20 15:21", coremail_bounce(
   "NetEase Qiye 系统退信 (GBK); mailbox full: the address itself is fine; the case from the returned headers",
   language="zh", charset="gbk")
 
-B(163, "aliyun", L4, "2026-11-20 09:03", postfix_dsn(163, L4, "2026-11-20 09:03", [
-    ("finance@sunnyopitcal.com", "5.4.4", "sunnyopitcal.com",
-     "Host or domain name not found. Name service error for name=sunnyopitcal.com type=MX: Host not found")]),
+B(163, "aliyun", L4, "2026-11-20 09:03", aliyun_bounce(
+    163, L4, "2026-11-20 09:03", "finance@sunnyopitcal.com", "收件人域名不存在（DNS解析失败）", "5.4.4",
+    "Host or domain name not found. Name service error for name=sunnyopitcal.com type=MX: Host not found"),
   "thread", [("finance@sunnyopitcal.com", "5.4.4")], ["finance@sunnyopitcal.com"],
-  "a misspelt domain (sunnyopitcal): no such domain")
+  "Alibaba Mail 退信通知 for a misspelt domain (sunnyopitcal): no such domain; the case from the returned "
+  "headers", language="zh", charset="utf-8")
 
 B(164, "postfix", L7, "2026-11-23 14:25", postfix_dsn(164, L7, "2026-11-23 14:25", [
     ("caiwu@gotion.com.cn", "4.4.1", "mx.gotion.com.cn[61.191.24.80]",
