@@ -1584,3 +1584,38 @@ ADDRESSING: dict[int, dict[str, Any]] = {
 for _reply in REPLIES:
     for _key, _value in ADDRESSING.get(_reply.n, {}).items():
         setattr(_reply, _key, _value)
+
+# ========================================================================================================
+# A few more, added for forms the rest lacks
+# ========================================================================================================
+
+R(174, "gmail_zh", "paid", L28, "2026-12-08 16:35", """
+陈小姐：
+
+今天已付¥20,000.00，余款¥9,980.00按约定明年1月初付。回单见附件。
+
+郑凯
+""", ["今天已付¥20,000.00"], {"amount": "20000.00", "paid_date": "2026-12-08",
+                            "note": "half-width ¥ (U+00A5) in a UTF-8 mail; the rest repeats reply 067's promise"},
+  sig=False, attach=[("回单-星网锐捷-20261208.pdf", "pdf", "rfc2231")])
+
+R(175, "coremail", "paid", L9, "2026-11-17 10:05", """
+陈女士：
+
+你们函里的31000080号发票，我们3月15日已付过一笔￥46,000.00，当时是分两次付的，\
+请你们财务核对一下收款记录，别重复催了。
+""", ["我们3月15日已付过一笔￥46,000.00"],
+  {"amount": "46000.00", "paid_date": "2026-03-15",
+   "note": "3月15日 said in November about a payment: the last such date, 2026-03-15"},
+  sender=("刘镕", "liurong@raycuslaser.com"))
+
+R(176, "outlook_en", "promise_to_pay", L16, "2026-11-25 09:20", """
+陈小姐，
+
+我们本周内先付五万，剩余的下周三前安排。
+
+马骏
+""", ["我们本周内先付五万"], {"promises": [P("2026-11-27", "50000.00"), P("2026-12-02", None)],
+                          "note": "a Chinese clerk on an English Outlook: From/Sent/To/Subject quote header; "
+                                  "本周内 on Wed 11-25 → Fri 11-27; 下周三 → 12-02"},
+  sig=False, charset="gb2312", cte="base64", variant="original")
