@@ -184,3 +184,22 @@ def test_two_clerks_opening_the_same_case_at_once_make_one(any_db: Core) -> None
     assert len({ref for ref, _ in results}) == 1
     with any_db.unit_of_work(SYSTEM_ACTOR, read_only=True) as uow:
         assert uow.session.scalar(select(func.count()).select_from(DunningCase)) == 1
+
+
+def test_a_lawyer_cannot_approve_the_letter_of_a_customer_not_assigned_to_them(client: FlaskClient, users: Users,
+                                                                               core: Core) -> None:
+    ref, _ = pending_letter(client, users, core)
+    customer_id = client.get(f"/api/v1/cases/{ref}", headers=users.clerk).json["customer"]["id"]
+    client.patch(f"/api/v1/customers/{customer_id}", json={"assigned_lawyer_id": None}, headers=users.admin)
+    resp = client.post(f"/api/v1/cases/{ref}/lawyer-letter/approve", json={}, headers=users.lawyer)
+    assert resp.status_code == 404  # not "forbidden": the lawyer is not told the case exists
+    assert client.get(f"/api/v1/cases/{ref}", headers=users.clerk).json["state"] == "lawyer_letter_pending"
+
+
+def test_nothing_is_sent_for_a_closed_case(client: FlaskClient, users: Users) -> None:
+    book = owing_customer(client, users)
+    ref = open_case(client, users, book)
+    client.post(f"/api/v1/cases/{ref}/settle", json={"reason": "和解"}, headers=users.clerk)
+    resp = client.post(f"/api/v1/cases/{ref}/send", json={"kind": "dunning_letter_1"}, headers=users.clerk)
+    assert resp.status_code == 409
+    assert client.get(f"/api/v1/cases/{ref}", headers=users.clerk).json["emails"] == []
