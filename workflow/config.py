@@ -146,6 +146,8 @@ class Settings:
             raise SettingsError("DUNNING_CONTACT_START_HOUR must be before DUNNING_CONTACT_END_HOUR")
         if self.credit_hold_webhook_url and not self.webhook_secret:
             raise SettingsError("DUNNING_CREDIT_HOLD_WEBHOOK_URL needs DUNNING_WEBHOOK_SECRET (deliveries are signed)")
+        if self.credit_hold_webhook_url and not self.credit_hold_webhook_url.lower().startswith(("http://", "https://")):
+            raise SettingsError("DUNNING_CREDIT_HOLD_WEBHOOK_URL: must be an http:// or https:// URL")
         if self.audit_key and len(self.audit_key) < AUDIT_KEY_MIN_LENGTH:
             raise SettingsError(f"DUNNING_AUDIT_KEY: use at least {AUDIT_KEY_MIN_LENGTH} random characters")
 
