@@ -20,6 +20,7 @@ from tests.mail.letters import CLERK, seed_debtor
 from tests.uow import run
 from workflow.cases.models import ScheduledRun
 from workflow.clock import FixedClock
+from workflow.config import Settings
 from workflow.core import Core
 from workflow.jobs.queue import InlineQueue
 from workflow.jobs.schedule import DAILY_RUN, STALE_CLAIM, Scheduler, Status, Ticker
@@ -179,7 +180,7 @@ def test_the_ticker_thread_ticks_until_stopped(core: Core) -> None:
     counting = Counting()
     ticker = Ticker(Scheduler(core, InlineQueue(core, counting.tasks)), interval=0.05).start()
     try:
-        wait_for("the first run", lambda: scheduled(core) or None, timeout=60)
+        wait_for("the first run", lambda: [r for r in scheduled(core) if r.status != Status.CLAIMED], timeout=60)
     finally:
         ticker.stop()
     assert not ticker.alive
@@ -206,3 +207,25 @@ def test_a_letter_whose_send_job_was_lost_goes_out_with_the_next_sweep(core: Cor
     assert len(transport.sent) == 1 and debtor.case_ref.encode() in transport.sent[0][1]
     assert TASKS["sweep"](core) == {"outbox": 0, "webhooks": 0}
     assert len(transport.sent) == 1
+
+
+def test_dunning_up_ticks_the_schedule_itself_only_when_jobs_run_inline(
+        core: Core, settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from workflow.cli.admin import _start_schedule
+
+    monkeypatch.setenv("DUNNING_LOCALE", "en")
+    set_clock(core, at(date(2026, 12, 11), 9, 30))
+    ticker = _start_schedule(core)
+    assert ticker is not None
+    try:
+        [row] = wait_for("the day's run", lambda: [r for r in scheduled(core) if r.status != Status.CLAIMED],
+                         timeout=60)
+    finally:
+        ticker.stop()
+    assert row.run_on == date(2026, 12, 11) and row.status == Status.DONE
+    assert "schedule: in this process (the dunning run daily at 9:00 Asia/Shanghai" in capsys.readouterr().out
+
+    on_redis = Core(settings=settings.with_(job_runner="rq", redis_url="redis://127.0.0.1:1/0"), db=core.db,
+                    clock=core.clock, files=core.files, audit=core.audit)
+    assert _start_schedule(on_redis) is None
+    assert "start `dunning worker --with-schedule`" in capsys.readouterr().out
