@@ -41,6 +41,10 @@ def test_list_and_show(client: FlaskClient, users: Users) -> None:
     assert client.get("/api/v1/cases?status=closed", headers=users.clerk).json["total"] == 0
     assert client.get(f"/api/v1/cases?customer_id={book.customer_id}&state=overdue",
                       headers=users.clerk).json["total"] == 1
+    assert client.get(f"/api/v1/cases?assigned_user_id={users.clerk_id}", headers=users.clerk).json["total"] == 0
+    client.patch(f"/api/v1/customers/{book.customer_id}", json={"assigned_clerk_id": users.clerk_id},
+                 headers=users.admin)
+    assert client.get(f"/api/v1/cases?assigned_user_id={users.clerk_id}", headers=users.clerk).json["total"] == 1
     case = client.get(f"/api/v1/cases/{ref.lower()}", headers=users.clerk).json
     assert case["customer"]["code"] == "C001" and case["creditor"]["code"] == "SH-PACK"
     assert case["open_balance"] == [{"currency": "CNY", "outstanding": "200000.00"}]

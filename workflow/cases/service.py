@@ -20,7 +20,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Select, false, func, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from workflow.accounts.models import Role, User
@@ -151,7 +151,10 @@ def list_cases(uow: UnitOfWork, f: CaseFilter) -> dict[str, Any]:
     if f.creditor_id is not None:
         conds.append(DunningCase.creditor_id == f.creditor_id)
     if f.assigned_user_id is not None:
-        conds.append(DunningCase.assigned_user_id == f.assigned_user_id)
+        # the case's own clerk, else the customer's
+        who = f.assigned_user_id
+        conds.append(or_(DunningCase.assigned_user_id == who,
+                         and_(DunningCase.assigned_user_id.is_(None), Customer.assigned_clerk_id == who)))
     if f.status == "open":
         conds.append(DunningCase.state.in_([st.value for st in OPEN]))
     elif f.status == "closed":
