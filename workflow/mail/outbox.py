@@ -6,10 +6,11 @@ audit entry are written, and the send job is registered to run after the commit.
 
 Sending (``Outbox.send``), per attempt:
 
-1. A short unit of work claims the row with a lease (status ``sending``, ``lease_owner``,
-   ``lease_until`` = now + 3 × the SMTP timeout), counts the attempt, and on the first attempt
-   composes the bytes and stores them in the file store (``raw_sha256``). It commits before any
-   byte goes to the server, so the Message-ID and the exact bytes are durable first.
+1. On a first attempt the bytes are composed and stored in the file store (outside any write
+   lock); then a short unit of work claims the row with a lease (status ``sending``,
+   ``lease_owner``, ``lease_until`` = now + 3 × the SMTP timeout), counts the attempt and records
+   the bytes' SHA-256 (``raw_sha256``). It commits before any byte goes to the server, so the
+   Message-ID and the exact bytes are durable first.
 2. The transport hands the bytes to the server.
 3. At once, a second short unit of work records the outcome: ``sent`` with the server's reply,
    the time and an ``outbox.sent`` audit entry; or back to ``pending`` with backoff (temporary),
@@ -32,7 +33,7 @@ as small as it can be and makes a duplicate harmless:
   same bytes and is not a duplicate at all.
 
 The limit of that: at most one duplicate per crash that hit the window, counted in the SIGKILL
-test (``tests/mail/test_exactly_once.py``) and described in ``docs/outbox.md``.
+test (``tests/mail/test_exactly_once.py``) and described, with measurements, in ``docs/outbox.md``.
 
 Automated rows go out only within contact hours on working days (DOMAIN.md §8); a message a clerk
 sends now (``automated=False``) goes at once. A per-account rate limit, shared across processes
