@@ -45,6 +45,7 @@ from workflow.web.api import (  # noqa: F401
     inbox,
     ledger,
     outbox,
+    replies,
     reports,
 )
 from workflow.web.api.openapi import build_document

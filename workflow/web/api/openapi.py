@@ -140,6 +140,7 @@ def _operation(spec: EndpointSpec, refs: Refs, components: dict[str, Any]) -> di
         op["requestBody"] = {"required": True, "content": {
             t: {"schema": {"type": "object", "required": ["file"],
                            "properties": {"file": {"type": "string", "format": "binary"}}}}
+            if t.startswith("multipart/") else {"schema": {"type": "string", "format": "binary"}}  # the raw bytes
             for t in spec.content_types}}
     return op
 
