@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import email
 import hashlib
+import json
 from datetime import UTC, datetime, timedelta
 from email import policy
 
 import pytest
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
 from tests.conftest import SYSTEM_ACTOR, Users
+from tests.jobs import redis_url_fixture  # noqa: F401 (the redis_url fixture)
 from tests.mail.letters import CLERK, FINANCE, docx_with, memory_outbox, queue, row, seed_debtor, with_pdf
 from workflow.audit.models import AuditEntry
 from workflow.cases.models import CaseNote, DunningCase
@@ -23,7 +25,7 @@ from workflow.core import Core
 from workflow.errors import DomainError
 from workflow.mail import texts
 from workflow.mail.models import OutboxAttempt, OutboxMessage
-from workflow.mail.outbox import LocalRateLimiter, is_throttling
+from workflow.mail.outbox import LocalRateLimiter, RedisRateLimiter, is_throttling
 from workflow.mail.transport import AmbiguousFailure, PermanentFailure, TemporaryFailure
 
 pytestmark = pytest.mark.usefixtures("shipped_templates")
@@ -315,3 +317,38 @@ def test_a_failed_message_is_retried_from_the_api(core: Core, client: FlaskClien
     assert retried.status_code == 200 and retried.json["status"] == "pending"
     assert desk.enqueued[-1] == oid
     assert desk.outbox.send(oid) == "sent"
+
+
+def test_the_redis_rate_limit_is_shared_by_every_sender(redis_url: str) -> None:
+    slept: list[float] = []
+    here = RedisRateLimiter(redis_url, "ar@dunning.example", 60, sleep=slept.append)
+    there = RedisRateLimiter(redis_url, "ar@dunning.example", 60, sleep=slept.append)
+    for n in range(10):  # one burst between them
+        assert (here if n % 2 else there).acquire(0) == 0
+    assert 0.5 < here.acquire(0) <= 1.0 and 0.5 < there.acquire(0) <= 1.0
+    other_account = RedisRateLimiter(redis_url, "billing@dunning.example", 60, sleep=slept.append)
+    assert other_account.acquire(0) == 0
+    there.pause(120)
+    assert here.acquire(1.0) > 100  # the pause one sender saw stops the other too
+    assert slept == []
+
+
+# ---- the CLI --------------------------------------------------------------------------------------------
+
+def test_the_cli_lists_shows_cancels_and_refuses_a_wrong_retry(core: Core, runner: FlaskCliRunner) -> None:
+    debtor = seed_debtor(core)
+    desk = memory_outbox(core)
+    core.services.outbox = desk.outbox  # type: ignore[misc]
+    sent = queue(desk, debtor, automated=False)
+    desk.outbox.send(sent)
+    pending = queue(desk, debtor, automated=False)
+    listed = runner.invoke(args=["outbox", "list", "--status", "sent", "--json"])
+    assert listed.exit_code == 0, listed.output
+    assert [m["id"] for m in json.loads(listed.output)["items"]] == [sent]
+    shown = runner.invoke(args=["outbox", "show", str(sent), "--json"])
+    assert json.loads(shown.output)["smtp_reply"].startswith("250")
+    assert runner.invoke(args=["outbox", "cancel", str(pending)]).exit_code == 0
+    assert row(core, pending).status == "cancelled"
+    refused = runner.invoke(args=["outbox", "retry", str(sent)])
+    assert refused.exit_code == 2
+    assert runner.invoke(args=["outbox", "show", "999999"]).exit_code == 2
