@@ -786,5 +786,6 @@ def describe_attempts(rows: Iterable[OutboxAttempt]) -> list[dict[str, Any]]:
 
 
 def attempts_of(s: Session, outbox_id: int) -> list[OutboxAttempt]:
+    # in the order they happened (a clerk's retry numbers attempts afresh)
     return list(s.scalars(select(OutboxAttempt).where(OutboxAttempt.outbox_id == outbox_id)
-                          .order_by(OutboxAttempt.attempt, OutboxAttempt.id)))
+                          .order_by(OutboxAttempt.id)))
