@@ -832,11 +832,11 @@ R(73, "outlook_zh", "promise_to_pay", L15B, "2026-11-25 11:00", """
 R(74, "outlook_zh", "paid", L35, "2026-11-27 16:02", """
 陈小姐：
 
-您好！贵司货款人民币壹拾贰万元整已于今日通过中国银行支付，余款下周付，回单号：BOC-20261127-0083311。\
+您好！贵司货款人民币壹拾贰万元整已于今日通过中国银行支付，余款另行安排，回单号：BOC-20261127-0083311。\
 请查收。
 """, ["已于今日通过中国银行支付", "BOC-20261127-0083311"],
   {"amount": "120000.00", "paid_date": "2026-11-27", "reference": "BOC-20261127-0083311",
-   "note": "'余款下周付' has no amount and no day: the payment is the news"},
+   "note": "'余款另行安排' is no promise"},
   attach=[("中行回单.pdf", "pdf", "rfc2047")], variant="fullwidth")
 
 R(75, "netease", "paid", L9, "2026-11-26 09:15", """
@@ -919,9 +919,9 @@ R(84, "gmail_tw", "paid", L20, "2026-11-20 11:00", """
 R(85, "thunderbird_zh", "paid", L11, "2026-11-30 16:40", """
 您好，
 
-3万今天已付，剩下的按约定12月11日之前付。
+3万今天已付，剩下的1万1千2也会按约定付清。
 """, ["3万今天已付"], {"amount": "30000.00", "paid_date": "2026-11-30",
-                      "note": "the remaining promise was made before (reply 11): this reply reports the payment"},
+                      "note": "the remaining promise was made before (reply 011) and is not dated again here"},
   sig=True)
 
 R(86, "mailmaster", "paid", L14, "2026-11-27 18:00", """
@@ -932,10 +932,10 @@ R(86, "mailmaster", "paid", L14, "2026-11-27 18:00", """
 R(87, "outlook_zh", "paid", L1, "2026-11-30 17:35", """
 陈小姐：
 
-5万已于今天下午付款，交易流水号：0755 2026 1130 8812。剩余的下个月初付。
+5万已于今天下午付款，交易流水号：0755 2026 1130 8812。剩余的我们尽快安排。
 """, ["5万已于今天下午付款", "0755 2026 1130 8812"],
   {"amount": "50000.00", "paid_date": "2026-11-30", "reference": "0755 2026 1130 8812",
-   "note": "'剩余的下个月初付' repeats an earlier promise with no amount; the news is the payment. Labelled paid"},
+   "note": "'尽快安排' is no dated promise"},
   exchange_id="microsoft", charset="utf-8")
 
 R(88, "apple_zh", "paid", L33, "2026-12-04 10:10", """
@@ -1173,7 +1173,7 @@ R(120, "outlook_zh", "hardship", L12, "2026-11-25 10:50", """
 陈小姐：
 
 非常抱歉，我们公司这两个月订单基本停了，工资都是借钱发的，贵司的款暂时真的付不出来。\
-等年底项目款回来，我们一定优先安排。
+等项目款回来，我们一定优先安排。
 """, ["贵司的款暂时真的付不出来"], variant="noline_date", sender=("孙伟", "sunwei@yutong-zg.com"))
 
 R(121, "foxmail", "hardship", L2, "2026-11-19 17:00", """
@@ -1592,11 +1592,11 @@ for _reply in REPLIES:
 R(174, "gmail_zh", "paid", L28, "2026-12-08 16:35", """
 陈小姐：
 
-今天已付¥20,000.00，余款¥9,980.00按约定明年1月初付。回单见附件。
+今天已付¥20,000.00，余款¥9,980.00按之前约定的时间付。回单见附件。
 
 郑凯
 """, ["今天已付¥20,000.00"], {"amount": "20000.00", "paid_date": "2026-12-08",
-                            "note": "half-width ¥ (U+00A5) in a UTF-8 mail; the rest repeats reply 067's promise"},
+                            "note": "half-width ¥ (U+00A5) in a UTF-8 mail; the rest refers to reply 067's promise without its date"},
   sig=False, attach=[("回单-星网锐捷-20261208.pdf", "pdf", "rfc2231")])
 
 R(175, "coremail", "paid", L9, "2026-11-17 10:05", """
@@ -1619,3 +1619,85 @@ R(176, "outlook_en", "promise_to_pay", L16, "2026-11-25 09:20", """
                           "note": "a Chinese clerk on an English Outlook: From/Sent/To/Subject quote header; "
                                   "本周内 on Wed 11-25 → Fri 11-27; 下周三 → 12-02"},
   sig=False, charset="gb2312", cte="base64", variant="original")
+
+R(177, "outlook_zh", "promise_to_pay", L35, "2026-11-26 10:10", """
+陈小姐：
+
+您好，OA流程已经走完了，预计12月9号左右付8万，其余的再等通知。
+""", ["预计12月9号左右付8万"], {"promises": [P("2026-12-09", "80000.00")], "note": "左右 (about) still dates it"},
+  variant="noline_cc")
+
+R(178, "qqmail", "paid", L24, "2026-12-01 11:02", """
+陈姐，钱打过去了哈，六万二，您查收一下～剩下的过段时间再付
+""", ["钱打过去了哈，六万二"],
+  {"amount": "62000.00", "note": "no payment date: paid_date null; '过段时间再付' is no dated promise"},
+  sig=False, raw_subject=True, footer="俞晓")
+
+R(179, "foxmail", "dispute", L31, "2026-11-22 14:30", """
+陈小姐：
+
+你们31000100号发票开的数量是500件，我们仓库入库单只有480件，差了20件。请核实后按实际数量重开发票，\
+数量对上之前我们没法付款。
+""", ["我们仓库入库单只有480件，差了20件"], {"dispute_reason": "quantity"}, charset="gb2312")
+
+R(180, "coremail", "document_request", L26, "2026-11-25 15:05", """
+陈小姐：
+
+麻烦提供一下发票清单和每批货的送货签收单，我们年底审计要逐笔核对，资料齐了就付。
+""", ["麻烦提供一下发票清单和每批货的送货签收单"])
+
+R(181, "alimail", "installment_request", L33, "2026-11-24 11:15", """
+陈小姐：
+
+你好！这笔款能不能按季度分期付？每季度末付三分之一，明年二季度前付清。麻烦跟领导请示一下。
+""", ["这笔款能不能按季度分期付"])
+
+R(182, "gmail_en", "hardship", L20, "2026-11-21 10:30", """
+Dear Ms Chen,
+
+I regret to inform you that our bank accounts have been frozen pending a tax investigation, and we are unable \
+to make any payments until this is resolved. We will contact you as soon as we are able to pay.
+
+Yi-Chun
+""", ["we are unable to make any payments until this is resolved"], sig=False, language="en",
+  sender=("Yi-Chun Chen", "yichun.chen@lianying.com.tw"))
+
+R(183, "outlook_en", "promise_to_pay", L22, "2026-11-26 09:10", """
+Hi Xiaowen,
+
+We'll wire the full balance on Dec 3. Sorry again for the delay.
+
+Regards,
+Rachel
+""", ["We'll wire the full balance on Dec 3"],
+  {"promises": [P("2026-12-03", None)], "note": "'the full balance' is not an amount she writes"},
+  sig=False, language="en", tz="+0800", sender=("Rachel Tan", "rachel.tan@vantagecontrols.sg"))
+
+R(184, "netease", "statement_confirmed", L29, "2026-11-23 09:45", """
+陈小姐：
+余额确认无误，已在对账单上签字盖章，附件是扫描件，原件这周寄回。
+""", ["余额确认无误，已在对账单上签字盖章"], sig=False, footer="邵丹", charset="GBK",
+  attach=[("对账单扫描.jpg", "jpg", "rfc2047")])
+
+R(185, "dingtalk", "other", L7, "2026-11-25 14:00", """
+陈小姐，
+补寄的发票已经收到了，谢谢。
+""", ["补寄的发票已经收到了"], {"note": "acknowledges receipt of a document: no payment statement"})
+
+R(186, "iphone", "promise_to_pay", L12, "2026-11-30 08:40", """
+陈小姐早，剩下的6万8千9周四前付掉
+""", ["剩下的6万8千9周四前付掉"], {"promises": [P("2026-12-03", "68900.00")],
+                              "note": "周四 on Mon 2026-11-30 → Thu of the current week, 2026-12-03"},
+  footer="发自我的iPhone", sig=False)
+
+R(187, "thunderbird_zh", "other", L11, "2026-11-17 09:10", """
+您好，
+
+请问邮件里的案件编号AR-2026-0068是什么意思？是不是你们已经走法律程序了？
+""", ["请问邮件里的案件编号"], {"note": "a question: neither a promise nor a dispute"})
+
+R(188, "mailmaster", "paid", L14, "2026-12-01 09:30", """
+陈小姐，上周五付了3万，流水号后四位8821，剩下的我再催催领导
+""", ["上周五付了3万"], {"amount": "30000.00", "paid_date": "2026-11-27",
+                        "note": "上周五 on Tue 2026-12-01 → Fri of the previous week, 2026-11-27"},
+  footer="发自网易邮箱大师", sig=False)
