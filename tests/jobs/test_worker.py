@@ -235,6 +235,23 @@ def test_workers_with_the_schedule_on_one_redis_and_database_run_the_day_once(sq
     assert inst.status(f"dunning_run-{row.run_on.isoformat()}") == JobStatus.FINISHED
 
 
+def test_a_burst_worker_with_the_schedule_ticks_once_then_runs_what_is_due(sqlite_instance: Instance) -> None:
+    """``dunning worker --burst --with-schedule`` from cron: today's run and the sweep, then exit;
+    started again the same day, it finds the run done."""
+    inst = sqlite_instance
+    env = {**inst.env, "DUNNING_RUN_HOUR": "0"}
+    for n in (1, 2):
+        proc = start_worker(env, inst.log(f"cron{n}"), "--burst", "--with-schedule", "--name", f"cron{n}")
+        try:
+            assert proc.wait(timeout=300) == 0, inst.logs()
+        finally:
+            stop_all([proc])
+    [row] = _runs(inst.core)
+    assert row.status == "done" and row.claimed_by == "cron1"
+    assert inst.status(f"dunning_run-{row.run_on.isoformat()}") == JobStatus.FINISHED
+    assert inst.status("sweep") == JobStatus.FINISHED
+
+
 def _runs(core: Core) -> list[ScheduledRun]:
     with core.unit_of_work(JOBS_ACTOR, read_only=True) as uow:
         return list(uow.session.scalars(select(ScheduledRun).where(ScheduledRun.job == "dunning_run")))

@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from workflow.cli import cli_core, ensure_schema, say
+from workflow.cli import cli_core, ensure_schema, help_text, say
 from workflow.errors import invalid
 
 
@@ -14,17 +14,24 @@ def register(cli: click.Group) -> None:
     cli.add_command(worker)
 
 
-@click.command("worker")
+@click.command("worker", help=help_text(
+    "运行 Redis 队列上的后台任务（DUNNING_JOB_RUNNER=rq），直到收到 SIGTERM；正在运行的任务先做完。"
+    "同一进程连续运行任务（不为每个任务派生子进程），LibreOffice 保持就绪。",
+    "Run jobs from the Redis queues (DUNNING_JOB_RUNNER=rq) until SIGTERM; the current job finishes first. "
+    "Jobs run one after another in this process (no fork per job), so LibreOffice stays warm."))
 @click.option("--queues", default="mail,documents,dunning,inbox", show_default=True,
-              help="comma-separated queues to work, in priority order")
-@click.option("--burst", is_flag=True, help="run what is queued now, then exit")
+              help=help_text("要处理的队列，逗号分隔，按优先顺序", "comma-separated queues to work, in priority order"))
+@click.option("--burst", is_flag=True,
+              help=help_text("处理完当前已排队的任务后退出", "run what is queued now, then exit"))
 @click.option("--with-schedule", is_flag=True,
-              help="also tick the periodic schedule (the daily run, the minute sweep); safe on any number of "
-                   "workers and hosts")
-@click.option("--name", default=None, help="the worker's name in Redis (default: a random one)")
+              help=help_text("同时运行定时任务（每日催收运行、每分钟发送）；任意多个进程、主机同时运行也只执行一次；"
+                             "配合 --burst：先检查一次定时任务，再处理已排队的任务",
+                             "also tick the periodic schedule (the daily run, the minute sweep); safe on any number "
+                             "of workers and hosts; with --burst: tick once, then run what is queued"))
+@click.option("--name", default=None,
+              help=help_text("此进程在 Redis 中的名称（默认随机）",
+                             "the worker's name in Redis (default: a random one)"))
 def worker(queues: str, burst: bool, with_schedule: bool, name: str | None) -> None:
-    """Run jobs from the Redis queues (DUNNING_JOB_RUNNER=rq) until SIGTERM; the current job
-    finishes first. LibreOffice stays warm across jobs: one process, no fork per job."""
     from workflow.jobs.queue import QUEUES
     from workflow.jobs.worker import run_worker
 

@@ -100,13 +100,18 @@ def make_worker(core: Core, connection: Redis, queues: Sequence[str], name: str 
 def run_worker(core: Core, queues: Sequence[str], *, burst: bool = False, name: str | None = None,
                with_schedule: bool = False, logging_level: str = "INFO") -> bool:
     """Work the queues until SIGTERM (or, with ``burst``, until they are empty); with
-    ``with_schedule`` also tick the periodic schedule. Returns whether any job ran."""
+    ``with_schedule`` also tick the periodic schedule (with ``burst``: once, before working, for a
+    worker started from cron). Returns whether any job ran."""
     from redis import Redis
 
     use_core(core)  # this process's jobs run against this Core: built once, warm
     connection = Redis.from_url(core.settings.redis_url, socket_connect_timeout=5, health_check_interval=30)
     worker = make_worker(core, connection, queues, name)
-    ticker = Ticker(Scheduler(core, name=worker.name)).start() if with_schedule else None
+    ticker = None
+    if with_schedule and burst:  # from cron: one tick, then what it (and others) queued, then exit
+        Scheduler(core, name=worker.name).tick()
+    elif with_schedule:
+        ticker = Ticker(Scheduler(core, name=worker.name)).start()
     try:
         return bool(worker.work(burst=burst, with_scheduler=True, logging_level=logging_level))
     finally:
