@@ -1607,7 +1607,7 @@ R(175, "coremail", "paid", L9, "2026-11-17 10:05", """
 """, ["我们3月15日已付过一笔￥46,000.00"],
   {"amount": "46000.00", "paid_date": "2026-03-15",
    "note": "3月15日 said in November about a payment: the last such date, 2026-03-15"},
-  sender=("刘镕", "liurong@raycuslaser.com"))
+  sender=("刘镕", "liurong@raycuslaser.com"), charset="gb2312")
 
 R(176, "outlook_en", "promise_to_pay", L16, "2026-11-25 09:20", """
 陈小姐，
@@ -1701,3 +1701,11 @@ R(188, "mailmaster", "paid", L14, "2026-12-01 09:30", """
 """, ["上周五付了3万"], {"amount": "30000.00", "paid_date": "2026-11-27",
                         "note": "上周五 on Tue 2026-12-01 → Fri of the previous week, 2026-11-27"},
   footer="发自网易邮箱大师", sig=False)
+
+R(189, "foxmail", "paid", L7, "2026-12-14 10:25", """
+陈小姐：
+
+剩余的贰拾叁万贰仟柒佰伍拾元今天上午已电汇，电汇凭证见附件，请查收。至此我司与贵司该笔货款已全部结清。
+""", ["剩余的贰拾叁万贰仟柒佰伍拾元今天上午已电汇"],
+  {"amount": "232750.00", "paid_date": "2026-12-14", "note": "gb2312 label; GBK-only 昇 in the signature"},
+  charset="gb2312", attach=[("电汇凭证.pdf", "pdf", "rfc2047")])
