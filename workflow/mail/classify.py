@@ -22,7 +22,7 @@ from workflow.amounts import plain
 from workflow.mail.intent import Promise, understand
 from workflow.mail.mime import SHANGHAI, Decoded, parse
 from workflow.mail.quotes import strip_reply
-from workflow.mail.reports import Bounce, detect_auto_reply, detect_bounce, is_feedback_report, is_success_report
+from workflow.mail.reports import Bounce, detect_auto_reply, detect_bounce, is_feedback_report
 
 CASE_REF = re.compile(r"AR-\d{4}-\d{4,6}", re.IGNORECASE)
 _PLUS_REF = re.compile(r"\+(AR-\d{4}-\d{4,6})@", re.IGNORECASE)
@@ -125,10 +125,13 @@ def classify(raw: bytes, *, fallback_day: date) -> Classification:
         sent_at=d.date.isoformat() if d.date else None, anchor=anchor,
         attachments=[a.as_json() for a in d.attachments], case_ref=ref, case_ref_source=ref_source,
     )
-    if is_feedback_report(d) or is_success_report(d):
-        out.confidence = 0.9  # a complaint or a delivery success report: nothing a debtor said
+    if is_feedback_report(d):
+        out.confidence = 0.9  # a complaint report: nothing a debtor said
         return out
     bounce = detect_bounce(d)
+    if bounce is not None and bounce.delivered_only:
+        out.confidence = 0.9  # a report that the letter arrived: nothing a debtor said
+        return out
     if bounce is not None:
         out.intent, out.bounce = "bounce", bounce
         out.confidence = 0.99 if bounce.source == "dsn" and bounce.recipients else (

@@ -83,9 +83,12 @@ def decode_bytes(data: bytes, label: str | None = None) -> str:
     return data.decode(declared or "utf-8", errors="replace")
 
 
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
 def _unescape_raw(value: str) -> str:
     """A header value as parsed from bytes: 8-bit bytes arrive as surrogates; recover and decode them."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+    if value.isascii() or _SURROGATE.search(value) is None:
         return value
     return decode_bytes(value.encode("ascii", "surrogateescape"))
 
@@ -129,7 +132,7 @@ class Attachment:
 @dataclass
 class Decoded:
     message: Message
-    headers: list[tuple[str, str]]  # (lower-case name, decoded value), in order
+    raw_headers: list[tuple[str, str]]  # (lower-case name, value as parsed), in order; decoded on access
     subject: str
     from_name: str
     from_address: str
@@ -145,11 +148,11 @@ class Decoded:
 
     def header(self, name: str) -> str | None:
         key = name.lower()
-        return next((v for n, v in self.headers if n == key), None)
+        return next((_decoded(v) for n, v in self.raw_headers if n == key), None)
 
     def all(self, name: str) -> list[str]:
         key = name.lower()
-        return [v for n, v in self.headers if n == key]
+        return [_decoded(v) for n, v in self.raw_headers if n == key]
 
 
 # ---------------------------------------------------------------- text cleaning
@@ -374,17 +377,17 @@ def _date(value: str | None) -> datetime | None:
 
 
 def _headers(msg: Message) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
     try:
-        items = msg.raw_items()
+        return [(str(name).lower(), str(value)) for name, value in msg.raw_items()]
     except Exception:
-        return out
-    for name, value in items:
-        try:
-            out.append((str(name).lower(), decode_words(str(value))))
-        except Exception:
-            out.append((str(name).lower(), ""))
-    return out
+        return []
+
+
+def _decoded(value: str) -> str:
+    try:
+        return decode_words(value)
+    except Exception:  # a header we cannot read must never lose the message
+        return ""
 
 
 def _raw_header(msg: Message, name: str) -> str | None:
@@ -405,7 +408,7 @@ def parse(raw: bytes, *, limit: int = MAX_MESSAGE_BYTES) -> Decoded:
     headers = _headers(msg)
 
     def first(name: str) -> str | None:
-        return next((v for n, v in headers if n == name), None)
+        return next((_decoded(v) for n, v in headers if n == name), None)
 
     raw_from = _raw_header(msg, "from") or ""
     name_raw, address = parseaddr(raw_from)
@@ -446,7 +449,7 @@ def parse(raw: bytes, *, limit: int = MAX_MESSAGE_BYTES) -> Decoded:
     from_html = not any(p.strip() for p in plain) and bool(markup)
     body = "\n".join(plain) if not from_html else "\n".join(html_to_text(m) for m in markup)
     return Decoded(
-        message=msg, headers=headers, subject=first("subject") or "", from_name=from_name,
+        message=msg, raw_headers=headers, subject=first("subject") or "", from_name=from_name,
         from_address=address.strip().lower(), date=_date(first("date")),
         message_id=next(iter(_ids(first("message-id"))), None),
         in_reply_to=_ids(first("in-reply-to")), references=_ids(first("references")), to=to,

@@ -98,6 +98,7 @@ class Bounce:
     recipients: list[FailedRecipient]
     source: str  # "dsn" or "heuristic"
     permanent: bool = field(default=True)
+    delivered_only: bool = False  # a report that every recipient got the letter: no bounce at all
 
     @property
     def status(self) -> str:
@@ -240,7 +241,11 @@ def _dsn(d: Decoded) -> Bounce | None:
     # a recipient whose diagnostic is empty: the human-readable part often says why (QQ's limits)
     recipients = [_with_human_reason(r, human) for r in recipients]
     failed = [r for r in recipients if (r.action or "failed").startswith("failed")] or recipients
-    return Bounce(failed, "dsn", permanent=any(r.permanent for r in failed) if failed else True)
+    arrived = ("delivered", "deliverable", "relayed", "expanded")
+    delivered = bool(recipients) and all(
+        (r.action or "").startswith(arrived) or (r.status or "").startswith("2.") for r in recipients)
+    return Bounce(failed, "dsn", permanent=any(r.permanent for r in failed) if failed else True,
+                  delivered_only=delivered)
 
 
 def _with_human_reason(r: FailedRecipient, human: str) -> FailedRecipient:
@@ -355,15 +360,6 @@ def detect_bounce(d: Decoded) -> Bounce | None:
     recipients = _heuristic_recipients(d, text)
     permanent = any(r.permanent for r in recipients) if recipients else not _DELAY.search(d.subject + text[:2000])
     return Bounce(recipients, "heuristic", permanent=permanent)
-
-
-def is_success_report(d: Decoded) -> bool:
-    """A delivery report that only says a letter arrived (Action delivered/relayed/expanded, 2.x.x)."""
-    report = _dsn(d)
-    if report is None or not report.recipients:
-        return False
-    return all((r.action or "").startswith(("delivered", "deliverable", "relayed", "expanded"))
-               or (r.status or "").startswith("2.") for r in report.recipients)
 
 
 def is_feedback_report(d: Decoded) -> bool:
