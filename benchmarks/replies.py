@@ -37,7 +37,7 @@ TARGET_RATIO = 2.0
 def _plain(raw: bytes) -> str:
     msg = email.message_from_bytes(raw, policy=policy.default)
     try:
-        body = msg.get_body(preferencelist=("plain", "html"))  # type: ignore[attr-defined]
+        body = msg.get_body(preferencelist=("plain", "html"))
         return str(body.get_content()) if body is not None else ""
     except Exception:  # the stdlib raises on what it cannot read; a naive reader would skip it
         return ""

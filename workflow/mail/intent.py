@@ -49,7 +49,7 @@ _PAID = re.compile(
     r"已(?:经)?(?:[于在][^，。,；;]{0,20})?(?:通过[^，。,；;]{0,15})?(?:全额|全部|足额)?(?:付款|支付|付清|结清|还清|汇款|汇出|转账|转出|"
     r"打款|付了|汇了|转了|打了|付过|支付了|汇入|电汇|背书|付出|付|汇)|"
     r"(?:款|钱|万|元|承兑|汇票|票据|\d)[^，。,；;！!]{0,10}已经?[^，。,；;！!]{0,6}(?:转给|汇给|打给|付给|背书)|(?<![会将要能再])(?:付|汇|转|打)了(?!解)|"
-    r"款(?:项)?已(?:经)?(?:全部|全额)?(?:付|支付|汇|转|打|结清)|付款已(?:完成|办理|成功)|已完成(?:付款|支付|转账)|"
+    r"款(?:项)?已(?:经)?(?:全部|全额)?(?:付|支付|汇|转|打|结清)|(?:打|转|汇|付)过去了|(?:打|转|汇)给你们了|付款已(?:完成|办理|成功)|已完成(?:付款|支付|转账)|"
     r"(?:水单|银行回单|付款回单|付款凭证|转账凭证|汇款凭证|电汇凭证|付款截图|转账截图|回单)|"
     r"\b(?:have|has|had)\s+(?:already\s+)?(?:been\s+)?(?:paid|settled|transferred|remitted|wired|made\s+(?:the\s+)?payment)|"
     r"\b(?:was|were)\s+(?:already\s+|fully\s+)?(?:paid|settled|transferred|remitted|wired)|"
@@ -79,6 +79,7 @@ _PROMISE = re.compile(
 )
 _CONDITION = re.compile(
     r"(?:收到|待|等到?|一旦|如果|假如|若|只要|只有|除非)[^，,。！？!?；;\n]{0,25}(?:后|之后|以后|再|才|即|就|方可)|"
+    r"(?:齐|到|补齐|齐全)了?(?:就|再|才|后)|"
     r"\bupon\s+receipt|\bonce\s+(?:we|the|your|our|it|they)\b|\bafter\s+(?:we|receiving|receipt|the)\b|"
     r"\bas\s+soon\s+as\s+(?:we|the|your|our)\b|\bprovided\s+(?:that\s+)?|\bsubject\s+to\b|\bif\s+(?:you|we|the)\b",
     _I,
@@ -97,7 +98,7 @@ _NOT_DELIVERED = (r"(?:未|没有|没|尚未|根本没)(?:有)?收到(?:货|货�
                   r"货物未到|未到货|没到货|签收人不是|not\s+received\s+(?:the\s+)?(?:goods|shipment|delivery)|"
                   r"goods\s+(?:were\s+|have\s+)?(?:not|never)\s+(?:been\s+)?(?:received|delivered|arrived)|"
                   r"never\s+(?:received|arrived)|not\s+(?:been\s+)?delivered")
-_QUANTITY = (r"数量不符|数量不对|数量有误|短少|短缺|少发|漏发|少了\s*\d+|实收数量|实际到货|实到|"
+_QUANTITY = (r"差了\s*\d+|只有\s*\d+\s*[件套个台箱吨]|实际数量|按实收|数量对不上|数量不符|数量不对|数量有误|短少|短缺|少发|漏发|少了\s*\d+|实收数量|实际到货|实到|"
              r"\bshort[-\s]?(?:shipped|delivered|shipment)|missing\s+items|quantity|fewer\s+than")
 _QUALITY = (r"质量|品质|不合格|超差|超标|瑕疵|破损|损坏|不良|验收不合格|未通过[^，。,；;]{0,8}验收|返修|返工|退"
             r"换|拒收|故障|"
@@ -142,6 +143,8 @@ _DOCUMENT_REQUEST = re.compile(
 )
 _INSTALLMENT_REFUSED = re.compile(r"分期[^，。,；;]{0,8}(?:没批|不行|没同意|不同意|批不下来|没通过|不可以)|"
                                   r"instal\w*\s+(?:was|were|is)\s+(?:not\s+approved|rejected|refused)", _I)
+# a document sent again and now received: thanks, no request
+_DOCS_RECEIVED = re.compile(r"(?:补寄|补发|重开|补开|重新开具|重寄|重发)的?[^，。,；;]{0,8}(?:已经?|都)?(?:收到|收悉)", _I)
 _INSTALLMENT = re.compile(
     r"分期|分批|分[两二三四五六七八九十几多\d]\s*(?:期|次|批|个月|個月)|分月|按月(?:支付|付款|还款|付)|每月(?:支付|付|还)|"
     r"还款计划|还款协议|还款方案|分期付款|逐月|\binstal+ments?\b|payment\s+plan|repayment\s+(?:plan|schedule|"
@@ -157,7 +160,8 @@ _HARDSHIP = re.compile(
     r"|回款(?:很|太|比较)?慢|等[^，。,；;]{0,10}(?:回款|拨款|款项到位|资金到位)|回款后|款被[^，。,；;]{0,6}卡|"
     r"停产|停工|订单[^，。,；;]{0,4}停|破产|倒闭|裁员|延后一段时间|(?:对外)?付款都?暂停|"
     r"\bcash[-\s]?flow|financial\s+(?:difficult\w*|hardship|trouble|constraint\w*|situation)|"
-    r"\bliquidity\b|unable\s+to\s+pay|cannot\s+(?:make\s+(?:any\s+)?)?pay|can't\s+(?:make\s+(?:any\s+)?)?pay|"
+    r"\bliquidity\b|unable\s+to\s+(?:make\s+(?:any\s+)?payments?|pay)|not\s+able\s+to\s+pay|(?:accounts?|funds)\s+"
+    r"(?:have\s+been\s+|has\s+been\s+|are\s+|were\s+)?frozen|tax\s+investigation|cannot\s+(?:make\s+(?:any\s+)?)?pay|can't\s+(?:make\s+(?:any\s+)?)?pay|"
     r"can\s+not\s+pay|short\s+of\s+(?:funds|cash)|"
     r"waiting\s+for\s+(?:the\s+)?(?:payment\s+from\s+)?(?:our|a)\s+(?:own\s+|main\s+)?(?:customer|client)|"
     r"(?:our|own)\s+(?:main\s+)?(?:customer|client)\s+(?:has\s+)?(?:not\s+)?(?:yet\s+)?(?:paid|delayed|gone)|"
@@ -435,10 +439,12 @@ def understand(text: str, anchor: date) -> Understanding:
     dispute_text = _without(_DISPUTE_NEGATED, match)
     cues = {
         "dispute": _cues(_DISPUTE, dispute_text),
-        "installment_request": _cues(_INSTALLMENT, _without(_INSTALLMENT_REFUSED, match)),
+        # "当时是分两次付的": instalments of a payment already made are no request
+        "installment_request": [c for _, sentence in _sentences(_without(_INSTALLMENT_REFUSED, match))
+                                if not _PAID.search(sentence) for c in _cues(_INSTALLMENT, sentence)],
         "statement_confirmed": _cues(_STATEMENT, match),
         "hardship": _cues(_HARDSHIP, match),
-        "document_request": _cues(_DOCUMENT_REQUEST, match),
+        "document_request": _cues(_DOCUMENT_REQUEST, _without(_DOCS_RECEIVED, match)),
         "paid": _cues(_PAID, match),
         "promise_to_pay": _cues(_PROMISE, match),
     }

@@ -129,7 +129,7 @@ _EN_MDY = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s
 _CN_RELATIVE = re.compile(
     r"(?P<today>今天|今日|今早|今晚|今天下午|今天上午)|(?P<yesterday>昨天|昨日|昨晚)|(?P<tomorrow>明天|明日)|"
     r"(?P<dayafter>大后天|后天)|(?P<monthhalf>(?P<mh_month>\d{1,2})月(?:份)?(?P<mh_part>上旬|中旬|下旬|初|中|底|末))|"
-    r"(?P<week>(?:下下|下|本|这|這|下个|下個)?(?:周|週|星期|礼拜|禮拜))(?P<wd>[一二三四五六日天末])|"
+    r"(?P<week>(?:下下|下|本|这|這|下个|下個|上上|上|上个|上個)?(?:周|週|星期|礼拜|禮拜))(?P<wd>[一二三四五六日天末])|"
     r"(?P<inweek>(?:本|这|這|下|下个)(?:周|週|星期|礼拜))(?:内|內|之内|以内|结束前|底)|"
     r"(?P<monthpart>(?:本|这|這|下|下个|下個|次)?(?:个|個)?月)(?P<part>底|末|初|中旬|中|上旬|下旬)|"
     r"(?P<nextmonthday>(?:下|下个|下個|次)月)(?P<nmd>\d{1,2}|[一二三四五六七八九十]{1,3})[日号號]|"
@@ -140,7 +140,7 @@ _CN_RELATIVE = re.compile(
 )
 _EN_RELATIVE = re.compile(
     r"\b(?:(?P<today>today)|(?P<yesterday>yesterday)|(?P<dayafter>the\s+day\s+after\s+tomorrow)|(?P<tomorrow>tomorrow)|"
-    r"(?P<which>next|this|coming)?\s*(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
+    r"(?P<which>next|this|coming|last)?\s*(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
     r"(?:end\s+of\s+(?P<eow>this|the|next)\s+week)|(?P<nextweek>next\s+week)|(?P<thisweek>this\s+week)|"
     r"(?:(?:the\s+)?end\s+of\s+(?P<eom>this|the|next)\s+month)|(?P<monthend>month[-\s]end)|"
     r"(?:(?:beginning|start|early)\s+(?:of\s+)?(?P<bom>next|this|the)\s+month)|"
@@ -181,6 +181,10 @@ def _cn_relative(m: re.Match[str], anchor: date) -> date | None:
     if g["wd"]:
         prefix = g["week"]
         weekday = _WEEKDAY_CN[g["wd"]]
+        if prefix.startswith("上上"):
+            return week_day(anchor, -2, weekday)
+        if prefix.startswith("上"):
+            return week_day(anchor, -1, weekday)
         if prefix.startswith("下下"):
             return week_day(anchor, 2, weekday)
         if prefix.startswith("下"):
@@ -241,7 +245,7 @@ def _en_relative(m: re.Match[str], anchor: date) -> date | None:
         return anchor + timedelta(days=2)
     if g["wd"]:
         weekday = _WEEKDAYS_EN[g["wd"]]
-        return week_day(anchor, 1 if g["which"] == "next" else 0, weekday)
+        return week_day(anchor, {"next": 1, "last": -1}.get(g["which"] or "", 0), weekday)
     if g["eow"] or g["thisweek"]:
         return max(week_day(anchor, 1 if g["eow"] == "next" else 0, 4), anchor)
     if g["nextweek"]:
