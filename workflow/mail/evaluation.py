@@ -109,7 +109,8 @@ def _labelled(label: dict[str, Any], name: str) -> bool:
     if name == "promises":
         return bool(value)
     if name == "case_ref":
-        return value is not None
+        # "sender": nothing in the message names the case; only the contacts in the database can
+        return value is not None and label.get("match") != "sender"
     return value not in (None, [], "")
 
 

@@ -98,7 +98,8 @@ _NOT_DELIVERED = (r"(?:未|没有|没|尚未|根本没)(?:有)?收到(?:货|货�
                   r"货物未到|未到货|没到货|签收人不是|not\s+received\s+(?:the\s+)?(?:goods|shipment|delivery)|"
                   r"goods\s+(?:were\s+|have\s+)?(?:not|never)\s+(?:been\s+)?(?:received|delivered|arrived)|"
                   r"never\s+(?:received|arrived)|not\s+(?:been\s+)?delivered")
-_QUANTITY = (r"差了\s*\d+|只有\s*\d+\s*[件套个台箱吨]|实际数量|按实收|数量对不上|数量不符|数量不对|数量有误|短少|短缺|少发|漏发|少了\s*\d+|实收数量|实际到货|实到|"
+_QUANTITY = (r"差了\s*\d+|只有\s*\d+\s*[件套个台箱吨]|实际数量|按实收|数量对不上|数量不符|数量不对|数量有误|短"
+             r"少|短缺|少发|漏发|少了\s*\d+|实收数量|实际到货|实到|"
              r"\bshort[-\s]?(?:shipped|delivered|shipment)|missing\s+items|quantity|fewer\s+than")
 _QUALITY = (r"质量|品质|不合格|超差|超标|瑕疵|破损|损坏|不良|验收不合格|未通过[^，。,；;]{0,8}验收|返修|返工|退"
             r"换|拒收|故障|"
@@ -144,7 +145,8 @@ _DOCUMENT_REQUEST = re.compile(
 _INSTALLMENT_REFUSED = re.compile(r"分期[^，。,；;]{0,8}(?:没批|不行|没同意|不同意|批不下来|没通过|不可以)|"
                                   r"instal\w*\s+(?:was|were|is)\s+(?:not\s+approved|rejected|refused)", _I)
 # a document sent again and now received: thanks, no request
-_DOCS_RECEIVED = re.compile(r"(?:补寄|补发|重开|补开|重新开具|重寄|重发)的?[^，。,；;]{0,8}(?:已经?|都)?(?:收到|收悉)", _I)
+_DOCS_RECEIVED = re.compile(r"(?:补寄|补发|重开|补开|重新开具|重寄|重发)的?[^，。,；;]{0,8}(?:已经?|都)?(?:收到"
+                            r"|收悉)", _I)
 _INSTALLMENT = re.compile(
     r"分期|分批|分[两二三四五六七八九十几多\d]\s*(?:期|次|批|个月|個月)|分月|按月(?:支付|付款|还款|付)|每月(?:支付|付|还)|"
     r"还款计划|还款协议|还款方案|分期付款|逐月|\binstal+ments?\b|payment\s+plan|repayment\s+(?:plan|schedule|"

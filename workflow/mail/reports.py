@@ -87,10 +87,12 @@ class FailedRecipient:
     diagnostic: str | None
     permanent: bool
     our_problem: bool
+    bad_address: bool = False  # the address itself is wrong or gone (user unknown, no such domain)
 
     def as_json(self) -> dict[str, object]:
         return {"address": self.address, "status": self.status, "action": self.action,
-                "diagnostic": self.diagnostic, "permanent": self.permanent, "our_problem": self.our_problem}
+                "diagnostic": self.diagnostic, "permanent": self.permanent, "our_problem": self.our_problem,
+                "bad_address": self.bad_address}
 
 
 @dataclass(frozen=True)
@@ -119,8 +121,9 @@ class Bounce:
 
     @property
     def invalid_recipients(self) -> list[str]:
-        """The addresses that are bad in themselves: permanent failures that are not our sending's fault."""
-        return [r.address for r in self.recipients if r.permanent and not r.our_problem]
+        """The addresses that are bad in themselves: permanent failures saying so, not our sending's fault
+        (an expired message, a size limit or a protocol error says nothing about the address)."""
+        return [r.address for r in self.recipients if r.permanent and not r.our_problem and r.bad_address]
 
     def as_json(self) -> dict[str, object]:
         statuses = {r.address: (r.status if r.status and _STATUS.fullmatch(r.status) else
@@ -137,6 +140,20 @@ class AutoReply:
     return_date: date | None
 
 
+# RFC 3463 codes about the recipient's address itself (5.1.7/5.1.8 are about the sender: ours)
+_ADDRESS_CODES = frozenset({"5.1.0", "5.1.1", "5.1.2", "5.1.3", "5.1.4", "5.1.6", "5.1.10", "5.2.1", "5.4.4"})
+
+
+def _bad_address(status: str | None, diagnostic: str | None) -> bool:
+    code = _STATUS.search(status or "") or _STATUS.search(diagnostic or "")
+    if code is not None and code.group(0) in ("5.1.7", "5.1.8"):
+        return False
+    if _BAD_ADDRESS.search(diagnostic or ""):
+        return True
+    # "550 5.1.0 ... not allowed to send per its SPF record": an address code, but our sending refused
+    return code is not None and code.group(0) in _ADDRESS_CODES and not _OUR_PROBLEM.search(diagnostic or "")
+
+
 def _judge(status: str | None, action: str | None, diagnostic: str | None) -> tuple[bool, bool]:
     """(permanent, our_problem) of one failed recipient."""
     text = diagnostic or ""
@@ -150,9 +167,10 @@ def _judge(status: str | None, action: str | None, diagnostic: str | None) -> tu
     else:
         smtp = _SMTP_CODE.search(text)
         permanent = smtp.group(1) == "5" if smtp else not _DELAY.search(text)
-    bad_address = bool(_BAD_ADDRESS.search(text)) or (
-        code is not None and code.group(2) in ("1",) and code.group(3) in ("1", "2", "3", "6", "10"))
-    ours = not bad_address and (bool(_OUR_PROBLEM.search(text)) or (code is not None and code.group(2) == "7"))
+    bad_address = _bad_address(code.group(0) if code else None, text)
+    sender_refused = code is not None and code.group(0) in ("5.1.7", "5.1.8")
+    policy_class = code is not None and code.group(2) == "7"
+    ours = sender_refused or (not bad_address and (bool(_OUR_PROBLEM.search(text)) or policy_class))
     return permanent, ours
 
 
@@ -202,7 +220,8 @@ def _blocks_from_text(text: str) -> list[dict[str, str]]:
 def _recipients_from_blocks(blocks: list[dict[str, str]]) -> list[FailedRecipient]:
     out: list[FailedRecipient] = []
     for block in blocks:
-        address = _address(block.get("final-recipient")) or _address(block.get("original-recipient"))
+        # the address we wrote to, when the report keeps it (a forward may have changed the final one)
+        address = _address(block.get("original-recipient")) or _address(block.get("final-recipient"))
         if address is None:
             continue
         status = block.get("status")
@@ -213,7 +232,7 @@ def _recipients_from_blocks(blocks: list[dict[str, str]]) -> list[FailedRecipien
         permanent, ours = _judge(status, action, diagnostic)
         code = _STATUS.search(status or "")
         out.append(FailedRecipient(address, code.group(0) if code else (status or None), action.lower() if action
-                                   else None, diagnostic, permanent, ours))
+                                   else None, diagnostic, permanent, ours, _bad_address(status, diagnostic)))
     return out
 
 
@@ -254,7 +273,7 @@ def _with_human_reason(r: FailedRecipient, human: str) -> FailedRecipient:
     if r.diagnostic and _STATUS.search(r.diagnostic):
         return r
     if _OUR_PROBLEM.search(human) and not _BAD_ADDRESS.search(human):
-        return FailedRecipient(r.address, r.status, r.action, r.diagnostic, r.permanent, True)
+        return FailedRecipient(r.address, r.status, r.action, r.diagnostic, r.permanent, True, r.bad_address)
     return r
 
 
@@ -334,9 +353,11 @@ def _heuristic_recipients(d: Decoded, text: str) -> list[FailedRecipient]:
     out: list[FailedRecipient] = []
     for address in addresses[:20]:
         diagnostic = _line_about(text, address)
-        permanent, ours = _judge(None, None, diagnostic or text[:4000])
         code = _STATUS.search(diagnostic or "") or _STATUS.search(text)
-        out.append(FailedRecipient(address, code.group(0) if code else None, "failed", diagnostic, permanent, ours))
+        reason = diagnostic if diagnostic and len(diagnostic) > len(address) + 8 else text[:4000]
+        permanent, ours = _judge(code.group(0) if code else None, None, reason)
+        out.append(FailedRecipient(address, code.group(0) if code else None, "failed", diagnostic, permanent, ours,
+                                   _bad_address(code.group(0) if code else None, reason)))
     return out
 
 
