@@ -89,6 +89,14 @@ class Settings:
     # credit holds are pushed to this URL (signed with DUNNING_WEBHOOK_SECRET); empty: not pushed
     credit_hold_webhook_url: str = ""
     webhook_secret: str = ""
+    # --- replies (workflow/mail/inbound.py, imap.py, replies.py; docs/inbox.md) ---
+    # where read replies go on the IMAP server (UID MOVE); created when missing. Without MOVE they
+    # stay in the folder, flagged \Seen and $DunningDone
+    imap_processed_folder: str = "Dunning-Processed"
+    # below this classifier confidence (0-1) a reply moves nothing: it waits for a clerk in triage
+    reply_confidence_threshold: Decimal = Decimal("0.8")
+    # "we have paid": the case pauses this many days while the payment is matched against the bank
+    reply_paid_pause_days: int = field(default=5, metadata={"min": 1, "max": 90})
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -148,6 +156,15 @@ class Settings:
             raise SettingsError("DUNNING_CREDIT_HOLD_WEBHOOK_URL needs DUNNING_WEBHOOK_SECRET (deliveries are signed)")
         if self.credit_hold_webhook_url and not self.credit_hold_webhook_url.lower().startswith(("http://", "https://")):
             raise SettingsError("DUNNING_CREDIT_HOLD_WEBHOOK_URL: must be an http:// or https:// URL")
+        if self.reply_confidence_threshold > 1:
+            raise SettingsError("DUNNING_REPLY_CONFIDENCE_THRESHOLD: a confidence from 0 to 1, e.g. 0.8")
+        if self.imap_url:
+            from workflow.mail.imap import parse_imap_url  # stdlib only: cheap at start-up
+
+            try:
+                parse_imap_url(self.imap_url)
+            except ValueError as exc:
+                raise SettingsError(f"DUNNING_IMAP_URL: {exc}") from exc
         if self.audit_key and len(self.audit_key) < AUDIT_KEY_MIN_LENGTH:
             raise SettingsError(f"DUNNING_AUDIT_KEY: use at least {AUDIT_KEY_MIN_LENGTH} random characters")
 

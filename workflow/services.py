@@ -28,6 +28,7 @@ from workflow.documents.worker import RenderWorker
 from workflow.ledger.attachments import Attachments
 from workflow.ledger.imports import Importer
 from workflow.mail.outbox import Outbox
+from workflow.mail.replies import Inbox, classify_message
 from workflow.mail.transport import make_transport
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ class Services:
     cases: CaseService  # dunning cases: clerk actions, lawyer's letter approval, credit hold and its webhook
     outbox: Outbox  # outgoing mail: queued in the unit of work, sent by a job after commit
     dunning: DunningRun  # the daily run: decide, make and queue each customer's letter of the day
+    inbox: Inbox  # replies: the mailbox read without loss, each reply matched to its case, the case moved
 
     def close(self) -> None:
         """Release process-wide state: helper processes, caches."""
@@ -82,6 +84,8 @@ def build_services(core: Core) -> Services:
                           session_idle=timedelta(hours=core.settings.session_idle_hours)),
         calc=law, importer=Importer(core.settings.max_upload_bytes, core.settings.payment_future_days),
         attachments=Attachments(core.files, core.settings.max_upload_bytes),
+        inbox=Inbox(settings=core.settings, files=core.files, unit_of_work=core.unit_of_work,
+                    classify=classify_message, outbox=lambda: core.services.outbox),
         outbox=Outbox(settings=core.settings, files=core.files, transport=make_transport(core.settings),
                       unit_of_work=core.unit_of_work, calendar=law.calendar,
                       enqueue_send=lambda oid: core.jobs.enqueue("mail", "send_outbox", oid,

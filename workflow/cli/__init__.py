@@ -369,9 +369,9 @@ def cli() -> None:
 
 def register_all(group: click.Group) -> None:
     """Every command, as each module's ``register`` adds it (the table above mirrors this)."""
-    from workflow.cli import admin, cases, contracts, documents, dunning, jobs, law, ledger, mail, replies
+    from workflow.cli import admin, cases, contracts, documents, dunning, inbox, jobs, law, ledger, mail, replies
 
-    for module in (admin, ledger, law, documents, contracts, jobs, mail, dunning, cases, replies):
+    for module in (admin, ledger, law, documents, contracts, jobs, mail, dunning, cases, replies, inbox):
         module.register(group)
 
 

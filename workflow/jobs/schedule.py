@@ -90,6 +90,7 @@ class Scheduler:
             # PDFs on the documents queue: only hosts with LibreOffice need to work it
             self.jobs.enqueue("mail", "sweep", job_id="sweep")
             self.jobs.enqueue("documents", "finish_pending", job_id="finish_pending")
+            self.jobs.enqueue("inbox", "poll_inbox", job_id="poll_inbox")  # replies and bounces
         return TickResult(run_on, claimed, swept)
 
     def _claim(self, run_on: date, now: datetime) -> tuple[bool, bool]:

@@ -94,6 +94,13 @@ def finish_pending(core: Core) -> int:
     return len(pending)  # the PDFs themselves are made by the unit of work's after-commit callbacks
 
 
+@task("poll_inbox")
+def poll_inbox(core: Core) -> dict[str, Any]:
+    """One pass over the mailbox (replies and bounces): store each message, process it, then flag
+    or move it on the server; safe to run twice (``workflow.mail.replies``)."""
+    return core.services.inbox.poll().as_json()
+
+
 def send_due_mail(core: Core) -> int:
     """Outbox rows due (new, retries after a temporary failure) and those whose sender died."""
     return core.services.outbox.send_due()
