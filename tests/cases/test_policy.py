@@ -45,6 +45,7 @@ def test_a_good_ladder() -> None:
     ([{"offset": 1, "kind": "dunning_letter_1", "channel": "sms"}], "levels[0].channel"),
     ([{"offset": 10, "kind": "lawyer_letter", "approval": False}], "levels[0].approval"),
     ([{"offset": 10, "kind": "lawyer_letter"}], "levels[0].approval"),  # approval is never implied away
+    ([{"offset": 10, "kind": "dunning_letter_3", "approval": True}], "levels[0].approval"),
     ([{"offset": -5, "kind": "payment_reminder"}, {"offset": -2, "kind": "payment_reminder"},
       {"offset": 1, "kind": "dunning_letter_1"}], "levels"),  # at most one level before the due date
     ([{"offset": -2, "kind": "dunning_letter_1"}], "levels[0].kind"),
@@ -164,6 +165,11 @@ def test_run_api_is_for_administrators(client: FlaskClient, users: Users, core: 
     assert answer.json["dry_run"] is True and answer.json["as_of"] == "2026-11-26"
     future = client.post("/api/v1/dunning/run", json={"as_of": "2026-12-25"}, headers=users.admin)
     assert future.status_code == 422
+    # a real run writes in units of work of its own (here: it seeds the default policy)
+    real = client.post("/api/v1/dunning/run", json={}, headers=users.admin)
+    assert real.status_code == 200 and real.json["dry_run"] is False
+    assert [p["is_default"] for p in client.get("/api/v1/dunning/policies", headers=users.admin).json["items"]] == [
+        True]
 
 
 # ---- the CLI -------------------------------------------------------------------------------------

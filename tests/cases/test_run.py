@@ -320,3 +320,29 @@ def test_paid_case_closes(desk: Core, clock: FixedClock) -> None:
     assert case is not None and case.state == CaseState.CLOSED_PAID
     assert report.closed == [case.ref]
     assert len(outbox(desk, cid)) == 1
+
+
+def test_the_run_on_sqlite_and_postgresql(any_db: Core, clock: FixedClock) -> None:
+    """The grouped query, the range look-ups and the keyed actions on both databases."""
+    report = run(any_db, SYSTEM_ACTOR, any_db.services.templates.sync_shipped)
+    assert not report.rejected
+    ledger = build(any_db, [
+        (ZHOUSHAN, "NBZS", [("ZS-1", date(2026, 9, 1), date(2026, 10, 15), "86000.00"),
+                            ("ZS-2", date(2026, 10, 1), date(2026, 11, 2), "14000.00")]),
+        (HUAXING, "HXGD", [("HX-1", date(2026, 11, 1), date(2026, 12, 1), "5000.00")]),
+        (GEELY, "GEELY", [("GL-1", date(2026, 9, 1), date(2026, 10, 15), "1000.00")])])
+    run(any_db, SYSTEM_ACTOR, set_do_not_dun, ledger.customers[GEELY], True, "")
+    at_nine(clock, date(2026, 11, 26))
+    dry = first_decisions(dun(any_db, dry_run=True))
+    assert dry[ledger.customers[ZHOUSHAN]].kind == "dunning_letter_1"
+    assert dry[ledger.customers[ZHOUSHAN]].trigger == date(2026, 10, 16)  # the oldest due date + 1 working day
+    assert dry[ledger.customers[HUAXING]].kind == "payment_reminder"
+    assert dry[ledger.customers[GEELY]].reason == "do-not-dun"
+    dun(any_db)
+    dun(any_db)
+    assert sorted((m.customer_id, m.kind) for m in outbox(any_db)) == sorted([
+        (ledger.customers[ZHOUSHAN], "dunning_letter_1"), (ledger.customers[HUAXING], "payment_reminder")])
+    at_nine(clock, date(2026, 11, 27))
+    dun(any_db)
+    assert [m.kind for m in outbox(any_db, ledger.customers[ZHOUSHAN])] == ["dunning_letter_1", "dunning_letter_2"]
+    assert {a.status for a in actions(any_db)} == {"queued"}

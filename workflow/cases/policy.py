@@ -168,6 +168,10 @@ def parse_levels(raw: Any, where: str = "levels") -> tuple[Level, ...]:
         if offset < 0 and kind != PRE_DUE_KIND:
             problems.append(_problem(f"{at}.kind", "before_due", "到期日之前只能发送付款提醒（payment_reminder）",
                                      "before the due date only a payment_reminder may go out"))
+        if approval is True and kind != "lawyer_letter":
+            # the approval flow (a lawyer signs off by name, then it is sent) is the 律师函's
+            problems.append(_problem(f"{at}.approval", "approval_unsupported", "只有律师函级别可设为需审批",
+                                     "only a lawyer_letter level can wait for approval"))
         if kind == "lawyer_letter" and approval is not True:
             problems.append(_problem(f"{at}.approval", "approval_required", "律师函必须经律师审批后才能发出",
                                      "a lawyer's letter always needs a lawyer's approval"))
