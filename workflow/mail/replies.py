@@ -569,7 +569,7 @@ class Inbox:
         self._note(uow, case, f"待核对付款：{reason}。" + ("" if moved else f"（案件处于「{case.state}」，未暂停）")
                    + f"\n\n{_excerpt(cls)}")
         slip = any(a.content_type in SLIP_TYPES and not a.too_large for a in decoded.attachments)
-        asked = None if slip else self._answer(uow, case, row, "remittance_request", None, "zh")
+        asked = None if slip else self._answer(uow, case, row, "remittance_request", None, _language(uow.session, case))
         return {"event": CaseEvent.PAUSED.value if moved else None,
                 "paused_until": until.isoformat() if moved else None,
                 "flag": "match_payment", "paid_date": paid_on.isoformat() if paid_on else None,
@@ -910,6 +910,13 @@ def describe(s: Session, row: InboundMessage) -> dict[str, Any]:
 
 
 # ---- small pure helpers --------------------------------------------------------------------------
+
+def _language(s: Session, case: DunningCase) -> str:
+    """We answer in the language of our last letter on the case."""
+    last = s.scalar(select(OutboxMessage.language).where(OutboxMessage.case_id == case.id)
+                    .order_by(OutboxMessage.id.desc()).limit(1))
+    return "en" if last == "en" else "zh"
+
 
 def _customers_with_email(s: Session, address: str) -> list[int]:
     if "@" not in address:

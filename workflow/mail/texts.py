@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 MAIL_KINDS = ("payment_reminder", "dunning_letter_1", "dunning_letter_2", "dunning_letter_3", "lawyer_letter",
-              "statement", "repayment_agreement")
+              "statement", "repayment_agreement", "remittance_request")
 LANGUAGES = ("zh", "en")
 
 # subject tag and the letter's name in the body
@@ -30,6 +30,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "lawyer_letter": ("律师函", "Lawyer's letter"),
     "statement": ("对账单", "Statement of account"),
     "repayment_agreement": ("还款协议", "Repayment agreement"),
+    # our answer to "we have paid" (workflow/mail/replies.py): a short note, no letter attached
+    "remittance_request": ("付款凭证", "Proof of payment"),
 }
 
 
@@ -148,6 +150,10 @@ def _body_zh(kind: str, f: MailFacts) -> str:
         if f.deadline:
             lines.append(f"按协议约定，第一期还款应于{_zh_date(f.deadline)}前支付。")
         lines.append("请贵司核对协议内容，签章后回传一份；如有疑问，请直接回复本邮件。")
+    elif kind == "remittance_request":
+        lines.append("感谢贵司来信告知已经付款。为便于我司尽快核对入账，烦请回复本邮件并附上付款凭证"
+                     "（银行回单或转账截图），注明付款日期、金额及对应的发票号。")
+        lines.append("核对期间，我司暂停就相关款项发送催款通知。")
     else:
         if kind == "payment_reminder":
             lines.append(f"感谢贵司一直以来的合作。{f.creditor}谨提醒：贵司有应付账款即将到期"
@@ -202,6 +208,11 @@ def _body_en(kind: str, f: MailFacts) -> str:
         if f.deadline:
             lines.append(f"Under the agreement the first instalment is due by {_en_date(f.deadline)}.")
         lines.append("Please check it, sign it and return a copy; if anything is unclear, simply reply to this email.")
+    elif kind == "remittance_request":
+        lines.append("Thank you for letting us know that you have paid. So that we can match the payment quickly, "
+                     "please reply to this email with the remittance advice (the bank slip or a screenshot of the "
+                     "transfer), giving the date, the amount and the invoice numbers it covers.")
+        lines.append("While we check it, we send no reminders about these invoices.")
     else:
         if kind == "payment_reminder":
             lines.append(f"Thank you for your business. {f.creditor} would like to remind you that payment to us "
