@@ -198,3 +198,23 @@ def drop(core: Core, raw: bytes, name: str) -> Path:
 
 def days(n: int) -> timedelta:
     return timedelta(days=n)
+
+
+def with_letter(core: Core, d: Debtor) -> int:
+    """Our first demand as a real letter made from the ledger (listing both invoices), attached to
+    the outbox row the debtor's reply answers."""
+    from workflow.documents.contexts.ledger import LedgerDocument, generate_from_ledger
+
+    def no_claim(uow: UnitOfWork, customer_id: int, as_of: date, creditor_id: int) -> Any:
+        raise AssertionError("the first dunning letter states no accrued penalty")
+
+    def make(uow: UnitOfWork) -> int:
+        doc = generate_from_ledger(uow, core.services.documents, no_claim, d.customer_id,
+                                   LedgerDocument(kind="dunning_letter_1", pdf=False, case_id=d.case_id,
+                                                  as_of=date(2026, 11, 20)))
+        out = uow.session.get(OutboxMessage, d.outbox_id)
+        assert out is not None
+        out.document_id = doc.id
+        return doc.id
+
+    return run(core, SYSTEM_ACTOR, make)
