@@ -339,10 +339,17 @@ def _cues(pattern: re.Pattern[str], text: str) -> list[str]:
     return [m.group(0) for m in pattern.finditer(text)]
 
 
-def _nearest(money: Money, dates: list[Found]) -> Found | None:
-    if not dates:
-        return None
-    return min(dates, key=lambda f: min(abs(money.start - f.end), abs(f.start - money.end)))
+def _pair(dates: list[Found], amounts: list[Money]) -> dict[int, Money]:
+    """Each date's amount (by ``id`` of the date): the closest pairs first, each amount used once."""
+    pairs = sorted(((min(abs(m.start - f.end), abs(f.start - m.end)), i, j)
+                    for i, f in enumerate(dates) for j, m in enumerate(amounts)))
+    out: dict[int, Money] = {}
+    used: set[int] = set()
+    for _, i, j in pairs:
+        if id(dates[i]) not in out and j not in used:
+            out[id(dates[i])] = amounts[j]
+            used.add(j)
+    return out
 
 
 def _without(pattern: re.Pattern[str], text: str) -> str:
@@ -376,11 +383,7 @@ def _facts(text: str, anchor: date) -> _Facts:
         paid_here = bool(_PAID.search(sentence))
         promise_here = bool(_PROMISE.search(sentence))
         restated = bool(_RESTATED.search(sentence))
-        assigned: dict[int, Money] = {}
-        for each in amounts:
-            near = _nearest(each, dates)
-            if near is not None and id(near) not in assigned:
-                assigned[id(near)] = each
+        assigned = _pair(dates, amounts)
         used_dates = False
         sentence_first = len(f.promises)
         for found in dates:
