@@ -116,3 +116,17 @@ def test_holds_are_the_waiting_states() -> None:
     for hold in HOLDS:
         targets = {TRANSITIONS[(hold, e)] for e in allowed(hold)}
         assert targets - HOLDS - CLOSED - {S.LEGAL_ACTION, S.REMINDING, S.RECONCILIATION_CONFIRMED, None} == set()
+
+
+def test_a_promise_made_while_paused_returns_to_the_ladder_where_the_pause_found_it() -> None:
+    from workflow.cases.states import CaseEvent, CaseState, move
+
+    paused = move(CaseState.REMINDING, CaseEvent.PAUSED)
+    promised = move(paused.target, CaseEvent.PROMISE_RECORDED, paused.resume_to)
+    kept = move(promised.target, CaseEvent.PROMISE_KEPT, promised.resume_to)
+    assert (paused.target, promised.target, kept.target) == (CaseState.PAUSED, CaseState.PROMISE_PENDING,
+                                                             CaseState.REMINDING)
+    # a repayment plan can end a dispute
+    disputed = move(CaseState.FINAL_NOTICE, CaseEvent.DISPUTE_RAISED)
+    plan = move(disputed.target, CaseEvent.PLAN_AGREED, disputed.resume_to)
+    assert (plan.target, plan.resume_to) == (CaseState.REPAYMENT_PLAN, CaseState.FINAL_NOTICE)

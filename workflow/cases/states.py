@@ -95,10 +95,12 @@ def _table() -> dict[tuple[CaseState, CaseEvent], CaseState | None]:
     add(OPEN - CLOSED - {S.LEGAL_ACTION}, E.STATEMENT_CONFIRMED, S.RECONCILIATION_CONFIRMED)
     for hold in HOLDS | {S.LAWYER_LETTER_PENDING, S.FINAL_NOTICE, S.LAWYER_LETTER_SENT}:
         t[(hold, E.STATEMENT_CONFIRMED)] = hold  # an acknowledgment is recorded; the hold or stage stays
-    add(HOLDABLE | {S.PROMISE_PENDING}, E.PROMISE_RECORDED, S.PROMISE_PENDING)
+    # a debtor may call with a promise while a clerk has paused the case; a dispute needs its review first
+    add(HOLDABLE | {S.PROMISE_PENDING, S.PAUSED}, E.PROMISE_RECORDED, S.PROMISE_PENDING)
     add({S.PROMISE_PENDING}, E.PROMISE_KEPT, RETURN)
     add({S.PROMISE_PENDING}, E.PROMISE_BROKEN, S.REMINDING)
-    add(HOLDABLE | {S.PROMISE_PENDING}, E.PLAN_AGREED, S.REPAYMENT_PLAN)
+    # a repayment agreement is also how a dispute or a pause commonly ends
+    add(HOLDABLE | {S.PROMISE_PENDING, S.PAUSED, S.DISPUTED}, E.PLAN_AGREED, S.REPAYMENT_PLAN)
     add({S.REPAYMENT_PLAN}, E.PLAN_COMPLETED, RETURN)
     add({S.REPAYMENT_PLAN}, E.PLAN_BROKEN, S.REMINDING)
     add(HOLDABLE | {S.PROMISE_PENDING, S.REPAYMENT_PLAN, S.PAUSED}, E.DISPUTE_RAISED, S.DISPUTED)
