@@ -109,7 +109,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, bool | int | float | str) or value is None:
         return value
     if isinstance(value, date | datetime):
-        return value
+        return value.isoformat()
     return str(value)
 
 
