@@ -39,10 +39,10 @@ _I = re.IGNORECASE
 _T2S = str.maketrans(
     "貴發請於匯轉帳賬單貨質檢驗問題暫緩將會還確認無誤號週禮結給對額萬億資緊張難戶時間後錢經營議爭約訂購數價錯開補據"
     "備簽蓋複掃這個內來們與準協計劃現產廠運氣電頭稅並從讓說謝務處已負責欠餘剩筆項款並條擬達過實際應當須該業標驗貨齊"
-    "聯繫絡寄遞郵遲延緩寬限進貸凍區條層級鑑證錄覆書據總辦審閱",
+    "聯繫絡寄遞郵遲延緩寬限進貸凍區條層級鑑證錄覆書據總辦審閱幣",
     "贵发请于汇转账账单货质检验问题暂缓将会还确认无误号周礼结给对额万亿资紧张难户时间后钱经营议争约订购数价错开补据"
     "备签盖复扫这个内来们与准协计划现产厂运气电头税并从让说谢务处已负责欠余剩笔项款并条拟达过实际应当须该业标验货齐"
-    "联系络寄递邮迟延缓宽限进贷冻区条层级鉴证录复书据总办审阅",
+    "联系络寄递邮迟延缓宽限进贷冻区条层级鉴证录复书据总办审阅币",
 )
 
 _PAID = re.compile(
@@ -55,7 +55,8 @@ _PAID = re.compile(
     r"\b(?:was|were)\s+(?:already\s+|fully\s+)?(?:paid|settled|transferred|remitted|wired)|"
     r"\b(?:paid|transferred|remitted|wired|settled)\s+(?:it\s+|the\s+\w+\s+)?(?:on|yesterday|today|last|in\s+full)|"
     r"payment\s+(?:was|has\s+been)\s+(?:made|sent|executed|processed|released|effected)|already\s+paid|"
-    r"remittance\s+(?:advice|slip|copy)|proof\s+of\s+payment|bank\s+slip|payment\s+confirmation|\bwe\s+paid\b",
+    r"remittance\s+(?:advice|slip|copy)|proof\s+of\s+payment|bank\s+slip|payment\s+confirmation|"
+    r"\bwe\s+(?:have\s+)?(?:paid|remitted|transferred|wired|settled)\b",
     _I,
 )
 _PAY_VERB = re.compile(
@@ -87,6 +88,10 @@ _CONDITION = re.compile(
 # an earlier promise repeated next to the news (a payment): not a new promise
 _RESTATED = re.compile(r"按(?:原)?约定|按原计划|如约|照旧|按之前说的|按之前(?:的)?约定|as\s+agreed|as\s+promised|"
                        r"as\s+previously|as\s+planned", _I)
+_CHANGED = re.compile(r"改为|改到|改成|提前到?|推迟到?|延到|延后到|changed\s+to|moved\s+to|instead|brought\s+fo"
+                      r"rward", _I)
+_SUPERSEDED = re.compile(r"(?:之前说的|之前说|原定|原来|原计划|原约定|本来|previously\s+(?:agreed|promised)|"
+                         r"originally)[^，。,；;]{0,4}$", _I)
 _REMAINDER = re.compile(r"剩余|剩下|余款|尾款|其余|余下|\brest\b|\bremaining\b|\bbalance\b", _I)
 _VAGUE_TIME = re.compile(r"春节后|年后|节后|过完年|过年后|元旦后|after\s+(?:the\s+)?(?:holidays?|chinese\s+new\s+year|"
                          r"spring\s+festival|cny|new\s+year)", _I)
@@ -104,6 +109,8 @@ _QUANTITY = (r"差了\s*\d+|只有\s*\d+\s*[件套个台箱吨]|实际数量|按
 _QUALITY = (r"质量|品质|不合格|超差|超标|瑕疵|破损|损坏|不良|验收不合格|未通过[^，。,；;]{0,8}验收|返修|返工|退"
             r"换|拒收|故障|"
             r"\bdefect\w*|\bdamaged\b|\bfaulty\b|\bquality\b|not\s+working|malfunction\w*|\bbroken\b")
+# words that name a price dispute's subject, but alone are no dispute ("还差的960是上次的运费")
+_PRICE_SUBJECT = r"单价|差价|运费|含税|"
 _PRICE = (r"价格不符|单价不对|单价有误|价格有误|价格不对|金额不符|金额有误|金额不对|金额错误|计算错误|多收|多算"
           r"|重复(?:收费|开票|计费)|"
           r"报价|折扣|返利|涨价|与合同(?:约定)?不符|\bprice\w*|overcharg\w*|\bdiscount\w*|wrong\s+(?:amount|price|rate)|"
@@ -115,8 +122,11 @@ _DISPUTE_OTHER = (r"对不上|不一致|不符|有争议|异议|拒绝(?:支付|
                   r"\bwrong\s+(?:quantity|invoice|items?|goods)|\bincorrect\b|discrepanc\w*|return(?:ed)?\s+the\s+goods|"
                   r"withhold\w*\s+(?:the\s+)?payment|refuse\s+to\s+pay|will\s+not\s+pay|won't\s+pay|\bcomplain\w*|"
                   r"\bobject\s+to\b|not\s+liable|not\s+responsible")
+# a return or credit not yet booked: a dispute about the account, neither the goods nor the price
+_RETURNS = r"退货|退了[^，。,；;]{0,6}回去|冲账|冲掉|红冲|returned\s+goods"
 _DISPUTE_REASONS = (("not_delivered", re.compile(_NOT_DELIVERED, _I)), ("quantity", re.compile(_QUANTITY, _I)),
-                    ("quality", re.compile(_QUALITY, _I)), ("price", re.compile(_PRICE, _I)))
+                    ("quality", re.compile(_QUALITY, _I)), ("other", re.compile(_RETURNS, _I)),
+                    ("price", re.compile(_PRICE_SUBJECT + _PRICE, _I)))
 # a quality or price word alone is no dispute ("质量很好"); it is one beside a refusal or a complaint
 _DISPUTE = re.compile("|".join((_NOT_DELIVERED, _DISPUTE_OTHER, r"质量问题|品质问题|质量不合格|不合格|超差|超标"
                                                                 r"|瑕疵|破损|"
@@ -205,6 +215,7 @@ _CN_NOT_MONEY = re.compile(r"^(?:月|日|号|天|周|年|个|次|件|套|家|点
 _AMOUNT_WORDS = re.compile(r"(?:金额|货款|款项|余款|尾款|欠款|剩余|剩下的?|首付|首笔|第[一二三四五1-5]笔|付|支"
                            r"付|汇|转|amount|"
                            r"sum|balance|total|payment\s+of|instal\w*\s+of|of)\s*[:：]?\s*$", _I)
+_PAID_AFTER = re.compile(r"\s*(?:已经?|都)?(?:付|汇|转|打|支付)")
 _CURRENCY_BEFORE = re.compile(r"(美金|美元|USD|US\$|港币|港元|HKD|欧元|EUR|人民币|RMB|CNY)[^\d，。,]{0,3}$", _I)
 
 
@@ -262,7 +273,10 @@ def find_amounts(text: str) -> list[Money]:
         num = m.group("num")
         if not any(ch in "十拾百佰千仟万萬亿億" for ch in num) and not m.group("post"):
             continue
-        if _CN_NOT_MONEY.match(text[m.end("num"):m.end("num") + 1]) and not m.group("post"):
+        has_unit = any(ch in "万萬亿億千仟百佰" for ch in num)
+        ends_in_digit = not any(ch in num[-1] for ch in "十拾百佰千仟万萬亿億")
+        if _CN_NOT_MONEY.match(text[m.end("num"):m.end("num") + 1]) and not m.group("post") and not (
+                has_unit and ends_in_digit):  # "6万8千9周四前": the 9 belongs to the amount
             continue
         before = text[max(0, m.start("num") - 1):m.start("num")]
         if text[m.end("num"):m.end("num") + 2] == "分之" or before in ("第", "周"):
@@ -295,7 +309,8 @@ def find_amounts(text: str) -> list[Money]:
         context = bool(m.group("pre") or m.group("post") or m.group("unit"))
         if not context and "," in num and "." in num:
             context = True
-        if not context and _AMOUNT_WORDS.search(text[max(0, m.start() - 12): m.start()]):
+        if not context and (_AMOUNT_WORDS.search(text[max(0, m.start() - 12): m.start()])
+                            or _PAID_AFTER.match(text[end:end + 6])):
             context = len(num.replace(",", "").split(".")[0]) >= 3  # "of 3 days" is no amount
         if not context:
             continue
@@ -306,7 +321,15 @@ def find_amounts(text: str) -> list[Money]:
             continue
         currency = _currency_of(m.group("pre"), m.group("post"), text[: m.start()])
         out.append(Money(amount.value, currency, m.start(), m.end()))
-    return sorted(out, key=lambda money: money.start)
+    out.sort(key=lambda money: money.start)
+    kept: list[Money] = []
+    for money in out:
+        if kept and kept[-1].value == money.value and money.start - kept[-1].end <= 6:
+            if kept[-1].currency is None:
+                kept[-1] = Money(kept[-1].value, money.currency, kept[-1].start, money.end)
+            continue
+        kept.append(money)
+    return kept
 
 
 def _currency_of(pre: str | None, post: str | None, before: str) -> str | None:
@@ -339,13 +362,24 @@ def _cues(pattern: re.Pattern[str], text: str) -> list[str]:
     return [m.group(0) for m in pattern.finditer(text)]
 
 
-def _pair(dates: list[Found], amounts: list[Money]) -> dict[int, Money]:
+_COMMA = re.compile(r"[，、]|,(?!\d)")  # "9,000" is one figure, not two clauses
+
+
+def _pair(text: str, dates: list[Found], amounts: list[Money]) -> dict[int, Money]:
     """Each date's amount (by ``id`` of the date): the closest pairs first, each amount used once."""
-    pairs = sorted(((min(abs(m.start - f.end), abs(f.start - m.end)), i, j)
-                    for i, f in enumerate(dates) for j, m in enumerate(amounts)))
+    def segment(pos: int) -> int:
+        return len(_COMMA.findall(text[:pos]))
+
+    def apart(f: Found, m: Money) -> bool:
+        # "…金额是￥200,000.00，其余的要等12月中旬…": the amount before "the rest" is not the rest's
+        between = text[m.end:f.start] if m.end <= f.start else text[f.end:m.start]
+        return bool(_REMAINDER.search(between)) and m.end <= f.start
+
+    pairs = sorted(((apart(f, m), segment(f.start) != segment(m.start), min(abs(m.start - f.end), abs(f.start - m.end)),
+                     i, j) for i, f in enumerate(dates) for j, m in enumerate(amounts)))
     out: dict[int, Money] = {}
     used: set[int] = set()
-    for _, i, j in pairs:
+    for _, _, _, i, j in pairs:
         if id(dates[i]) not in out and j not in used:
             out[id(dates[i])] = amounts[j]
             used.add(j)
@@ -383,11 +417,16 @@ def _facts(text: str, anchor: date) -> _Facts:
         paid_here = bool(_PAID.search(sentence))
         promise_here = bool(_PROMISE.search(sentence))
         restated = bool(_RESTATED.search(sentence))
-        assigned = _pair(dates, amounts)
+        assigned = _pair(sentence, dates, amounts)
         used_dates = False
         sentence_first = len(f.promises)
+        changed = bool(_CHANGED.search(sentence))
+        dates = [d for d in dates if not (changed and _SUPERSEDED.search(sentence[max(0, d.start - 8): d.start]))]
+        assigned = _pair(sentence, dates, amounts)
         for found in dates:
-            after = sentence[found.end: found.end + 15]
+            if changed and _SUPERSEDED.search(sentence[max(0, found.start - 8): found.start]):
+                continue  # "之前说的12月18日付款，改为本周五": the old date is gone
+            after = _COMMA.split(sentence[found.end: found.end + 15], 1)[0]
             money = assigned.get(id(found))
             ahead = found.ahead(anchor)
             verb_after = bool(_PAY_VERB.search(after))
@@ -403,14 +442,19 @@ def _facts(text: str, anchor: date) -> _Facts:
                 used_dates = True
                 continue
             names_payment = bool(_PAY_VERB.search(clause) or _REMAINDER.search(clause)) or verb_after
+            segment_after = _COMMA.split(sentence[found.end:], 1)[0]
+            if _PAID.search(segment_after) and not _PROMISE.search(segment_after):
+                continue  # "本周内付的12万已经在今天上午付出": a promise already kept
             if ahead >= anchor and (promise_here or verb_after) and names_payment:
                 promise = Promise(ahead, money.value if money is not None else None)
                 used_dates = True
-                if _CONDITION.search(sentence[: found.start]) or _CONDITION.search(after):
+                around = sentence[max(0, found.start - 12): found.end + 15]
+                if _CONDITION.search(sentence[: found.start]) or _CONDITION.search(around):
                     f.conditional.append(promise)
                 else:
                     same = next((i for i, p in enumerate(f.promises[sentence_first:]) if p.day == promise.day), None)
-                    if same is None:
+                    if same is None or (promise.amount is not None
+                                        and f.promises[sentence_first + same].amount is not None):
                         f.promises.append(promise)
                     elif f.promises[sentence_first + same].amount is None:
                         f.promises[sentence_first + same] = promise

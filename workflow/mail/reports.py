@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from email.message import Message
 
 from workflow.mail.mime import Decoded, leaf_parts, part_text
@@ -407,13 +407,25 @@ def detect_auto_reply(d: Decoded, anchor: date | None) -> AutoReply | None:
     return AutoReply(reason, return_date(d.text, anchor) if anchor else None)
 
 
-_BACK = re.compile(r"返回|回来|返岗|回到|回公司|上班|恢复|至|到|until|back|return|returning|from", re.IGNORECASE)
+# a date said to be the day back ("12月8日返回", "back on 7 December") is the return date itself
+_BACK_BEFORE = re.compile(r"(?:back|return|returning|in\s+the\s+office|resume\w*|until|till)\s+(?:on|from)?\s*("
+                          r"?:\w+,?\s+)?$",
+                          re.IGNORECASE)
+_BACK_AFTER = re.compile(r"^\s*(?:起|开始)?\s*(?:返回|回来|返岗|上班|回到|回公司|回国|恢复|正常办公|到岗)")
+_AWAY = re.compile(r"休假|出差|请假|外出|不在|产假|年假|病假|培训|away|out\s+of\s+(?:the\s+)?office|leave|vacation|"
+                   r"holiday|travel", re.IGNORECASE)
 
 
 def return_date(text: str, anchor: date) -> date | None:
-    """The day an absent person is back, when the notice gives one: the latest date it names that is
-    not before the notice (an absence "from the 23rd until the 30th" ends on the 30th)."""
-    found = [f for f in find_dates(text[:4000], anchor) if f.day >= anchor]
-    if not found or not _BACK.search(text[:4000]):
+    """The day an absent person is back, when the notice gives one: a date said to be the day back, else
+    the day after the last day of the absence ("11月23日至11月29日出差" → back on the 30th)."""
+    head = text[:4000]
+    found = [f for f in find_dates(head, anchor) if f.ahead(anchor) >= anchor]
+    if not found:
         return None
-    return max(f.day for f in found)
+    for f in found:
+        if _BACK_BEFORE.search(head[max(0, f.start - 40):f.start]) or _BACK_AFTER.match(head[f.end:f.end + 8]):
+            return f.ahead(anchor)
+    if not _AWAY.search(head):
+        return None
+    return max(f.ahead(anchor) for f in found) + timedelta(days=1)

@@ -313,4 +313,9 @@ def find_dates(text: str, anchor: date) -> list[Found]:
             day = resolve(m, anchor)
             if day is not None:
                 found.append(Found(day, m.start(), m.end(), True))
-    return sorted(found, key=lambda f: f.start)
+    found.sort(key=lambda f: f.start)
+    # "Monday 30 November", "周一（11月30日）": a weekday naming the date beside it is the same date
+    return [f for i, f in enumerate(found)
+            if not (f.relative and i + 1 < len(found) and not found[i + 1].relative
+                    and 0 <= found[i + 1].start - f.end <= 2 and text[f.start:f.end].strip().isalpha()
+                    and len(text[f.start:f.end].strip()) <= 9)]
