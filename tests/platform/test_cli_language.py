@@ -229,3 +229,17 @@ def test_an_operating_system_error_is_one_line_in_the_users_language(fresh: Path
     monkeypatch.setenv("DUNNING_LOCALE", "en")
     code, _, err = _call(["report", "aging", "--format", "csv", "--out", str(target)], capsys)
     assert code == 1 and err.strip() == f"error: No such file or directory: {target}"
+
+
+def test_check_settings_lists_every_setting() -> None:
+    """A new setting is shown (and explained in both languages when it says more than its value)."""
+    from dataclasses import fields
+
+    from workflow.config import Settings, describe
+
+    rows = describe(Settings())
+    listed = {row.variable for row in rows}
+    missing = ["DUNNING_" + f.name.upper() for f in fields(Settings) if f.name != "extra"
+               and "DUNNING_" + f.name.upper() not in listed]
+    assert missing == [], "add a row to workflow.config.describe() for each"
+    assert all(bool(row.zh) == bool(row.en) for row in rows)
