@@ -1,0 +1,199 @@
+"""Reading a real IMAP server (Dovecot, tests/mailserver.py) without losing or doubling a message:
+appended messages are processed once and moved out of the folder; a poller SIGKILLed after storing
+some of a batch and started again loses nothing and processes nothing twice; a UIDVALIDITY reset
+(the folder deleted and made again, the same messages appended again) re-syncs without duplicates."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import SYSTEM_ACTOR
+from tests.inbox.desk import MAIL_FROM, all_inbound, debtor, reply, sample
+from tests.mailserver import MailServers
+from tests.uow import read
+from workflow.audit.models import AuditEntry
+from workflow.cases.models import Promise
+from workflow.config import Settings
+from workflow.core import Core, build_core
+from workflow.migrate import upgrade
+
+USER = "ar@dunning.example"
+PROCESSED = "Dunning-Processed"
+NAMES = ["001-outlook_zh-promise_to_pay.eml", "010-gmail_zh-promise_to_pay.eml", "021-outlook_zh-paid.eml",
+         "029-outlook_zh-dispute.eml", "040-foxmail-hardship.eml", "046-outlook_zh-auto_reply.eml",
+         "050-outlook_zh-other.eml", "069-foxmail-promise_to_pay.eml"]
+DUNNING = str(Path(sys.executable).with_name("dunning"))
+
+
+def _settings(tmp_path: Path, servers: MailServers, folder: str) -> Settings:
+    url = f"imap://{quote(USER, safe='')}:{servers.users[USER]}@{servers.imap_host}:{servers.imap_port}/{folder}"
+    return Settings(instance_path=tmp_path / "instance", mailbox_dir=tmp_path / "mailbox", mail_transport="memory",
+                    pdf_converter="none", secret_key="test-secret", mail_from=MAIL_FROM, imap_url=url,
+                    imap_processed_folder=PROCESSED, reply_confidence_threshold=Decimal("0.5"))
+
+
+def _env(settings: Settings, **more: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DUNNING_")}
+    env.update({"DUNNING_INSTANCE_PATH": str(settings.instance_path), "DUNNING_MAILBOX_DIR": str(settings.mailbox_dir),
+                "DUNNING_MAIL_TRANSPORT": "memory", "DUNNING_PDF_CONVERTER": "none", "DUNNING_LOCALE": "en",
+                "DUNNING_SECRET_KEY": "test-secret", "DUNNING_MAIL_FROM": MAIL_FROM,
+                "DUNNING_IMAP_URL": settings.imap_url, "DUNNING_IMAP_PROCESSED_FOLDER": PROCESSED,
+                "DUNNING_REPLY_CONFIDENCE_THRESHOLD": "0.5", **more})
+    return env
+
+
+@pytest.fixture
+def servers(mail_servers: MailServers) -> MailServers:
+    with mail_servers.imap(USER) as client:
+        for folder in (PROCESSED, "Replies"):
+            if client.folder_exists(folder):
+                client.delete_folder(folder)
+    return mail_servers
+
+
+def _core(settings: Settings) -> Iterator[Core]:
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.effective_database_url)  # the schema a `dunning` process finds at head
+    core = build_core(settings)  # files on disk: a second process shares them
+    try:
+        yield core
+    finally:
+        core.close()
+
+
+@pytest.fixture
+def inbox_core(tmp_path: Path, servers: MailServers) -> Iterator[Core]:
+    yield from _core(_settings(tmp_path, servers, "INBOX"))
+
+
+def _debtors(core: Core) -> list[int]:
+    """The cases the promises are made on (the others' replies wait in triage, unmatched)."""
+    first = debtor(core, "AR-2026-0042", "lina@csot.com.cn")
+    second = debtor(core, "AR-2026-0083", "caijialing@ivo.com.cn", code="C2", creditor_id=first.creditor_id,
+                    token="t2")
+    return [first.case_id, second.case_id]
+
+
+def _append(servers: MailServers, raws: list[bytes], folder: str = "INBOX") -> None:
+    with servers.imap(USER) as client:
+        for raw in raws:
+            client.append(folder, raw)
+
+
+def _count(core: Core, *actions: str) -> int:
+    return int(read(core, SYSTEM_ACTOR, lambda uow: uow.session.scalar(
+        select(func.count()).select_from(AuditEntry).where(AuditEntry.action.in_(actions)))) or 0)
+
+
+def _promises(core: Core) -> int:
+    return int(read(core, SYSTEM_ACTOR, lambda uow: uow.session.scalar(select(func.count()).select_from(Promise))) or 0)
+
+
+def _hashes(messages: list[bytes]) -> list[str]:
+    return sorted(hashlib.sha256(m).hexdigest() for m in messages)
+
+
+def _check_each_once(core: Core, servers: MailServers, n: int, folder: str = "INBOX") -> None:
+    rows = all_inbound(core)
+    assert len(rows) == n
+    assert [r.status for r in rows if r.status == "stored"] == []  # everything processed
+    assert all(r.server_done for r in rows)
+    assert servers.messages(USER, folder) == []
+    filed = servers.messages(USER, PROCESSED)
+    assert sorted(set(_hashes(filed))) == sorted(r.sha256 for r in rows)  # what we kept is what was there
+    assert _count(core, "inbound.stored") == n
+    assert _count(core, "inbound.processed", "inbound.triage", "inbound.failed") == n  # processed once each
+
+
+def _check_moved_once(core: Core) -> None:
+    """Each case moved once per reply that moved it (whether a promise dated by the real clock is
+    still ahead depends on the day the test runs; the dispute does not)."""
+    promised = [r for r in all_inbound(core) if (r.outcome or {}).get("event") == "promise_recorded"]
+    assert _promises(core) == _count(core, "case.promise_recorded") == len(promised)
+    assert _count(core, "case.dispute_raised") == 1
+
+
+def test_appended_messages_are_processed_once(inbox_core: Core, servers: MailServers) -> None:
+    _debtors(inbox_core)
+    raws = [sample(n) for n in NAMES]
+    _append(servers, raws)
+
+    report = inbox_core.services.inbox.poll()
+
+    assert (report.seen, report.stored, report.server_done, report.resynced) == (len(raws), len(raws), len(raws),
+                                                                                 False)
+    _check_each_once(inbox_core, servers, len(raws))
+    _check_moved_once(inbox_core)
+    again = inbox_core.services.inbox.poll()
+    assert (again.seen, again.stored) == (0, 0)
+
+
+@pytest.mark.parametrize("killed_after", [1, 5])
+def test_a_poller_killed_mid_batch_loses_nothing_and_doubles_nothing(
+        inbox_core: Core, servers: MailServers, killed_after: int) -> None:
+    _debtors(inbox_core)
+    raws = [sample(n) for n in NAMES]
+    _append(servers, raws)
+    settings = inbox_core.settings
+
+    # the poller dies (SIGKILL) right after committing the k-th message: before processing it,
+    # before moving anything on the server
+    first = subprocess.run([DUNNING, "inbox", "poll"], env=_env(settings, DUNNING_INBOX_TEST_KILL_AFTER_STORED=str(
+        killed_after)), capture_output=True, timeout=300, check=False)
+    assert first.returncode == -signal.SIGKILL, first.stderr.decode()
+    assert [r.status for r in all_inbound(inbox_core)] == ["stored"] * killed_after
+    assert len(servers.messages(USER)) == len(raws)  # all still on the server
+
+    second = subprocess.run([DUNNING, "inbox", "poll", "--json"], env=_env(settings), capture_output=True,
+                            timeout=300, check=False)
+
+    assert second.returncode == 0, second.stderr.decode()
+    _check_each_once(inbox_core, servers, len(raws))
+    _check_moved_once(inbox_core)
+
+
+def test_a_uidvalidity_reset_resyncs_without_duplicates(tmp_path: Path, servers: MailServers) -> None:
+    with servers.imap(USER) as client:
+        client.create_folder("Replies")
+    for core in _core(_settings(tmp_path, servers, "Replies")):
+        _debtors(core)
+        raws = [sample(n) for n in NAMES]
+        _append(servers, raws, "Replies")
+        assert core.services.inbox.poll().stored == len(raws)
+
+        with servers.imap(USER) as client:
+            before = client.select_folder("Replies", readonly=True)[b"UIDVALIDITY"]
+            after = before
+            for _ in range(5):  # Dovecot derives UIDVALIDITY from the clock: a new second gives a new one
+                client.unselect_folder()
+                client.delete_folder("Replies")
+                client.create_folder("Replies")
+                after = client.select_folder("Replies", readonly=True)[b"UIDVALIDITY"]
+                if after != before:
+                    break
+                subprocess.run(["sleep", "1"], check=True)
+            assert after != before
+        new = reply(sender="lina@csot.com.cn", subject="Re: [AR-2026-0042] 对账", body="对账单已收到，下周回复。")
+        _append(servers, [*raws, new], "Replies")
+
+        report = core.services.inbox.poll()
+
+        assert report.resynced and (report.seen, report.stored) == (len(raws) + 1, 1)
+        rows = all_inbound(core)
+        assert len(rows) == len(raws) + 1 and all(r.server_done for r in rows)
+        assert servers.messages(USER, "Replies") == []
+        assert len(servers.messages(USER, PROCESSED)) == 2 * len(raws) + 1  # the re-appended copies filed too
+        assert _count(core, "inbound.stored") == len(raws) + 1
+        assert _count(core, "inbound.processed", "inbound.triage", "inbound.failed") == len(raws) + 1
+        _check_moved_once(core)
