@@ -243,3 +243,16 @@ def test_check_settings_lists_every_setting() -> None:
                and "DUNNING_" + f.name.upper() not in listed]
     assert missing == [], "add a row to workflow.config.describe() for each"
     assert all(bool(row.zh) == bool(row.en) for row in rows)
+
+
+def test_a_new_password_is_asked_for_in_the_users_language(fresh: Path) -> None:
+    runner = CliRunner()
+    env = {"DUNNING_INSTANCE_PATH": str(fresh / "instance"), "DUNNING_PDF_CONVERTER": "none"}
+    made = runner.invoke(cli, ["user", "create", "anna", "--name", "Anna", "--role", "clerk"], env=env)
+    assert made.exit_code == 0, made.output
+    typed = "first-long-password\nsecond-long-password\nthird-long-password\nthird-long-password\n"
+    result = runner.invoke(cli, ["user", "password", "anna"], input=typed, env=env)
+    assert result.exit_code == 0, result.output
+    assert result.output.count("新密码") == 2 and result.output.count("再输入一次") == 2
+    assert "两次输入不一致" in result.output and "anna 的密码已更改" in result.output
+    assert "Repeat" not in result.output and "Error" not in result.output

@@ -103,9 +103,17 @@ def user_create(username: str, display_name: str, role: str, password: str | Non
 @user.command("password", help=help_text("设置用户的密码；其浏览器登录会话随即结束。",
                                           "Set a user's password; their browser sessions end."))
 @click.argument("username", help=_USERNAME)
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+@click.option("--password", default=None,
               help=help_text("新密码（省略时提示输入）", "the new password (asked for when omitted)"))
-def user_password(username: str, password: str) -> None:
+def user_password(username: str, password: str | None) -> None:
+    # asked here rather than by click's prompt=, whose "Repeat for confirmation" and mismatch
+    # message are English whatever the user's language
+    while password is None:
+        first = click.prompt(say("新密码", "New password"), hide_input=True)
+        if click.prompt(say("再输入一次", "Repeat for confirmation"), hide_input=True) == first:
+            password = first
+        else:
+            click.echo(say("两次输入不一致，请重新输入", "the two entries differ; try again"), err=True)
     accounts = cli_core().services.accounts
     cli_run(lambda uow: accounts.update_user(uow, accounts.user_id(uow, username), password=password))
     click.echo(say(f"{username} 的密码已更改，其登录会话已结束",
