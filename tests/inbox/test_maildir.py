@@ -35,7 +35,8 @@ def _audits(core: Core, action: str) -> int:
         select(func.count()).select_from(AuditEntry).where(AuditEntry.action == action))) or 0)
 
 
-def test_a_dropped_reply_is_processed_once_and_filed(core: Core) -> None:
+def test_a_dropped_reply_is_processed_once_and_filed(any_db: Core) -> None:
+    core = any_db
     d = debtor(core, "AR-2026-0042", "lina@csot.com.cn")
     inbox_dir = core.settings.mailbox_dir / "inbox"
     drop(core, sample(PROMISE), "1764120000.M1P1.host")
@@ -63,7 +64,8 @@ def test_a_dropped_reply_is_processed_once_and_filed(core: Core) -> None:
     assert not list((inbox_dir / "new").iterdir())
 
 
-def test_a_pass_that_died_after_storing_is_finished_by_the_next(core: Core) -> None:
+def test_a_pass_that_died_after_storing_is_finished_by_the_next(any_db: Core) -> None:
+    core = any_db
     d = debtor(core, "AR-2026-0042", "lina@csot.com.cn")
     path = drop(core, sample(PROMISE), "1764120000.M1P1.host")
     inbox = core.services.inbox

@@ -55,6 +55,16 @@ def _moves(core: Core, case_id: int) -> list[dict[str, Any]]:
     return read(core, SYSTEM_ACTOR, q)
 
 
+def _outbox(core: Core, outbox_id: int) -> OutboxMessage:
+    def q(uow: UnitOfWork) -> OutboxMessage:
+        row = uow.session.get(OutboxMessage, outbox_id)
+        assert row is not None
+        uow.session.expunge(row)
+        return row
+
+    return read(core, SYSTEM_ACTOR, q)
+
+
 def _clerk(core: Core) -> int:
     def make(uow: UnitOfWork) -> int:
         user = core.services.accounts.create_user(uow, username="wang.clerk", display_name="王会计", role="clerk",
@@ -96,7 +106,7 @@ def test_paid_without_a_slip_asks_for_one_once(core: Core) -> None:
 
     asked = row.outcome["slip_requested_outbox_id"]
     assert asked is not None
-    out = read(core, SYSTEM_ACTOR, lambda uow: uow.session.get(OutboxMessage, asked))
+    out = _outbox(core, asked)
     assert (out.kind, out.automated, out.recipients, out.case_id) == (
         "remittance_request", False, ["sunwei@yutong-zg.com"], d.case_id)
     assert "付款凭证" in out.body_text and "AR-2026-0070" in out.subject
@@ -128,7 +138,7 @@ def test_a_document_request_sends_the_last_letter_again(core: Core, shipped_temp
     row = _process(core, "033-outlook_zh-document_request.eml")
 
     assert row.status == "processed" and case_of(core, d.case_id).state == "overdue"
-    resent = read(core, SYSTEM_ACTOR, lambda uow: uow.session.get(OutboxMessage, row.outcome["resent_outbox_id"]))
+    resent = _outbox(core, row.outcome["resent_outbox_id"])
     assert (resent.document_id, resent.kind, resent.automated, resent.recipients) == (
         doc, "dunning_letter_1", False, ["lina@csot.com.cn"])
     actions = read(core, SYSTEM_ACTOR, lambda uow: list(uow.session.scalars(
@@ -206,4 +216,5 @@ def test_hardship_goes_to_the_customers_clerk(core: Core) -> None:
     d = debtor(core, "AR-2026-0061", "chenzhe@ewpt.com", clerk_id=clerk)
     _process(core, "040-foxmail-hardship.eml")
     assert case_of(core, d.case_id).assigned_user_id == clerk
-    assert read(core, SYSTEM_ACTOR, lambda uow: uow.session.get(Customer, d.customer_id).assigned_clerk_id) == clerk
+    customer = read(core, SYSTEM_ACTOR, lambda uow: uow.session.get(Customer, d.customer_id))
+    assert customer is not None and customer.assigned_clerk_id == clerk
