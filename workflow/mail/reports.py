@@ -1,8 +1,8 @@
 """Machine answers to our letters: delivery reports (bounces) and auto-replies, in that order.
 
-1. An RFC 3464 ``multipart/report; report-type=delivery-status``: per recipient ``Final-Recipient``
-   (else ``Original-Recipient``), ``Action``, ``Status`` (5.x.x permanent, 4.x.x temporary) and
-   ``Diagnostic-Code``.
+1. An RFC 3464 ``multipart/report; report-type=delivery-status``: per recipient ``Original-Recipient``
+   (the address we wrote to) else ``Final-Recipient``, ``Action``, ``Status`` (5.x.x permanent, 4.x.x
+   temporary) and ``Diagnostic-Code``. A report whose recipients were all delivered is no bounce.
 2. Heuristic bounces (MTAs that send no DSN, or a broken one): a null sender or ``MAILER-DAEMON`` /
    ``postmaster`` sender, or a 退信 / Undelivered / failure-notice subject; the failed address from
    ``X-Failed-Recipients``, DSN-style lines in the text, qmail/Postfix ``<address>:`` lines, or the
@@ -12,13 +12,18 @@
    subject. ``X-Auto-Response-Suppress`` asks others NOT to auto-reply; it is no sign of one.
 
 A rejection for how WE send (QQ's "frequency limited", DMARC/SPF/DKIM failures, spam or blocklist
-policies: RFC 3463 class x.7.x) says nothing about the debtor's address: it is flagged
-``our_problem`` so the contact is not marked invalid. Mailbox-full (x.2.2) is temporary.
+policies: RFC 3463 class x.7.x, the sender codes 5.1.7/5.1.8) says nothing about the debtor's
+address: it is flagged ``our_problem`` so the contact is not marked invalid. Mailbox-full (x.2.2) is
+temporary. Only failures about the address itself (user unknown, no such domain: 5.1.x, 5.2.1, 5.4.4
+or those words) put it in ``invalid_recipients``; an expired message, a size limit or a protocol
+error does not.
 
-``flufl.bounce`` was considered for step 2: it finds the right recipient in most real bounces
-(396 of 410 measured), but it misses the ones with no machine-readable field just as these rules
-do, calls mailbox-full failures permanent (which would mark a good address invalid), and does not
-say whether a rejection is ours; a dependency for the address alone was not worth it.
+``flufl.bounce`` (6.0) was measured against these rules on 606 real delivery reports (the sisimai
+set-of-emails collection): it named a failed recipient in 501 of them, these rules in 576; it found 13
+that these rules miss (5 of them Amazon SNS JSON notifications, which never reach a mailbox), and it
+adds wrong addresses in others (Zoho's message-ids and the sender, forwarding targets). It also calls
+mailbox-full failures permanent (which would mark a good address invalid) and cannot say whether a
+rejection is ours. Not added: it would not improve what we find.
 """
 
 from __future__ import annotations
