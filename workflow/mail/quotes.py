@@ -21,15 +21,16 @@ HTML-only mail reaches this module as text from ``mime.html_to_text``, which wri
 rule line in front of the clients' quote containers (``#divRplyFwdMsg``, ``gmail_quote``, QQ's
 ``Arial Narrow`` block, blockquotes as ``>`` lines), so one set of rules serves both.
 
-Why our own rules and not ``mail-parser-reply``: it was measured against 58 realistic replies from
-these clients; it handled only English ``On … wrote:`` and the ``原始邮件``/``邮件原件``/``Original``
-separators well, and passed our own letter's amount or due date through in 15 of them. Its Chinese
-rules are marked untested upstream, its ``写道：`` pattern can never match (a look-ahead forbids
-what it requires), and every client style that failed above (the ``写道`` attributions, header
-blocks without a separator, full-width colons, Mail Master, zh-TW/zh-HK, Alimail/DingTalk) would
-have had to be written here anyway, as a language entry we register against its internals. What
-is left, these line rules, is small, linear in the input (one anchored pattern per line, no
-backtracking across lines: regex quote parsers have hung on long threads) and capped in size.
+Why our own rules and not ``mail-parser-reply`` (1.36, MIT, the best maintained library): measured on
+the 156 replies of ``mailbox/samples`` that quote our letter, with ``languages=['zh', 'en']`` it passed
+our own letter's amount, due date or pay-by date through in 74 of them (ours: none, and no new text
+lost). Its Chinese rules are marked untested upstream and its ``写道：`` pattern can never match (a
+look-ahead forbids what it requires); it handles English ``On … wrote:`` and the ``原始邮件`` /
+``Original`` separators, and every other style above (the ``写道`` attributions, header blocks without
+a separator, full-width colons, Mail Master, zh-TW/zh-HK, Alimail/DingTalk) would have had to be
+written here anyway, as a language entry registered against its internals. What is left, these line
+rules, is small, linear in the input (one anchored pattern per line, no backtracking across lines:
+regex quote parsers have hung on long threads) and capped in size.
 """
 
 from __future__ import annotations
