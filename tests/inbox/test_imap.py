@@ -197,3 +197,30 @@ def test_a_uidvalidity_reset_resyncs_without_duplicates(tmp_path: Path, servers:
         assert _count(core, "inbound.stored") == len(raws) + 1
         assert _count(core, "inbound.processed", "inbound.triage", "inbound.failed") == len(raws) + 1
         _check_moved_once(core)
+
+
+def test_idle_wakes_the_reader_when_mail_arrives(inbox_core: Core, servers: MailServers) -> None:
+    from workflow.mail.imap import ImapInbox
+
+    source = ImapInbox(inbox_core.settings)
+    with source.connect() as client:
+        assert source.read(client, inbox_core.services.inbox, 10).seen == 0
+        _append(servers, [sample(NAMES[0])])  # another client delivers while we wait
+
+        woken = source.wait(client, 60)
+
+        assert woken
+        assert source.read(client, inbox_core.services.inbox, 10).stored == 1
+
+
+def test_a_refused_connection_is_retried_with_growing_pauses(tmp_path: Path) -> None:
+    from tests.mailserver import free_port
+    from workflow.mail.imap import ImapInbox
+
+    settings = Settings(instance_path=tmp_path, imap_url=f"imap://u:p@127.0.0.1:{free_port()}/INBOX")
+    pauses: list[float] = []
+    source = ImapInbox(settings, sleep=pauses.append)
+
+    source.watch(None, 10, 60, stop=lambda: len(pauses) >= 10)  # type: ignore[arg-type]
+
+    assert pauses == [1, 2, 4, 8, 16, 32, 64, 128, 256, 300]

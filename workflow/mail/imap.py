@@ -195,16 +195,18 @@ class ImapInbox:
             done += inbox.mark_server_done(i for i, _ in chunk)
         return done
 
-    def wait(self, client: IMAPClient, seconds: float) -> None:
-        """Until something arrives (IDLE, where offered) or ``seconds`` pass."""
+    def wait(self, client: IMAPClient, seconds: float) -> bool:
+        """Until something arrives (IDLE, where offered) or ``seconds`` pass; True when the server
+        said something (a new message, an expunge) before the time was up."""
         if not client.has_capability("IDLE"):
             self._sleep(seconds)
-            return
+            return False
         client.idle()
         try:
-            client.idle_check(timeout=min(seconds, IDLE_SECONDS))
+            responses = client.idle_check(timeout=min(seconds, IDLE_SECONDS))
         finally:
             client.idle_done()
+        return bool(responses)
 
     def watch(self, inbox: Inbox, limit: int, interval: float, stop: Callable[[], bool],
               on_pass: Callable[[PollReport], None] = lambda _r: None) -> None:
