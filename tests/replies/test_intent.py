@@ -31,6 +31,12 @@ DAY = date(2026, 11, 26)  # Thursday
     ("We are facing a cash-flow shortage and cannot pay now.", "hardship"),
     ("对账单已核对无误，已盖章回传。", "statement_confirmed"),
     ("We confirm the balance of the statement is correct.", "statement_confirmed"),
+    ("款已经安排了，周五到账。", "promise_to_pay"),
+    ("对不起，最近公司账户被查封，暂时没办法付款。", "hardship"),
+    ("我们同意对账单上的余额 356,000.00 元。", "statement_confirmed"),
+    ("你们开的发票税率错了，应该是13%，麻烦重开。", "document_request"),
+    ("这批货有三箱破损，破损部分的货款我们不付。", "dispute"),
+    ("Please hold off, our customer has not paid us yet; we will pay once they do.", "hardship"),
     ("收到，已转给我们领导。", "other"),
     ("", "other"),
 ])
@@ -85,6 +91,12 @@ def test_a_vague_time_is_a_promise_without_a_date() -> None:
     assert u.intent == "promise_to_pay"
     assert [p.as_json() for p in u.promises] == [{"date": None, "amount": None}]
     assert u.confidence < 0.8  # a clerk should look
+
+
+def test_an_english_payment_with_its_bank_reference_and_yesterday() -> None:
+    u = understand("We wired the payment of EUR 12,000 yesterday, reference SWIFT ABC123456.", DAY)
+    assert (u.intent, u.amount, u.currency, u.paid_date, u.reference) == (
+        "paid", Decimal("12000.00"), "EUR", date(2026, 11, 25), "ABC123456")
 
 
 def test_the_payment_reference_is_taken() -> None:

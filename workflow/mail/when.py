@@ -136,7 +136,7 @@ _CN_RELATIVE = re.compile(
     r"(?<![月\d年])(?P<dom>" + r"\d{1,2}|[一二三四五六七八九十]{1,3}" + r")[号號](?:前|之前|以前)|"
     r"(?P<ndays>\d{1,3}|[一二两三四五六七八九十]{1,3})\s*(?P<unit>个工作日|個工作日|工作日|天|日|个星期|個星期|周|週|个月|個月)"
     r"\s*(?:内|內|之内|以内)|"
-    r"(?P<yearend>年底|年末|本年底|今年底)"
+    r"(?P<yearend>年底|年末|本年底|今年底)|(?P<newyear>元旦)(?=前|之前|以前|当天|那天)"
 )
 _EN_RELATIVE = re.compile(
     r"\b(?:(?P<today>today)|(?P<yesterday>yesterday)|(?P<dayafter>the\s+day\s+after\s+tomorrow)|(?P<tomorrow>tomorrow)|"
@@ -230,6 +230,8 @@ def _cn_relative(m: re.Match[str], anchor: date) -> date | None:
         return anchor + timedelta(weeks=n)
     if g["yearend"]:
         return date(anchor.year, 12, 31)
+    if g["newyear"]:
+        return date(anchor.year + 1, 1, 1) if (anchor.month, anchor.day) != (1, 1) else anchor
     return None
 
 
