@@ -16,10 +16,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import Users
 from workflow.cli import cli
+from workflow.mail.classify import classify
 from workflow.mail.evaluation import Evaluation, evaluate
+from workflow.mail.intent import INTENTS
 
 SAMPLES = Path(__file__).resolve().parents[2] / "mailbox" / "samples"
 FALLBACK = date(2026, 11, 30)  # only for a message without a readable Date
@@ -130,3 +134,21 @@ def test_classify_of_a_missing_file_or_a_directory_without_labels_is_a_usage_err
     result = runner.invoke(cli, ["reply", "evaluate", str(tmp_path)])
     assert result.exit_code == 2
     assert "labels.json" in result.output
+
+
+_CORPUS = sorted(SAMPLES.rglob("*.eml"))
+
+
+@settings(max_examples=150, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(index=st.integers(min_value=0, max_value=10_000), cut=st.integers(min_value=0, max_value=100_000),
+       junk=st.binary(max_size=64), at=st.integers(min_value=0, max_value=100_000))
+def test_a_damaged_message_is_still_classified(index: int, cut: int, junk: bytes, at: int) -> None:
+    # a corpus message truncated anywhere and with random bytes spliced in: an answer, never an exception
+    raw = _CORPUS[index % len(_CORPUS)].read_bytes()
+    raw = raw[: max(1, cut % (len(raw) + 1))]
+    pos = at % (len(raw) + 1)
+    damaged = raw[:pos] + junk + raw[pos:]
+    result = classify(damaged, fallback_day=FALLBACK)
+    assert result.intent in INTENTS
+    assert 0 <= result.confidence <= 1
+    json.dumps(result.as_json(), ensure_ascii=False)
