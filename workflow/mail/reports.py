@@ -241,6 +241,27 @@ def _recipients_from_blocks(blocks: list[dict[str, str]]) -> list[FailedRecipien
     return out
 
 
+_STATUS_TYPES = ("message/delivery-status", "message/global-delivery-status", "text/delivery-status")
+
+
+def _status_part(msg: Message) -> Message | None:
+    """The delivery-status part of a report, not looking inside a returned letter."""
+    stack = [msg]
+    seen = 0
+    while stack and seen < 200:
+        part = stack.pop(0)
+        seen += 1
+        try:
+            ctype = part.get_content_type()
+        except Exception:
+            continue
+        if ctype in _STATUS_TYPES:
+            return part
+        if part.is_multipart() and not ctype.startswith("message/"):
+            stack += [p for p in part.get_payload() if isinstance(p, Message)]
+    return None
+
+
 def _dsn(d: Decoded) -> Bounce | None:
     msg = d.message
     try:
@@ -248,18 +269,15 @@ def _dsn(d: Decoded) -> Bounce | None:
         report_type = str(msg.get_param("report-type") or "").lower()
     except Exception:
         return None
-    if ctype != "multipart/report" or report_type not in ("delivery-status", "delivery-status-notification"):
+    is_report = ctype == "multipart/report" and report_type in ("delivery-status", "delivery-status-notification")
+    # some MTAs wrap the delivery-status part in multipart/mixed: it is still a report
+    status_part = _status_part(msg) if is_report or ctype.startswith("multipart/") else None
+    if not is_report and status_part is None:
         return None
-    payload = msg.get_payload()
-    parts = payload if isinstance(payload, list) else []
     human = "\n".join(part_text(p) for p in leaf_parts(msg))
     recipients: list[FailedRecipient] = []
-    for part in parts:
-        if isinstance(part, Message) and part.get_content_type() in ("message/delivery-status",
-                                                                       "message/global-delivery-status",
-                                                                       "text/delivery-status"):
-            recipients = _recipients_from_blocks(_status_blocks(part))
-            break
+    if status_part is not None:
+        recipients = _recipients_from_blocks(_status_blocks(status_part))
     if not recipients:
         recipients = _heuristic_recipients(d, human)
     # a recipient whose diagnostic is empty: the human-readable part often says why (QQ's limits)
