@@ -418,15 +418,13 @@ def _facts(text: str, anchor: date) -> _Facts:
         paid_here = bool(_PAID.search(sentence))
         promise_here = bool(_PROMISE.search(sentence))
         restated = bool(_RESTATED.search(sentence))
-        assigned = _pair(sentence, dates, amounts)
         used_dates = False
         sentence_first = len(f.promises)
+        # "之前说的12月18日付款，改为本周五": the old date is gone
         changed = bool(_CHANGED.search(sentence))
         dates = [d for d in dates if not (changed and _SUPERSEDED.search(sentence[max(0, d.start - 8): d.start]))]
         assigned = _pair(sentence, dates, amounts)
         for found in dates:
-            if changed and _SUPERSEDED.search(sentence[max(0, found.start - 8): found.start]):
-                continue  # "之前说的12月18日付款，改为本周五": the old date is gone
             after = _COMMA.split(sentence[found.end: found.end + 15], 1)[0]
             money = assigned.get(id(found))
             ahead = found.ahead(anchor)
@@ -519,14 +517,12 @@ def understand(text: str, anchor: date) -> Understanding:
         promises = f.promises or f.vague or f.undated
     elif intent == "installment_request":
         promises = f.promises
-    paid_date: date | None = None
-    paid_amount: Decimal | None = None
-    if intent == "paid" or f.paid_days:
-        paid_date = max(f.paid_days) if f.paid_days else anchor
-        paid_amount = f.paid_amounts[0].value if f.paid_amounts else None
+    # a payment reported without its day ("三万付了") has no paid_date: the message's own date would be
+    # a guess, and bank matching must not take it for a fact
+    paid_date = max(f.paid_days) if f.paid_days else None
+    paid_amount = f.paid_amounts[0].value if f.paid_amounts else None
     return Understanding(
-        intent=intent, confidence=confidence, promises=promises,
-        paid_date=paid_date if intent == "paid" or f.paid_days else None, paid_amount=paid_amount,
+        intent=intent, confidence=confidence, promises=promises, paid_date=paid_date, paid_amount=paid_amount,
         currency=currency, reference=reference if intent in ("paid", "promise_to_pay") else None,
         dispute_reason=reason, cues={k: v for k, v in cues.items() if v},
     )
