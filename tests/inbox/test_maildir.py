@@ -101,3 +101,28 @@ def test_the_inbox_job_reads_the_maildir(core: Core) -> None:
     assert result["processed"] == {"processed": 1}
     assert case_of(core, d.case_id).state == "promise_pending"
     assert _promises(core, d.case_id)[0].amount > Decimal(0)
+
+
+def test_two_pollers_storing_the_same_message_at_once_keep_one_row(any_db: Core) -> None:
+    import threading
+
+    core = any_db
+    debtor(core, "AR-2026-0042", "lina@csot.com.cn")
+    raw = sample(PROMISE)
+    inbox = core.services.inbox
+    start = threading.Barrier(4)
+    results: list[int] = []
+
+    def poller() -> None:
+        start.wait()
+        results.append(inbox.store(raw, mailbox="imap://ar@mail.test:993/INBOX", uid=7, uidvalidity=1).id)
+
+    threads = [threading.Thread(target=poller) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert len(results) == 4 and len(set(results)) == 1
+    assert len(all_inbound(core)) == 1 and _audits(core, "inbound.stored") == 1
+    assert inbox.mailbox_state("imap://ar@mail.test:993/INBOX") == (1, 7)

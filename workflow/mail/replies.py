@@ -47,6 +47,7 @@ from email.policy import compat32
 from typing import Any, Protocol
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workflow.accounts.actor import Actor
@@ -192,6 +193,19 @@ class Inbox:
         """Keep the bytes and commit, before any parsing; also advances the mailbox's last UID."""
         sha = self.files.put(raw)
         message_id = message_id_of(raw)
+        try:
+            stored = self._store(raw, sha, message_id, mailbox, uid, uidvalidity, maildir_key)
+        except IntegrityError:
+            # another poller stored the same bytes (or made the mailbox's row) at the same moment:
+            # the second try finds its row
+            stored = self._store(raw, sha, message_id, mailbox, uid, uidvalidity, maildir_key)
+        if stored.new:
+            self._stored_this_process += 1
+            _fault_point(self._stored_this_process)
+        return stored
+
+    def _store(self, raw: bytes, sha: str, message_id: str | None, mailbox: str, uid: int | None,
+               uidvalidity: int | None, maildir_key: str | None) -> Stored:
         with self._unit_of_work(INBOX_ACTOR) as uow:
             s = uow.session
             if uid is not None:
@@ -221,10 +235,7 @@ class Inbox:
             uow.audit("inbound.stored", "inbound_message", row.id, None,
                       {"sha256": sha, "size": len(raw), "message_id": message_id, "mailbox": row.mailbox,
                        "uid": uid, "uidvalidity": uidvalidity, "duplicate_of": original})
-            stored = Stored(row.id, True, row.status)
-        self._stored_this_process += 1
-        _fault_point(self._stored_this_process)
-        return stored
+            return Stored(row.id, True, row.status)
 
     def _state(self, s: Session, mailbox: str, now: datetime) -> MailboxState:
         state = s.scalar(select(MailboxState).where(MailboxState.name == mailbox).with_for_update())
