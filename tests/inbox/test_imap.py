@@ -224,3 +224,25 @@ def test_a_refused_connection_is_retried_with_growing_pauses(tmp_path: Path) -> 
     source.watch(None, 10, 60, stop=lambda: len(pauses) >= 10)  # type: ignore[arg-type]
 
     assert pauses == [1, 2, 4, 8, 16, 32, 64, 128, 256, 300]
+
+
+def test_without_move_read_messages_are_flagged_and_skipped(inbox_core: Core, servers: MailServers) -> None:
+    from workflow.mail.imap import DONE_KEYWORD, ImapInbox
+
+    _debtors(inbox_core)
+    _append(servers, [sample(n) for n in NAMES[:3]])
+    inbox = inbox_core.services.inbox
+    source = ImapInbox(inbox_core.settings, use_move=False)  # as on a server that offers no MOVE
+
+    report = source.poll(inbox, 100)
+
+    assert (report.stored, report.server_done) == (3, 3)
+    with servers.imap(USER) as client:
+        client.select_folder("INBOX", readonly=True)
+        flags = client.get_flags(client.search("ALL"))
+    assert len(flags) == 3
+    assert all(b"\\Seen" in f and DONE_KEYWORD.encode() in f for f in flags.values())
+    assert source.poll(inbox, 100).seen == 0
+    # even read again from the start (a new UIDVALIDITY would do that), the flagged ones are skipped
+    inbox.reset_mailbox(source.name, 1)
+    assert source.poll(inbox, 100).seen == 0

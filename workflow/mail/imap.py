@@ -112,8 +112,10 @@ def _ssl_context(url: ImapUrl) -> ssl.SSLContext:
 
 
 class ImapInbox:
-    def __init__(self, settings: Settings, *, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self, settings: Settings, *, sleep: Callable[[float], None] = time.sleep,
+                 use_move: bool | None = None) -> None:
         self.url = parse_imap_url(settings.imap_url)
+        self.use_move = use_move  # None: MOVE when the server offers it
         self.processed_folder = settings.imap_processed_folder
         self.name = self.url.mailbox
         self._sleep = sleep
@@ -156,7 +158,7 @@ class ImapInbox:
                         uidvalidity)
             inbox.reset_mailbox(self.name, uidvalidity, int(modseq) if modseq is not None else None)
             last, report.resynced = 0, True
-        can_move = client.has_capability("MOVE")
+        can_move = client.has_capability("MOVE") if self.use_move is None else self.use_move
         criteria: list[Any] = ["UID", f"{last + 1}:*"]
         if not can_move:
             criteria += ["NOT", "KEYWORD", DONE_KEYWORD]
