@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -106,9 +106,12 @@ def _children_cpu() -> float:
     return ru.ru_utime + ru.ru_stime
 
 
+THREADS = 1  # SMTP connections per sender process (--threads)
+
+
 def _senders(settings: Settings, workers: int) -> None:
     procs = [subprocess.Popen([sys.executable, "-c", "from workflow.cli import main; main()", "outbox", "send-due",
-                               "--until-empty", "--limit", "1000"], env=_env(settings),
+                               "--until-empty", "--limit", "1000", "--threads", str(THREADS)], env=_env(settings),
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(workers)]
     for p in procs:
         _, err = p.communicate()
@@ -156,10 +159,17 @@ def _smtplib_send(host: str, port: int, messages: list[bytes]) -> float:
     return time.perf_counter() - start
 
 
+def _smtplib_process(host: str, port: int, messages: list[bytes], threads: int) -> float:
+    shares = [messages[i::threads] for i in range(threads)]
+    with ThreadPoolExecutor(threads) as pool:
+        return max(pool.map(_smtplib_send, [host] * threads, [port] * threads, shares))
+
+
 def _baseline(servers: MailServers, messages: list[bytes], workers: int) -> float:
     shares = [messages[i::workers] for i in range(workers)]
     with ProcessPoolExecutor(workers) as pool:
-        spans = list(pool.map(_smtplib_send, [servers.smtp_host] * workers, [servers.smtp_port] * workers, shares))
+        spans = list(pool.map(_smtplib_process, [servers.smtp_host] * workers, [servers.smtp_port] * workers, shares,
+                              [THREADS] * workers))
     return len(messages) / max(spans)
 
 
@@ -168,7 +178,10 @@ def main() -> None:
     ap.add_argument("--letters", type=int, default=400)
     ap.add_argument("--pdf-kib", type=int, default=60, help="size of each attached PDF")
     ap.add_argument("--database-url", default="", help="PostgreSQL URL (default: a SQLite file)")
+    ap.add_argument("--threads", type=int, default=4, help="SMTP connections per sender process")
     args = ap.parse_args()
+    global THREADS
+    THREADS = args.threads
     servers = start_mail_servers()
     tmp = Path(tempfile.mkdtemp(prefix="dunning-outbox-bench-"))
     try:
@@ -179,7 +192,8 @@ def main() -> None:
         core = _stage(settings, args.letters, args.pdf_kib)
         db = "PostgreSQL" if args.database_url else "SQLite file"
         print(f"outbox throughput: {args.letters} letters, {args.pdf_kib} KiB PDF each, {db}, "
-              f"aiosmtpd → LMTP → Dovecot on loopback")
+              f"aiosmtpd → LMTP → Dovecot on loopback; {THREADS} SMTP connection(s) per sender process "
+              f"and per raw smtplib process")
         results = []
         for workers in (1, 2):
             rate, wall, cpu = _outbox_round(core, settings, workers, args.letters)

@@ -89,4 +89,5 @@ def build_services(core: Core) -> Services:
         outbox=Outbox(settings=core.settings, files=core.files, transport=make_transport(core.settings),
                       unit_of_work=core.unit_of_work, calendar=law.calendar,
                       enqueue_send=lambda oid: core.jobs.enqueue("mail", "send_outbox", oid,
-                                                                 job_id=f"outbox-{oid}")))
+                                                                 job_id=f"outbox-{oid}"),
+                      transport_factory=lambda: make_transport(core.settings)))

@@ -26,7 +26,7 @@ from workflow.errors import DomainError
 from workflow.mail import texts
 from workflow.mail.models import OutboxAttempt, OutboxMessage
 from workflow.mail.outbox import LocalRateLimiter, RedisRateLimiter, is_throttling
-from workflow.mail.transport import AmbiguousFailure, PermanentFailure, TemporaryFailure
+from workflow.mail.transport import AmbiguousFailure, MemoryTransport, PermanentFailure, TemporaryFailure
 
 pytestmark = pytest.mark.usefixtures("shipped_templates")
 
@@ -352,3 +352,22 @@ def test_the_cli_lists_shows_cancels_and_refuses_a_wrong_retry(core: Core, runne
     refused = runner.invoke(args=["outbox", "retry", str(sent)])
     assert refused.exit_code == 2
     assert runner.invoke(args=["outbox", "show", "999999"]).exit_code == 2
+
+
+def test_parallel_sending_sends_each_letter_once_over_several_connections(core: Core) -> None:
+    debtor = seed_debtor(core)
+    desk = memory_outbox(core)
+    connections: list[MemoryTransport] = []
+
+    def connect() -> MemoryTransport:
+        connections.append(MemoryTransport())
+        return connections[-1]
+
+    desk.outbox._transport_factory = connect
+    ids = [queue(desk, debtor, automated=False) for _ in range(12)]
+    assert desk.outbox.send_due(threads=4) == 12
+    sent = [raw for t in connections for _, raw in t.sent]
+    assert len(connections) == 4 and desk.transport.sent == []
+    message_ids = sorted(email.message_from_bytes(raw, policy=policy.default)["Message-ID"] for raw in sent)
+    assert message_ids == sorted(row(core, i).message_id for i in ids)
+    assert desk.outbox.send_due(threads=4) == 0

@@ -94,12 +94,14 @@ def show_cmd(outbox_id: int, as_json: bool) -> None:
                              "repeat, waiting for leases and short retries, until nothing is left to send"))
 @click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True,
               help=help_text("每轮最多发送的条数", "at most this many per round"))
-def send_due_cmd(until_empty: bool, limit: int) -> None:
+@click.option("--threads", type=click.IntRange(1, 32), default=1, show_default=True,
+              help=help_text("同时使用的 SMTP 连接数", "SMTP connections used at once"))
+def send_due_cmd(until_empty: bool, limit: int, threads: int) -> None:
     ensure_schema()
     ob = _outbox()
     total = 0
     while True:
-        total += ob.send_due(limit)
+        total += ob.send_due(limit, threads)
         if not until_empty:
             break
         if ob.due_ids(1):
