@@ -37,6 +37,9 @@ DAY = date(2026, 11, 26)  # Thursday
     ("你们开的发票税率错了，应该是13%，麻烦重开。", "document_request"),
     ("这批货有三箱破损，破损部分的货款我们不付。", "dispute"),
     ("Please hold off, our customer has not paid us yet; we will pay once they do.", "hardship"),
+    ("Noted. Payment to follow by 15 Dec.", "promise_to_pay"),
+    ("The invoiced quantity does not match the delivery note: we received 450 pcs, not 500.", "dispute"),
+    ("Thanks for the reminder, I will check with our finance team and revert.", "other"),
     ("收到，已转给我们领导。", "other"),
     ("", "other"),
 ])

@@ -75,7 +75,7 @@ _PROMISE = re.compile(
     r"aim\s+to|commit\s+to)\s+(?:\w+\s+){0,3}?(?:pay|settle|transfer|remit|wire|clear|release|make\s+(?:the\s+)?payment|"
     r"arrange\s+(?:the\s+)?payment|process\s+(?:the\s+)?payment)|payment\s+will\s+be\s+(?:made|sent|released|effected|"
     r"arranged|transferred|processed)|\bscheduled\s+(?:for\s+)?(?:payment|to\s+be\s+paid)|\bpayment\s+(?:is\s+)?scheduled|"
-    r"(?:has\s+been|have\s+been|is|are|was)\s+scheduled\s+for|\bwill\s+follow\b",
+    r"(?:has\s+been|have\s+been|is|are|was)\s+scheduled\s+for|\bwill\s+follow\b|\bto\s+follow\s+(?:by|on|before)\b",
     _I,
 )
 _CONDITION = re.compile(
