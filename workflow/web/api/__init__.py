@@ -86,8 +86,8 @@ def register(app: Flask) -> None:
     from workflow.web.api import accounts, calc, contracts, documents, imports, ledger, openapi, outbox, reports
     from workflow.web.api import cases as case_api
     from workflow.web.api import dunning as dunning_api
-    from workflow.web.api import replies as replies_api
     from workflow.web.api import inbox as inbox_api
+    from workflow.web.api import replies as replies_api
 
     api = Blueprint("api", __name__, url_prefix="/api/v1")
     api.before_request(_authenticate)
