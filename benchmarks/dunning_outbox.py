@@ -54,15 +54,13 @@ def _pdf(n: int, kib: int) -> bytes:
 
 
 def _stage(settings: Settings, letters: int, kib: int) -> Core:
-    if settings.database_url.startswith("postgresql"):
+    if settings.database_url.startswith("postgresql"):  # a database of its own: emptied first
         from sqlalchemy import create_engine, text
 
-        from workflow.models import Base
-
         engine = create_engine(settings.database_url)
-        Base.metadata.drop_all(engine)
         with engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
         engine.dispose()
     upgrade(settings.effective_database_url)
     core = build_core(settings, clock=FixedClock(FIXED_NOW))
