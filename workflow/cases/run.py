@@ -89,7 +89,7 @@ class OutboxPort(Protocol):
               not_before: datetime | None = None) -> OutboxMessage: ...
 
 
-@dataclass
+@dataclass(slots=True)
 class Group:
     """One (creditor, customer) as the decision pass sees it (its currencies merged)."""
 
@@ -112,7 +112,7 @@ class Group:
     broken_on: date | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Decision:
     creditor_id: int
     customer_id: int
@@ -185,16 +185,21 @@ def period_start(end: date, schedule: str) -> date:
     return end.replace(day=1)
 
 
+@lru_cache(maxsize=4096)
+def _iso(d: date) -> str:
+    return d.isoformat()
+
+
 def level_key(case_id: int, n: int) -> str:
     return f"level:{case_id}:{n}"
 
 
 def pre_due_key(creditor_id: int, customer_id: int, due: date) -> str:
-    return f"pre_due:{creditor_id}:{customer_id}:{due.isoformat()}"
+    return f"pre_due:{creditor_id}:{customer_id}:{_iso(due)}"
 
 
 def statement_key(action: str, creditor_id: int, customer_id: int, end: date) -> str:
-    return f"{action}:{creditor_id}:{customer_id}:{end.isoformat()}"
+    return f"{action}:{creditor_id}:{customer_id}:{_iso(end)}"
 
 
 # ---- the decision pass: one grouped query ------------------------------------------------------
@@ -213,22 +218,22 @@ def grouped_receivables(s: Session, as_of: date) -> Iterator[Group]:
                 func.sum(case((Invoice.issue_date <= quarter_end, bal), else_=0)).label("owed_quarter"))
          .where(Invoice.written_off.is_not(true()), Invoice.issue_date <= as_of, bal > 0)
          .group_by(Invoice.customer_id, Invoice.currency, Invoice.creditor_id)).subquery("owed")
-    promised = (select(func.max(Promise.promised_on)).where(Promise.case_id == DunningCase.id,
-                                                            Promise.status == "pending")
-                .correlate(DunningCase).scalar_subquery())
-    broken = (select(func.max(Promise.resolved_on)).where(Promise.case_id == DunningCase.id,
-                                                          Promise.status == "broken")
-              .correlate(DunningCase).scalar_subquery())
+    # per case: the pending promise's date, and when a promise was last broken
+    p = (select(Promise.case_id.label("case_id"),
+                func.max(case((Promise.status == "pending", Promise.promised_on))).label("promised"),
+                func.max(case((Promise.status == "broken", Promise.resolved_on))).label("broken"))
+         .where(Promise.status.in_(("pending", "broken"))).group_by(Promise.case_id)).subquery("promises")
     q = (select(g.c.customer_id, g.c.creditor_id, g.c.currency, g.c.oldest, g.c.next_due, g.c.owed,
                 g.c.owed_month, g.c.owed_quarter, Customer.legal_name, Customer.do_not_dun,
                 CustomerDunning.policy_id, CustomerDunning.statement_schedule,
                 DunningCase.id, DunningCase.ref, DunningCase.state, DunningCase.level, DunningCase.last_action_on,
-                promised.label("promised"), broken.label("broken"))
+                p.c.promised, p.c.broken)
          .select_from(g)
          .join(Customer, Customer.id == g.c.customer_id)
          .outerjoin(CustomerDunning, CustomerDunning.customer_id == g.c.customer_id)
          .outerjoin(DunningCase, and_(DunningCase.creditor_id == g.c.creditor_id,
                                       DunningCase.customer_id == g.c.customer_id, DunningCase.open_slot == 1))
+         .outerjoin(p, p.c.case_id == DunningCase.id)
          .order_by(g.c.customer_id, g.c.creditor_id, g.c.currency))
     current: Group | None = None
     for row in s.execute(q):
