@@ -126,3 +126,23 @@ def test_two_pollers_storing_the_same_message_at_once_keep_one_row(any_db: Core)
     assert len(results) == 4 and len(set(results)) == 1
     assert len(all_inbound(core)) == 1 and _audits(core, "inbound.stored") == 1
     assert inbox.mailbox_state("imap://ar@mail.test:993/INBOX") == (1, 7)
+
+
+def test_the_minute_sweep_reads_the_mailbox(core: Core) -> None:
+    from workflow.jobs.schedule import Scheduler
+
+    enqueued: list[tuple[str, str, str | None]] = []
+
+    class Recording:
+        def enqueue(self, queue: str, task: str, *args: int | str, job_id: str | None = None) -> None:
+            enqueued.append((queue, task, job_id))
+
+        def try_lock(self, name: str, seconds: float) -> bool:
+            return True
+
+        def close(self) -> None:
+            pass
+
+    Scheduler(core, jobs=Recording()).tick()
+
+    assert ("inbox", "poll_inbox", "poll_inbox") in enqueued
