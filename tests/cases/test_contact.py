@@ -50,7 +50,7 @@ def test_working_days_forwards_and_back(start: date, n: int, expected: date) -> 
 
 def test_a_year_without_its_notice_uses_the_provisional_calendar_and_says_so(caplog: pytest.LogCaptureFixture) -> None:
     cal = RunCalendar(CAL)
-    with caplog.at_level(logging.WARNING, logger="workflow.cases.contact"):
+    with caplog.at_level(logging.INFO, logger="workflow.cases.contact"):
         # 31 Dec 2026 (loaded) + 1 working day: 1 Jan 2027 is 元旦 and 2–3 Jan a weekend
         assert cal.add_working_days(date(2026, 12, 31), 1) == date(2027, 1, 4)
         assert not cal.is_working_day(date(2027, 5, 1)) and not cal.is_working_day(date(2027, 10, 3))

@@ -80,7 +80,7 @@ class RunCalendar:
             stand_in = self._stand_ins[year] = provisional_year(year)
         if year not in self.provisional_used:
             self.provisional_used.add(year)
-            log.warning("the %s holiday calendar is not loaded: the dunning run uses the provisional calendar "
+            log.info("the %s holiday calendar is not loaded: the dunning run uses the provisional calendar "
                         "(weekends, 1 Jan, 1 May, 1-3 Oct)", year)
         return stand_in
 

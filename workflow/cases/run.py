@@ -522,7 +522,8 @@ class DunningRun:
                     self._execute(actor, rules, gs, decisions, as_of)
                 report.decisions += decisions
         if cal.provisional_used:
-            log.warning("dunning run %s used the provisional calendar for %s", as_of, sorted(cal.provisional_used))
+            # the administrators' warning is in the report (and GET /status); this is the run's own log
+            log.info("dunning run %s used the provisional calendar for %s", as_of, sorted(cal.provisional_used))
         return report
 
     # -- 1. prepare -----------------------------------------------------------------------------

@@ -42,7 +42,8 @@ def _json(value: Any) -> None:
 def _line(d: Decision) -> str:
     level = f"L{d.level}" if d.level is not None else "-"
     outcome = say(OUTCOMES_ZH.get(d.outcome, d.outcome), d.outcome)
-    return f"{d.customer_id:>6} {d.customer[:24]:<24} {d.case_ref or '-':<13} {d.action:<15} {level:<3} " \
+    who = f"{d.customer_id}/{d.creditor_id}"
+    return f"{who:>9} {d.customer[:24]:<24} {d.case_ref or '-':<13} {d.action:<15} {level:<3} " \
            f"{d.kind or '-':<17} {outcome:<10} {d.reason}"
 
 
@@ -66,6 +67,9 @@ def run(as_of: datetime | None, dry_run: bool, as_json: bool) -> None:
     head = say(f"催收运行 {report.as_of.isoformat()}{'（演练，未写入）' if dry_run else ''}",
                f"dunning run {report.as_of.isoformat()}{' (dry run, nothing written)' if dry_run else ''}")
     click.echo(head)
+    if report.decisions:
+        click.echo(say("  客户/债权人 客户名称 案件 动作 级别 文书 结果 原因",
+                       "  customer/creditor name case action level kind outcome reason"))
     if not report.working_day:
         click.echo(say("非工作日：不联系任何客户", "not a working day: no customer is contacted"))
     for ref in report.closed:
