@@ -246,3 +246,16 @@ def test_without_move_read_messages_are_flagged_and_skipped(inbox_core: Core, se
     # even read again from the start (a new UIDVALIDITY would do that), the flagged ones are skipped
     inbox.reset_mailbox(source.name, 1)
     assert source.poll(inbox, 100).seen == 0
+
+
+def test_the_same_bytes_twice_in_the_folder_are_one_reply_and_both_leave(inbox_core: Core,
+                                                                         servers: MailServers) -> None:
+    _debtors(inbox_core)
+    raw = sample(NAMES[0])
+    _append(servers, [raw, raw])
+
+    report = inbox_core.services.inbox.poll()
+
+    assert (report.seen, report.stored) == (2, 1)
+    assert len(all_inbound(inbox_core)) == 1 and _count(inbox_core, "inbound.stored") == 1
+    assert servers.messages(USER) == [] and len(servers.messages(USER, PROCESSED)) == 2

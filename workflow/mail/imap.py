@@ -34,7 +34,7 @@ from __future__ import annotations
 import logging
 import ssl
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -164,6 +164,7 @@ class ImapInbox:
             criteria += ["NOT", "KEYWORD", DONE_KEYWORD]
         # "n:*" always names the newest message, even when its UID is below n
         uids = sorted(int(u) for u in client.search(criteria) if int(u) > last)[:limit]
+        seen: list[tuple[int, int]] = []  # (row, uid): two copies of the same bytes are one row, both moved
         for start in range(0, len(uids), FETCH_CHUNK):
             chunk = uids[start:start + FETCH_CHUNK]
             fetched = client.fetch(chunk, [b"BODY.PEEK[]"])
@@ -175,13 +176,17 @@ class ImapInbox:
                 report.seen += 1
                 stored = inbox.store(body, mailbox=self.name, uid=uid, uidvalidity=uidvalidity)
                 report.stored += int(stored.new)
+                seen.append((stored.id, uid))
         report.processed = inbox.process_pending()
-        report.server_done = self.settle(client, inbox, uidvalidity, can_move)
+        report.server_done = self.settle(client, inbox, uidvalidity, can_move, seen)
         return report
 
-    def settle(self, client: IMAPClient, inbox: Inbox, uidvalidity: int, can_move: bool) -> int:
-        """Move (or flag) every processed message still in the folder; the rows record it."""
-        todo = [(i, u) for i, u, _ in inbox.not_done_on_server(self.name, uidvalidity) if u is not None]
+    def settle(self, client: IMAPClient, inbox: Inbox, uidvalidity: int, can_move: bool,
+               seen: Sequence[tuple[int, int]] = ()) -> int:
+        """Move (or flag) every processed message still in the folder: this pass's, and those a
+        crashed pass left (their rows say so); the rows record it."""
+        left = [(i, u) for i, u, _ in inbox.not_done_on_server(self.name, uidvalidity) if u is not None]
+        todo = sorted(set(left) | set(seen), key=lambda p: p[1])
         if not todo:
             return 0
         if can_move and not client.folder_exists(self.processed_folder):
