@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from tests.conftest import FIXED_NOW, SYSTEM_ACTOR, TEMPLATE_CACHE, postgres_url
+from tests.jobs import own_database, redis_server_url
 from tests.mail.letters import CLERK, FINANCE, TINY_PDF, seed_debtor, with_pdf
 from tests.mailserver import MailServers
 from tests.uow import run
@@ -70,6 +71,9 @@ def _env(settings: Settings) -> dict[str, str]:
         "DUNNING_SECRET_KEY": "test-secret",
         "DUNNING_LOCALE": "en",
     })
+    redis = redis_server_url()
+    if redis is not None:  # the per-account rate limit then lives in Redis, shared by the restarts
+        env["DUNNING_REDIS_URL"] = own_database(redis, "gw10")  # an index no other test flushes
     return env
 
 
