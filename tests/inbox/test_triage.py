@@ -159,3 +159,13 @@ def test_the_cli_lists_shows_and_confirms(core: Core, runner: FlaskCliRunner) ->
     assert _promises(core, d.case_id)[0][0] == date(2026, 12, 20)
     bad = runner.invoke(args=["inbox", "confirm", str(inbound_id)])
     assert bad.exit_code == 2 and bad.output.count("\n") == 1
+
+
+def test_an_amount_alone_corrects_the_promise_read(core: Core, client: FlaskClient, users: Users) -> None:
+    d = debtor(core, "AR-2026-0042", "lina@csot.com.cn")
+    inbound_id = _poll(core, sample(PROMISE), "1.eml")  # 李娜 promises 50,000.00 by 2026-11-30
+
+    resp = client.post(f"/api/v1/replies/{inbound_id}/confirm", json={"amount": "50000.00"}, headers=users.clerk)
+
+    assert resp.status_code == 200, resp.get_json()
+    assert _promises(core, d.case_id) == [(date(2026, 11, 30), Decimal("50000.00"), "pending")]

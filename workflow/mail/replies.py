@@ -799,9 +799,15 @@ class Inbox:
                           f"one of: {', '.join(INTENTS)}")
         applied.update(changed)
         applied["intent"] = intent
-        if corrections.get("promised_date") is not None:
-            applied["promises"] = [{"date": _jsonable(corrections["promised_date"]),
-                                    "amount": _jsonable(corrections.get("amount"))}]
+        if intent in ("promise_to_pay", "installment_request") and (
+                corrections.get("promised_date") is not None or corrections.get("amount") is not None):
+            # the clerk's date and amount replace the earliest promise read (either may be left as read)
+            read_first = next(iter(sorted((p for p in _dicts(machine.get("promises")) if _date(p.get("date"))),
+                                          key=lambda p: str(p.get("date")))), {})
+            applied["promises"] = [{
+                "date": _jsonable(corrections.get("promised_date") or read_first.get("date")
+                                  or machine.get("promised_date")),
+                "amount": _jsonable(corrections.get("amount") or read_first.get("amount"))}]
         case = s.get(DunningCase, row.case_id) if row.case_id is not None else None
         matched_by = row.matched_by
         ref = str(corrections.get("case_ref") or "").strip()
