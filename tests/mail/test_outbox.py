@@ -31,6 +31,12 @@ from workflow.mail.transport import AmbiguousFailure, MemoryTransport, Permanent
 pytestmark = pytest.mark.usefixtures("shipped_templates")
 
 
+@pytest.fixture
+def core(any_db: Core) -> Core:
+    """Every test here on SQLite, then on PostgreSQL."""
+    return any_db
+
+
 def _audit(core: Core, action: str) -> list[AuditEntry]:
     with core.unit_of_work(SYSTEM_ACTOR, read_only=True) as uow:
         return list(uow.session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
