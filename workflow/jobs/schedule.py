@@ -13,8 +13,8 @@ every 30 seconds, and each tick asks the database and Redis whose turn it is:
   passed; ``dunning run --as-of`` does that on purpose when someone decides to.
 - the sweep (due outbox rows and stale send leases, due webhook deliveries; pending PDFs, on the
   documents queue; one pass over the mailbox, on the inbox queue): one tick a minute wins a short
-  lock (Redis ``SET NX PX`` shared by every worker; a process-local one when inline) and enqueues them under fixed job ids, so sweeps never pile up
-  behind a slow one.
+  lock (Redis ``SET NX PX`` shared by every worker; a process-local one when inline) and enqueues
+  them under fixed job ids, so sweeps never pile up behind a slow one.
 
 The database is the schedule's memory: what is due (an outbox row's ``not_before``, a webhook's
 ``next_attempt_at``) is a column, so a crash, a deploy or a Redis flush loses nothing; the next
