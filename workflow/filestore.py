@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
+import shutil
 import tempfile
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
+
+CHUNK = 1024 * 1024
 
 
 class FileStore(Protocol):
@@ -17,6 +21,16 @@ class FileStore(Protocol):
     def get(self, sha256: str) -> bytes: ...
 
     def exists(self, sha256: str) -> bool: ...
+
+    def open(self, sha256: str) -> BinaryIO:
+        """A read-only stream of the blob: large evidence files are copied in chunks, never held whole."""
+        ...
+
+    def size(self, sha256: str) -> int: ...
+
+    def put_file(self, path: Path) -> str:
+        """Store a file's bytes by streaming them (a bundle PDF of hundreds of MB); return the key."""
+        ...
 
 
 def sha256_hex(data: bytes) -> str:
@@ -63,6 +77,35 @@ class LocalFileStore:
         except KeyError:
             return False
 
+    def open(self, sha256: str) -> BinaryIO:
+        return self._path(sha256).open("rb")
+
+    def size(self, sha256: str) -> int:
+        return self._path(sha256).stat().st_size
+
+    def put_file(self, path: Path) -> str:
+        digest = hashlib.sha256()
+        with path.open("rb") as src:
+            for chunk in iter(lambda: src.read(CHUNK), b""):
+                digest.update(chunk)
+        key = digest.hexdigest()
+        target = self._path(key)
+        if target.exists():
+            return key
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as out, path.open("rb") as src:
+                shutil.copyfileobj(src, out, CHUNK)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        os.chmod(target, 0o444)
+        return key
+
 
 class MemoryFileStore:
     def __init__(self) -> None:
@@ -78,3 +121,12 @@ class MemoryFileStore:
 
     def exists(self, sha256: str) -> bool:
         return sha256 in self._blobs
+
+    def open(self, sha256: str) -> BinaryIO:
+        return io.BytesIO(self._blobs[sha256])
+
+    def size(self, sha256: str) -> int:
+        return len(self._blobs[sha256])
+
+    def put_file(self, path: Path) -> str:
+        return self.put(path.read_bytes())
