@@ -25,6 +25,8 @@ from workflow.documents.registry import TemplateRegistry
 from workflow.documents.render import TemplateCache
 from workflow.documents.service import DocumentService
 from workflow.documents.worker import RenderWorker
+from workflow.evidence.service import Bundles, assemble_pdf, collected_spec
+from workflow.jobs import JOBS_ACTOR
 from workflow.ledger.attachments import Attachments
 from workflow.ledger.imports import Importer
 from workflow.mail.outbox import Outbox
@@ -50,6 +52,7 @@ class Services:
     outbox: Outbox  # outgoing mail: queued in the unit of work, sent by a job after commit
     dunning: DunningRun  # the daily run: decide, make and queue each customer's letter of the day
     inbox: Inbox  # replies: the mailbox read without loss, each reply matched to its case, the case moved
+    bundles: Bundles  # evidence bundles: asked for in a request, built (PDF, ZIP, manifest) by a job
 
     def close(self) -> None:
         """Release process-wide state: helper processes, caches."""
@@ -84,6 +87,10 @@ def build_services(core: Core) -> Services:
                           session_idle=timedelta(hours=core.settings.session_idle_hours)),
         calc=law, importer=Importer(core.settings.max_upload_bytes, core.settings.payment_future_days),
         attachments=Attachments(core.files, core.settings.max_upload_bytes),
+        bundles=Bundles(files=core.files, pdf=pdf, unit_of_work=core.unit_of_work, spec_of=collected_spec,
+                        assemble=assemble_pdf, actor=JOBS_ACTOR,
+                        enqueue_build=lambda bid: core.jobs.enqueue("documents", "build_bundle", bid,
+                                                                    job_id=f"bundle-{bid}")),
         inbox=Inbox(settings=core.settings, files=core.files, unit_of_work=core.unit_of_work,
                     classify=classify_message, outbox=lambda: core.services.outbox),
         outbox=Outbox(settings=core.settings, files=core.files, transport=make_transport(core.settings),

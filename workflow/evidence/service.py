@@ -32,6 +32,7 @@ from workflow.accounts.actor import Actor
 from workflow.accounts.models import User
 from workflow.cases.lifecycle import case_by_ref
 from workflow.cases.models import DunningCase
+from workflow.cases.service import REF_SHAPE
 from workflow.documents.pdf import PdfConverter
 from workflow.errors import Conflict, Forbidden, NotFound, invalid
 from workflow.evidence.models import Bundle, BundleStatus
@@ -86,6 +87,20 @@ def inputs_digest(spec: BundleSpec) -> str:
                                      default=plain).encode("utf-8")).hexdigest()
 
 
+def collected_spec(uow: UnitOfWork, case_id: int, submitter: str) -> BundleSpec:
+    """The case's included items, in their order, as a spec (``workflow.evidence.items``)."""
+    from workflow.evidence.items import to_spec
+
+    return to_spec(uow, case_id, submitter)
+
+
+def assemble_pdf(spec: BundleSpec, files: FileStore, pdf: PdfConverter, workdir: Path) -> BuiltBundle:
+    """The paginated PDF and its manifest (``workflow.evidence.assemble``)."""
+    from workflow.evidence.assemble import assemble
+
+    return assemble(spec, files, pdf, workdir)
+
+
 def may_handle(uow: UnitOfWork, case: DunningCase) -> bool:
     """Administrators, and the people the case is assigned to: the case's own clerk, the customer's
     clerk and the customer's lawyer."""
@@ -109,8 +124,9 @@ def _require(uow: UnitOfWork, case: DunningCase) -> None:
 def describe(bundle: Bundle, ref: str) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": bundle.id, "case_id": bundle.case_id, "case_ref": ref, "status": bundle.status,
-        "requested_by": bundle.requested_by, "requested_at": bundle.requested_at,
-        "finished_at": bundle.finished_at, "page_count": bundle.page_count,
+        "requested_by": bundle.requested_by, "requested_at": bundle.requested_at.isoformat(),
+        "finished_at": bundle.finished_at.isoformat() if bundle.finished_at else None,
+        "page_count": bundle.page_count,
         "pdf_sha256": bundle.pdf_sha256, "zip_sha256": bundle.zip_sha256,
         "inputs_sha256": bundle.inputs_sha256, "error": bundle.error,
     }
@@ -133,15 +149,16 @@ class Bundles:
     # ---- asking ---------------------------------------------------------------------------------
     def case(self, uow: UnitOfWork, ref: str) -> DunningCase:
         """The case, if the actor may have its bundles; 403 for anyone else (issue 16 says so)."""
-        if not isinstance(ref, str) or not ref.strip() or len(ref) > 40 or "\x00" in ref:
-            raise NotFound("案件", "case", ref[:40] if isinstance(ref, str) else "?")
+        if not REF_SHAPE.fullmatch(ref.strip()):  # no lookup for what cannot be a reference
+            raise NotFound("案件", "case", ref[:40])
         case = case_by_ref(uow, ref)
         _require(uow, case)
         return case
 
-    def request(self, uow: UnitOfWork, ref: str) -> Bundle:
-        """A queued bundle of the case, built by a job after commit. A bundle of the case still
-        queued or building is the answer to a second request (a double click builds once)."""
+    def request(self, uow: UnitOfWork, ref: str, *, enqueue: bool = True) -> Bundle:
+        """A queued bundle of the case, built by a job after commit (``enqueue=False``: the caller
+        builds it itself, as the CLI does). A bundle of the case still queued or building is the
+        answer to a second request (a double click builds once)."""
         case = self.case(uow, ref)
         waiting = uow.session.scalar(select(Bundle).where(
             Bundle.case_id == case.id,
@@ -154,7 +171,8 @@ class Bundles:
         uow.session.flush()
         uow.audit("bundle.requested", "evidence_bundle", bundle.id, None, {"case": case.ref})
         bundle_id = bundle.id
-        uow.after_commit(lambda: self.enqueue_build(bundle_id))
+        if enqueue:
+            uow.after_commit(lambda: self.enqueue_build(bundle_id))
         return bundle
 
     def get(self, uow: UnitOfWork, bundle_id: int) -> tuple[Bundle, DunningCase]:

@@ -94,6 +94,13 @@ def finish_pending(core: Core) -> int:
     return len(pending)  # the PDFs themselves are made by the unit of work's after-commit callbacks
 
 
+@task("build_bundle")
+def build_bundle(core: Core, bundle_id: int) -> str:
+    """Build one case's evidence bundle (PDF, ZIP, manifest); its status afterwards. Safe to run twice:
+    a bundle already built or failed is left as it is (``workflow.evidence.service``)."""
+    return core.services.bundles.build(int(bundle_id))
+
+
 @task("poll_inbox")
 def poll_inbox(core: Core) -> dict[str, Any]:
     """One pass over the mailbox (replies and bounces): store each message, process it, then flag
