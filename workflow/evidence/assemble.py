@@ -1,0 +1,369 @@
+"""Assemble the bundle PDF: cover, 证据目录, the items; stamped, labelled, bookmarked and linked.
+
+Numbering: every page counts, the cover included (page 1), so the stamp "第 n 页 共 N 页", the PDF
+page label and the page numbers in the 证据目录 are all the physical page number.
+
+The 证据目录 needs every item's page range before it is drawn, and the items' first pages depend on
+how many pages the 证据目录 itself takes. So the items are laid out first (each rendered to a PDF in
+``workdir``, or measured in place when the original is a PDF), then the 证据目录 is drawn with a
+guess at its own length and redrawn until the length it comes out at is the length it assumed.
+
+Originals are read from the file store as streams and the result is written to ``workdir``; only
+one original is open at a time while laying out. The stamp is a form XObject per page number,
+drawn by a content stream appended to the page (the page's own content is wrapped in q/Q), instead
+of ``merge_page``, which would parse and rewrite every page's content stream.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import re
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import img2pdf
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.annotations import Link
+from pypdf.constants import PageLabelStyle
+from pypdf.generic import (
+    ArrayObject,
+    ByteStringObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    FloatObject,
+    IndirectObject,
+    NameObject,
+    StreamObject,
+)
+
+from workflow.documents.pdf import PdfConverter
+from workflow.errors import DomainError
+from workflow.evidence import pages
+from workflow.evidence.preflight import (
+    EMPTY,
+    MISSING,
+    UNREADABLE_EMAIL,
+    converter_failed,
+    corrupt,
+    image_problem,
+    open_pdf,
+    unsupported,
+)
+from workflow.evidence.spec import DOCX, EML, IMAGE_TYPES, PDF, TEXT, BuiltBundle, BundleSpec, ItemSpec, SourceFile
+from workflow.filestore import FileStore
+from workflow.mail import mime
+
+STAMP_NAME = NameObject("/DunningPageStamp")
+STAMP_MARGIN = 12.0  # points between the page's bottom edge and the stamp
+
+
+@dataclass
+class Segment:
+    """A run of pages: a PDF in the file store (read in place) or one rendered into workdir."""
+
+    pages: int
+    sha256: str | None = None
+    path: Path | None = None
+
+
+@dataclass
+class Laid:
+    item: ItemSpec
+    segments: list[Segment] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    first_page: int = 0
+
+    @property
+    def pages(self) -> int:
+        return sum(s.pages for s in self.segments)
+
+
+class _Layout:
+    def __init__(self, spec: BundleSpec, files: FileStore, pdf: PdfConverter, workdir: Path) -> None:
+        self.spec = spec
+        self.files = files
+        self.pdf = pdf
+        self.parts = workdir / "parts"
+        self.parts.mkdir(parents=True, exist_ok=True)
+        self.counter = 0
+
+    def _path(self, stem: str) -> Path:
+        self.counter += 1
+        return self.parts / f"{self.counter:05d}-{stem}.pdf"
+
+    def item(self, item: ItemSpec) -> Laid:
+        laid = Laid(item)
+        if item.problem is not None or not item.files:
+            problem = item.problem or EMPTY
+            path = self._path("problem")
+            laid.segments.append(Segment(pages.problem_page(path, item.number, item.name, problem), path=path))
+            laid.problems.append(problem)
+            return laid
+        for source in item.files:
+            try:
+                segment = self._source(item, source)
+            except _Problem as bad:
+                path = self._path("problem")
+                segment = Segment(pages.problem_page(path, item.number, item.name, bad.problem, source.filename),
+                                  path=path)
+                laid.problems.append(f"{source.filename}: {bad.problem}")
+            laid.segments.append(segment)
+        return laid
+
+    def _source(self, item: ItemSpec, source: SourceFile) -> Segment:
+        if not self.files.exists(source.sha256):
+            raise _Problem(MISSING)
+        kind = source.content_type
+        if kind == PDF:
+            with self.files.open(source.sha256) as stream:
+                reader, problem = open_pdf(stream)
+                if reader is None:
+                    raise _Problem(problem or MISSING)
+                return Segment(len(reader.pages), sha256=source.sha256)
+        if kind in IMAGE_TYPES:
+            with self.files.open(source.sha256) as stream:
+                data = stream.read()
+            problem = image_problem(data, kind)
+            if problem is not None:
+                raise _Problem(problem)
+            path = self._path("image")
+            try:
+                path.write_bytes(img2pdf.convert(data, layout_fun=_A4_FIT, rotation=img2pdf.Rotation.ifvalid))
+            except (img2pdf.ImageOpenError, img2pdf.AlphaChannelError, ValueError, OSError) as exc:
+                raise _Problem(corrupt(kind.split("/")[-1].upper(), type(exc).__name__)) from exc
+            return _rendered(path)
+        if kind == DOCX:
+            with self.files.open(source.sha256) as stream:
+                docx = stream.read()
+            try:
+                converted = self.pdf.convert(docx)
+            except DomainError as exc:
+                raise _Problem(converter_failed(exc.one_line("en"))) from exc
+            path = self._path("docx")
+            path.write_bytes(converted)
+            return _rendered(path)
+        if kind == EML:
+            path = self._path("email")
+            return Segment(pages.email_pages(path, item.number, item.name, self._email(source)), path=path)
+        if kind == TEXT:
+            with self.files.open(source.sha256) as stream:
+                text = mime.clean_text(mime.decode_bytes(stream.read()))
+            path = self._path("text")
+            return Segment(pages.text_pages(path, item.number, item.name, source.filename, text), path=path)
+        raise _Problem(unsupported(kind))
+
+    def _email(self, source: SourceFile) -> pages.EmailFacts:
+        digest = hashlib.sha256()
+        with self.files.open(source.sha256) as stream:
+            raw = stream.read(mime.MAX_MESSAGE_BYTES + 1)
+        digest.update(raw)
+        try:
+            decoded = mime.parse(raw)
+        except mime.MessageTooLarge as exc:
+            raise _Problem(UNREADABLE_EMAIL) from exc
+        head = re.split(rb"\r?\n\r?\n", raw, maxsplit=1)[0]
+        return pages.EmailFacts(
+            from_=decoded.header("from") or "", to=", ".join(decoded.all("to")), cc=", ".join(decoded.all("cc")),
+            date_header=decoded.header("date") or "", date=decoded.date, subject=decoded.subject,
+            message_id=decoded.message_id or decoded.header("message-id") or "", body=decoded.text,
+            attachments=tuple((a.name, a.content_type, a.size, a.sha256) for a in decoded.attachments),
+            raw_headers=mime.decode_bytes(head).replace("\r\n", "\n"), eml_sha256=digest.hexdigest(),
+            eml_size=len(raw), filename=source.filename,
+        )
+
+
+_A4_FIT = img2pdf.get_layout_fun(pagesize=(img2pdf.mm_to_pt(210), img2pdf.mm_to_pt(297)),
+                                 fit=img2pdf.FitMode.into, auto_orient=True)
+
+
+class _Problem(Exception):
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
+def _rendered(path: Path) -> Segment:
+    with path.open("rb") as stream:
+        reader, problem = open_pdf(stream)
+        if reader is None:
+            raise _Problem(problem or "")
+        return Segment(len(reader.pages), path=path)
+
+
+def _rows(laid: list[Laid], first: int) -> list[pages.IndexRow]:
+    rows = []
+    page = first
+    for entry in laid:
+        entry.first_page = page
+        rows.append(pages.IndexRow(entry.item.number, entry.item.group_title, entry.item.name, entry.item.source,
+                                   entry.item.purpose, page, page + entry.pages - 1))
+        page += entry.pages
+    return rows
+
+
+def _index(spec: BundleSpec, laid: list[Laid], path: Path) -> tuple[int, list[pages.LinkBox]]:
+    """Draw the 证据目录 until its page count is the one its own page numbers assumed."""
+    assumed = 1
+    for _ in range(10):
+        drawn, links = pages.index(path, spec, _rows(laid, 2 + assumed))
+        if drawn == assumed:
+            return drawn, links
+        assumed = drawn
+    raise RuntimeError("证据目录的页数不收敛 / the evidence list's page count does not settle")
+
+
+def manifest(spec: BundleSpec, laid: list[Laid], total: int, files: FileStore) -> dict[str, Any]:
+    items = []
+    for entry in laid:
+        item = entry.item
+        items.append({
+            "number": item.number, "name": item.name, "group": item.group, "group_title": item.group_title,
+            "source": item.source, "purpose": item.purpose,
+            "first_page": entry.first_page, "last_page": entry.first_page + entry.pages - 1,
+            "files": [{"sha256": f.sha256, "filename": f.filename, "content_type": f.content_type,
+                       "size": files.size(f.sha256) if files.exists(f.sha256) else None} for f in item.files],
+            "problem": "; ".join(entry.problems) or None,
+        })
+    info = pages.font()
+    return {"case_ref": spec.case_ref, "title": spec.title, "submitted_on": spec.submitted_on.isoformat(),
+            "pages": total, "items": items, "font": {"family": info.family, "file": info.file},
+            "generator": "dunning-desk"}
+
+
+class _Stamper:
+    """Page n gets the form XObject made from page n of the stamps PDF."""
+
+    def __init__(self, writer: PdfWriter, stamps: PdfReader) -> None:
+        self.writer = writer
+        self.stamps = stamps
+        self.open_q = writer._add_object(_stream(b"q\n"))
+
+    def __call__(self, page: PageObject, number: int) -> None:
+        src = self.stamps.pages[number - 1]
+        content = src["/Contents"].get_object()
+        assert isinstance(content, StreamObject)  # reportlab writes one content stream per page
+        form = _stream(content.get_data())
+        form.update({
+            NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject([FloatObject(0), FloatObject(0), FloatObject(pages.STAMP_W),
+                                              FloatObject(pages.STAMP_H)]),
+            NameObject("/Resources"): src["/Resources"].clone(self.writer),
+        })
+        matrix = _placement(page)
+        tail = _stream(b"Q q " + " ".join(f"{v:.4f}" for v in matrix).encode() + b" cm " + STAMP_NAME.encode()
+                       + b" Do Q\n")
+        contents = page.get("/Contents")
+        refs: list[Any] = []
+        if contents is not None:
+            target = contents.get_object()
+            refs = list(target) if isinstance(target, ArrayObject) else [contents]
+        page[NameObject("/Contents")] = ArrayObject([self.open_q, *refs, self.writer._add_object(tail)])
+        resources = page.get("/Resources")
+        res = DictionaryObject(resources.get_object()) if resources is not None else DictionaryObject()
+        xobjects = res.get("/XObject")
+        xo = DictionaryObject(xobjects.get_object()) if xobjects is not None else DictionaryObject()
+        xo[STAMP_NAME] = self.writer._add_object(form)
+        res[NameObject("/XObject")] = xo
+        page[NameObject("/Resources")] = res
+
+
+def _stream(data: bytes) -> DecodedStreamObject:
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return stream
+
+
+def _placement(page: PageObject) -> tuple[float, ...]:
+    """The matrix that puts the stamp at the bottom centre of the page as it is displayed (/Rotate)."""
+    box = page.cropbox
+    llx, lly, urx, ury = float(box.left), float(box.bottom), float(box.right), float(box.top)
+    cx, cy = (llx + urx) / 2, (lly + ury) / 2
+    half = pages.STAMP_W / 2
+    rotate = int(page.get("/Rotate", 0) or 0) % 360
+    if rotate == 90:
+        return (0, 1, -1, 0, urx - STAMP_MARGIN, cy - half)
+    if rotate == 180:
+        return (-1, 0, 0, -1, cx + half, ury - STAMP_MARGIN)
+    if rotate == 270:
+        return (0, -1, 1, 0, llx + STAMP_MARGIN, cy + half)
+    return (1, 0, 0, 1, cx - half, lly + STAMP_MARGIN)
+
+
+@contextlib.contextmanager
+def _segment_reader(segment: Segment, files: FileStore) -> Iterator[PdfReader]:
+    stream: BinaryIO = files.open(segment.sha256) if segment.sha256 else segment.path.open("rb")  # type: ignore[union-attr]
+    with stream:
+        reader, problem = open_pdf(stream)
+        if reader is None:  # it was readable while laying out: the store changed under us
+            raise RuntimeError(problem)
+        yield reader
+
+
+def assemble(spec: BundleSpec, files: FileStore, pdf: PdfConverter, workdir: Path) -> BuiltBundle:
+    """Build ``workdir/<case_ref>-evidence.pdf`` and its manifest. Same inputs, same bytes."""
+    pages.font()  # fail before any work when the CJK font is missing
+    workdir.mkdir(parents=True, exist_ok=True)
+    layout = _Layout(spec, files, pdf, workdir)
+    laid = [layout.item(item) for item in spec.items]
+    cover_path = workdir / "parts" / "cover.pdf"
+    index_path = workdir / "parts" / "index.pdf"
+    pages.cover(cover_path, spec)
+    index_pages, links = _index(spec, laid, index_path)
+    total = 1 + index_pages + sum(entry.pages for entry in laid)
+    stamps_path = workdir / "parts" / "stamps.pdf"
+    pages.stamps(stamps_path, total)
+    data = manifest(spec, laid, total, files)
+
+    writer = PdfWriter()
+    with warnings.catch_warnings(), stamps_path.open("rb") as stamp_stream:
+        warnings.simplefilter("ignore")
+        stamper = _Stamper(writer, PdfReader(stamp_stream))
+        number = 0
+
+        def add(reader: PdfReader) -> None:
+            nonlocal number
+            for src in reader.pages:
+                number += 1
+                stamper(writer.add_page(src), number)
+
+        for segment in [Segment(1, path=cover_path), Segment(index_pages, path=index_path)] + [
+                s for entry in laid for s in entry.segments]:
+            with _segment_reader(segment, files) as reader:
+                add(reader)
+        if number != total:
+            raise RuntimeError(f"laid out {total} pages, wrote {number}")
+
+        for box in links:
+            entry = next(e for e in laid if e.item.number == box.number)
+            writer.add_annotation(1 + box.page, Link(rect=box.rect, target_page_index=entry.first_page - 1,
+                                                     border=[0, 0, 0]))
+        parents: dict[str, IndirectObject] = {}
+        for entry in laid:
+            item = entry.item
+            if item.group not in parents:
+                parents[item.group] = writer.add_outline_item(title=item.group_title,
+                                                                page_number=entry.first_page - 1)
+            writer.add_outline_item(title=f"{item.number}. {item.name}", page_number=entry.first_page - 1,
+                                    parent=parents[item.group])
+        writer.set_page_label(0, total - 1, style=PageLabelStyle.DECIMAL, start=1)
+        writer.add_metadata({"/Title": f"{spec.case_ref} 证据材料 — {spec.title}", "/Producer": "dunning-desk",
+                             "/Creator": "dunning-desk", "/Author": spec.submitter})
+        identity = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).digest()[:16]
+        writer._ID = ArrayObject([ByteStringObject(identity), ByteStringObject(identity)])
+        out = workdir / f"{_safe(spec.case_ref)}-evidence.pdf"
+        with out.open("wb") as fh:
+            writer.write(fh)
+    writer.close()
+    return BuiltBundle(pdf_path=out, page_count=total, manifest=data)
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name) or "bundle"
+
+
+__all__ = ["assemble", "manifest"]
