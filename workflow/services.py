@@ -25,7 +25,9 @@ from workflow.documents.registry import TemplateRegistry
 from workflow.documents.render import TemplateCache
 from workflow.documents.service import DocumentService
 from workflow.documents.worker import RenderWorker
-from workflow.evidence.service import Bundles, assemble_pdf, collected_spec
+from workflow.evidence.collect import Sources
+from workflow.evidence.items import EvidenceItems
+from workflow.evidence.service import Bundles, assemble_pdf
 from workflow.jobs import JOBS_ACTOR
 from workflow.ledger.attachments import Attachments
 from workflow.ledger.imports import Importer
@@ -53,6 +55,7 @@ class Services:
     dunning: DunningRun  # the daily run: decide, make and queue each customer's letter of the day
     inbox: Inbox  # replies: the mailbox read without loss, each reply matched to its case, the case moved
     bundles: Bundles  # evidence bundles: asked for in a request, built (PDF, ZIP, manifest) by a job
+    evidence: EvidenceItems  # a case's evidence items: collected from its records, chosen and ordered by people
 
     def close(self) -> None:
         """Release process-wide state: helper processes, caches."""
@@ -77,6 +80,8 @@ def build_services(core: Core) -> Services:
         webhook.schedule = lambda did: core.jobs.enqueue("mail", "deliver_webhook", did, job_id=f"webhook-{did}")
     cases = CaseService(documents, lambda u, c, d, cr: claims.claim(u, c, ClaimQuery(as_of=d, creditor_id=cr)),
                         lambda: core.services.outbox, webhook)
+    evidence = EvidenceItems(Sources(core.files, lambda u, c, d, cr: claims.claim(
+        u, c, ClaimQuery(as_of=d, creditor_id=cr)), documents), core.settings.max_upload_bytes)
     return Services(
         pdf=pdf, render_worker=worker, templates=templates, documents=documents,
         claims=claims, cases=cases,
@@ -86,8 +91,8 @@ def build_services(core: Core) -> Services:
         accounts=Accounts(token_days=core.settings.token_days,
                           session_idle=timedelta(hours=core.settings.session_idle_hours)),
         calc=law, importer=Importer(core.settings.max_upload_bytes, core.settings.payment_future_days),
-        attachments=Attachments(core.files, core.settings.max_upload_bytes),
-        bundles=Bundles(files=core.files, pdf=pdf, unit_of_work=core.unit_of_work, spec_of=collected_spec,
+        attachments=Attachments(core.files, core.settings.max_upload_bytes), evidence=evidence,
+        bundles=Bundles(files=core.files, pdf=pdf, unit_of_work=core.unit_of_work, spec_of=evidence.to_spec,
                         assemble=assemble_pdf, actor=JOBS_ACTOR,
                         enqueue_build=lambda bid: core.jobs.enqueue("documents", "build_bundle", bid,
                                                                     job_id=f"bundle-{bid}")),

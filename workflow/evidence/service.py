@@ -87,13 +87,6 @@ def inputs_digest(spec: BundleSpec) -> str:
                                      default=plain).encode("utf-8")).hexdigest()
 
 
-def collected_spec(uow: UnitOfWork, case_id: int, submitter: str) -> BundleSpec:
-    """The case's included items, in their order, as a spec (``workflow.evidence.items``)."""
-    from workflow.evidence.items import to_spec
-
-    return to_spec(uow, case_id, submitter)
-
-
 def assemble_pdf(spec: BundleSpec, files: FileStore, pdf: PdfConverter, workdir: Path) -> BuiltBundle:
     """The paginated PDF and its manifest (``workflow.evidence.assemble``)."""
     from workflow.evidence.assemble import assemble
