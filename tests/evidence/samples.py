@@ -74,7 +74,7 @@ MESSAGE_ID = "<20260312101502.7788@hdjd.com.cn>"
 
 
 def email(attachment: bytes, *, number: int = 1) -> bytes:
-    msg = MIMEMultipart()
+    msg = MIMEMultipart(boundary="=_dunning_sample_boundary")
     msg["From"] = f"{Header('上海华东机电 财务部', 'gbk').encode()} <ar@hdjd.com.cn>"
     msg["To"] = f"{Header('华星光电 应付账款', 'gbk').encode()} <ap@csot.example.cn>"
     msg["Cc"] = "legal@hdjd.com.cn"
@@ -99,3 +99,15 @@ def bundle(items: tuple[ItemSpec, ...]) -> BundleSpec:
     return BundleSpec(case_ref="AR-2026-0007", title="买卖合同纠纷", parties={"creditor": CREDITOR, "debtor": DEBTOR},
                       claim_amount="128450.00", currency="CNY", submitter="张丽（法务部）",
                       submitted_on=date(2026, 3, 20), items=items)
+
+
+def rotated_pdf(rotate: int) -> bytes:
+    """A portrait page displayed turned by ``rotate`` degrees (/Rotate), as scanners often write."""
+    from pypdf import PdfReader
+
+    writer = PdfWriter()
+    writer.add_page(PdfReader(io.BytesIO(pdf_doc("回执", 1))).pages[0])
+    writer.pages[0].rotate(rotate)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
