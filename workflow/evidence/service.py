@@ -191,7 +191,8 @@ class Bundles:
                 return "missing" if row is None else row.status
         case_id, requested_by = claimed
         try:
-            with self.unit_of_work(self.actor, read_only=True) as uow:
+            # a writing unit of work: the case's items are brought up to date with its records first
+            with self.unit_of_work(self.actor) as uow:
                 spec = self.spec_of(uow, case_id, self._submitter(uow, requested_by))
             with tempfile.TemporaryDirectory(prefix="bundle-", dir=self.workdir) as tmp:
                 result = self._make(spec, Path(tmp))
