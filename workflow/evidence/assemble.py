@@ -50,6 +50,7 @@ from workflow.evidence.preflight import (
     UNREADABLE_EMAIL,
     converter_failed,
     corrupt,
+    image_frames,
     image_problem,
     open_pdf,
     unsupported,
@@ -60,6 +61,7 @@ from workflow.mail import mime
 
 STAMP_NAME = NameObject("/DunningPageStamp")
 STAMP_MARGIN = 12.0  # points between the page's bottom edge and the stamp
+SCAN_BATCH_BYTES = 32 * 1024 * 1024  # scans converted in one img2pdf call (its output is held in memory)
 
 
 @dataclass
@@ -104,16 +106,60 @@ class _Layout:
             laid.segments.append(Segment(pages.problem_page(path, item.number, item.name, problem), path=path))
             laid.problems.append(problem)
             return laid
+        scans: list[tuple[SourceFile, bytes, int]] = []
         for source in item.files:
             try:
-                segment = self._source(item, source)
+                if source.content_type in IMAGE_TYPES:
+                    data, frames = self._scan(source)
+                    if scans and sum(len(d) for _, d, _ in scans) + len(data) > SCAN_BATCH_BYTES:
+                        self._flush(laid, scans)
+                    scans.append((source, data, frames))
+                    continue
+                self._flush(laid, scans)
+                laid.segments.append(self._source(item, source))
             except _Problem as bad:
-                path = self._path("problem")
-                segment = Segment(pages.problem_page(path, item.number, item.name, bad.problem, source.filename),
-                                  path=path)
-                laid.problems.append(f"{source.filename}: {bad.problem}")
-            laid.segments.append(segment)
+                self._flush(laid, scans)
+                self._problem(laid, source, bad.problem)
+        self._flush(laid, scans)
         return laid
+
+    def _problem(self, laid: Laid, source: SourceFile, problem: str) -> None:
+        path = self._path("problem")
+        item = laid.item
+        laid.segments.append(Segment(pages.problem_page(path, item.number, item.name, problem, source.filename),
+                                     path=path))
+        laid.problems.append(f"{source.filename}: {problem}")
+
+    def _scan(self, source: SourceFile) -> tuple[bytes, int]:
+        """A scan's bytes (one scan is held at a time, never a whole bundle) and its page count."""
+        if not self.files.exists(source.sha256):
+            raise _Problem(MISSING)
+        with self.files.open(source.sha256) as stream:
+            data = stream.read()
+        problem = image_problem(data, source.content_type)
+        if problem is not None:
+            raise _Problem(problem)
+        return data, image_frames(data)
+
+    def _flush(self, laid: Laid, scans: list[tuple[SourceFile, bytes, int]]) -> None:
+        """Consecutive scans of an item become one PDF: one img2pdf call and one reader, not one per scan."""
+        if not scans:
+            return
+        batch = list(scans)
+        scans.clear()
+        path = self._path("scans")
+        try:
+            path.write_bytes(img2pdf.convert([d for _, d, _ in batch], layout_fun=_A4_FIT,
+                                             rotation=img2pdf.Rotation.ifvalid))
+        except (img2pdf.ImageOpenError, img2pdf.AlphaChannelError, ValueError, OSError, KeyError) as exc:
+            if len(batch) == 1:  # this one scan is what img2pdf refuses
+                source = batch[0][0]
+                self._problem(laid, source, corrupt(source.content_type.split("/")[-1].upper(), type(exc).__name__))
+                return
+            for one in batch:  # find the scan it refuses; the others still go in
+                self._flush(laid, [one])
+            return
+        laid.segments.append(Segment(sum(f for _, _, f in batch), path=path))
 
     def _source(self, item: ItemSpec, source: SourceFile) -> Segment:
         if not self.files.exists(source.sha256):
@@ -125,18 +171,6 @@ class _Layout:
                 if reader is None:
                     raise _Problem(problem or MISSING)
                 return Segment(len(reader.pages), sha256=source.sha256)
-        if kind in IMAGE_TYPES:
-            with self.files.open(source.sha256) as stream:
-                data = stream.read()
-            problem = image_problem(data, kind)
-            if problem is not None:
-                raise _Problem(problem)
-            path = self._path("image")
-            try:
-                path.write_bytes(img2pdf.convert(data, layout_fun=_A4_FIT, rotation=img2pdf.Rotation.ifvalid))
-            except (img2pdf.ImageOpenError, img2pdf.AlphaChannelError, ValueError, OSError) as exc:
-                raise _Problem(corrupt(kind.split("/")[-1].upper(), type(exc).__name__)) from exc
-            return _rendered(path)
         if kind == DOCX:
             with self.files.open(source.sha256) as stream:
                 docx = stream.read()
@@ -298,9 +332,9 @@ def _placement(page: PageObject) -> tuple[float, ...]:
 def _segment_reader(segment: Segment, files: FileStore) -> Iterator[PdfReader]:
     stream: BinaryIO = files.open(segment.sha256) if segment.sha256 else segment.path.open("rb")  # type: ignore[union-attr]
     with stream:
-        reader, problem = open_pdf(stream)
-        if reader is None:  # it was readable while laying out: the store changed under us
-            raise RuntimeError(problem)
+        reader = PdfReader(stream)  # checked while laying out (open_pdf); not walked a second time
+        if reader.is_encrypted:
+            reader.decrypt("")
         yield reader
 
 

@@ -88,6 +88,12 @@ def image_problem(data: bytes, content_type: str) -> str | None:
     return None
 
 
+def image_frames(data: bytes) -> int:
+    """Pages img2pdf makes of an image: one per frame of a multi-page TIFF, else one."""
+    with Image.open(io.BytesIO(data)) as img:
+        return int(getattr(img, "n_frames", 1))
+
+
 def check(source: SourceFile, files: FileStore, max_bytes: int) -> str | None:
     """The problem with one original, or None when it can go in."""
     if not files.exists(source.sha256):
