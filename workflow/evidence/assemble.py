@@ -20,6 +20,7 @@ import contextlib
 import hashlib
 import json
 import re
+import shutil
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -342,6 +343,13 @@ def assemble(spec: BundleSpec, files: FileStore, pdf: PdfConverter, workdir: Pat
     """Build ``workdir/<case_ref>-evidence.pdf`` and its manifest. Same inputs, same bytes."""
     pages.font()  # fail before any work when the CJK font is missing
     workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        return _assemble(spec, files, pdf, workdir)
+    finally:  # the intermediate pages: the bundle is what is kept
+        shutil.rmtree(workdir / "parts", ignore_errors=True)
+
+
+def _assemble(spec: BundleSpec, files: FileStore, pdf: PdfConverter, workdir: Path) -> BuiltBundle:
     layout = _Layout(spec, files, pdf, workdir)
     laid = [layout.item(item) for item in spec.items]
     cover_path = workdir / "parts" / "cover.pdf"

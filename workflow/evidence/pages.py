@@ -365,7 +365,8 @@ def problem_page(path: Path, number: int, name: str, problem: str, filename: str
         story.append(Spacer(0, 3 * mm))
     story.append(para(problem, _style(12)))
     story.append(Spacer(0, 3 * mm))
-    story.append(para("原件见随附的原始文件（ZIP）。/ The original is in the accompanying ZIP.", _style(9.5)))
+    if "不存在" not in problem:  # a missing original is not in the ZIP either
+        story.append(para("原件见随附的原始文件（ZIP）。/ The original is in the accompanying ZIP.", _style(9.5)))
     return _build(path, name, story)
 
 
