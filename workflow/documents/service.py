@@ -28,15 +28,16 @@ from workflow.documents.contexts.typed import check_typed_context
 from workflow.documents.models import GeneratedDocument, PdfStatus
 from workflow.documents.pdf import PdfConverter
 from workflow.documents.registry import TemplateRegistry
-from workflow.errors import DomainError, NotFound, invalid
+from workflow.errors import DomainError, Forbidden, NotFound, invalid
 from workflow.filestore import FileStore, sha256_hex
+from workflow.ledger.access import can_see_customer
 from workflow.unit_of_work import UnitOfWork
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_MIME = "application/pdf"
 MAX_DEPTH = 12
 DOCUMENT_MAKERS = frozenset({Role.CLERK, Role.LEGAL, Role.ADMIN})
-DOCUMENT_READERS = DOCUMENT_MAKERS  # as the API's STAFF: a document names no lawyer it is assigned to
+DOCUMENT_READERS = DOCUMENT_MAKERS  # every document; a lawyer reads their customers' ones (``readable``)
 FINAL_LAWYER_LETTER = frozenset({Role.LEGAL, Role.LAWYER})
 log = logging.getLogger(__name__)
 
@@ -191,9 +192,7 @@ class DocumentService:
     def download(self, uow: UnitOfWork, document_id: int, fmt: str) -> Download:
         """The stored bytes, checked against their SHA-256; every download is audit-logged."""
         doc = self.get(uow.session, document_id)
-        # a lawyer reads the lawyer's letters they made themselves, nothing else
-        if not (uow.actor.is_lawyer and doc.kind == "lawyer_letter" and doc.made_by == uow.actor.username):
-            uow.require(DOCUMENT_READERS, "无权下载文书", "You may not download documents")
+        require_readable(uow, doc)
         if fmt == "pdf":
             if doc.pdf_sha256 is None:
                 if doc.pdf_status == PdfStatus.UNAVAILABLE:
@@ -221,6 +220,22 @@ class DocumentService:
         if spec is None:
             return kind
         return spec.title_zh if language == "zh" else spec.title_en.replace(" ", "_")
+
+
+def readable(uow: UnitOfWork, doc: GeneratedDocument) -> bool:
+    """Staff read every document; a lawyer those of the customers assigned to them (their cases'
+    letters, statements, sheets) and the lawyer's letters they made themselves, nothing else."""
+    actor = uow.actor
+    if actor.is_lawyer:
+        if doc.kind == "lawyer_letter" and doc.made_by == actor.username:
+            return True
+        return doc.customer_id is not None and can_see_customer(uow.session, actor, doc.customer_id)
+    return actor.role in DOCUMENT_READERS
+
+
+def require_readable(uow: UnitOfWork, doc: GeneratedDocument) -> None:
+    if not readable(uow, doc):
+        raise Forbidden("无权查看该文书", "You may not read this document")
 
 
 def describe(doc: GeneratedDocument) -> dict[str, Any]:

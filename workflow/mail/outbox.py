@@ -67,10 +67,11 @@ from workflow.cases.states import CLOSED, CaseState
 from workflow.config import Settings
 from workflow.documents.docx_text import docx_text
 from workflow.documents.models import GeneratedDocument, PdfStatus
-from workflow.errors import Conflict, DomainError, FieldProblem, NotFound, ValidationFailed, invalid
+from workflow.errors import Conflict, DomainError, FieldProblem, Forbidden, NotFound, ValidationFailed, invalid
 from workflow.filestore import FileStore, sha256_hex
 from workflow.law.linter import Finding, lint_letter
 from workflow.law.workdays import WorkCalendar
+from workflow.ledger.access import can_see_customer
 from workflow.ledger.models import Contact, Customer
 from workflow.mail import texts
 from workflow.mail.compose import (
@@ -727,10 +728,10 @@ class Outbox:
 
     def raw(self, uow: UnitOfWork, outbox_id: int) -> tuple[OutboxMessage, bytes]:
         """The exact bytes handed to the server, checked against their SHA-256; audit-logged."""
-        uow.require(OUTBOX_WRITERS, "无权下载邮件原文", "You may not download sent mail")
         row = uow.session.get(OutboxMessage, outbox_id)
         if row is None:
             raise NotFound("邮件", "outbox message", outbox_id)
+        require_mail_reader(uow, row.customer_id)
         if row.raw_sha256 is None:
             raise NotFound("邮件原文", "message bytes", f"{outbox_id} (not composed yet: {row.status})")
         data = self.files.get(row.raw_sha256)
@@ -739,6 +740,18 @@ class Outbox:
                               status=500, code="corrupt_file")
         uow.audit("outbox.download", "outbox_message", row.id, None, {"sha256": row.raw_sha256})
         return row, data
+
+
+def may_read_mail(uow: UnitOfWork, customer_id: int | None) -> bool:
+    """Staff read all mail; a lawyer the mail to and from the customers assigned to them."""
+    if uow.actor.is_lawyer:
+        return customer_id is not None and can_see_customer(uow.session, uow.actor, customer_id)
+    return uow.actor.role in OUTBOX_WRITERS
+
+
+def require_mail_reader(uow: UnitOfWork, customer_id: int | None) -> None:
+    if not may_read_mail(uow, customer_id):
+        raise Forbidden("无权查看该邮件", "You may not read this message")
 
 
 def _rowcount(result: Any) -> int:

@@ -63,6 +63,7 @@ from workflow.ledger.models import Attachment, Contact, Customer, Invoice
 from workflow.mail import mime
 from workflow.mail.inbound import InboundMessage, InboundStatus, MailboxState, TriageDecision, TriageReason
 from workflow.mail.models import OutboxMessage
+from workflow.mail.outbox import require_mail_reader
 from workflow.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -765,10 +766,10 @@ class Inbox:
         return {"items": [describe(s, r) for r in rows], "total": total, "page": page, "per_page": per_page}
 
     def show(self, uow: UnitOfWork, inbound_id: int) -> dict[str, Any]:
-        uow.require(CASE_WORKERS, "无权查看回复", "You may not read replies")
         row = uow.session.get(InboundMessage, inbound_id)
         if row is None:
             raise NotFound("回复", "reply", inbound_id)
+        require_mail_reader(uow, row.customer_id)  # staff; a lawyer, their customers' replies
         out = describe(uow.session, row)
         out["decisions"] = [{"intent": d.intent, "machine_intent": d.machine_intent, "corrected": d.corrected,
                              "corrections": d.corrections, "decided_by": d.decided_by, "decided_at": d.decided_at}
@@ -864,10 +865,10 @@ class Inbox:
         return {"decisions": total, "confirmed": confirmed, "by_intent": by}
 
     def raw(self, uow: UnitOfWork, inbound_id: int) -> tuple[InboundMessage, bytes]:
-        uow.require(CASE_WORKERS, "无权下载邮件原文", "You may not download received mail")
         row = uow.session.get(InboundMessage, inbound_id)
         if row is None:
             raise NotFound("回复", "reply", inbound_id)
+        require_mail_reader(uow, row.customer_id)
         data = self.files.get(row.sha256)
         uow.audit("inbound.download", "inbound_message", row.id, None, {"sha256": row.sha256})
         return row, data

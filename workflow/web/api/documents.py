@@ -7,7 +7,8 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from flask import Blueprint, request
-from pydantic import Field
+from pydantic import ConfigDict, Field
+from sqlalchemy import select
 
 from workflow.accounts.actor import Actor
 from workflow.accounts.models import Role
@@ -17,10 +18,23 @@ from workflow.documents.contexts.letters import LawFirm, Lawyer, PreviousLetter
 from workflow.documents.models import GeneratedDocument
 from workflow.documents.registry import TEMPLATE_EDITORS, TemplateRegistry
 from workflow.documents.registry import describe as describe_template
-from workflow.documents.service import DocumentService, describe
+from workflow.documents.service import DocumentService, describe, require_readable
 from workflow.errors import invalid
-from workflow.web.api.base import ALL_ROLES, STAFF, WRITERS, StrictModel, core, endpoint, file_response, session, uow
-from workflow.web.api.responses import CatalogueOut, DocumentOut, TemplateList, TemplateVersionOut
+from workflow.ids import Id
+from workflow.ledger.access import scoped
+from workflow.web.api.base import (
+    ALL_ROLES,
+    WRITERS,
+    PageQuery,
+    StrictModel,
+    core,
+    endpoint,
+    file_response,
+    paginate,
+    session,
+    uow,
+)
+from workflow.web.api.responses import CatalogueOut, DocumentOut, Paged, TemplateList, TemplateVersionOut
 
 bp = Blueprint("documents", __name__)
 
@@ -131,10 +145,38 @@ def generate_for_customer(actor: Actor, customer_id: int, body: LedgerDocumentIn
     return described_when_done(doc), 201
 
 
-@endpoint(bp, "GET", "/documents/{document_id}", summary="A generated document's record", roles=STAFF,
-          path_params=DOC, response=DocumentOut)
+class DocumentQuery(PageQuery):
+    model_config = ConfigDict(extra="forbid")
+
+    customer_id: Id | None = Field(None, description="only this customer's documents")
+    case: Id | None = Field(None, description="only the documents of this case (its id)")
+    kind: str | None = Field(None, max_length=40, description="only documents of this kind")
+
+
+class DocumentPage(Paged):
+    items: list[DocumentOut]
+
+
+@endpoint(bp, "GET", "/documents", summary="Generated documents, newest first (a lawyer: their customers' only)",
+          roles=ALL_ROLES, query=DocumentQuery, response=DocumentPage)
+def list_documents(actor: Actor, query: DocumentQuery) -> Any:
+    stmt = select(GeneratedDocument).order_by(GeneratedDocument.id.desc())
+    if query.customer_id is not None:
+        stmt = stmt.where(GeneratedDocument.customer_id == query.customer_id)
+    if query.case is not None:
+        stmt = stmt.where(GeneratedDocument.case_id == query.case)
+    if query.kind is not None:
+        stmt = stmt.where(GeneratedDocument.kind == query.kind)
+    return paginate(session(), scoped(stmt, actor, GeneratedDocument.customer_id), query, describe)
+
+
+@endpoint(bp, "GET", "/documents/{document_id}", summary="A generated document's record", roles=ALL_ROLES,
+          path_params=DOC, responses={"200": "OK", "403": "Not a document of this lawyer's customers",
+                                      "404": "No such document"}, response=DocumentOut)
 def get_document(actor: Actor, document_id: int) -> Any:
-    return describe(DocumentService.get(session(), document_id))
+    doc = DocumentService.get(session(), document_id)
+    require_readable(uow(), doc)
+    return describe(doc)
 
 
 def _download(actor: Actor, document_id: int, fmt: str) -> Any:
@@ -142,7 +184,7 @@ def _download(actor: Actor, document_id: int, fmt: str) -> Any:
     return file_response(d.data, d.mimetype, d.filename)
 
 
-# lawyers too: the service lets them have the lawyer's letters they made themselves, nothing else
+# lawyers too: the service lets them have their customers' documents and the lawyer's letters they made
 @endpoint(bp, "GET", "/documents/{document_id}/docx", summary="Download the DOCX (audit-logged)", roles=ALL_ROLES,
           path_params=DOC, writes=True, response_types=[
               "application/vnd.openxmlformats-officedocument.wordprocessingml.document"])

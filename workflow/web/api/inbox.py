@@ -16,7 +16,18 @@ from pydantic import Field
 
 from workflow.accounts.actor import Actor
 from workflow.mail.replies import INTENTS, Inbox, corrections_of
-from workflow.web.api.base import STAFF, WRITERS, PageQuery, StrictModel, core, endpoint, file_response, session, uow
+from workflow.web.api.base import (
+    ALL_ROLES,
+    STAFF,
+    WRITERS,
+    PageQuery,
+    StrictModel,
+    core,
+    endpoint,
+    file_response,
+    session,
+    uow,
+)
 from workflow.web.api.responses import OpenOut, Out, Paged
 
 bp = Blueprint("inbox", __name__)
@@ -139,7 +150,8 @@ def accuracy(actor: Actor) -> Any:
 
 
 @endpoint(bp, "GET", "/replies/{inbound_id}", summary="One received message: what was read, its case, what was done",
-          roles=STAFF, path_params=ONE, responses={"200": "OK", "404": "No such message"}, response=ReplyDetail)
+          roles=ALL_ROLES, path_params=ONE, responses={"200": "OK", "403": "Not a reply of this lawyer's customers",
+                                                       "404": "No such message"}, response=ReplyDetail)
 def show_reply(actor: Actor, inbound_id: int) -> Any:
     data = _inbox().show(uow(), inbound_id)
     decisions = data.pop("decisions")
@@ -147,8 +159,9 @@ def show_reply(actor: Actor, inbound_id: int) -> Any:
 
 
 @endpoint(bp, "GET", "/replies/{inbound_id}/eml", summary="The exact bytes received, as message/rfc822 (audit-logged)",
-          roles=STAFF, path_params=ONE, writes=True, response_types=["message/rfc822"],
-          responses={"200": "The message", "404": "No such message"})
+          roles=ALL_ROLES, path_params=ONE, writes=True, response_types=["message/rfc822"],
+          responses={"200": "The message", "403": "Not a reply of this lawyer's customers",
+                     "404": "No such message"})
 def download_reply(actor: Actor, inbound_id: int) -> Any:
     row, data = _inbox().raw(uow(), inbound_id)
     return file_response(data, "message/rfc822", f"reply-{row.id}.eml")

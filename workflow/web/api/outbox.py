@@ -17,9 +17,10 @@ from sqlalchemy import select
 from workflow.accounts.actor import Actor
 from workflow.errors import NotFound
 from workflow.ids import Id
+from workflow.ledger.access import scoped
 from workflow.mail.models import OutboxMessage
-from workflow.mail.outbox import Outbox, attempts_of, describe, describe_attempts
-from workflow.web.api.base import STAFF, WRITERS, PageQuery, core, endpoint, file_response, paginate, session, uow
+from workflow.mail.outbox import Outbox, attempts_of, describe, describe_attempts, require_mail_reader
+from workflow.web.api.base import ALL_ROLES, WRITERS, PageQuery, core, endpoint, file_response, paginate, session, uow
 from workflow.web.api.responses import Out, Paged
 
 bp = Blueprint("outbox", __name__)
@@ -90,6 +91,7 @@ def _get(outbox_id: int) -> OutboxMessage:
     row = session().get(OutboxMessage, outbox_id)
     if row is None:
         raise NotFound("邮件", "outbox message", outbox_id)
+    require_mail_reader(uow(), row.customer_id)  # staff; a lawyer, their customers' mail only
     return row
 
 
@@ -99,9 +101,10 @@ def _detail(row: OutboxMessage) -> dict[str, Any]:
 
 
 @endpoint(bp, "GET", "/outbox", summary="Outgoing mail, newest first (filter by status, case, customer)",
-          roles=STAFF, query=OutboxQuery, response=OutboxPage)
+          roles=ALL_ROLES, query=OutboxQuery, response=OutboxPage)
 def list_outbox(actor: Actor, query: OutboxQuery) -> Any:
-    stmt = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    # a lawyer sees the mail of the customers assigned to them, nothing else
+    stmt = scoped(select(OutboxMessage), actor, OutboxMessage.customer_id).order_by(OutboxMessage.id.desc())
     if query.status is not None:
         stmt = stmt.where(OutboxMessage.status == query.status)
     if query.case is not None:
@@ -112,14 +115,16 @@ def list_outbox(actor: Actor, query: OutboxQuery) -> Any:
 
 
 @endpoint(bp, "GET", "/outbox/{outbox_id}", summary="One message: recipients, body, the server's reply, attempts",
-          roles=STAFF, path_params=MSG, responses={"200": "OK", "404": "No such message"}, response=OutboxDetail)
+          roles=ALL_ROLES, path_params=MSG, responses={"200": "OK", "403": "Not mail of this lawyer's customers",
+                                                       "404": "No such message"}, response=OutboxDetail)
 def show_outbox(actor: Actor, outbox_id: int) -> Any:
     return _detail(_get(outbox_id))
 
 
 @endpoint(bp, "GET", "/outbox/{outbox_id}/eml", summary="The exact bytes sent, as message/rfc822 (audit-logged)",
-          roles=STAFF, path_params=MSG, writes=True, response_types=["message/rfc822"],
-          responses={"200": "The message", "404": "No such message, or not composed yet"})
+          roles=ALL_ROLES, path_params=MSG, writes=True, response_types=["message/rfc822"],
+          responses={"200": "The message", "403": "Not mail of this lawyer's customers",
+                     "404": "No such message, or not composed yet"})
 def download_eml(actor: Actor, outbox_id: int) -> Any:
     row, data = _outbox().raw(uow(), outbox_id)
     return file_response(data, "message/rfc822", f"outbox-{row.id}.eml")
