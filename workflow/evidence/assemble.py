@@ -39,6 +39,7 @@ from pypdf.generic import (
     FloatObject,
     IndirectObject,
     NameObject,
+    NumberObject,
     StreamObject,
 )
 
@@ -62,6 +63,7 @@ from workflow.mail import mime
 
 STAMP_NAME = NameObject("/DunningPageStamp")
 STAMP_MARGIN = 12.0  # points between the page's bottom edge and the stamp
+SPOOL_MIN_BYTES = 32 * 1024  # smaller streams stay in memory: the spool's bookkeeping would cost more
 SCAN_BATCH_BYTES = 32 * 1024 * 1024  # scans converted in one img2pdf call (its output is held in memory)
 
 
@@ -307,6 +309,98 @@ class _Stamper:
         page[NameObject("/Resources")] = res
 
 
+class _Spooled(StreamObject):
+    """A large stream (a scan, a heavy page) whose bytes wait in the spool file until written.
+
+    pypdf's writer keeps every object it will write in memory; without this, a bundle of hundreds
+    of MB of scans would be held whole until ``write``. Its dictionary stays (small); its data is
+    copied from the spool into the output in chunks."""
+
+    def __init__(self, source: StreamObject, spool: _Spool, offset: int, length: int) -> None:
+        super().__init__()
+        self.update({k: v for k, v in source.items() if k != "/Length"})
+        self.spool = spool
+        self.offset = offset
+        self.length = length
+
+    def get_data(self) -> bytes:
+        return self.spool.read(self.offset, self.length)
+
+    def write_to_stream(self, stream: Any, *args: Any) -> None:
+        self[NameObject("/Length")] = NumberObject(self.length)
+        DictionaryObject.write_to_stream(self, stream, *args)
+        del self[NameObject("/Length")]
+        stream.write(b"\nstream\n")
+        self.spool.copy(self.offset, self.length, stream)
+        stream.write(b"\nendstream")
+
+
+class _Spool:
+    """One scratch file for the large streams of the pages already added to the writer."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.fh: BinaryIO | None = None
+
+    def __enter__(self) -> _Spool:
+        self.fh = self.path.open("w+b")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.fh is not None:
+            self.fh.close()
+
+    def page(self, writer: PdfWriter, page: PageObject) -> None:
+        """Move the page's large content and image streams (one level of forms deep) to the spool."""
+        contents = page.get("/Contents")
+        refs: list[Any] = []
+        if contents is not None:
+            target = contents.get_object()
+            refs = list(target) if isinstance(target, ArrayObject) else [contents]
+        for ref in self._xobjects(page):
+            refs.append(ref)
+            form = ref.get_object()
+            if isinstance(form, StreamObject) and form.get("/Subtype") == "/Form":
+                refs.extend(self._xobjects(form))
+        for ref in refs:
+            self._spool(writer, ref)
+
+    @staticmethod
+    def _xobjects(holder: DictionaryObject) -> list[Any]:
+        resources = holder.get("/Resources")
+        xobjects = resources.get_object().get("/XObject") if resources is not None else None
+        return list(xobjects.get_object().values()) if xobjects is not None else []
+
+    def _spool(self, writer: PdfWriter, ref: Any) -> None:
+        if not isinstance(ref, IndirectObject) or ref.pdf is not writer:
+            return
+        obj = ref.get_object()
+        if isinstance(obj, _Spooled) or not isinstance(obj, StreamObject) or len(obj._data) < SPOOL_MIN_BYTES:
+            return
+        assert self.fh is not None
+        self.fh.seek(0, 2)
+        offset = self.fh.tell()
+        self.fh.write(obj._data)
+        spooled = _Spooled(obj, self, offset, len(obj._data))
+        spooled.indirect_reference = ref
+        writer._objects[ref.idnum - 1] = spooled
+
+    def read(self, offset: int, length: int) -> bytes:
+        assert self.fh is not None
+        self.fh.seek(offset)
+        return self.fh.read(length)
+
+    def copy(self, offset: int, length: int, out: Any) -> None:
+        assert self.fh is not None
+        self.fh.seek(offset)
+        while length > 0:
+            chunk = self.fh.read(min(length, 1 << 20))
+            if not chunk:
+                raise OSError("spool file truncated")
+            out.write(chunk)
+            length -= len(chunk)
+
+
 def _stream(data: bytes) -> DecodedStreamObject:
     stream = DecodedStreamObject()
     stream.set_data(data)
@@ -362,7 +456,8 @@ def _assemble(spec: BundleSpec, files: FileStore, pdf: PdfConverter, workdir: Pa
     data = manifest(spec, laid, total, files)
 
     writer = PdfWriter()
-    with warnings.catch_warnings(), stamps_path.open("rb") as stamp_stream:
+    spool = _Spool(workdir / "parts" / "spool.bin")
+    with warnings.catch_warnings(), stamps_path.open("rb") as stamp_stream, spool:
         warnings.simplefilter("ignore")
         stamper = _Stamper(writer, PdfReader(stamp_stream))
         number = 0
@@ -371,7 +466,9 @@ def _assemble(spec: BundleSpec, files: FileStore, pdf: PdfConverter, workdir: Pa
             nonlocal number
             for src in reader.pages:
                 number += 1
-                stamper(writer.add_page(src), number)
+                page = writer.add_page(src)
+                spool.page(writer, page)
+                stamper(page, number)
 
         for segment in [Segment(1, path=cover_path), Segment(index_pages, path=index_path)] + [
                 s for entry in laid for s in entry.segments]:
