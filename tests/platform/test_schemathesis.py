@@ -36,11 +36,13 @@ from workflow.models import Base
 # the resource modules register their operations on import, as workflow.web.api.register does
 from workflow.web.api import (  # noqa: F401
     accounts,
+    bundles,
     calc,
     cases,
     contracts,
     documents,
     dunning,
+    evidence,
     imports,
     inbox,
     ledger,
