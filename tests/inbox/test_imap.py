@@ -34,6 +34,25 @@ NAMES = ["001-outlook_zh-promise_to_pay.eml", "010-gmail_zh-promise_to_pay.eml",
          "029-outlook_zh-dispute.eml", "040-foxmail-hardship.eml", "046-outlook_zh-auto_reply.eml",
          "050-outlook_zh-other.eml", "069-foxmail-promise_to_pay.eml"]
 DUNNING = str(Path(sys.executable).with_name("dunning"))
+# `dunning inbox poll`, SIGKILLed right after the k-th new message is committed: before it is processed,
+# before anything moves on the server (the fault is injected here, not in the product)
+KILLED_POLLER = """
+import os, signal, sys
+from workflow.mail import replies
+k = int(sys.argv.pop(1))
+stored = [0]
+original = replies.Inbox.store
+def store(self, *args, **kwargs):
+    result = original(self, *args, **kwargs)
+    if result.new:
+        stored[0] += 1
+        if stored[0] == k:
+            os.kill(os.getpid(), signal.SIGKILL)
+    return result
+replies.Inbox.store = store
+from workflow.cli import main
+main()
+"""
 
 
 def _settings(tmp_path: Path, servers: MailServers, folder: str) -> Settings:
@@ -149,8 +168,8 @@ def test_a_poller_killed_mid_batch_loses_nothing_and_doubles_nothing(
 
     # the poller dies (SIGKILL) right after committing the k-th message: before processing it,
     # before moving anything on the server
-    first = subprocess.run([DUNNING, "inbox", "poll"], env=_env(settings, DUNNING_INBOX_TEST_KILL_AFTER_STORED=str(
-        killed_after)), capture_output=True, timeout=300, check=False)
+    first = subprocess.run([sys.executable, "-c", KILLED_POLLER, str(killed_after), "inbox", "poll"],
+                           env=_env(settings), capture_output=True, timeout=300, check=False)
     assert first.returncode == -signal.SIGKILL, first.stderr.decode()
     assert [r.status for r in all_inbound(inbox_core)] == ["stored"] * killed_after
     assert len(servers.messages(USER)) == len(raws)  # all still on the server

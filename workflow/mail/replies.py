@@ -34,9 +34,7 @@ check. At most one of each per case and day, however many messages the debtor se
 from __future__ import annotations
 
 import logging
-import os
 import re
-import signal
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -88,10 +86,6 @@ OUR_PROBLEM = re.compile(r"frequen|频率|too many|rate limit|dmarc|spf|dkim|spa
                          r"|reputation", re.IGNORECASE)
 SLIP_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png", "image/jpg"})
 NOTE_EXCERPT = 600
-
-# a test's fault injection: SIGKILL this process right after the N-th message of a pass is
-# committed, before it is processed or touched on the server (tests/inbox/test_imap.py)
-KILL_AFTER_STORED = "DUNNING_INBOX_TEST_KILL_AFTER_STORED"
 
 # (the raw message, the day relative dates count from when it has no readable Date) -> its JSON
 Classifier = Callable[[bytes, date], Mapping[str, Any]]
@@ -154,12 +148,6 @@ def message_id_of(raw: bytes) -> str | None:
     return found[:500] or None
 
 
-def _fault_point(count: int) -> None:
-    raw = os.environ.get(KILL_AFTER_STORED, "")
-    if raw.isdigit() and int(raw) == count:
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
 class Inbox:
     def __init__(self, *, settings: Settings, files: FileStore, unit_of_work: UnitOfWorkFactory,
                  classify: Classifier, outbox: Callable[[], OutboxPort],
@@ -170,7 +158,6 @@ class Inbox:
         self._classify = classify
         self._outbox = outbox
         self._make_source = source
-        self._stored_this_process = 0
 
     # ---- the pass ---------------------------------------------------------------------------------
     def source(self) -> MailSource:
@@ -200,9 +187,6 @@ class Inbox:
             # another poller stored the same bytes (or made the mailbox's row) at the same moment:
             # the second try finds its row
             stored = self._store(raw, sha, message_id, mailbox, uid, uidvalidity, maildir_key)
-        if stored.new:
-            self._stored_this_process += 1
-            _fault_point(self._stored_this_process)
         return stored
 
     def _store(self, raw: bytes, sha: str, message_id: str | None, mailbox: str, uid: int | None,
