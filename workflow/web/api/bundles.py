@@ -18,7 +18,7 @@ from workflow.accounts.actor import Actor
 from workflow.evidence.models import Bundle, BundleStatus
 from workflow.evidence.service import Bundles, Download, describe
 from workflow.web.api.base import ALL_ROLES, core, endpoint, uow
-from workflow.web.api.responses import Out
+from workflow.web.api.responses import OpenOut, Out
 
 bp = Blueprint("bundles", __name__)
 
@@ -30,9 +30,9 @@ CHUNK = 256 * 1024
 
 class BundleLinks(Out):
     self: str
-    pdf: str | None = Field(None, description="present once the bundle is ready")
-    zip: str | None = Field(None, description="the PDF, manifest.json and every original")
-    manifest: str | None = None
+    pdf: str | None = Field(description="set once the bundle is ready")
+    zip: str | None = Field(description="the PDF, manifest.json and every original")
+    manifest: str | None
 
 
 class BundleOut(Out):
@@ -51,6 +51,36 @@ class BundleOut(Out):
     links: BundleLinks
 
 
+class ManifestFileOut(OpenOut):
+    sha256: str
+    filename: str
+
+
+class ManifestItemOut(OpenOut):
+    number: int
+    name: str
+    first_page: int
+    last_page: int
+    files: list[ManifestFileOut]
+
+
+class ManifestOriginalOut(Out):
+    path: str = Field(description="where the original is in the ZIP")
+    sha256: str
+    item: int
+    size: int
+
+
+class ManifestOut(OpenOut):
+    """The manifest as in the ZIP (manifest.json): each item's originals, their SHA-256, its pages."""
+
+    case_ref: str
+    pages: int
+    items: list[ManifestItemOut]
+    originals: list[ManifestOriginalOut]
+    bundle: dict[str, Any] = Field(description="the PDF's file name, SHA-256 and page count")
+
+
 class BundleList(Out):
     items: list[BundleOut]
 
@@ -61,7 +91,7 @@ def _bundles() -> Bundles:
 
 def _out(bundle: Bundle, ref: str) -> dict[str, Any]:
     base = f"/api/v1/bundles/{bundle.id}"
-    links: dict[str, str | None] = {"self": base}
+    links: dict[str, str | None] = {"self": base, "pdf": None, "zip": None, "manifest": None}
     if bundle.status == BundleStatus.READY.value:
         links.update(pdf=f"{base}/pdf", zip=f"{base}/zip", manifest=f"{base}/manifest")
     return {**describe(bundle, ref), "links": links}
@@ -76,7 +106,7 @@ def _stream(d: Download) -> Response:
             while block := src.read(CHUNK):
                 yield block
 
-    resp = Response(chunks(), mimetype=d.mimetype, direct_passthrough=True)
+    resp = Response(chunks(), mimetype=d.mimetype)
     resp.headers["Content-Length"] = str(d.size)
     ascii_name = "".join(c if " " <= c <= "~" and c not in '"\\' else "_" for c in d.filename)
     resp.headers["Content-Disposition"] = (
@@ -138,6 +168,6 @@ def download_bundle_zip(actor: Actor, bundle_id: int) -> Any:
 @endpoint(bp, "GET", "/bundles/{bundle_id}/manifest",
           summary="The manifest: each item's originals with their SHA-256 and pages (audit-logged)",
           roles=ALL_ROLES, path_params=ONE, writes=True, response_types=["application/json"],
-          responses=_FILE_RESPONSES)
+          responses=_FILE_RESPONSES, response=ManifestOut)
 def download_bundle_manifest(actor: Actor, bundle_id: int) -> Any:
     return _download(bundle_id, "manifest")
