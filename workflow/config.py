@@ -27,7 +27,16 @@ AUDIT_KEY_MIN_LENGTH = 16
 
 
 class SettingsError(ValueError):
-    """A DUNNING_* variable holds a value that cannot be parsed."""
+    """A DUNNING_* variable holds a value that cannot be parsed. ``str()`` is the English message;
+    ``zh`` the Chinese one the CLI shows under the default locale."""
+
+    def __init__(self, en: str, zh: str | None = None) -> None:
+        super().__init__(en)
+        self.en = en
+        self.zh = zh or en
+
+    def message(self, locale: str) -> str:
+        return self.en if locale.startswith("en") else self.zh
 
 
 @dataclass(frozen=True)
@@ -132,41 +141,51 @@ class Settings:
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise SettingsError(f"DUNNING_TIMEZONE: unknown time zone {self.timezone!r}") from exc
+            raise SettingsError(f"DUNNING_TIMEZONE: unknown time zone {self.timezone!r}",
+                                f"DUNNING_TIMEZONE：未知时区 {self.timezone!r}") from exc
         if self.mail_transport not in ("smtp", "maildir", "memory"):
-            raise SettingsError("DUNNING_MAIL_TRANSPORT: must be smtp, maildir or memory")
+            raise SettingsError("DUNNING_MAIL_TRANSPORT: must be smtp, maildir or memory",
+                                "DUNNING_MAIL_TRANSPORT：应为 smtp、maildir 或 memory")
         if self.mail_transport == "smtp" and not self.smtp_url:
-            raise SettingsError("DUNNING_MAIL_TRANSPORT=smtp needs DUNNING_SMTP_URL")
+            raise SettingsError("DUNNING_MAIL_TRANSPORT=smtp needs DUNNING_SMTP_URL",
+                                "DUNNING_MAIL_TRANSPORT=smtp 时须设置 DUNNING_SMTP_URL")
         if self.smtp_url:
             from workflow.mail.smtp import parse_smtp_url  # stdlib only: cheap at start-up
 
             try:
                 parse_smtp_url(self.smtp_url)
             except ValueError as exc:
-                raise SettingsError(f"DUNNING_SMTP_URL: {exc}") from exc
+                raise SettingsError(f"DUNNING_SMTP_URL: {exc}", f"DUNNING_SMTP_URL 无效：{exc}") from exc
         if self.job_runner == "rq" and not self.redis_url:
-            raise SettingsError("DUNNING_JOB_RUNNER=rq needs DUNNING_REDIS_URL")
+            raise SettingsError("DUNNING_JOB_RUNNER=rq needs DUNNING_REDIS_URL",
+                                "DUNNING_JOB_RUNNER=rq 时须设置 DUNNING_REDIS_URL")
         if self.locale not in ("zh_CN", "en"):
-            raise SettingsError("DUNNING_LOCALE: must be zh_CN or en")
+            raise SettingsError("DUNNING_LOCALE: must be zh_CN or en", "DUNNING_LOCALE：应为 zh_CN 或 en")
         if "@" not in self.mail_from or self.mail_from.startswith("@") or self.mail_from.endswith("@"):
-            raise SettingsError(f"DUNNING_MAIL_FROM: not an email address: {self.mail_from!r}")
+            raise SettingsError(f"DUNNING_MAIL_FROM: not an email address: {self.mail_from!r}",
+                                f"DUNNING_MAIL_FROM：不是电子邮件地址：{self.mail_from!r}")
         if self.contact_start_hour >= self.contact_end_hour:
-            raise SettingsError("DUNNING_CONTACT_START_HOUR must be before DUNNING_CONTACT_END_HOUR")
+            raise SettingsError("DUNNING_CONTACT_START_HOUR must be before DUNNING_CONTACT_END_HOUR",
+                                "DUNNING_CONTACT_START_HOUR 须早于 DUNNING_CONTACT_END_HOUR")
         if self.credit_hold_webhook_url and not self.webhook_secret:
-            raise SettingsError("DUNNING_CREDIT_HOLD_WEBHOOK_URL needs DUNNING_WEBHOOK_SECRET (deliveries are signed)")
+            raise SettingsError("DUNNING_CREDIT_HOLD_WEBHOOK_URL needs DUNNING_WEBHOOK_SECRET (deliveries are signed)",
+                                "设置 DUNNING_CREDIT_HOLD_WEBHOOK_URL 时须设置 DUNNING_WEBHOOK_SECRET（推送须签名）")
         if self.credit_hold_webhook_url and not self.credit_hold_webhook_url.lower().startswith(("http://", "https://")):
-            raise SettingsError("DUNNING_CREDIT_HOLD_WEBHOOK_URL: must be an http:// or https:// URL")
+            raise SettingsError("DUNNING_CREDIT_HOLD_WEBHOOK_URL: must be an http:// or https:// URL",
+                                "DUNNING_CREDIT_HOLD_WEBHOOK_URL：应为 http:// 或 https:// 地址")
         if self.reply_confidence_threshold > 1:
-            raise SettingsError("DUNNING_REPLY_CONFIDENCE_THRESHOLD: a confidence from 0 to 1, e.g. 0.8")
+            raise SettingsError("DUNNING_REPLY_CONFIDENCE_THRESHOLD: a confidence from 0 to 1, e.g. 0.8",
+                                "DUNNING_REPLY_CONFIDENCE_THRESHOLD：应为 0 到 1 之间的置信度，如 0.8")
         if self.imap_url:
             from workflow.mail.imap import parse_imap_url  # stdlib only: cheap at start-up
 
             try:
                 parse_imap_url(self.imap_url)
             except ValueError as exc:
-                raise SettingsError(f"DUNNING_IMAP_URL: {exc}") from exc
+                raise SettingsError(f"DUNNING_IMAP_URL: {exc}", f"DUNNING_IMAP_URL 无效：{exc}") from exc
         if self.audit_key and len(self.audit_key) < AUDIT_KEY_MIN_LENGTH:
-            raise SettingsError(f"DUNNING_AUDIT_KEY: use at least {AUDIT_KEY_MIN_LENGTH} random characters")
+            raise SettingsError(f"DUNNING_AUDIT_KEY: use at least {AUDIT_KEY_MIN_LENGTH} random characters",
+                                f"DUNNING_AUDIT_KEY：至少使用 {AUDIT_KEY_MIN_LENGTH} 个随机字符")
 
 
 _TRUE = ("1", "true", "yes", "on")
@@ -182,30 +201,34 @@ def _parse(name: str, key: str, raw: str) -> object:
     if get_origin(kind) is Literal:
         choices = [str(c) for c in get_args(kind)]
         if raw not in choices:
-            raise SettingsError(f"{key}: {raw!r} is not one of {', '.join(choices)}")
+            raise SettingsError(f"{key}: {raw!r} is not one of {', '.join(choices)}",
+                            f"{key}：{raw!r} 不是可选值之一（{'、'.join(choices)}）")
         return raw
     if kind is bool:
         if raw.lower() in _TRUE:
             return True
         if raw.lower() in _FALSE:
             return False
-        raise SettingsError(f"{key}: expected true or false, got {raw!r}")
+        raise SettingsError(f"{key}: expected true or false, got {raw!r}", f"{key}：应为 true 或 false，实为 {raw!r}")
     if kind is int:
         low, high = meta.get("min"), meta.get("max")
         span = f"from {low} to {high}" if high is not None else f"of at least {low}"
+        span_zh = f"{low} 到 {high}" if high is not None else f"不小于 {low}"
         if not raw.strip().lstrip("-").isdigit():
-            raise SettingsError(f"{key}: expected a whole number {span}, got {raw!r}")
+            raise SettingsError(f"{key}: expected a whole number {span}, got {raw!r}",
+                                f"{key}：应为{span_zh}的整数，实为 {raw!r}")
         number = int(raw)
         if (low is not None and number < low) or (high is not None and number > high):
-            raise SettingsError(f"{key}: expected a whole number {span}, got {raw!r}")
+            raise SettingsError(f"{key}: expected a whole number {span}, got {raw!r}",
+                                f"{key}：应为{span_zh}的整数，实为 {raw!r}")
         return number
     if kind is Decimal:
         try:
             dec = Decimal(raw)
         except InvalidOperation as exc:
-            raise SettingsError(f"{key}: expected a number, got {raw!r}") from exc
+            raise SettingsError(f"{key}: expected a number, got {raw!r}", f"{key}：应为数字，实为 {raw!r}") from exc
         if not dec.is_finite() or dec <= 0:
-            raise SettingsError(f"{key}: must be a positive number")
+            raise SettingsError(f"{key}: must be a positive number", f"{key}：应为正数")
         return dec
     if kind is str:
         return raw

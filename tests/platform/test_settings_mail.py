@@ -30,3 +30,16 @@ def test_a_good_smtp_url_is_accepted() -> None:
     s = Settings.from_env({"DUNNING_MAIL_TRANSPORT": "smtp",
                            "DUNNING_SMTP_URL": "smtp://ar%40hx-jidian.cn:pw@smtp.exmail.qq.com:587?starttls=1"})
     assert s.mail_transport == "smtp"
+
+
+def test_a_settings_error_is_one_line_in_the_users_language() -> None:
+    from click.testing import CliRunner
+
+    from workflow.cli import cli
+
+    zh = CliRunner().invoke(cli, ["check-settings"], env={"DUNNING_TIMEZONE": "Asia/Beijing", "DUNNING_LOCALE": ""})
+    en = CliRunner().invoke(cli, ["check-settings"], env={"DUNNING_TIMEZONE": "Asia/Beijing", "DUNNING_LOCALE": "en"})
+    assert zh.exit_code == en.exit_code == 2
+    assert "配置错误：DUNNING_TIMEZONE：未知时区 'Asia/Beijing'" in zh.output and "unknown" not in zh.output
+    assert "settings error: DUNNING_TIMEZONE: unknown time zone 'Asia/Beijing'" in en.output
+    assert "未知" not in en.output

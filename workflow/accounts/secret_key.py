@@ -47,5 +47,6 @@ def _read(path: Path) -> str:
     key = path.read_text(encoding="ascii").strip()
     if len(key) < 32:
         raise SecretKeyError(f"{path}: too short to be a secret key; delete it to have a new one made "
-                             "(everyone will have to log in again)")
+                             "(everyone will have to log in again)",
+                             f"{path}：太短，不能作为密钥；删除后会重新生成（所有用户需重新登录）")
     return key

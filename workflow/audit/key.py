@@ -47,7 +47,8 @@ class AuditKey:
 
     def _from_setting(self) -> bytes:
         if len(self._configured) < AUDIT_KEY_MIN_LENGTH:
-            raise AuditKeyError(f"DUNNING_AUDIT_KEY: use at least {AUDIT_KEY_MIN_LENGTH} random characters")
+            raise AuditKeyError(f"DUNNING_AUDIT_KEY: use at least {AUDIT_KEY_MIN_LENGTH} random characters",
+                                f"DUNNING_AUDIT_KEY：至少使用 {AUDIT_KEY_MIN_LENGTH} 个随机字符")
         return self._configured.encode()
 
     def _from_file(self) -> bytes:
@@ -57,9 +58,11 @@ class AuditKey:
             text = self.path.read_text(encoding="ascii").strip()
             key = bytes.fromhex(text)
         except (OSError, ValueError) as exc:
-            raise AuditKeyError(f"audit key file {self.path}: cannot be read as a hex key ({exc})") from exc
+            raise AuditKeyError(f"audit key file {self.path}: cannot be read as a hex key ({exc})",
+                                f"审计密钥文件 {self.path} 无法按十六进制密钥读取（{exc}）") from exc
         if len(key) < 32:
-            raise AuditKeyError(f"audit key file {self.path}: holds fewer than 32 bytes")
+            raise AuditKeyError(f"audit key file {self.path}: holds fewer than 32 bytes",
+                                f"审计密钥文件 {self.path} 不足 32 字节")
         if self.path.stat().st_mode & 0o077:
             log.warning("audit key file %s can be read by other users: chmod 600 it", self.path)
         return key
@@ -79,6 +82,7 @@ class AuditKey:
             with contextlib.suppress(FileExistsError):
                 os.link(tmp, self.path)
         except OSError as exc:
-            raise AuditKeyError(f"audit key file {self.path}: cannot be created ({exc})") from exc
+            raise AuditKeyError(f"audit key file {self.path}: cannot be created ({exc})",
+                                f"无法创建审计密钥文件 {self.path}（{exc}）") from exc
         finally:
             tmp.unlink(missing_ok=True)

@@ -323,7 +323,7 @@ class DunningGroup(click.Group):
             click.echo(error_line(exc.one_line(cli_locale())), err=True)
             ctx.exit(2)
         except SettingsError as exc:
-            click.echo(say(f"配置错误：{exc}", f"settings error: {exc}"), err=True)
+            click.echo(say(f"配置错误：{exc.zh}", f"settings error: {exc.en}"), err=True)
             ctx.exit(2)
 
 
@@ -398,7 +398,7 @@ def run(args: Sequence[str] | None = None) -> int:
         click.echo(error_line(_click_message(exc)), err=True)
         return exc.exit_code
     except SettingsError as exc:
-        click.echo(say(f"配置错误：{exc}", f"settings error: {exc}"), err=True)
+        click.echo(say(f"配置错误：{exc.zh}", f"settings error: {exc.en}"), err=True)
         return 2
     except OSError as exc:
         reason = exc.strerror or str(exc)
