@@ -106,9 +106,10 @@ def _looks_like_email(data: bytes) -> bool:
 def safe_filename(name: str | None, content_type: str) -> str:
     """The base name only (no client path), never empty, ending in the extension of the content."""
     check_filename(name)
-    base = PureWindowsPath(PurePosixPath(name or "").name).name.strip()[:200]
+    # no leading dots: a name like "..." or ".htaccess" is no name to save a file under
+    base = PureWindowsPath(PurePosixPath(name or "").name).name.strip().lstrip(".").strip()[:200]
     ext = EXTENSIONS[content_type]
-    if not base or base.startswith("."):
+    if not base:
         return "upload" + ext
     lower = base.lower()
     same = {".jpg": (".jpg", ".jpeg"), ".tif": (".tif", ".tiff")}.get(ext, (ext,))
