@@ -211,3 +211,17 @@ def test_cli_builds_and_writes_the_files(core: Core, users: Users, case: Evidenc
     assert listed.output.startswith("1\tready\t")
     missing = runner.invoke(args=["bundle", "list", "AR-2026-9999"])
     assert missing.exit_code == 2
+
+
+def test_build_on_sqlite_and_postgresql(any_db: Core) -> None:
+    """The claim (one conditional UPDATE) and the finish (a locked row) on both databases."""
+    core = any_db
+    run(core, SYSTEM_ACTOR, core.services.templates.sync_shipped)
+    case = evidence_case(core)
+    first = bundle(core, request(core, SYSTEM_ACTOR, case.ref))
+    assert first.status == "ready", first.error
+    assert core.services.bundles.build(first.id) == "ready"
+    second = bundle(core, request(core, SYSTEM_ACTOR, case.ref))
+    assert (second.pdf_sha256, second.zip_sha256) == (first.pdf_sha256, first.zip_sha256)
+    assert manifest_bytes(second.manifest or {}) == manifest_bytes(first.manifest or {})
+    assert sha(fetch(core, SYSTEM_ACTOR, second.id, "zip")) == second.zip_sha256
