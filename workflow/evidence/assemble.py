@@ -64,7 +64,7 @@ from workflow.mail import mime
 STAMP_NAME = NameObject("/DunningPageStamp")
 STAMP_MARGIN = 12.0  # points between the page's bottom edge and the stamp
 SPOOL_MIN_BYTES = 32 * 1024  # smaller streams stay in memory: the spool's bookkeeping would cost more
-SCAN_BATCH_BYTES = 32 * 1024 * 1024  # scans converted in one img2pdf call (its output is held in memory)
+SCAN_BATCH_BYTES = 16 * 1024 * 1024  # scans converted in one img2pdf call (its output is held in memory)
 
 
 @dataclass
@@ -474,6 +474,9 @@ def _assemble(spec: BundleSpec, files: FileStore, pdf: PdfConverter, workdir: Pa
                 s for entry in laid for s in entry.segments]:
             with _segment_reader(segment, files) as reader:
                 add(reader)
+                # the writer keeps every reader alive (so that id() is never reused for another);
+                # its cache of parsed objects, scans included, must not live on with it
+                reader.resolved_objects.clear()
         if number != total:
             raise RuntimeError(f"laid out {total} pages, wrote {number}")
 
