@@ -9,6 +9,7 @@ import hashlib
 import io
 import json
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +23,12 @@ from tests.uow import run
 from workflow.accounts.actor import Actor
 from workflow.accounts.models import Role
 from workflow.audit.models import AuditEntry
+from workflow.clock import FixedClock
 from workflow.core import Core
 from workflow.errors import Conflict, Forbidden
 from workflow.evidence.models import Bundle
 from workflow.evidence.service import manifest_bytes, pdf_filename, zip_filename
+from workflow.jobs.tasks import TASKS
 from workflow.unit_of_work import UnitOfWork
 
 
@@ -159,7 +162,7 @@ def test_a_second_request_while_queued_is_the_same_bundle(core: Core, users: Use
     monkeypatch.setattr(core.services.bundles, "enqueue_build", queued.append)
     first = request(core, clerk(users), case.ref)
     assert request(core, clerk(users), case.ref) == first
-    assert queued == [first]
+    assert queued == [first, first]  # enqueued again (its job may have been lost); the job id dedups
     assert bundle(core, first).status == "queued"
     with pytest.raises(Conflict):
         fetch(core, clerk(users), first, "zip")
@@ -225,3 +228,17 @@ def test_build_on_sqlite_and_postgresql(any_db: Core) -> None:
     assert (second.pdf_sha256, second.zip_sha256) == (first.pdf_sha256, first.zip_sha256)
     assert manifest_bytes(second.manifest or {}) == manifest_bytes(first.manifest or {})
     assert sha(fetch(core, SYSTEM_ACTOR, second.id, "zip")) == second.zip_sha256
+
+
+def test_a_bundle_whose_job_was_lost_is_built_by_the_sweep(core: Core, users: Users, case: EvidenceCase,
+                                                           clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    lost: list[int] = []
+    monkeypatch.setattr(core.services.bundles, "enqueue_build", lost.append)  # Redis lost the job
+    bundle_id = request(core, clerk(users), case.ref)
+    monkeypatch.undo()
+    assert lost == [bundle_id] and bundle(core, bundle_id).status == "queued"
+    assert TASKS["sweep"](core)["bundles"] == 0  # just asked for: its job may still come
+    clock.advance(timedelta(minutes=6))
+    assert TASKS["sweep"](core)["bundles"] == 1
+    assert bundle(core, bundle_id).status == "ready"
+    assert TASKS["sweep"](core)["bundles"] == 0

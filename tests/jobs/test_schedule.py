@@ -203,9 +203,9 @@ def test_a_letter_whose_send_job_was_lost_goes_out_with_the_next_sweep(core: Cor
     assert lost == [oid]
     transport = core.services.outbox.transport
     assert isinstance(transport, MemoryTransport) and transport.sent == []
-    assert TASKS["sweep"](core) == {"outbox": 1, "webhooks": 0}
+    assert TASKS["sweep"](core) == {"outbox": 1, "webhooks": 0, "bundles": 0}
     assert len(transport.sent) == 1 and debtor.case_ref.encode() in transport.sent[0][1]
-    assert TASKS["sweep"](core) == {"outbox": 0, "webhooks": 0}
+    assert TASKS["sweep"](core) == {"outbox": 0, "webhooks": 0, "bundles": 0}
     assert len(transport.sent) == 1
 
 

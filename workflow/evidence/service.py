@@ -49,6 +49,8 @@ WHATS: tuple[str, ...] = ("pdf", "zip", "manifest")
 # a build runs on the documents queue (15 minutes' timeout): a row "building" for longer than this
 # was claimed by a worker that died, and the job's retry may claim it again
 STALE_BUILD = timedelta(minutes=30)
+# a bundle still queued this long after it was asked for lost its job (Redis restarted without its data)
+LOST_JOB = timedelta(minutes=5)
 MAX_ERROR = 2000
 
 SpecOf = Callable[[UnitOfWork, int, str], BundleSpec]
@@ -157,6 +159,9 @@ class Bundles:
             Bundle.case_id == case.id,
             Bundle.status.in_((BundleStatus.QUEUED.value, BundleStatus.BUILDING.value))).order_by(Bundle.id.desc()))
         if waiting is not None:
+            if waiting.status == BundleStatus.QUEUED.value and enqueue:  # its job may have been lost
+                waiting_id = waiting.id
+                uow.after_commit(lambda: self.enqueue_build(waiting_id))
             return waiting
         bundle = Bundle(case_id=case.id, status=BundleStatus.QUEUED.value, requested_by=uow.actor.username,
                         requested_at=uow.now())
@@ -202,6 +207,19 @@ class Bundles:
             return BundleStatus.FAILED.value
         self._finish(bundle_id, BundleStatus.READY, **result)
         return BundleStatus.READY.value
+
+    def enqueue_lost(self, limit: int = 100) -> int:
+        """Enqueue again the bundles whose job was lost: queued for long, or building by a worker that
+        died (the minute sweep's step). The job id makes a duplicate of a live job a no-op."""
+        with self.unit_of_work(self.actor, read_only=True) as uow:
+            now = uow.now()
+            ids = list(uow.session.scalars(select(Bundle.id).where(
+                ((Bundle.status == BundleStatus.QUEUED.value) & (Bundle.requested_at < now - LOST_JOB))
+                | ((Bundle.status == BundleStatus.BUILDING.value) & (Bundle.requested_at < now - STALE_BUILD)))
+                .order_by(Bundle.id).limit(limit)))
+        for bundle_id in ids:
+            self.enqueue_build(bundle_id)
+        return len(ids)
 
     def _claim(self, bundle_id: int) -> tuple[int, str] | None:
         """queued → building (or a stale building one again), atomically; None if not ours to build."""

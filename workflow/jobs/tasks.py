@@ -118,8 +118,13 @@ def deliver_due_webhooks(core: Core) -> int:
     return 0 if webhook is None else webhook.deliver_due()
 
 
+def requeue_lost_bundles(core: Core) -> int:
+    return core.services.bundles.enqueue_lost()
+
+
 # the periodic sweep's steps, in order; each is independent of the others
-SWEEP_STEPS: dict[str, Task] = {"outbox": send_due_mail, "webhooks": deliver_due_webhooks}
+SWEEP_STEPS: dict[str, Task] = {"outbox": send_due_mail, "webhooks": deliver_due_webhooks,
+                                "bundles": requeue_lost_bundles}
 
 
 @task("sweep")
