@@ -72,7 +72,8 @@ def prepare(folder: Path, dpi: int) -> None:
     for n in range(EMAILS):
         number += 1
         sha = store.put(samples.email(samples.pdf_doc("催款函", 1), number=n + 1))
-        items.append((number, "letters", "四、催款函", f"催款函及发送邮件（第{n + 1}次）", [(sha, f"letter-{n + 1}.eml", EML)]))
+        items.append((number, "letters", "四、催款函", f"催款函及发送邮件（第{n + 1}次）",
+                      [(sha, f"letter-{n + 1}.eml", EML)]))
     (folder / "spec.json").write_text(json.dumps({"items": items, "naive": naive}, ensure_ascii=False))
 
 

@@ -232,6 +232,21 @@ def test_building_twice_gives_the_same_bytes(case: Case, built: BuiltBundle, tmp
     again = assemble(case.spec, store, NullConverter(), tmp_path / "again")
     assert again.pdf_path.read_bytes() == built.pdf_path.read_bytes()
     assert again.manifest == built.manifest
+    assert list((tmp_path / "again").iterdir()) == [again.pdf_path]  # no intermediate pages left behind
+
+
+def test_a_pdf_locked_only_against_printing_goes_in_and_an_empty_bundle_still_builds(tmp_path: Path) -> None:
+    from tests.evidence.test_preflight import owner_locked_pdf
+
+    store = MemoryFileStore()
+    slip = SourceFile(store.put(owner_locked_pdf()), "银行回单.pdf", PDF)
+    built = assemble(samples.bundle((samples.item(1, "payments", "一、付款", "银行回单", (slip,)),)), store,
+                     NullConverter(), tmp_path / "one")
+    assert built.page_count == 3 and built.manifest["items"][0]["problem"] is None
+    empty = assemble(samples.bundle(()), store, NullConverter(), tmp_path / "empty")
+    with empty.pdf_path.open("rb") as fh:
+        texts = [p.extract_text() for p in PdfReader(fh).pages]
+    assert empty.page_count == 2 and "证 据 目 录" in texts[1] and pages.stamp_text(2, 2) in texts[1]
 
 
 def test_a_long_index_spans_pages_and_its_ranges_still_match(tmp_path: Path) -> None:
