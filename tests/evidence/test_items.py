@@ -24,7 +24,7 @@ from workflow.audit.models import AuditEntry
 from workflow.core import Core
 from workflow.errors import DomainError
 from workflow.evidence.collect import Sources
-from workflow.evidence.items import EvidenceItems, safe_filename, sniff_upload
+from workflow.evidence.items import Edit, EvidenceItems, safe_filename, sniff_upload
 from workflow.evidence.spec import DOCX, EML, PDF, TEXT, TIFF
 from workflow.ledger.models import Contract, Customer
 from workflow.ledger.payments import record_payment
@@ -237,6 +237,21 @@ def test_peoples_edits_and_exclusions_survive_a_new_collection(core: Core, clien
     assert spec.case_ref == ref and spec.submitter == "张律师" and spec.currency == "CNY"
     # 42,500.50 invoiced less 10,000.00 paid, plus the contract's late-payment interest
     assert Decimal(spec.claim_amount) > Decimal("32500.50")
+
+
+def test_collecting_keeps_edits_on_sqlite_and_postgresql(any_db: Core) -> None:
+    core = any_db
+    run(core, SYSTEM_ACTOR, core.services.templates.sync_shipped)
+    c = make_case(core)
+    evidence = core.services.evidence
+    _, items = run(core, CLERK, evidence.collect, c.debtor.case_ref)
+    first = {i.ref: (i.id, i.position) for i in items}
+    letter = first[f"outbox:{c.outbox_id}"][0]
+    run(core, CLERK, evidence.update, c.debtor.case_ref, letter, Edit(name="催款函一", position=1, included=False))
+    _, again = run(core, CLERK, evidence.collect, c.debtor.case_ref)
+    assert (again[0].ref, again[0].name, again[0].included) == (f"outbox:{c.outbox_id}", "催款函一", False)
+    assert {i.ref: i.id for i in again} == {r: v[0] for r, v in first.items()}
+    assert [i.position for i in again] == list(range(1, len(again) + 1))
 
 
 def test_edits_are_audited_with_what_they_were_before(core: Core, client: FlaskClient, users: Users) -> None:
