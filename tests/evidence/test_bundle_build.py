@@ -242,3 +242,41 @@ def test_a_bundle_whose_job_was_lost_is_built_by_the_sweep(core: Core, users: Us
     assert TASKS["sweep"](core)["bundles"] == 1
     assert bundle(core, bundle_id).status == "ready"
     assert TASKS["sweep"](core)["bundles"] == 0
+
+
+def test_zip_names_are_safe_unique_and_the_bytes_repeat(tmp_path: Path) -> None:
+    from datetime import date
+
+    from workflow.evidence.spec import BundleSpec, ItemSpec, SourceFile
+    from workflow.evidence.zipper import originals, write_zip
+    from workflow.filestore import MemoryFileStore
+
+    files = MemoryFileStore()
+    a, b, c = files.put(b"first scan"), files.put(b"second scan"), files.put(b"From: x\r\n\r\nbody\r\n")
+    items = (
+        ItemSpec(2, "replies", "回复", "回复/附件", "债务人", "证明", (
+            SourceFile(a, "../../etc/passwd", "image/jpeg"), SourceFile(b, "scan.JPG", "image/jpeg"),
+            SourceFile(c, "scan.jpg", "message/rfc822"), SourceFile(a, "again.jpg", "image/jpeg"))),
+        ItemSpec(1, "contract", "合同", "合同", "原告", "证明",
+                 (SourceFile(b, "x" * 300 + ".pdf", "application/pdf"),)),
+    )
+    spec = BundleSpec("AR-2026-0001", "t", {}, "1.00", "CNY", "s", date(2026, 11, 26), items)
+    paths = [o.path for o in originals(spec)]
+    # one path segment whatever the name says: no way out of the item's folder
+    assert paths[1:] == ["originals/02-回复_附件/_.._etc_passwd", "originals/02-回复_附件/scan.JPG",
+                         "originals/02-回复_附件/scan-3.jpg"]  # the same object twice in one item is one file
+    assert paths[0].startswith("originals/01-合同/xxx") and paths[0].endswith(".pdf")
+    assert len(paths[0].rsplit("/", 1)[1]) == 120
+    pdf = tmp_path / "b.pdf"
+    pdf.write_bytes(b"%PDF-1.7 bundle")
+    made = []
+    for n in range(2):
+        target = tmp_path / f"{n}.zip"
+        write_zip(target, pdf_name="AR-2026-0001-证据.pdf", pdf_path=pdf, manifest=b"{}", entries=originals(spec),
+                  files=files, when=date(2026, 11, 26))
+        made.append(target.read_bytes())
+    assert made[0] == made[1]
+    with zipfile.ZipFile(io.BytesIO(made[0])) as zf:
+        assert zf.namelist() == ["AR-2026-0001-证据.pdf", "manifest.json", *sorted(paths)]
+        assert {i.date_time for i in zf.infolist()} == {(2026, 11, 26, 0, 0, 0)}
+        assert zf.read("originals/02-回复_附件/scan-3.jpg") == b"From: x\r\n\r\nbody\r\n"
