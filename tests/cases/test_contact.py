@@ -125,6 +125,6 @@ def test_caps_count_automated_messages_of_the_debtor(core: Core, shipped_templat
         assert cap_reached(ses, other.customer_id, date(2026, 11, 26), s) is not None  # one today already
         tight = Settings(contact_max_per_7_days=2)
         reason = cap_reached(ses, debtor.customer_id, date(2026, 11, 26), tight)
-        assert reason is not None and "7 days" in reason
+        assert reason is not None and "7 days" in reason[1] and "7 日内已自动联系 2 次" in reason[0]
         # the 20th drops out of the rolling window on the 27th
         assert cap_reached(ses, debtor.customer_id, date(2026, 11, 27), tight) is None

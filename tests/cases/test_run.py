@@ -5,7 +5,7 @@ a second run of the same day does nothing twice (one day at a time; the 120-day 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -346,3 +346,21 @@ def test_the_run_on_sqlite_and_postgresql(any_db: Core, clock: FixedClock) -> No
     dun(any_db)
     assert [m.kind for m in outbox(any_db, ledger.customers[ZHOUSHAN])] == ["dunning_letter_1", "dunning_letter_2"]
     assert {a.status for a in actions(any_db)} == {"queued"}
+
+
+
+def test_the_dry_run_says_why_in_the_users_language(desk: Core, clock: FixedClock) -> None:
+    """`dunning run --dry-run` prints each reason in one language: Chinese by default, English on request."""
+    from click.testing import CliRunner
+
+    from workflow.cli import cli
+
+    build(desk, [(ZHOUSHAN, "NBZS", [("FP-1", date(2026, 9, 1), date(2026, 10, 15), "86000.00")])])
+    at_nine(clock, date(2026, 11, 26))
+    zh = CliRunner().invoke(cli, ["run", "--as-of", "2026-11-26", "--dry-run"], obj=desk)
+    assert zh.exit_code == 0, zh.output
+    assert "第 1 级自 2026-10-16 起到期" in zh.output and "due since" not in zh.output
+    english = replace(desk, settings=desk.settings.with_(locale="en"))
+    en = CliRunner().invoke(cli, ["run", "--as-of", "2026-11-26", "--dry-run"], obj=english)
+    assert en.exit_code == 0, en.output
+    assert "level 1 due since 2026-10-16" in en.output and "起到期" not in en.output

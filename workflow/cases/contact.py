@@ -228,16 +228,18 @@ def contacts_by_customer(s: Session, customer_ids: Collection[int], day: date) -
     return {int(cid): (int(on_day or 0), int(week or 0)) for cid, on_day, week in rows if cid in wanted}
 
 
-def cap_reason(on_day: int, in_week: int, settings: ContactSettings) -> str | None:
-    """Why one more automated message today would break a cap, or None."""
+def cap_reason(on_day: int, in_week: int, settings: ContactSettings) -> tuple[str, str] | None:
+    """Why one more automated message today would break a cap, (Chinese, English), or None."""
     if on_day >= settings.contact_max_per_day:
-        return f"cap: {on_day} automated message(s) today (limit {settings.contact_max_per_day})"
+        return (f"频次上限：今日已自动联系 {on_day} 次（上限 {settings.contact_max_per_day}）",
+                f"cap: {on_day} automated message(s) today (limit {settings.contact_max_per_day})")
     if in_week >= settings.contact_max_per_7_days:
-        return f"cap: {in_week} automated message(s) in 7 days (limit {settings.contact_max_per_7_days})"
+        return (f"频次上限：7 日内已自动联系 {in_week} 次（上限 {settings.contact_max_per_7_days}）",
+                f"cap: {in_week} automated message(s) in 7 days (limit {settings.contact_max_per_7_days})")
     return None
 
 
-def cap_reached(s: Session, customer_id: int, day: date, settings: ContactSettings) -> str | None:
+def cap_reached(s: Session, customer_id: int, day: date, settings: ContactSettings) -> tuple[str, str] | None:
     """The caps re-checked for one debtor under its own unit of work, just before queueing."""
     since = day - timedelta(days=WINDOW_DAYS - 1)
     return cap_reason(automated_contacts(s, customer_id, day, day),

@@ -74,12 +74,14 @@ PRIORITY = {"level": 0, "statement": 1, "statement_chase": 1, "pre_due": 2}
 EVENTS = {"dunning_letter_1": CaseEvent.REMINDER_SENT, "dunning_letter_2": CaseEvent.REMINDER_SENT,
           "dunning_letter_3": CaseEvent.FINAL_NOTICE_SENT, "statement": CaseEvent.STATEMENT_SENT,
           "lawyer_letter": CaseEvent.LAWYER_LETTER_DRAFTED}
+SCHEDULE_ZH = {"monthly": "月度", "quarterly": "季度"}
 HOLD_REASONS = {
-    CaseState.DISPUTED: "disputed: automatic dunning stops until a person resolves the dispute",
-    CaseState.PAUSED: "paused by a clerk",
-    CaseState.REPAYMENT_PLAN: "repayment plan active",
-    CaseState.LAWYER_LETTER_PENDING: "lawyer's letter awaiting approval",
-    CaseState.LEGAL_ACTION: "legal action under way",
+    CaseState.DISPUTED: ("有争议：自动催收暂停，待人工处理",
+                         "disputed: automatic dunning stops until a person resolves the dispute"),
+    CaseState.PAUSED: ("已由文员暂停", "paused by a clerk"),
+    CaseState.REPAYMENT_PLAN: ("还款计划执行中", "repayment plan active"),
+    CaseState.LAWYER_LETTER_PENDING: ("律师函待审批", "lawyer's letter awaiting approval"),
+    CaseState.LEGAL_ACTION: ("已进入诉讼/仲裁程序", "legal action under way"),
 }
 
 
@@ -119,7 +121,8 @@ class Decision:
     customer: str
     action: str  # level, statement, statement_chase, pre_due, statement_note, none
     outcome: str  # send, draft, note, wait, skip; after execution: queued, awaiting_approval, noted, blocked, done
-    reason: str
+    reason: str  # in English (logs, tests); ``reason_zh`` in Chinese; records keep both
+    reason_zh: str = ""
     case_ref: str | None = None
     level: int | None = None
     kind: str | None = None
@@ -138,6 +141,22 @@ class Decision:
             if out[k] is not None:
                 out[k] = out[k].isoformat()
         return out
+
+    def because(self, outcome: str, why: tuple[str, str], *, before: bool = False) -> None:
+        """Set the outcome and its reason; ``before``: put this reason ahead of the one there."""
+        zh, en = why
+        if before:
+            zh, en = f"{zh}；{self.reason_zh}", f"{en}; {self.reason}"
+        self.outcome, self.reason_zh, self.reason = outcome, zh, en
+
+    def reason_in(self, locale: str) -> str:
+        return self.reason if locale.startswith("en") else (self.reason_zh or self.reason)
+
+    @property
+    def both_reasons(self) -> str:
+        """Both languages, as records and audit entries keep them."""
+        return self.reason if not self.reason_zh or self.reason_zh == self.reason else \
+            f"{self.reason_zh} / {self.reason}"
 
 
 @dataclass
@@ -349,35 +368,36 @@ def _taken(known: Known, key: str, as_of: date) -> tuple[str, date, str | None] 
     return found
 
 
-def hold_reason(rules: Rules, g: Group) -> str | None:
+def hold_reason(rules: Rules, g: Group) -> tuple[str, str] | None:
     if g.case_state is None:
         return None
     state = CaseState(g.case_state)
     if state is CaseState.PROMISE_PENDING:
         if g.promised_on is None:
-            return "promise pending"
+            return "承诺付款中", "promise pending"
         until = rules.calendar.add_working_days(g.promised_on, rules.ladder(g).promise_grace_days)
-        return f"promise pending: waiting until {until.isoformat()} (promised {g.promised_on.isoformat()} + grace)"
+        return (f"承诺付款中：等待至 {until.isoformat()}（承诺日 {g.promised_on.isoformat()} 加宽限期）",
+                f"promise pending: waiting until {until.isoformat()} (promised {g.promised_on.isoformat()} + grace)")
     if state in HOLD_REASONS:
         return HOLD_REASONS[state]
     if state not in ESCALATING:
-        return f"case is {state.value}"
+        return f"案件状态为 {state.value}", f"case is {state.value}"
     return None
 
 
 def decide_group(rules: Rules, g: Group, known: Known, as_of: date) -> tuple[list[Decision], list[Decision]]:
     """(messages this group could send today, other decisions: notes, waits, reasons)."""
-    def make(**changes: Any) -> Decision:
+    def make(why: tuple[str, str], **changes: Any) -> Decision:
         return Decision(creditor_id=g.creditor_id, customer_id=g.customer_id, customer=g.customer_name,
-                        case_ref=g.case_ref, **changes)
+                        case_ref=g.case_ref, reason_zh=why[0], reason=why[1], **changes)
 
     overdue = g.oldest_overdue is not None
     opens = overdue and (g.case_id is None or g.case_state == CaseState.PRE_DUE.value)
     if g.do_not_dun:
-        return [], [make(action="none", outcome="skip", reason="do-not-dun", open_case=opens)]
+        return [], [make(("已设为不催收", "do-not-dun"), action="none", outcome="skip", open_case=opens)]
     held = hold_reason(rules, g)
     if held is not None:
-        return [], [make(action="none", outcome="skip", reason=held)]
+        return [], [make(held, action="none", outcome="skip")]
     ladder = rules.ladder(g)
     cal = rules.calendar
     messages: list[Decision] = []
@@ -394,21 +414,24 @@ def decide_group(rules: Rules, g: Group, known: Known, as_of: date) -> tuple[lis
             key = level_key(g.case_id, n) if g.case_id is not None else None
             taken = _taken(known, key, as_of) if key else None
             if taken is not None:
-                others.append(make(action="level", outcome="skip", level=n, kind=lvl.kind, key=key,
-                                       trigger=trigger, reason=f"level {n} already {taken[0]} on {taken[1]}"))
+                others.append(make((f"第 {n} 级已于 {taken[1]} {taken[0]}",
+                                    f"level {n} already {taken[0]} on {taken[1]}"),
+                                   action="level", outcome="skip", level=n, kind=lvl.kind, key=key, trigger=trigger))
             elif trigger <= as_of or broke:
-                why = "promise broken: escalates" if broke and trigger > as_of else \
-                    f"level {n} due since {trigger.isoformat()}"
-                messages.append(make(action="level", outcome="draft" if lvl.approval else "send",
-                                         level=n, kind=lvl.kind, key=key, trigger=trigger, reason=why,
-                                         open_case=opens))
+                if broke and trigger > as_of:
+                    why = ("承诺未兑现：升级催收", "promise broken: escalates")
+                else:
+                    why = (f"第 {n} 级自 {trigger.isoformat()} 起到期", f"level {n} due since {trigger.isoformat()}")
+                messages.append(make(why, action="level", outcome="draft" if lvl.approval else "send",
+                                     level=n, kind=lvl.kind, key=key, trigger=trigger, open_case=opens))
             else:
-                others.append(make(action="none", outcome="wait", level=n, kind=lvl.kind,
-                                       trigger=trigger, reason=f"level {n} due on {trigger.isoformat()}",
-                                       open_case=opens))
+                others.append(make((f"第 {n} 级于 {trigger.isoformat()} 到期",
+                                    f"level {n} due on {trigger.isoformat()}"),
+                                   action="none", outcome="wait", level=n, kind=lvl.kind, trigger=trigger,
+                                   open_case=opens))
         elif opens:
-            others.append(make(action="none", outcome="wait", reason="overdue: case opened",
-                                   open_case=True))
+            others.append(make(("已逾期：立案", "overdue: case opened"), action="none", outcome="wait",
+                               open_case=True))
     # the periodic 对账单, its one chase, then a note on the case
     if g.schedule != "none":
         end = period_end(as_of, g.schedule)
@@ -421,7 +444,8 @@ def decide_group(rules: Rules, g: Group, known: Known, as_of: date) -> tuple[lis
                                      key=statement_key("statement", g.creditor_id, g.customer_id, end),
                                      trigger=first_day, period_end=end, currency=currency,
                                      period_start=period_start(end, g.schedule),
-                                     reason=f"{g.schedule} statement for the period ending {end.isoformat()}"))
+                                     why=(f"{SCHEDULE_ZH.get(g.schedule, g.schedule)}对账单（截至 {end.isoformat()}）",
+                                          f"{g.schedule} statement for the period ending {end.isoformat()}")))
         elif sent is not None and sent[0] == "queued":
             answered = known.signed.get(g.customer_id)
             replied = answered is not None and answered >= sent[1]
@@ -432,21 +456,24 @@ def decide_group(rules: Rules, g: Group, known: Known, as_of: date) -> tuple[lis
                 messages.append(make(action="statement_chase", outcome="send", kind="statement",
                                          key=chase_key, period_end=end, currency=currency or "CNY",
                                          period_start=period_start(end, g.schedule),
-                                         reason=f"statement of {sent[1].isoformat()} unanswered: chased once"))
+                                         why=(f"{sent[1].isoformat()} 的对账单未获回复：催一次",
+                                              f"statement of {sent[1].isoformat()} unanswered: chased once")))
             elif not replied and chased is not None and chased[0] == "queued":
                 note_key = statement_key("statement_note", g.creditor_id, g.customer_id, end)
                 if _taken(known, note_key, as_of) is None \
                         and as_of >= cal.add_working_days(chased[1], STATEMENT_REPLY_DAYS):
-                    others.append(make(action="statement_note", outcome="note", key=note_key,
-                                           period_end=end, reason=f"statement of {sent[1].isoformat()} still "
-                                           f"unanswered after the chase of {chased[1].isoformat()}"))
+                    others.append(make((f"{sent[1].isoformat()} 的对账单经 {chased[1].isoformat()} 催告后仍未回复",
+                                        f"statement of {sent[1].isoformat()} still unanswered after the chase of "
+                                        f"{chased[1].isoformat()}"),
+                                       action="statement_note", outcome="note", key=note_key, period_end=end))
     # the friendly reminder before the next due date
     if ladder.pre_due is not None and g.next_due is not None:
         trigger = cal.add_working_days(g.next_due, ladder.pre_due.offset)
         key = pre_due_key(g.creditor_id, g.customer_id, g.next_due)
         if trigger <= as_of < g.next_due and _taken(known, key, as_of) is None:
             messages.append(make(action="pre_due", outcome="send", kind=ladder.pre_due.kind, key=key,
-                                     trigger=trigger, reason=f"invoice due {g.next_due.isoformat()}"))
+                                     trigger=trigger, why=(f"发票将于 {g.next_due.isoformat()} 到期",
+                                                           f"invoice due {g.next_due.isoformat()}")))
     return messages, others
 
 
@@ -466,9 +493,9 @@ def decide_customer(rules: Rules, groups: Sequence[Group], known: Known, as_of: 
     sends = first.outcome == "send"
     capped = cap_reason(*known.contacts.get(first.customer_id, (0, 0)), rules.settings) if sends else None
     if capped is not None:
-        first.outcome, first.reason = "wait", f"{capped}; {first.reason}"
+        first.because("wait", capped, before=True)
     for d in rest:
-        d.outcome, d.reason = "wait", f"one message per customer and day; {d.reason}"
+        d.because("wait", ("每个客户每天最多一封", "one message per customer and day"), before=True)
     return [first, *rest, *out]
 
 
@@ -539,7 +566,7 @@ class DunningRun:
                 c = lifecycle.lock_case(uow, case_id)
                 if CaseState(c.state) in CLOSED:
                     continue
-                lifecycle.apply(uow, c, CaseEvent.PAID_IN_FULL, reason="nothing owed any more",
+                lifecycle.apply(uow, c, CaseEvent.PAID_IN_FULL, reason="欠款已清 / nothing owed any more",
                                 evidence={"run_on": as_of.isoformat()})
                 report.closed.append(c.ref)
 
@@ -561,11 +588,11 @@ class DunningRun:
             reason = _why(exc, as_of, groups[0].customer_id)
             if chosen is None:
                 for d in decisions:
-                    d.outcome, d.reason = "blocked", reason
+                    d.because("blocked", reason)
                 return
             log.info("dunning run %s: %s blocked for customer %s: %s", as_of, chosen.action, chosen.customer_id,
-                     reason)
-            chosen.outcome, chosen.reason = "blocked", reason
+                     reason[1])
+            chosen.because("blocked", reason)
             self._blocked(actor, groups, decisions, chosen, as_of)
 
     def _blocked(self, actor: Actor, groups: Sequence[Group], decisions: list[Decision], chosen: Decision,
@@ -581,7 +608,9 @@ class DunningRun:
                     chosen.document_id = chosen.outbox_id = None
                     self._record(uow, chosen, c, as_of, "blocked")
         except Exception as exc:
-            chosen.reason += f"; not recorded: {_why(exc, as_of, chosen.customer_id)}"
+            zh, en = _why(exc, as_of, chosen.customer_id)
+            chosen.reason_zh += f"；未能记录：{zh}"
+            chosen.reason += f"; not recorded: {en}"
 
     def _open_cases(self, uow: UnitOfWork, groups: Sequence[Group], decisions: Sequence[Decision],
                     as_of: date) -> dict[int, DunningCase]:
@@ -594,11 +623,11 @@ class DunningRun:
                             "outstanding": {k: str(cents_to_decimal(v)) for k, v in g.outstanding.items()}}
                 if c is None:
                     c, _opened = lifecycle.open_case(uow, g.creditor_id, g.customer_id, state=CaseState.OVERDUE,
-                                                     reason="an invoice is overdue", evidence=evidence,
+                                                     reason="发票逾期 / an invoice is overdue", evidence=evidence,
                                                      currency=next(iter(sorted(g.outstanding)), "CNY"))
                 elif c.state == CaseState.PRE_DUE.value:
                     c = lifecycle.lock_case(uow, c.id)
-                    lifecycle.apply(uow, c, CaseEvent.BECAME_OVERDUE, reason="an invoice is overdue",
+                    lifecycle.apply(uow, c, CaseEvent.BECAME_OVERDUE, reason="发票逾期 / an invoice is overdue",
                                     evidence=evidence)
                 for d in decisions:
                     if d.creditor_id == g.creditor_id:
@@ -609,7 +638,7 @@ class DunningRun:
 
     def _note(self, uow: UnitOfWork, d: Decision, c: DunningCase | None, as_of: date) -> None:
         if c is not None:
-            uow.session.add(CaseNote(case_id=c.id, kind="system", body=f"对账单未获确认 / {d.reason}",
+            uow.session.add(CaseNote(case_id=c.id, kind="system", body=f"对账单未获确认：{d.both_reasons}",
                                      contact_name=None, author=uow.actor.username, created_at=uow.now()))
         self._record(uow, d, c, as_of, "noted")
         d.outcome = "noted"
@@ -623,17 +652,18 @@ class DunningRun:
             c = lifecycle.lock_case(uow, c.id)
             d.key = level_key(c.id, d.level or 0)
             if (d.level or 0) != c.level + 1:
-                d.outcome, d.reason = "done", f"the case is at level {c.level} already"
+                d.because("done", (f"案件已在第 {c.level} 级", f"the case is at level {c.level} already"))
                 return
         assert d.key is not None
         existing = s.scalar(select(DunningAction).where(DunningAction.key == d.key))
         if existing is not None and not (existing.status == "blocked" and existing.run_on < as_of):
-            d.outcome, d.reason = "done", f"already {existing.status} on {existing.run_on.isoformat()}"
+            d.because("done", (f"已于 {existing.run_on.isoformat()} {existing.status}",
+                               f"already {existing.status} on {existing.run_on.isoformat()}"))
             return
         if d.outcome == "send":
             capped = cap_reached(s, d.customer_id, as_of, rules.settings)
             if capped is not None:
-                d.outcome, d.reason = "wait", capped
+                d.because("wait", capped)
                 return
             _require_contact(s, d.customer_id)
         group = next(g for g in groups if g.creditor_id == d.creditor_id)
@@ -651,7 +681,7 @@ class DunningRun:
             elif CaseState(c.state) not in ESCALATING:
                 event = None
             if event is not None:
-                lifecycle.apply(uow, c, event, reason=d.reason, evidence={"action": d.key, "document_id": doc.id},
+                lifecycle.apply(uow, c, event, reason=d.both_reasons, evidence={"action": d.key, "document_id": doc.id},
                                 **changes)
         if d.outcome == "draft":
             self._record(uow, d, c, as_of, "awaiting_approval")
@@ -706,20 +736,20 @@ class DunningRun:
             s.add(row)
         row.case_id = c.id if c is not None else None
         row.run_on, row.action, row.level, row.kind = as_of, d.action, d.level, d.kind or ""
-        row.status, row.reason = status, d.reason
+        row.status, row.reason = status, d.both_reasons
         row.document_id, row.outbox_id = d.document_id, d.outbox_id
         s.flush()
         uow.audit(f"dunning.{status}", "dunning_action", row.id, None,
-                  {"key": d.key, "action": d.action, "level": d.level, "kind": d.kind, "reason": d.reason,
+                  {"key": d.key, "action": d.action, "level": d.level, "kind": d.kind, "reason": d.both_reasons,
                    "case": c.ref if c is not None else None, "document_id": d.document_id,
                    "outbox_id": d.outbox_id, "run_on": as_of.isoformat()})
 
 
-def _why(exc: Exception, as_of: date, customer_id: int) -> str:
+def _why(exc: Exception, as_of: date, customer_id: int) -> tuple[str, str]:
     if isinstance(exc, DomainError):
-        return exc.one_line("en")
+        return exc.one_line("zh_CN"), exc.one_line("en")
     log.exception("dunning run %s: customer %s failed", as_of, customer_id)
-    return f"internal error: {type(exc).__name__}"
+    return f"内部错误：{type(exc).__name__}", f"internal error: {type(exc).__name__}"
 
 
 def _require_contact(s: Session, customer_id: int) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from workflow.cases import policy as policies
 from workflow.cases.run import Decision, RunReport
-from workflow.cli import cli_actor, cli_core, cli_run, ensure_schema, help_text, say
+from workflow.cli import cli_actor, cli_core, cli_locale, cli_run, ensure_schema, help_text, say
 from workflow.errors import NotFound, invalid
 from workflow.ledger.models import Customer
 from workflow.unit_of_work import UnitOfWork
@@ -44,7 +44,7 @@ def _line(d: Decision) -> str:
     outcome = say(OUTCOMES_ZH.get(d.outcome, d.outcome), d.outcome)
     who = f"{d.customer_id}/{d.creditor_id}"
     return f"{who:>9} {d.customer[:24]:<24} {d.case_ref or '-':<13} {d.action:<15} {level:<3} " \
-           f"{d.kind or '-':<17} {outcome:<10} {d.reason}"
+           f"{d.kind or '-':<17} {outcome:<10} {d.reason_in(cli_locale())}"
 
 
 @click.command("run", help=help_text(
