@@ -487,7 +487,8 @@ def collect(uow: UnitOfWork, case_id: int, sources: Sources) -> list[EvidenceIte
     return all its items in order. Items of records that are gone are dropped, unless a person
     edited them or uploaded them."""
     s = uow.session
-    case = s.get(DunningCase, case_id)
+    # one collection of a case at a time: two would both add the same new items
+    case = s.get(DunningCase, case_id, with_for_update=True, populate_existing=True)
     if case is None:
         raise NotFound("案件", "case", case_id)
     now = uow.now()

@@ -69,12 +69,16 @@ def may_see(uow: UnitOfWork, case: DunningCase) -> bool:
     return lawyer is not None and lawyer == actor.user_id
 
 
-def visible_case(uow: UnitOfWork, ref: str) -> DunningCase:
+def visible_case(uow: UnitOfWork, ref: str, *, lock: bool = False) -> DunningCase:
+    """The case, or 403 for a lawyer it is not assigned to. ``lock``: changes to a case's items are
+    made one at a time (positions are renumbered across the whole list)."""
     if not REF_SHAPE.fullmatch(ref.strip()):
         raise NotFound("案件", "case", ref[:40])
     case = case_by_ref(uow, ref)
     if not may_see(uow, case):
         raise Forbidden("您无权查看本案的证据材料", "You may not see this case's evidence")
+    if lock:
+        uow.session.get(DunningCase, case.id, with_for_update=True, populate_existing=True)
     return case
 
 
@@ -163,7 +167,7 @@ class EvidenceItems:
         return item_problems(items, self.sources, self.max_upload_bytes)
 
     def update(self, uow: UnitOfWork, ref: str, item_id: int, edit: Edit) -> EvidenceItem:
-        case = visible_case(uow, ref)
+        case = visible_case(uow, ref, lock=True)
         s = uow.session
         item = s.get(EvidenceItem, item_id, with_for_update=True)
         if item is None or item.case_id != case.id:
@@ -196,7 +200,7 @@ class EvidenceItems:
     def upload(self, uow: UnitOfWork, ref: str, filename: str | None, data: bytes, *, name: str | None,
                purpose: str | None, group: str) -> EvidenceItem:
         """A file a person adds to the case's evidence (a scan of a delivery note, a 回执, an email)."""
-        case = visible_case(uow, ref)
+        case = visible_case(uow, ref, lock=True)
         if group not in {g.value for g in Group}:
             raise invalid("group", "unknown", f"证据组应为：{'、'.join(g.value for g in Group)}",
                           f"group must be one of: {', '.join(g.value for g in Group)}")
