@@ -173,6 +173,23 @@ def test_the_default_items_are_grouped_in_the_order_a_court_reads_them(core: Cor
     assert docs.get_json()["total"] == 1
 
 
+def test_a_case_conducted_in_english_gets_english_names_and_purposes(core: Core, client: FlaskClient,
+                                                                    users: Users) -> None:
+    d = seed_debtor(core)
+    desk = memory_outbox(core)
+    oid = queue(desk, d, document_id=with_pdf(core, d.document_id), language="en")
+    assert desk.outbox.send(oid) == "sent"
+    items = by_ref(evidence(client, users.clerk, d.case_ref))
+    assert items[f"outbox:{oid}"]["purpose"] == ("We demanded payment and the demand reached the debtor "
+                                                 "(interrupting the limitation period)")
+    assert items["invoices"]["name"] == "List of invoices and deliveries"
+    listed = core.files.get(items["invoices"]["files"][0]["sha256"]).decode("utf-8")
+    assert listed.startswith("Invoice\tTax invoice\tIssued\tDue")
+    spec = run(core, CLERK, core.services.evidence.to_spec, d.case_id, "Counsel")
+    assert spec.language == "en" and spec.parties["debtor"] == "Shanghai Huadong Electromechanical Co., Ltd."
+    assert spec.items[0].group_title == "Invoices and delivery notes"
+
+
 def test_lists_are_text_made_from_the_records_and_the_same_records_give_the_same_bytes(
         core: Core, client: FlaskClient, users: Users) -> None:
     c = make_case(core)
