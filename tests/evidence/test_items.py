@@ -26,7 +26,7 @@ from workflow.errors import DomainError
 from workflow.evidence.collect import Sources
 from workflow.evidence.items import Edit, EvidenceItems, safe_filename, sniff_upload
 from workflow.evidence.spec import DOCX, EML, PDF, TEXT, TIFF
-from workflow.ledger.models import Contract, Customer
+from workflow.ledger.models import Contract, Customer, Invoice
 from workflow.ledger.payments import record_payment
 from workflow.ledger.schemas import PaymentIn
 from workflow.mail.inbound import InboundMessage
@@ -188,6 +188,28 @@ def test_a_case_conducted_in_english_gets_english_names_and_purposes(core: Core,
     spec = run(core, CLERK, core.services.evidence.to_spec, d.case_id, "Counsel")
     assert spec.language == "en" and spec.parties["debtor"] == "Shanghai Huadong Electromechanical Co., Ltd."
     assert spec.items[0].group_title == "Invoices and delivery notes"
+
+
+def test_a_statement_signed_by_the_debtor_is_one_confirmation_item_however_many_invoices_it_covers(
+        core: Core, client: FlaskClient, users: Users) -> None:
+    c = make_case(core)
+    signed = png("对账单 核对无误 盖章")
+
+    def invoice_ids(uow: UnitOfWork) -> list[int]:
+        return list(uow.session.scalars(select(Invoice.id).where(Invoice.customer_id == c.debtor.customer_id)
+                                        .order_by(Invoice.id)))
+
+    atts = [run(core, SYSTEM_ACTOR, core.services.attachments.upload, Invoice, iid, "对账单.png", signed,
+                kind="signed_statement", signed_on="2026-11-20") for iid in run(core, SYSTEM_ACTOR, invoice_ids)]
+    data = evidence(client, users.clerk, c.debtor.case_ref)
+    confirmations = [i for i in data["items"] if i["group"] == "statements"]
+    assert [(i["ref"], i["name"]) for i in confirmations] == [(f"attachment:{atts[0].id}",
+                                                               "债务人签章确认的对账单（2026-11-20）")]
+    assert confirmations[0]["purpose"] == "证明债务人确认欠款金额（诉讼时效中断）"
+    # it is no invoice scan: the invoices are still listed from the ledger
+    assert [i["ref"] for i in data["items"] if i["group"] == "invoices"] == ["invoices"]
+    order = [i["group"] for i in data["items"]]
+    assert order.index("statements") == order.index("invoices") + 1
 
 
 def test_lists_are_text_made_from_the_records_and_the_same_records_give_the_same_bytes(
