@@ -33,6 +33,7 @@ from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, 
 from reportlab.platypus.flowables import Flowable
 
 from workflow.errors import Unavailable
+from workflow.evidence.linebreak import break_lines
 from workflow.evidence.spec import BundleSpec
 from workflow.law.words import rmb_upper
 
@@ -84,9 +85,31 @@ def _style(size: float = 10.5, *, leading: float | None = None, align: int = 0) 
                           wordWrap="CJK", alignment=align)
 
 
+class CjkParagraph(Paragraph):  # type: ignore[misc]  # reportlab ships no types
+    """Plain text whose lines are broken by the Chinese rules (``linebreak.py``) for the width it
+    is laid out at, then drawn by reportlab with those breaks."""
+
+    def __init__(self, text: str | None, style: ParagraphStyle | None = None, *args: Any, **kwargs: Any) -> None:
+        # reportlab builds the halves of a split paragraph from frags (text None): they keep their breaks
+        self._plain = text if text is not None and kwargs.get("frags") is None else None
+        self._broken_for: float | None = None
+        super().__init__(None if text is None else escape(text).replace("\n", "<br/>"), style, *args, **kwargs)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        if self._plain is not None and availWidth != self._broken_for:
+            st = self.style
+            name, size = st.fontName, st.fontSize
+            room = availWidth - st.leftIndent - st.rightIndent - 0.5  # float slack: reportlab must not re-break
+            lines = break_lines(self._plain, room, lambda ch: pdfmetrics.stringWidth(ch, name, size))
+            plain, broken_for = self._plain, availWidth
+            Paragraph.__init__(self, "<br/>".join(escape(line) for line in lines), st)
+            self._plain, self._broken_for = plain, broken_for
+        return super().wrap(availWidth, availHeight)  # type: ignore[no-any-return]
+
+
 def para(text: str, style: ParagraphStyle) -> Paragraph:
-    """Plain text as a paragraph: escaped, line ends kept, wrapped between any two CJK characters."""
-    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+    """Plain text as a paragraph: escaped, line ends kept, broken by the Chinese line rules."""
+    return CjkParagraph(text, style)
 
 
 def chinese_date(day: date) -> str:
