@@ -208,6 +208,11 @@ class ImapInbox:
         if not client.has_capability("IDLE"):
             self._sleep(seconds)
             return False
+        # mail that arrived since the last command is announced by the next one; if that is IDLE,
+        # the announcement can come before IDLE's go-ahead, where imapclient files it away unseen
+        _text, untagged = client.noop()
+        if any(_announces_change(r) for r in untagged):
+            return True
         client.idle()
         try:
             responses = client.idle_check(timeout=min(seconds, IDLE_SECONDS))
@@ -232,3 +237,8 @@ class ImapInbox:
                 log.warning("%s: %s; reconnecting in %.0f s", self.name, exc, backoff)
                 self._sleep(backoff)
                 backoff = min(backoff * 2, BACKOFF_MAX)
+
+
+def _announces_change(response: object) -> bool:
+    """An untagged ``n EXISTS`` or ``n EXPUNGE`` as imapclient parses it."""
+    return isinstance(response, tuple) and len(response) >= 2 and response[1] in (b"EXISTS", b"EXPUNGE")
