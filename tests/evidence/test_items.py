@@ -25,7 +25,7 @@ from workflow.core import Core
 from workflow.errors import DomainError
 from workflow.evidence.collect import Sources
 from workflow.evidence.items import Edit, EvidenceItems, safe_filename, sniff_upload
-from workflow.evidence.spec import DOCX, EML, PDF, TEXT, TIFF
+from workflow.evidence.spec import DOCX, EML, PDF, PNG, TEXT, TIFF
 from workflow.ledger.models import Contract, Customer, Invoice
 from workflow.ledger.payments import record_payment
 from workflow.ledger.schemas import PaymentIn
@@ -161,9 +161,11 @@ def test_the_default_items_are_grouped_in_the_order_a_court_reads_them(core: Cor
                                                                            (c.eml_sha256, EML)]
     assert "诉讼时效中断" in letter["purpose"]
     assert FINANCE in letter["source"]
-    # the reply as received, its attachment named
+    # the reply as received, then its remittance slip as a page of its own (a court reads the slip)
     answer = refs[f"inbound:{c.inbound_id}"]
-    assert [(f["sha256"], f["content_type"]) for f in answer["files"]] == [(c.reply_sha256, EML)]
+    assert [(f["sha256"], f["content_type"]) for f in answer["files"]] == [
+        (c.reply_sha256, EML), (hashlib.sha256(png("slip")).hexdigest(), PNG)]
+    assert answer["files"][1]["filename"] == "汇款回单.png"
     assert "汇款回单.png" in answer["source"]
     # the 利息计算表 is made for the case once and found again afterwards
     sheet = refs["claim_sheet"]["files"]

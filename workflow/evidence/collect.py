@@ -30,10 +30,11 @@ from workflow.documents.models import GeneratedDocument
 from workflow.documents.service import DocumentService
 from workflow.errors import DomainError, NotFound
 from workflow.evidence.models import GROUP_ORDER, EvidenceItem, Group
-from workflow.evidence.spec import DOCX, EML, PDF, TEXT
+from workflow.evidence.spec import DOCX, EML, JPEG, PDF, PNG, TEXT, TIFF
 from workflow.filestore import FileStore
 from workflow.ledger.models import Attachment, Contract, CreditorEntity, Customer, Invoice, Payment
 from workflow.mail.inbound import InboundMessage, InboundStatus
+from workflow.mail.mime import parse
 from workflow.mail.models import OutboxMessage
 from workflow.unit_of_work import UnitOfWork
 
@@ -351,7 +352,30 @@ def _reply_default(ctx: _Ctx, row: InboundMessage, group: str, purpose: str) -> 
               f"The debtor's email of {when}: {row.subject or '(no subject)'}"),
         ctx.t(f"{row.from_address or '—'} 发送的电子邮件原件{listed}",
               f"Original email from {row.from_address or '—'}{listed}"),
-        purpose, ({"sha256": row.sha256, "filename": f"reply-{row.id}.eml", "content_type": EML},))
+        purpose, ({"sha256": row.sha256, "filename": f"reply-{row.id}.eml", "content_type": EML},
+                  *_reply_attachments(ctx, row)))
+
+
+# what a reply may carry that a court reads as a page of its own: a remittance slip, a signed
+# statement's scan; anything else stays listed on the email's page and inside the .eml
+PAGE_TYPES = {"application/pdf": PDF, "image/jpeg": JPEG, "image/jpg": JPEG, "image/png": PNG,
+              "image/tiff": TIFF, DOCX: DOCX}
+
+
+def _reply_attachments(ctx: _Ctx, row: InboundMessage) -> list[dict[str, str]]:
+    """The reply's attachments as files of the item, after the email itself: the bytes are taken
+    from the stored .eml (the same SHA-256 the email page lists) and kept in the file store."""
+    try:
+        decoded = parse(ctx.sources.files.get(row.sha256))
+    except (KeyError, OSError, ValueError):
+        return []  # the .eml itself is still the item's first file; pre-flight reports it if missing
+    out = []
+    for att in decoded.attachments:
+        kind = PAGE_TYPES.get(att.content_type.lower())
+        if kind is None or att.too_large or not att.data:
+            continue
+        out.append({"sha256": ctx.sources.files.put(att.data), "filename": att.name, "content_type": kind})
+    return out
 
 
 def _reply_items(ctx: _Ctx) -> list[Default]:
