@@ -87,7 +87,7 @@ class Settings:
     # per sending account: at most this many messages a minute (providers throttle and block above it)
     smtp_rate_per_minute: int = field(default=60, metadata={"min": 1, "max": 100_000})
     mail_max_attempts: int = field(default=8, metadata={"min": 1, "max": 50})
-    # lawful contact (DOMAIN.md §8): automated messages only on working days within these hours
+    # lawful contact (docs/dunning.md): automated messages only on working days within these hours
     # (Asia/Shanghai or DUNNING_TIMEZONE), at most N a working day and M in any 7 days per debtor
     contact_start_hour: int = field(default=9, metadata={"min": 0, "max": 23})
     contact_end_hour: int = field(default=18, metadata={"min": 1, "max": 24})
@@ -240,7 +240,7 @@ class SettingStatus:
     variable: str
     value: str
     missing: bool
-    # what a missing setting disables, or a note on the value in force (a default, a placeholder)
+    # what a missing setting disables, or a note on the value in force (a default, an example address)
     zh: str = ""
     en: str = ""
 
@@ -263,7 +263,7 @@ def describe(settings: Settings) -> list[SettingStatus]:
         return SettingStatus(name, str(value), missing, zh, en)
 
     s = settings
-    placeholder_from = s.mail_from == Settings.mail_from
+    example_from = s.mail_from == Settings.mail_from
     return [
         row("DUNNING_DATABASE_URL", show(s.effective_database_url),
             *(("", "") if s.database_url else ("（默认：实例文件夹中的 SQLite）",
@@ -278,8 +278,8 @@ def describe(settings: Settings) -> list[SettingStatus]:
         row("DUNNING_MAILBOX_DIR", s.mailbox_dir),
         row("DUNNING_MAIL_FROM", s.mail_from,
             "以自己的地址发信（默认地址只是占位，债务人的回复无法送达）",
-            "sending from your own address (the default is a placeholder: debtors' replies cannot reach you)",
-            missing=placeholder_from),
+            "sending from your own address (the default is an example address: debtors' replies cannot reach you)",
+            missing=example_from),
         row("DUNNING_MAIL_FROM_NAME", s.mail_from_name),
         row("DUNNING_SMTP_LOCAL_HOSTNAME", s.smtp_local_hostname,
             "（SMTP 握手 HELO/EHLO 中报出的主机名）", "(the host name said in the SMTP HELO/EHLO)"),

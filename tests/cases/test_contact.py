@@ -1,4 +1,4 @@
-"""Lawful contact (DOMAIN.md §7, §8): working days with the State Council calendar and the
+"""Lawful contact (docs/dunning.md): working days with the State Council calendar and the
 provisional one for a year not loaded, contact hours in Beijing time, and the contact caps."""
 
 from __future__ import annotations

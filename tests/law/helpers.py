@@ -2,7 +2,7 @@
 
 The hand-checked tests never read the shipped rate file (part of it is reported by a single source
 and unverified): each builds the table it computes with, so the figures in its comments are the
-figures it feeds the engine. ``history()`` is the LPR change points DOMAIN lists (verified against
+figures it feeds the engine. ``history()`` is the published LPR change points (verified against
 the NIFC announcements) and the 2015-10-24 benchmark, typed here.
 """
 

@@ -1,4 +1,4 @@
-"""Working days (DOMAIN §7), the limitation period (§2) and 人民币大写 (§5)."""
+"""Working days, the limitation period (民法典 188, 195, 201–203) and 人民币大写 (docs/law.md)."""
 
 from __future__ import annotations
 

@@ -176,7 +176,7 @@ def test_check_settings_speaks_the_users_language(fresh: Path, capsys: pytest.Ca
     code, out, _ = _call(["check-settings"], capsys)
     assert code == 0
     assert re.search(r"缺少\s+DUNNING_REDIS_URL\s+停用的功能：后台任务进程", out)
-    assert re.search(r"缺少\s+DUNNING_MAIL_FROM\s+停用的功能：以自己的地址发信", out)  # still the placeholder
+    assert re.search(r"缺少\s+DUNNING_MAIL_FROM\s+停用的功能：以自己的地址发信", out)  # still the example address
     assert re.search(r"已设置 DUNNING_SMTP_RATE_PER_MINUTE\s+= 20\s+（每个发信账号每分钟", out)
     assert re.search(r"已设置 DUNNING_CREDIT_HOLD_WEBHOOK_URL\s+= https://\*\*\*@hooks.example.cn/hold", out)
     assert re.search(r"已设置 DUNNING_WEBHOOK_SECRET\s+= \*\*\*", out)

@@ -1,4 +1,4 @@
-"""When automated contact is lawful (DOMAIN.md §8): working days, contact hours, and the caps.
+"""When automated contact is lawful (docs/dunning.md): working days, contact hours, and the caps.
 
 Pure functions over a ``RunCalendar`` and the contact settings, plus one counting query over the
 outbox. Automated contact happens only on working days, inside the contact hours (09:00–18:00

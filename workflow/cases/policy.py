@@ -3,7 +3,7 @@
 A policy is a list of levels. A level says when (``offset``: working days from the due date,
 negative = before it), what (``kind``: the document made from the ledger), how (``channel``: email),
 whether a person must approve it first (always for a 律师函) and whether reaching it stops supply
-(``credit_hold``). The one negative level is the friendly pre-due reminder (DOMAIN.md §1); the
+(``credit_hold``). The one negative level is the friendly pre-due reminder (docs/dunning.md); the
 others are the escalation levels 1, 2, 3... in offset order, which is what ``DunningCase.level``
 counts. A 律师函 level names the law firm and lawyer that sign it: the run never invents one.
 
@@ -38,7 +38,7 @@ MAX_GRACE_DAYS = 30
 POLICY_EDITORS = (Role.ADMIN, Role.LEGAL)
 SETTINGS_EDITORS = (Role.ADMIN, Role.LEGAL, Role.CLERK)
 
-# DOMAIN.md §1: a reminder 3 working days ahead, then rising firmness, the final notice with the
+# docs/dunning.md: a reminder 3 working days ahead, then rising firmness, the final notice with the
 # supply stopped, and the lawyer's letter (which a lawyer approves and which names its firm)
 DEFAULT_LEVELS: tuple[dict[str, Any], ...] = (
     {"offset": -3, "kind": "payment_reminder", "channel": "email", "approval": False, "credit_hold": False},

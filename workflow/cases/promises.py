@@ -1,6 +1,6 @@
 """Following promises and repayment plans up against the money that came in.
 
-DOMAIN.md §1: record every promise and follow it up the day it falls due; a broken promise
+docs/dunning.md: record every promise and follow it up the day it falls due; a broken promise
 escalates. ``review`` runs first in the daily run (and may be run by hand): for every pending promise
 it counts what the customer has paid this creditor in the promise's currency since it was made.
 
@@ -61,7 +61,7 @@ def grace_days(s: Session, customer_id: int) -> int:
 
 class GraceCalendar:
     """Working-day arithmetic for the run's timing: a year whose holiday notice is not loaded yet
-    uses the provisional year (DOMAIN.md §7), since following up a promise must go on."""
+    uses the provisional year (docs/dunning.md), since following up a promise must go on."""
 
     def __init__(self, calendar: WorkCalendar) -> None:
         self.calendar = calendar

@@ -408,7 +408,7 @@ def decide_group(rules: Rules, g: Group, known: Known, as_of: date) -> tuple[lis
         lvl = ladder.level(n)
         if lvl is not None:
             trigger = cal.add_working_days(g.oldest_overdue, lvl.offset)
-            # a promise broken since the last letter escalates now (DOMAIN.md §1); the run settles
+            # a promise broken since the last letter escalates now (docs/dunning.md); the run settles
             # promises before it sends, so a letter of the same day already answered the break
             broke = g.broken_on is not None and (g.last_action_on is None or g.broken_on > g.last_action_on)
             key = level_key(g.case_id, n) if g.case_id is not None else None

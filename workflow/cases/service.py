@@ -291,7 +291,7 @@ def add_note(uow: UnitOfWork, ref: str, body: str, *, kind: str = "call",
 
 def record_promise(uow: UnitOfWork, ref: str, *, promised_on: date, amount: Decimal, currency: str,
                    source: str, contact_name: str | None = None, note: str | None = None) -> Promise:
-    """The debtor promised to pay ``amount`` by ``promised_on``: the case waits for it (DOMAIN.md §1:
+    """The debtor promised to pay ``amount`` by ``promised_on``: the case waits for it (docs/dunning.md:
     record every promise — date, amount, who — and follow it up the day it falls due). A new promise
     replaces one still pending."""
     case = _worker_case(uow, ref)
@@ -345,7 +345,7 @@ def resume(uow: UnitOfWork, ref: str, reason: str, evidence: str | None = None) 
 
 
 def dispute(uow: UnitOfWork, ref: str, reason: str, evidence: str | None = None) -> DunningCase:
-    """The debtor disputes the debt: automatic dunning stops until a person resolves it (DOMAIN.md §8)."""
+    """The debtor disputes the debt: automatic dunning stops until a person resolves it (docs/dunning.md)."""
     case = _worker_case(uow, ref)
     reason = _text("reason", reason)
     apply(uow, case, CaseEvent.DISPUTE_RAISED, reason=reason, evidence=_clerk_evidence(uow, evidence),
@@ -455,7 +455,7 @@ class CaseService:
 
     def send_document(self, uow: UnitOfWork, ref: str, kind: str, language: str = "zh") -> DunningAction:
         """A clerk sends a letter now: made from the ledger for the case, checked and queued like the
-        run's, but sent by a person (not counted against the automated contact caps of DOMAIN.md §8,
+        run's, but sent by a person (not counted against the automated contact caps of docs/dunning.md,
         which limit what the machine sends; the decision is logged as the run's are)."""
         case = _worker_case(uow, ref)
         if CaseState(case.state) in CLOSED:

@@ -8,7 +8,7 @@ the table does not allow.
 Some states are *holds* that interrupt the escalation — a pending promise, an active repayment
 plan, a dispute, a pause. Entering a hold remembers the state it interrupted (``resume_to``);
 leaving it the ordinary way (promise kept, plan finished, dispute resolved, resumed) returns there.
-A broken promise or plan does not return: it escalates (DOMAIN.md §1: "a broken promise
+A broken promise or plan does not return: it escalates (docs/dunning.md: "a broken promise
 escalates"), and the run sends the next level.
 """
 

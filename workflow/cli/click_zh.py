@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-# click's English template -> ours. The placeholders are click's; a ``!r`` conversion is part
+# click's English template -> ours. The format fields are click's; a ``!r`` conversion is part
 # of the matched text, so the Chinese side names the field without it. The template with the most
 # literal text is tried first (``is not in the range`` before ``is not {choice}``).
 MESSAGES: tuple[tuple[str, str], ...] = (
@@ -76,7 +76,7 @@ HEADINGS = {"Usage:": "用法：", "Usage: ": "用法：", "Options": "选项", 
 
 HELP_OPTION = ("Show this message and exit.", "显示此帮助并退出")
 
-# the placeholders of the usage line and the value names click gives an option's metavar
+# the metavariables of the usage line and the value names click gives an option's metavar
 USAGE_WORDS = (("COMMAND [ARGS]...", "命令 [参数]..."), ("[OPTIONS]", "[选项]"))
 METAVARS = {"TEXT": "文本", "INTEGER": "整数", "INTEGER RANGE": "整数", "FLOAT": "数字", "FLOAT RANGE": "数字",
             "FILE": "文件", "DIRECTORY": "目录", "PATH": "路径", "FILENAME": "文件", "BOOLEAN": "是/否"}

@@ -1,6 +1,6 @@
 """Late-payment interest (逾期付款利息 / 违约金) on invoices, with part payments.
 
-Rules (DOMAIN §3; every choice is argued in docs/law.md):
+Rules (买卖合同解释 18; every choice is argued in docs/law.md):
 - interest runs from the day after the due date to ``as_of``, both counted (first day excluded,
   last day included), simple, never compounded;
 - a payment's own date still bears interest on the balance before it; the paid part stops

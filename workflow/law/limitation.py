@@ -9,7 +9,7 @@
   an event after expiry does not revive it;
 - never later than 20 years from the first counted day (民法典 188 ¶2), which nothing interrupts.
 When the end date falls in a year whose holiday calendar is not loaded, weekends alone are applied
-and the answer is marked provisional (DOMAIN §2).
+and the answer is marked provisional (docs/law.md).
 """
 
 from __future__ import annotations

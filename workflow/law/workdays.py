@@ -3,7 +3,7 @@
 A year is either loaded (its holidays and make-up working days are known) or not. Working-day
 arithmetic into a year that is not loaded is refused: a deadline computed on a guess is a wrong
 deadline. Only limitation end dates may ask for the ``provisional`` answer (weekends only), and
-the caller must then say so (DOMAIN §2, §7).
+the caller must then say so (docs/law.md).
 """
 
 from __future__ import annotations

@@ -90,7 +90,7 @@ class Contact(Base):
     language: Mapped[str] = mapped_column(String(8), default="zh_CN")
     # the contract's agreed address for notices and service (makes delivery provable)
     is_notice_address: Mapped[bool] = mapped_column(Boolean, default=False)
-    # dunning letters go only to the debtor's designated business contacts (DOMAIN.md §8)
+    # dunning letters go only to the debtor's designated business contacts (docs/dunning.md)
     receives_dunning: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # set when mail to the address bounced permanently: nothing more is sent there until a clerk fixes it
     email_invalid_since: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -1,6 +1,6 @@
 """The outbox: every email is first a row, written in the same unit of work as the decision that
 made it; a job sends it after commit. Once sent, the row keeps the proof of the demand: the exact
-bytes (in the file store, by SHA-256), the SMTP server's reply and the time (DOMAIN.md §2)."""
+bytes (in the file store, by SHA-256), the SMTP server's reply and the time (民法典 137, 195; docs/dunning.md)."""
 
 from __future__ import annotations
 

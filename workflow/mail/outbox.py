@@ -35,7 +35,7 @@ as small as it can be and makes a duplicate harmless:
 The limit of that: at most one duplicate per crash that hit the window, counted in the SIGKILL
 test (``tests/mail/test_exactly_once.py``) and described, with measurements, in ``docs/outbox.md``.
 
-Automated rows go out only within contact hours on working days (DOMAIN.md §8); a message a clerk
+Automated rows go out only within contact hours on working days (docs/dunning.md); a message a clerk
 sends now (``automated=False``) goes at once. A per-account rate limit, shared across processes
 through Redis when configured, keeps us under the provider's limits; a throttling reply pauses the
 whole account.
@@ -238,7 +238,7 @@ def is_throttling(reply: str) -> bool:
 
 def automated_contacts(s: Session, customer_id: int, since: date, until: date) -> int:
     """Automated messages to a debtor whose business day is in [since, until], whatever their
-    state, except those withdrawn or refused (the contact caps of DOMAIN.md §8)."""
+    state, except those withdrawn or refused (the contact caps of docs/dunning.md)."""
     return int(s.scalar(select(func.count()).select_from(OutboxMessage).where(
         OutboxMessage.customer_id == customer_id, OutboxMessage.automated.is_(True),
         OutboxMessage.contact_on >= since, OutboxMessage.contact_on <= until,
@@ -760,7 +760,7 @@ def _rowcount(result: Any) -> int:
 
 def designated_recipients(s: Session, customer_id: int) -> list[str]:
     """The debtor's own business contacts marked to receive dunning mail, with an address that has
-    not bounced: never anyone else (DOMAIN.md §8)."""
+    not bounced: never anyone else (docs/dunning.md)."""
     rows = s.scalars(select(Contact).where(
         Contact.customer_id == customer_id, Contact.receives_dunning.is_(True), Contact.email.is_not(None),
         Contact.email_invalid_since.is_(None)).order_by(Contact.id))

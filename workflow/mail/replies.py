@@ -27,7 +27,7 @@ decision is kept (``TriageDecision``) for the accuracy report.
 Answers we send to the debtor's own message (the remittance slip we ask for after "we have paid",
 the letter re-sent after "we never got it") go through the outbox as sent by a person
 (``automated=False``): they answer the debtor rather than chase them, so they are neither held to
-the contact hours nor counted against the contact caps of DOMAIN.md §8, and still pass the letter
+the contact hours nor counted against the contact caps of docs/dunning.md, and still pass the letter
 check. At most one of each per case and day, however many messages the debtor sends.
 """
 

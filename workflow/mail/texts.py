@@ -4,7 +4,7 @@ The email is a covering note: the letter itself is the attachment. It restates w
 must know without opening the attachment (who writes, the amount, the due date, by when to pay or
 reply), says that the letter is attached and how to answer (a reply to this email reaches the
 case). The wording is polite and lawful: no threat, no third party, no criminal consequence
-(DOMAIN.md §8); every body still passes the letter check before it is queued.
+(docs/dunning.md); every body still passes the letter check before it is queued.
 
 Facts come from the generated document's stored context (the same figures the letter prints), so
 the email and its attachment never disagree.

@@ -1,6 +1,6 @@
 """penalty.excessive, penalty.stacked and penalty.missing.
 
-An agreed late rate is annualised (daily × 365, monthly × 12, as DOMAIN §3 counts days) and set
+An agreed late rate is annualised (daily × 365, monthly × 12, as docs/law.md counts days) and set
 against the current one-year LPR: above ``warn_multiple`` × LPR a court is likely to cut it on
 request (民法典 585; 合同编通则解释 65), above ``note_multiple`` it is worth a note. Rates that carry
 no time unit (a lump sum of 20% of the price, a cap of 10%) cannot be annualised and are left alone.

@@ -1,6 +1,6 @@
 """API resources: the outbox — every email, its attempts, the server's reply and the exact bytes sent.
 
-The bytes are the proof that a demand was made (DOMAIN.md §2): ``GET /outbox/{id}/eml`` returns
+The bytes are the proof that a demand was made (民法典 137, 195; docs/dunning.md): ``GET /outbox/{id}/eml`` returns
 them exactly as they went to the server, checked against the stored SHA-256, and the download is
 audit-logged like a document's.
 """
