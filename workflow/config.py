@@ -277,7 +277,7 @@ def describe(settings: Settings) -> list[SettingStatus]:
         row("DUNNING_MAIL_TRANSPORT", s.mail_transport),
         row("DUNNING_MAILBOX_DIR", s.mailbox_dir),
         row("DUNNING_MAIL_FROM", s.mail_from,
-            "以自己的地址发信（默认地址只是占位，债务人的回复无法送达）",
+            "以自己的地址发信（默认地址只是示例地址，债务人的回复无法送达）",
             "sending from your own address (the default is an example address: debtors' replies cannot reach you)",
             missing=example_from),
         row("DUNNING_MAIL_FROM_NAME", s.mail_from_name),

@@ -18,6 +18,7 @@ from tests.ledger.sample_ledger import CREDITOR
 from tests.uow import run
 from workflow.accounts.actor import Actor
 from workflow.accounts.models import Role
+from workflow.cases.decide import Decision, period_end
 from workflow.cases.models import DunningAction, DunningCase
 from workflow.cases.policy import (
     assign_policy,
@@ -26,7 +27,7 @@ from workflow.cases.policy import (
     set_statement_schedule,
     update_policy,
 )
-from workflow.cases.run import Decision, RunReport, period_end
+from workflow.cases.run import RunReport
 from workflow.cases.states import CaseState
 from workflow.clock import FixedClock
 from workflow.core import Core

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session
@@ -28,6 +28,7 @@ from workflow.audit.models import AuditEntry
 from workflow.cases import holds, plans
 from workflow.cases.lifecycle import apply, case_by_ref, lock_case, open_case
 from workflow.cases.models import CaseNote, DunningAction, DunningCase, Promise, RepaymentPlan
+from workflow.cases.outbox_port import OutboxPort
 from workflow.cases.states import CLOSED, OPEN, CaseEvent, CaseState, allowed
 from workflow.db import cents_to_decimal
 from workflow.documents.contexts.ledger import ClaimReader, LedgerDocument, generate_from_ledger
@@ -54,14 +55,6 @@ PROMISE_SOURCES = ("call", "email", "letter", "meeting", "reply")
 NOTE_KINDS = ("call", "note")
 MAX_TEXT = 4000
 REF_SHAPE = re.compile(r"[A-Za-z]{1,8}-\d{4}-\d{1,9}")
-
-
-class OutboxPort(Protocol):
-    """``workflow.mail.outbox.Outbox.queue``: the row that becomes the email, queued in this unit of work."""
-
-    def queue(self, uow: UnitOfWork, *, customer_id: int, case_id: int | None, document_id: int | None,
-              kind: str, language: str, automated: bool, contact_on: date,
-              not_before: Any = None) -> OutboxMessage: ...
 
 
 # ---- money the case is about -------------------------------------------------------------------

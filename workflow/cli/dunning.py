@@ -18,7 +18,8 @@ import click
 from sqlalchemy import select
 
 from workflow.cases import policy as policies
-from workflow.cases.run import Decision, RunReport
+from workflow.cases.decide import Decision
+from workflow.cases.run import RunReport
 from workflow.cli import cli_actor, cli_core, cli_locale, cli_run, ensure_schema, help_text, say
 from workflow.errors import NotFound, invalid
 from workflow.ledger.models import Customer

@@ -52,7 +52,8 @@ from workflow.accounts.actor import Actor
 from workflow.accounts.models import Role
 from workflow.cases.lifecycle import apply, lock_case
 from workflow.cases.models import CaseNote, DunningAction, DunningCase, Promise
-from workflow.cases.service import CASE_WORKERS, OutboxPort, open_balance, paid_total
+from workflow.cases.outbox_port import OutboxPort
+from workflow.cases.service import CASE_WORKERS, open_balance, paid_total
 from workflow.cases.states import CLOSED, CaseEvent, CaseState, allowed
 from workflow.config import Settings
 from workflow.errors import Conflict, DomainError, NotFound, invalid
