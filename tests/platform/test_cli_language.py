@@ -139,6 +139,7 @@ def _only_chinese(line: str) -> bool:
 
 @pytest.mark.parametrize(("args", "zh", "en"), [
     (["calc", "interest", "--bogus"], "错误：没有选项 '--bogus'", "error: No such option '--bogus'"),
+    (["outbox", "show", "abc"], "'abc' 不是有效的整数", "'abc' is not a valid integer"),
     (["calc", "interest"], "错误：缺少参数 'FILE'", "error: Missing argument 'FILE'"),
     (["calc", "claim", "x"], "'CUSTOMER_ID' 的值无效：'x' 不是有效的整数", "'x' is not a valid integer"),
     (["up", "--port", "0"], "'--port' 的值无效：0 不在范围 1<=x<=65535 内", "0 is not in the range"),

@@ -68,7 +68,8 @@ OS_ERRORS = {"ENOENT": "文件或文件夹不存在", "EACCES": "没有权限", 
              "ETIMEDOUT": "连接超时", "EHOSTUNREACH": "无法连接到主机", "ENETUNREACH": "网络不可达"}
 
 # the words click puts into the templates above
-WORDS = {"integer": "整数", "float": "数字", "File": "文件", "Directory": "目录", "Path": "路径",
+WORDS = {"integer": "整数", "float": "数字", "integer range": "整数", "float range": "数字",
+         "File": "文件", "Directory": "目录", "Path": "路径",
          "file": "文件", "directory": "目录", "path": "路径"}
 
 HEADINGS = {"Usage:": "用法：", "Usage: ": "用法：", "Options": "选项", "Commands": "命令",
@@ -84,7 +85,7 @@ METAVARS = {"TEXT": "文本", "INTEGER": "整数", "INTEGER RANGE": "整数", "F
 _FIELD = re.compile(r"\{(\w+)(!r)?\}")
 # what a field can hold: a repr is quoted, a bare value or name is one word, the rest any text
 _QUOTED = r"(?:'.*?'|\".*?\")"
-_WORD_FIELDS = {"value", "name", "nargs", "len", "len_type", "len_value", "number_type"}
+_WORD_FIELDS = {"value", "name", "nargs", "len", "len_type", "len_value"}
 _EXTRAS = re.compile(r"(?P<help>.*?)\s*\[(?P<extras>[^\[\]]*)\]$", re.DOTALL)
 _METAVAR = re.compile(r" (" + "|".join(sorted(map(re.escape, METAVARS), key=len, reverse=True)) + r")$")
 
