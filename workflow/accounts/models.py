@@ -14,6 +14,8 @@ class Role(StrEnum):
     LEGAL = "legal"
     LAWYER = "lawyer"
     ADMIN = "admin"
+    # a salesperson (业务员): answers for collecting from their own customers, sees only those
+    SALES = "sales"
 
 
 class User(Base):
@@ -27,6 +29,8 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str] = mapped_column(String(8), default="zh_CN")
+    # the HR number (工号) clerks' spreadsheets name salespeople by
+    employee_no: Mapped[str | None] = mapped_column(String(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")

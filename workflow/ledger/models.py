@@ -69,7 +69,10 @@ class Customer(Base):
     credit_limit_currency: Mapped[str] = mapped_column(String(3), default="CNY")
     credit_hold: Mapped[bool] = mapped_column(Boolean, default=False)
     do_not_dun: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the collection clerk (催收员): new cases go to them
     assigned_clerk_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # the salesperson (业务员) who sold on credit and answers for collecting (ledger/responsibility.py)
+    salesperson_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     assigned_lawyer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -122,6 +125,9 @@ class Contract(Base):
     penalty: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     dispute: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     notice_addresses: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # overrides of the customer's salesperson and collection clerk for this contract's invoices
+    salesperson_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    collector_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     creditor: Mapped[CreditorEntity] = relationship()
@@ -164,6 +170,9 @@ class Invoice(Base):
     # note that changes them, so the aging report is one scan instead of a join per invoice.
     paid_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     credited_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    # overrides of the contract's (else the customer's) salesperson and collection clerk
+    salesperson_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    collector_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     customer: Mapped[Customer] = relationship()

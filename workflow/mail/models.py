@@ -33,9 +33,14 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("dunning_case.id"), index=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"))
+    # none for an internal notice to one of our users (mail/notices.py)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id"))
+    # the user an internal notice goes to
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # an internal notice is queued once per key, whoever asks again (unique)
+    notice_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("generated_document.id"))
-    kind: Mapped[str] = mapped_column(String(40))  # the letter's document kind, or "notice"
+    kind: Mapped[str] = mapped_column(String(40))  # the letter's document kind, "notice" or "internal_notice"
     language: Mapped[str] = mapped_column(String(8))
     # made by the automatic run (counts against the contact caps) or sent by a person
     automated: Mapped[bool] = mapped_column(Boolean, default=True)

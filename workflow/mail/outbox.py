@@ -439,6 +439,8 @@ class Outbox:
                 return None
             if row.next_attempt_at > now:
                 return None
+            if not row.sender:
+                return None  # an internal notice gets our address in the claim (mail/notices.py)
             doc = s.get(GeneratedDocument, row.document_id) if row.document_id is not None else None
             if doc is not None and doc.pdf_status == PdfStatus.PENDING:
                 return None  # the claim decides whether to wait for the PDF
@@ -474,6 +476,8 @@ class Outbox:
                     and now - doc.made_at < PDF_WAIT):
                 row.next_attempt_at = now + PDF_RECHECK
                 return row.status
+            if not row.sender:
+                self._address_notice(row)
             owner = worker_name()
             row.attempts += 1
             row.status = S.SENDING.value
@@ -699,6 +703,13 @@ class Outbox:
                 return "customer marked do-not-dun"
         return None
 
+    def _address_notice(self, row: OutboxMessage) -> None:
+        """An internal notice (mail/notices.py) is queued without our address, which only the
+        settings know: it gets the sender, a plain Reply-To (an answer is no debtor's reply) and its
+        Message-ID here, committed with the claim before any byte is sent."""
+        row.sender = row.reply_to = self.settings.mail_from
+        row.message_id = make_message_id("N", new_token(), self.settings.mail_from)
+
     def _next_window(self, s: Session, now: datetime) -> datetime:
         return next_contact_window(now, self.settings, self._calendar(s))
 
@@ -809,8 +820,8 @@ def _refused_note(row: OutboxMessage, refused: dict[str, str]) -> str:
 
 def describe(row: OutboxMessage) -> dict[str, Any]:
     return {
-        "id": row.id, "case_id": row.case_id, "customer_id": row.customer_id, "document_id": row.document_id,
-        "kind": row.kind, "language": row.language, "automated": row.automated,
+        "id": row.id, "case_id": row.case_id, "customer_id": row.customer_id, "user_id": row.user_id,
+        "document_id": row.document_id, "kind": row.kind, "language": row.language, "automated": row.automated,
         "contact_on": row.contact_on.isoformat(), "message_id": row.message_id, "sender": row.sender,
         "reply_to": row.reply_to, "recipients": list(row.recipients), "cc": list(row.cc or []),
         "subject": row.subject, "status": row.status, "attempts": row.attempts,

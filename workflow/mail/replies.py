@@ -395,7 +395,7 @@ class Inbox:
                 out = found.get(mid)
                 if out is not None:
                     case = self._live_case(s, s.get(DunningCase, out.case_id) if out.case_id else None)
-                    if case is None:
+                    if case is None and out.customer_id is not None:  # none: an internal notice
                         case = self._only_open_case(s, out.customer_id)
                     return Match(case, out.customer_id, route, out)
         # 2. our plus-address among the recipients

@@ -49,7 +49,8 @@ class OutboxAttemptOut(Out):
 class OutboxOut(Out):
     id: int
     case_id: int | None
-    customer_id: int
+    customer_id: int | None = Field(description="none for an internal notice to one of our users")
+    user_id: int | None = Field(None, description="the user an internal notice goes to")
     document_id: int | None
     kind: str
     language: str
