@@ -106,6 +106,13 @@ class Settings:
     reply_confidence_threshold: Decimal = Decimal("0.8")
     # "we have paid": the case pauses this many days while the payment is matched against the bank
     reply_paid_pause_days: int = field(default=5, metadata={"min": 1, "max": 90})
+    # --- credit ratings (workflow/credit; docs/credit.md) ---
+    # the rules' points per unit and caps: a JSON object or name=value pairs; names left out keep their defaults
+    credit_weights: str = ""
+    # the lowest score of grades A, B and C (falling); below C is D
+    credit_grade_a: int = field(default=80, metadata={"min": 1, "max": 100})
+    credit_grade_b: int = field(default=60, metadata={"min": 1, "max": 100})
+    credit_grade_c: int = field(default=40, metadata={"min": 1, "max": 100})
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -183,6 +190,19 @@ class Settings:
                 parse_imap_url(self.imap_url)
             except ValueError as exc:
                 raise SettingsError(f"DUNNING_IMAP_URL: {exc}", f"DUNNING_IMAP_URL 无效：{exc}") from exc
+        from workflow.credit.rating import check_thresholds, parse_weights  # stdlib only: cheap at start-up
+
+        try:
+            parse_weights(self.credit_weights)
+        except ValueError as exc:
+            raise SettingsError(f"DUNNING_CREDIT_WEIGHTS: {exc}",
+                                f"DUNNING_CREDIT_WEIGHTS 无效（应为 JSON 对象或 名称=数值 列表，数值 0–1000）：{exc}") from exc
+        try:
+            check_thresholds(self.credit_grade_a, self.credit_grade_b, self.credit_grade_c)
+        except ValueError as exc:
+            raise SettingsError(f"DUNNING_CREDIT_GRADE_A/_B/_C: {exc}",
+                                "DUNNING_CREDIT_GRADE_A/_B/_C：须满足 100 ≥ A > B > C ≥ 1，"
+                                f"实为 A={self.credit_grade_a}、B={self.credit_grade_b}、C={self.credit_grade_c}") from exc
         if self.audit_key and len(self.audit_key) < AUDIT_KEY_MIN_LENGTH:
             raise SettingsError(f"DUNNING_AUDIT_KEY: use at least {AUDIT_KEY_MIN_LENGTH} random characters",
                                 f"DUNNING_AUDIT_KEY：至少使用 {AUDIT_KEY_MIN_LENGTH} 个随机字符")
@@ -311,6 +331,13 @@ def describe(settings: Settings) -> list[SettingStatus]:
         row("DUNNING_REPLY_PAID_PAUSE_DAYS", s.reply_paid_pause_days,
             "（回复“已付款”后案件暂停的天数，以便核对银行收款）",
             "(days a case pauses after a \"we have paid\" reply, while the payment is matched)"),
+        row("DUNNING_CREDIT_WEIGHTS", s.credit_weights,
+            *(("（信用评级各项扣分权重，已设置的项替换默认值）", "(credit rating weights; those set replace the defaults)")
+              if s.credit_weights else ("（默认权重，见 docs/credit.md）", "(default weights: docs/credit.md)"))),
+        row("DUNNING_CREDIT_GRADE_A", s.credit_grade_a, "（A 级最低分）", "(lowest score of grade A)"),
+        row("DUNNING_CREDIT_GRADE_B", s.credit_grade_b, "（B 级最低分）", "(lowest score of grade B)"),
+        row("DUNNING_CREDIT_GRADE_C", s.credit_grade_c, "（C 级最低分，低于此为 D 级）",
+            "(lowest score of grade C; below it is D)"),
         row("DUNNING_PAYMENT_FUTURE_DAYS", s.payment_future_days,
             "（收款日期最多可晚于今天的天数）", "(days after today a payment may be dated, at most)"),
         row("DUNNING_INSTANCE_PATH", s.instance_path),
