@@ -21,7 +21,8 @@ def create_app(settings: Settings | None = None, *, core: Core | None = None) ->
     settings = core.settings
     settings.instance_path.mkdir(parents=True, exist_ok=True)
 
-    app = Flask("workflow", instance_path=str(settings.instance_path))
+    # the desk serves its own assets (workflow/web/ui/static) under /static
+    app = Flask("workflow", instance_path=str(settings.instance_path), static_folder=None)
     app.config.update(
         # one key for every worker process: the setting, or a file made once in the instance folder
         SECRET_KEY=settings.secret_key or secret_key.load_or_create(settings.instance_path),
@@ -38,15 +39,17 @@ def create_app(settings: Settings | None = None, *, core: Core | None = None) ->
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["dunning"] = core
 
-    from workflow.web import problems
+    from workflow.web import problems, ui
     from workflow.web.api import register
 
     problems.install(app)
     register(app)
+    ui.register(app)
 
-    @app.get("/")
-    def index() -> dict[str, object]:
+    @app.get("/api/v1")
+    @app.get("/api/v1/")
+    def api_index() -> dict[str, object]:
         return {"name": "Dunning Desk 催款台", "api": "/api/v1", "openapi": "/api/v1/openapi.json",
-                "login": "POST /api/v1/auth/login"}
+                "login": "POST /api/v1/auth/login", "desk": "/"}
 
     return app

@@ -252,6 +252,39 @@ def _check_role(role: str) -> None:
                       "role must be clerk, legal, lawyer or admin")
 
 
+    # ---- what every user may change of their own ---------------------------------------------------
+    def change_own_password(self, uow: UnitOfWork, current: str, new: str, *, keep_session: str | None) -> None:
+        """A new password needs the current one (a session left open on a shared screen must not be
+        enough to take the account over), and ends every other browser session of the user."""
+        user = self._own(uow)
+        if not check_password(current, user.password_hash):
+            raise invalid("current_password", "wrong_password", "当前密码不正确", "the current password is wrong")
+        _check_password(new)
+        if check_password(new, user.password_hash):
+            raise invalid("new_password", "unchanged", "新密码不能与当前密码相同",
+                          "the new password must differ from the current one")
+        user.password_hash = hash_password(new)
+        now = uow.now()
+        others = update(WebSession).where(WebSession.user_id == user.id, WebSession.revoked_at.is_(None))
+        if keep_session:
+            others = others.where(WebSession.id != token_digest(keep_session))
+        uow.session.execute(others.values(revoked_at=now))
+        uow.audit("user.password_changed", "user", user.id, None, {"by": "self"})
+
+    def set_own_locale(self, uow: UnitOfWork, locale: str) -> None:
+        if locale not in ("zh_CN", "en"):
+            raise invalid("locale", "invalid_locale", "语言必须是 zh_CN 或 en", "locale must be zh_CN or en")
+        user = self._own(uow)
+        if user.locale != locale:
+            before = _audited(user)
+            user.locale = locale
+            uow.audit("user.updated", "user", user.id, before, _audited(user))
+
+    def _own(self, uow: UnitOfWork) -> User:
+        if uow.actor.user_id is None:
+            raise Forbidden("需要登录", "You need to log in")
+        return _get_user(uow.session, uow.actor.user_id)
+
 def _check_password(password: str) -> None:
     if len(password) < 8:
         raise invalid("password", "too_short", "密码至少 8 位", "password must be at least 8 characters")

@@ -1,4 +1,9 @@
-"""Errors as ``application/problem+json`` (RFC 9457), naming each bad field, in the user's language."""
+"""Errors as ``application/problem+json`` (RFC 9457), naming each bad field, in the user's language.
+
+Under ``/api/`` every error is problem+json; anywhere else (the desk's pages) it is an HTML page in
+the page's language, with the same title and the same list of fields, and a page that needs a login
+sends the visitor to it.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +32,24 @@ def request_locale() -> str:
     return core().settings.locale
 
 
+def for_api() -> bool:
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+def error_page(status: int, zh_title: str, en_title: str, problems: list[dict[str, str]] | None = None,
+               headers: dict[str, str] | None = None) -> Response:
+    """The desk's error page. It must never fail itself: if even the page cannot be drawn, plain text."""
+    from workflow.web.ui import errors
+
+    try:
+        resp = errors.render_error(status, zh_title, en_title, problems or [])
+    except Exception:  # an error page that errors would hide the first error
+        resp = Response(f"{status} {zh_title} / {en_title}", status=status, mimetype="text/plain")
+    for name, value in (headers or {}).items():
+        resp.headers[name] = value
+    return resp
+
+
 def problem_response(status: int, title: str, code: str, problems: list[dict[str, str]] | None = None,
                      **extra: Any) -> Response:
     body: dict[str, Any] = {"type": f"https://dunning.dev/problems/{code}", "title": title,
@@ -50,6 +73,10 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError) -> Response:
+        if not for_api():
+            from workflow.web.ui import errors
+
+            return errors.domain_error(exc)
         loc = request_locale()
         return problem_response(exc.status, exc.message(loc), exc.code,
                                 [p.as_dict(loc) for p in exc.problems], **exc.extra)
@@ -63,8 +90,12 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
-        loc = request_locale()
         status = exc.code or 500
+        if not for_api():
+            allow = ({"Allow": ", ".join(sorted(exc.valid_methods))}
+                     if isinstance(exc, MethodNotAllowed) and exc.valid_methods else None)
+            return error_page(status, _HTTP_ZH.get(status, exc.name), exc.name, headers=allow)
+        loc = request_locale()
         title = _HTTP_ZH.get(status, exc.name) if loc == "zh_CN" else exc.name
         problems = None
         if status == 413:
@@ -79,6 +110,8 @@ def install(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
         app.logger.exception("unhandled error")
+        if not for_api():
+            return error_page(500, "服务器内部错误，已记录", "Internal error; it has been logged")
         loc = request_locale()
         title = "服务器内部错误，已记录" if loc == "zh_CN" else "Internal error; it has been logged"
         return problem_response(500, title, "internal_error")

@@ -10,52 +10,32 @@ requests are exempt: a browser never adds that header by itself.
 
 from __future__ import annotations
 
-import hmac
-from urllib.parse import urlsplit
-
 from flask import Blueprint, Flask, g, request
 
 from workflow.accounts.actor import ANONYMOUS
-from workflow.errors import DomainError, Unauthenticated
+from workflow.errors import Unauthenticated
 from workflow.web.api.base import core
+from workflow.web.session import (  # noqa: F401  (re-exported: the accounts module and tests use them)
+    CSRF_HEADER,
+    SAFE_METHODS,
+    SESSION_COOKIE,
+    CsrfFailed,
+    check_csrf,
+    check_origin,
+    session_actor,
+)
 
-SESSION_COOKIE = "dunning_session"
-CSRF_HEADER = "X-CSRF-Token"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # the login checks the origin itself and replaces any session it arrives with
 _OWN_SESSION_HANDLING = frozenset({"api.accounts.login"})
-
-
-class CsrfFailed(DomainError):
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(zh, en, [], 403, "csrf_failed")
-
-
-def check_origin() -> None:
-    """Refuse a request whose browser says it was sent by another site's page."""
-    origin = request.headers.get("Origin")
-    if origin is None and request.referrer:
-        parts = urlsplit(request.referrer)
-        origin = f"{parts.scheme}://{parts.netloc}"
-    if origin is not None and origin.rstrip("/") != request.host_url.rstrip("/"):
-        raise CsrfFailed(f"请求来自其他网站（{origin}），已拒绝", f"Request from another site ({origin}) refused")
-
-
-def _check_csrf(expected: str) -> None:
-    check_origin()
-    sent = request.headers.get(CSRF_HEADER, "")
-    if not hmac.compare_digest(sent.encode(), expected.encode()):
-        raise CsrfFailed(f"缺少或错误的 {CSRF_HEADER} 请求头（登录或 GET /api/v1/me 返回 csrf_token）",
-                         f"Missing or wrong {CSRF_HEADER} header (login and GET /api/v1/me return csrf_token)")
 
 
 def _authenticate() -> None:
     if request.endpoint in _OWN_SESSION_HANDLING:
         return
-    c = core()
-    accounts = c.services.accounts
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
+        c = core()
+        accounts = c.services.accounts
         with c.unit_of_work(ANONYMOUS, read_only=True) as u:
             auth = accounts.authenticate_token(u, header[7:].strip())
         if auth is None:
@@ -65,20 +45,10 @@ def _authenticate() -> None:
                 accounts.touch_token(u, int(auth.row_id))
         g.actor = auth.actor
         return
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if not cookie:
-        return
-    with c.unit_of_work(ANONYMOUS, read_only=True) as u:
-        auth = accounts.authenticate_session(u, cookie)
-    if auth is None:  # ended or expired: the request is anonymous, and endpoints say 401
-        return
-    g.actor = auth.actor  # before the CSRF check, so its message is in the user's language
-    if request.method not in SAFE_METHODS:
-        _check_csrf(auth.csrf_token or "")
-    if auth.stale:
-        with c.unit_of_work(ANONYMOUS) as u:
-            accounts.touch_session(u, str(auth.row_id))
-    g.csrf_token = auth.csrf_token
+    # no cookie, or an ended or expired session: the request is anonymous, and endpoints say 401.
+    # The actor is set before the CSRF check, so its message is in the user's language.
+    if session_actor() is not None and request.method not in SAFE_METHODS:
+        check_csrf(g.csrf_token)
 
 
 def register(app: Flask) -> None:

@@ -11,10 +11,10 @@ from pydantic import Field
 from workflow.accounts.actor import ANONYMOUS, Actor
 from workflow.accounts.models import ApiToken, User
 from workflow.errors import Unauthenticated
-from workflow.web.api import SESSION_COOKIE, check_origin
 from workflow.web.api.base import ADMINS, PageQuery, StrictModel, core, endpoint, uow
 from workflow.web.api.base import session as db_session
 from workflow.web.api.responses import AuditCheck, MeOut, TokenInfo, TokenList, TokenOut, UserList, UserOut
+from workflow.web.session import SESSION_COOKIE, check_origin
 from workflow.web.problems import problem_response, request_locale
 
 bp = Blueprint("accounts", __name__)
