@@ -17,3 +17,28 @@ ROLES = {
 def role(code: object) -> str:
     key = str(getattr(code, "value", code))
     return str(ROLES.get(key, key))
+
+# a dunning case's states (workflow/cases/states.py CaseState), as the case list and case page show them
+CASE_STATES = {
+    "pre_due": lazy_gettext("Pre-due reminder"),
+    "overdue": lazy_gettext("Overdue"),
+    "reminding": lazy_gettext("Reminding"),
+    "reconciliation_requested": lazy_gettext("Statement awaiting confirmation"),
+    "reconciliation_confirmed": lazy_gettext("Statement confirmed"),
+    "promise_pending": lazy_gettext("Promise to pay pending"),
+    "repayment_plan": lazy_gettext("Repayment plan"),
+    "disputed": lazy_gettext("Disputed"),
+    "paused": lazy_gettext("Paused"),
+    "final_notice": lazy_gettext("Final notice sent"),
+    "lawyer_letter_pending": lazy_gettext("Lawyer's letter awaiting approval"),
+    "lawyer_letter_sent": lazy_gettext("Lawyer's letter sent"),
+    "legal_action": lazy_gettext("Legal action"),
+    "closed_paid": lazy_gettext("Closed: paid"),
+    "closed_written_off": lazy_gettext("Closed: written off"),
+    "closed_settled": lazy_gettext("Closed: settled"),
+}
+
+
+def case_state(code: object) -> str:
+    key = str(getattr(code, "value", code))
+    return str(CASE_STATES.get(key, key))
