@@ -102,12 +102,15 @@ def page(bp: Blueprint, rule: str, *, methods: Iterable[str] = ("GET",), roles: 
                 writing = writes()
             else:
                 writing = writes if writes is not None else request.method not in ("GET", "HEAD")
-            with core().unit_of_work(who, read_only=not writing) as unit:
-                g.uow = unit
-                try:
-                    result = fn(**kwargs)
-                finally:
-                    g.pop("uow", None)
+            try:
+                with core().unit_of_work(who, read_only=not writing) as unit:
+                    g.uow = unit
+                    try:
+                        result = fn(**kwargs)
+                    finally:
+                        g.pop("uow", None)
+            except Refused as refused:
+                return refused.response
             return result
 
         view.__name__ = fn.__name__
@@ -115,6 +118,16 @@ def page(bp: Blueprint, rule: str, *, methods: Iterable[str] = ("GET",), roles: 
         return fn
 
     return decorate
+
+
+class Refused(Exception):
+    """A handler raises this with the page to show when a service refused a form (a ``DomainError``
+    caught to re-draw the form with what the user typed): the unit of work rolls back, so nothing
+    the refused call wrote is kept and none of its after-commit work runs, and the page is shown."""
+
+    def __init__(self, response: ResponseReturnValue) -> None:
+        super().__init__("refused")
+        self.response = response
 
 
 def render(template: str, **context: Any) -> str:
