@@ -30,7 +30,7 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str] = mapped_column(String(8), default="zh_CN")
     # the HR number (工号) clerks' spreadsheets name salespeople by
-    employee_no: Mapped[str | None] = mapped_column(String(32), unique=True)
+    employee_no: Mapped[str | None] = mapped_column(String(32), unique=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")

@@ -65,6 +65,7 @@ class Accounts:
     def create_user(
         self, uow: UnitOfWork, *, username: str, display_name: str, role: str,
         password: str | None = None, email: str | None = None, locale: str = "zh_CN",
+        employee_no: str | None = None,
     ) -> User:
         uow.require_admin()
         if not _USERNAME.match(username):
@@ -76,20 +77,23 @@ class Accounts:
         s = uow.session
         if s.scalar(select(User.id).where(User.username == username)) is not None:
             raise Conflict(f"用户名已存在：{username}", f"username already exists: {username}")
+        employee_no = _check_employee_no(s, employee_no, None)
         user = User(
             username=username, display_name=display_name, role=role, email=email, locale=locale,
+            employee_no=employee_no,
             password_hash=hash_password(password) if password else None, active=True,
             created_at=uow.now(),
         )
         s.add(user)
         s.flush()
-        uow.audit("user.create", "user", user.id, None, {"username": username, "role": role})
+        uow.audit("user.create", "user", user.id, None, {"username": username, "role": role,
+                                                         "employee_no": employee_no})
         return user
 
     def update_user(
         self, uow: UnitOfWork, user_id: int, *, display_name: str | None = None, role: str | None = None,
         password: str | None = None, active: bool | None = None, email: str | None = None,
-        locale: str | None = None,
+        locale: str | None = None, employee_no: str | None = None,
     ) -> User:
         """A new password or deactivation ends every browser session of the user."""
         uow.require_admin()
@@ -104,6 +108,9 @@ class Accounts:
             user.email = email
         if locale is not None:
             user.locale = locale
+        if employee_no is not None:
+            # an empty string takes the number away
+            user.employee_no = _check_employee_no(uow.session, employee_no, user.id)
         if password is not None:
             _check_password(password)
             user.password_hash = hash_password(password)
@@ -245,13 +252,6 @@ class Accounts:
         uow.session.execute(update(WebSession).where(WebSession.id == session_id)
                             .values(last_seen_at=uow.now()))
 
-
-def _check_role(role: str) -> None:
-    if role not in {r.value for r in Role}:
-        raise invalid("role", "invalid_role", "角色必须是 clerk、legal、lawyer 或 admin",
-                      "role must be clerk, legal, lawyer or admin")
-
-
     # ---- what every user may change of their own ---------------------------------------------------
     def change_own_password(self, uow: UnitOfWork, current: str, new: str, *, keep_session: str | None) -> None:
         """A new password needs the current one (a session left open on a shared screen must not be
@@ -285,6 +285,27 @@ def _check_role(role: str) -> None:
             raise Forbidden("需要登录", "You need to log in")
         return _get_user(uow.session, uow.actor.user_id)
 
+
+def _check_role(role: str) -> None:
+    if role not in {r.value for r in Role}:
+        raise invalid("role", "invalid_role", "角色必须是 clerk、legal、lawyer、sales 或 admin",
+                      "role must be clerk, legal, lawyer, sales or admin")
+
+
+def _check_employee_no(s: Session, employee_no: str | None, user_id: int | None) -> str | None:
+    """The 工号 spreadsheets name a salesperson by: unique among users; blank is none."""
+    number = (employee_no or "").strip()
+    if not number:
+        return None
+    if len(number) > 32:
+        raise invalid("employee_no", "too_long", "工号最多 32 个字符", "employee number: at most 32 characters")
+    holder = s.scalar(select(User).where(User.employee_no == number))
+    if holder is not None and holder.id != user_id:
+        raise Conflict(f"工号 {number} 已属于用户 {holder.username}",
+                       f"employee number {number} already belongs to user {holder.username}")
+    return number
+
+
 def _check_password(password: str) -> None:
     if len(password) < 8:
         raise invalid("password", "too_short", "密码至少 8 位", "password must be at least 8 characters")
@@ -299,7 +320,7 @@ def _get_user(s: Session, user_id: int) -> User:
 
 def _audited(user: User) -> dict[str, object]:
     return {"display_name": user.display_name, "role": user.role, "email": user.email,
-            "locale": user.locale, "active": user.active}
+            "locale": user.locale, "active": user.active, "employee_no": user.employee_no}
 
 
 def _end_sessions(s: Session, user_id: int, now: datetime) -> None:

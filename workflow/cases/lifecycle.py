@@ -48,12 +48,14 @@ def open_case(uow: UnitOfWork, creditor_id: int, customer_id: int, *, state: Cas
     """The open case of (creditor, customer), opened now if there is none; ``True`` when opened.
 
     The database allows one open case per pair; a concurrent opener that loses the race finds the
-    winner's case instead of failing."""
+    winner's case instead of failing. A new case is assigned to the customer's collection clerk,
+    else to its salesperson (ledger/responsibility.py)."""
     s = uow.session
     existing = open_case_of(uow, creditor_id, customer_id)
     if existing is not None:
         return existing, False
-    if s.get(Customer, customer_id) is None:
+    customer = s.get(Customer, customer_id)
+    if customer is None:
         raise NotFound("客户", "customer", customer_id)
     if s.get(CreditorEntity, creditor_id) is None:
         raise NotFound("债权人", "creditor", creditor_id)
@@ -62,7 +64,8 @@ def open_case(uow: UnitOfWork, creditor_id: int, customer_id: int, *, state: Cas
     now = uow.now()
     case = DunningCase(ref=next_ref(uow, uow.today().year), creditor_id=creditor_id, customer_id=customer_id,
                        state=state.value, level=0, resume_to=None, open_slot=1, currency=currency,
-                       opened_at=now, opened_by=uow.actor.username, updated_at=now)
+                       opened_at=now, opened_by=uow.actor.username, updated_at=now,
+                       assigned_user_id=customer.assigned_clerk_id or customer.salesperson_id)
     try:
         with s.begin_nested():
             s.add(case)
@@ -74,7 +77,7 @@ def open_case(uow: UnitOfWork, creditor_id: int, customer_id: int, *, state: Cas
         return winner, False
     uow.audit("case.open", "dunning_case", case.id, None,
               {"ref": case.ref, "creditor_id": creditor_id, "customer_id": customer_id, "state": case.state,
-               "reason": reason, "evidence": dict(evidence or {})})
+               "assigned_user_id": case.assigned_user_id, "reason": reason, "evidence": dict(evidence or {})})
     return case, True
 
 

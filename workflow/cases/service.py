@@ -39,11 +39,16 @@ from workflow.errors import Conflict, NotFound, invalid
 from workflow.ledger.access import can_see_customer, scoped
 from workflow.ledger.balances import balance_fen, in_fen
 from workflow.ledger.models import CreditorEntity, Customer, Invoice, Payment
+from workflow.ledger.responsibility import resolve_person
 from workflow.mail.models import OutboxMessage
 from workflow.unit_of_work import UnitOfWork
 
 # who may act on a case (the ledger's writers); a lawyer reads the cases assigned to them
 CASE_WORKERS = frozenset({Role.CLERK, Role.LEGAL, Role.ADMIN})
+# a salesperson may also record their calls and the promises they obtain, on their own customers' cases
+CALL_RECORDERS = CASE_WORKERS | {Role.SALES}
+# who may hold a case
+ASSIGNEES = frozenset({Role.CLERK, Role.LEGAL, Role.ADMIN, Role.SALES})
 # writing a debt off gives money up: not a clerk's decision alone
 WRITE_OFF_ROLES = frozenset({Role.LEGAL, Role.ADMIN})
 LEGAL_ACTION_ROLES = frozenset({Role.LEGAL, Role.LAWYER, Role.ADMIN})
@@ -269,7 +274,7 @@ def open_case_by_hand(uow: UnitOfWork, creditor_id: int, customer_id: int, reaso
 
 def add_note(uow: UnitOfWork, ref: str, body: str, *, kind: str = "call",
              contact_name: str | None = None) -> CaseNote:
-    case = _worker_case(uow, ref)
+    case = _worker_case(uow, ref, CALL_RECORDERS)
     if kind not in NOTE_KINDS:
         raise invalid("kind", "unknown_kind", "应为 call 或 note", "must be call or note")
     note = CaseNote(case_id=case.id, kind=kind, body=_text("body", body),
@@ -287,7 +292,7 @@ def record_promise(uow: UnitOfWork, ref: str, *, promised_on: date, amount: Deci
     """The debtor promised to pay ``amount`` by ``promised_on``: the case waits for it (docs/dunning.md:
     record every promise — date, amount, who — and follow it up the day it falls due). A new promise
     replaces one still pending."""
-    case = _worker_case(uow, ref)
+    case = _worker_case(uow, ref, CALL_RECORDERS)
     s = uow.session
     if promised_on < uow.today():
         raise invalid("promised_on", "in_the_past", "承诺付款日不能早于今天",
@@ -317,6 +322,31 @@ def record_promise(uow: UnitOfWork, ref: str, *, promised_on: date, amount: Deci
           evidence=_clerk_evidence(uow, note, promise_id=promise.id, source=source, contact=promise.contact_name,
                                    promised_on=promised_on.isoformat(), amount=str(amount), currency=currency))
     return promise
+
+
+def assign(uow: UnitOfWork, ref: str, user: str, reason: str) -> DunningCase:
+    """Give the case to another person (named by login name, employee number or display name: a
+    clerk, legal, an administrator or a salesperson). The audit log keeps who did it, when, from whom
+    and to whom, and why; a new case goes to the customer's collection clerk, else its salesperson
+    (``lifecycle.open_case``)."""
+    case = _worker_case(uow, ref)
+    reason = _text("reason", reason)
+    s = uow.session
+    to = resolve_person(s, "user", user, ASSIGNEES)
+    if to == case.assigned_user_id:
+        return case
+    before = case.assigned_user_id
+    case.assigned_user_id = to
+    case.updated_at = uow.now()
+    s.flush()
+    uow.audit("case.assign", "dunning_case", case.id, {"assigned_user_id": before, "assigned_to": _login(s, before)},
+              {"assigned_user_id": to, "assigned_to": _login(s, to), "ref": case.ref, "reason": reason})
+    return case
+
+
+def _login(s: Session, user_id: int | None) -> str | None:
+    user = s.get(User, user_id) if user_id is not None else None
+    return user.username if user is not None else None
 
 
 def pause(uow: UnitOfWork, ref: str, reason: str, until: date | None = None,

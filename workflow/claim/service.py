@@ -46,6 +46,7 @@ from workflow.law.limitation import Interruption, LimitationRequest, compute_lim
 from workflow.law.rates import RateTable
 from workflow.law.words import rmb_upper
 from workflow.law.workdays import WorkCalendar
+from workflow.ledger.access import can_see_customer
 from workflow.ledger.models import Allocation, Contract, CreditNote, Customer, Invoice, Payment
 from workflow.unit_of_work import UnitOfWork
 
@@ -79,7 +80,7 @@ class ClaimService:
         s = uow.session
         actor = uow.actor
         customer = s.get(Customer, customer_id)
-        if customer is None or (actor.is_lawyer and customer.assigned_lawyer_id != actor.user_id):
+        if customer is None or not can_see_customer(s, actor, customer_id):
             raise NotFound("客户", "customer", customer_id)
         inv_q = select(Invoice).where(Invoice.customer_id == customer_id, Invoice.issue_date <= as_of)
         pay_q = select(Payment).where(Payment.customer_id == customer_id, Payment.received_on <= as_of)

@@ -87,16 +87,22 @@ _USERNAME = help_text("登录名", "the login name")
 @user.command("create", help=help_text("新建用户。", "Create a user."))
 @click.argument("username", help=_USERNAME)
 @click.option("--name", "display_name", required=True, help=help_text("显示的姓名", "the name shown"))
-@click.option("--role", type=click.Choice(["clerk", "legal", "lawyer", "admin"]), required=True,
-              help=help_text("角色：clerk 催收专员、legal 法务、lawyer 律师、admin 管理员",
-                             "role: clerk, legal, lawyer or admin"))
+@click.option("--role", type=click.Choice(["clerk", "legal", "lawyer", "sales", "admin"]), required=True,
+              help=help_text("角色：clerk 催收专员、legal 法务、lawyer 律师、sales 业务员、admin 管理员",
+                             "role: clerk, legal, lawyer, sales (salesperson) or admin"))
 @click.option("--password", default=None,
               help=help_text("网页登录密码；只用 API 令牌的用户可省略", "for web login; omit for token-only users"))
 @click.option("--email", default=None, help=help_text("电子邮箱", "email address"))
-def user_create(username: str, display_name: str, role: str, password: str | None, email: str | None) -> None:
+@click.option("--employee-no", default=None, help=help_text("工号（导入表格可按工号指定业务员）",
+                                                            "employee number (spreadsheets may name people by it)"))
+@click.option("--locale", type=click.Choice(["zh_CN", "en"]), default="zh_CN",
+              help=help_text("界面与通知邮件的语言", "language of the interface and of notices"))
+def user_create(username: str, display_name: str, role: str, password: str | None, email: str | None,
+                employee_no: str | None, locale: str) -> None:
     accounts = cli_core().services.accounts
     cli_run(lambda uow: accounts.create_user(uow, username=username, display_name=display_name, role=role,
-                                             password=password, email=email))
+                                             password=password, email=email, employee_no=employee_no,
+                                             locale=locale))
     click.echo(say(f"已创建用户 {username}（{role}）", f"created user {username} ({role})"))
 
 

@@ -1,5 +1,5 @@
 """CLI commands: dunning cases (``dunning case list|show|open|note|promise|pause|resume|dispute|resolve|
-write-off|settle|approve|reject|send``).
+write-off|settle|assign|approve|reject|send``).
 
 Each command is one unit of work for the CLI's actor, the same use case as the API's, so the audit
 log records it the same way. Approving or rejecting a 律师函 is a lawyer's or the legal team's act
@@ -222,6 +222,17 @@ _simple("write-off", cases.write_off, ("核销坏账（法务或管理员）：�
 _simple("settle", cases.settle, ("以和解结案", "Close the case as settled."))
 _simple("legal-action", cases.start_legal_action, ("启动法律程序（诉讼、仲裁、支付令）",
                                                    "Start legal action (suit, arbitration, payment order)."))
+
+
+@case.command("assign", help=help_text("把案件交给另一人（记入审计日志：谁、何时、从谁到谁、原因）",
+                                        "Give the case to another person (audited: who, when, from, to, why)."))
+@click.argument("ref", help=_REF)
+@click.argument("user", help=help_text("接手人：登录名、工号或姓名",
+                                       "who takes it: login name, employee number or name"))
+@click.option("--reason", required=True, help=_REASON)
+def case_assign(ref: str, user: str, reason: str) -> None:
+    moved = cli_run(cases.assign, ref, user, reason)
+    click.echo(say(f"{moved.ref} 已交给 {user}", f"{moved.ref} assigned to {user}"))
 
 
 @case.command("approve", help=help_text("审批待发的律师函：生成定稿并排队发送",

@@ -230,6 +230,8 @@ def readable(uow: UnitOfWork, doc: GeneratedDocument) -> bool:
         if doc.kind == "lawyer_letter" and doc.made_by == actor.username:
             return True
         return doc.customer_id is not None and can_see_customer(uow.session, actor, doc.customer_id)
+    if actor.role is Role.SALES:  # a salesperson: their own customers' documents (ledger/access.py)
+        return doc.customer_id is not None and can_see_customer(uow.session, actor, doc.customer_id)
     return actor.role in DOCUMENT_READERS
 
 

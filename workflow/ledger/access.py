@@ -1,19 +1,22 @@
 """Who may see which ledger records, and loading a record or saying "not found".
 
 A lawyer sees only the customers assigned to them, and everything that hangs off those customers
-(contracts, invoices, credit notes, payments, files). Everything else is "not found" to them, never
-"forbidden": a 403 would tell them the record exists.
+(contracts, invoices, credit notes, payments, files). A salesperson (role ``sales``) likewise sees only
+their own customers: those whose salesperson they are, or one of whose contracts or invoices names
+them as salesperson or collector (ledger/responsibility.py). Everything else is "not found" to them,
+never "forbidden": a 403 would tell them the record exists.
 """
 
 from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, inspect, select
+from sqlalchemy import CompoundSelect, Select, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workflow.accounts.actor import Actor
+from workflow.accounts.models import Role
 from workflow.errors import Conflict, FieldProblem, Forbidden, NotFound
 from workflow.ledger.models import (
     Contract,
@@ -36,8 +39,25 @@ NAMES: dict[type[Any], tuple[str, str]] = {
 }
 
 
+def is_restricted(actor: Actor) -> bool:
+    """A lawyer or a salesperson: sees only their own customers."""
+    return actor.is_lawyer or actor.role is Role.SALES
+
+
+def sales_customers(user_id: int | None) -> CompoundSelect[Any]:
+    """The ids of the customers a salesperson answers for: named on the customer, or on one of its
+    contracts or invoices (as salesperson or collector)."""
+    return (select(Customer.id).where(Customer.salesperson_id == user_id)
+            .union(select(Contract.customer_id).where(or_(Contract.salesperson_id == user_id,
+                                                          Contract.collector_id == user_id)),
+                   select(Invoice.customer_id).where(or_(Invoice.salesperson_id == user_id,
+                                                         Invoice.collector_id == user_id))))
+
+
 def scoped(stmt: Select[Any], actor: Actor, customer_id_col: Any) -> Select[Any]:
     """Restrict a query to what ``actor`` may see; ``customer_id_col`` links the rows to a customer."""
+    if actor.role is Role.SALES:
+        return stmt.where(customer_id_col.in_(sales_customers(actor.user_id)))
     if not actor.is_lawyer:
         return stmt
     if customer_id_col is Customer.id:
@@ -47,6 +67,15 @@ def scoped(stmt: Select[Any], actor: Actor, customer_id_col: Any) -> Select[Any]
 
 
 def can_see_customer(s: Session, actor: Actor, customer_id: int) -> bool:
+    if actor.role is Role.SALES:
+        uid = actor.user_id
+        if uid is None:
+            return False
+        return (s.scalar(select(Customer.id).where(Customer.id == customer_id, Customer.salesperson_id == uid))
+                or s.scalar(select(Contract.id).where(Contract.customer_id == customer_id, or_(
+                    Contract.salesperson_id == uid, Contract.collector_id == uid)).limit(1))
+                or s.scalar(select(Invoice.id).where(Invoice.customer_id == customer_id, or_(
+                    Invoice.salesperson_id == uid, Invoice.collector_id == uid)).limit(1))) is not None
     if not actor.is_lawyer:
         return True
     lawyer = s.scalar(select(Customer.assigned_lawyer_id).where(Customer.id == customer_id))

@@ -11,6 +11,7 @@ from workflow.ledger.access import load, require_writer, snapshot
 from workflow.ledger.contract_terms import Instalments, dump_clause, instalments_problem
 from workflow.ledger.models import Attachment, Contract, CreditorEntity, Customer, Invoice
 from workflow.ledger.parties import ensure_unique, ensure_unused
+from workflow.ledger.responsibility import take_people
 from workflow.ledger.schemas import ContractIn, ContractPatch
 from workflow.unit_of_work import UnitOfWork
 
@@ -35,7 +36,10 @@ def create_contract(uow: UnitOfWork, body: ContractIn) -> Contract:
         raise invalid("customer_id", "unknown", f"无此客户：{body.customer_id}",
                       f"no such customer: {body.customer_id}")
     ensure_unique(s, Contract, "number", body.number, scope={"creditor_id": body.creditor_id})
+    people = take_people(s, "contract", body.model_dump(include={"salesperson", "collector", "salesperson_id",
+                                                                 "collector_id"}))
     contract = Contract(
+        salesperson_id=people.get("salesperson_id"), collector_id=people.get("collector_id"),
         creditor_id=body.creditor_id, customer_id=body.customer_id, number=body.number, title=body.title,
         signed_on=body.signed_on, signed_place=body.signed_place, currency=body.currency, total=body.total,
         payment_terms=dump_clause(body.payment_terms), penalty=dump_clause(body.penalty),
@@ -54,7 +58,7 @@ def update_contract(uow: UnitOfWork, contract_id: int, body: ContractPatch) -> C
     s = uow.session
     contract = load(s, Contract, contract_id, uow.actor, for_update=True)
     before = snapshot(contract)
-    changes = body.changes()
+    changes = take_people(s, "contract", body.changes())
     if "number" in changes:
         if changes["number"] is None:
             raise invalid("number", "required", "合同编号不能清空", "the contract number cannot be cleared")

@@ -15,6 +15,7 @@ from workflow.errors import Conflict, FieldProblem, invalid
 from workflow.ledger.access import flush_unique, load, require_writer, snapshot
 from workflow.ledger.models import Allocation, Attachment, Contract, CreditNote, CreditorEntity, Customer, Invoice
 from workflow.ledger.parties import ensure_unique, ensure_unused
+from workflow.ledger.responsibility import take_people
 from workflow.ledger.schemas import CreditNoteIn, InvoiceIn, InvoicePatch
 from workflow.unit_of_work import UnitOfWork
 
@@ -51,7 +52,8 @@ def create_invoice(uow: UnitOfWork, body: InvoiceIn) -> Invoice:
     _check_parties(s, body.creditor_id, body.customer_id)
     _check_contract(s, body)
     ensure_unique(s, Invoice, "number", body.number, scope={"creditor_id": body.creditor_id})
-    invoice = Invoice(**body.model_dump(), paid_amount=Decimal("0.00"), credited_amount=Decimal("0.00"),
+    invoice = Invoice(**take_people(s, "invoice", body.model_dump()), paid_amount=Decimal("0.00"),
+                      credited_amount=Decimal("0.00"),
                       written_off=False, created_at=uow.now())
     s.add(invoice)
     flush_unique(s, "number", body.number)
@@ -64,7 +66,7 @@ def update_invoice(uow: UnitOfWork, invoice_id: int, body: InvoicePatch) -> Invo
     s = uow.session
     invoice = load(s, Invoice, invoice_id, uow.actor, for_update=True)
     before = snapshot(invoice)
-    changes = body.changes()
+    changes = take_people(s, "invoice", body.changes())
     for field in ("issue_date", "due_date", "amount", "written_off"):
         if field in changes and changes[field] is None:
             raise invalid(field, "required", "此项不能清空", "this field cannot be cleared")

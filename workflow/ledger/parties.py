@@ -26,6 +26,7 @@ from workflow.ledger.models import (
     Invoice,
     Payment,
 )
+from workflow.ledger.responsibility import take_people
 from workflow.ledger.schemas import ContactIn, ContactPatch, CreditorIn, CreditorPatch, CustomerIn, CustomerPatch
 from workflow.unit_of_work import UnitOfWork
 
@@ -158,8 +159,8 @@ def create_customer(uow: UnitOfWork, body: CustomerIn) -> Customer:
     s = uow.session
     ensure_unique(s, Customer, "code", body.code)
     ensure_unique(s, Customer, "credit_code", body.credit_code)
-    _check_assignees(s, body.model_dump())
-    data = body.model_dump(exclude={"contacts"})
+    data = take_people(s, "customer", body.model_dump(exclude={"contacts"}))
+    _check_assignees(s, data)
     customer = Customer(**data, created_at=uow.now())
     s.add(customer)
     s.flush()
@@ -174,7 +175,7 @@ def update_customer(uow: UnitOfWork, customer_id: int, body: CustomerPatch) -> C
     s = uow.session
     customer = load(s, Customer, customer_id, uow.actor, for_update=True)
     before = snapshot(customer)
-    changes = body.changes()
+    changes = take_people(s, "customer", body.changes())
     for field in ("code", "legal_name", "kind", "credit_limit_currency", "credit_hold", "do_not_dun"):
         if field in changes and changes[field] is None:
             raise invalid(field, "required", "此项不能清空", "this field cannot be cleared")

@@ -77,6 +77,9 @@ Name = Annotated[str, Field(min_length=1, max_length=200)]
 Ref = Annotated[str, Field(min_length=1, max_length=64)]
 Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._/-]+$")]
 Language = Literal["zh_CN", "en"]
+# a person named as clerks' spreadsheets name them: login name, employee number (工号) or display name
+Person = Annotated[str, Field(min_length=1, max_length=200,
+                              description="login name, employee number (工号) or display name of a user")]
 # what a letter's head and foot print besides the fixed fields: website, fax, postcode, a tagline
 Letterhead = Annotated[dict[Annotated[str, Field(min_length=1, max_length=50)],
                             Annotated[str, Field(max_length=300)]], Field(max_length=20)]
@@ -147,8 +150,11 @@ class CustomerPatch(Input):
     credit_limit_currency: Currency | None = None
     credit_hold: Flag | None = None
     do_not_dun: Flag | None = None
-    assigned_clerk_id: Id | None = None
+    assigned_clerk_id: Id | None = Field(None, description="the collection clerk (催收员): new cases go to them")
     assigned_lawyer_id: Id | None = None
+    salesperson_id: Id | None = Field(None, description="the salesperson (业务员) who answers for collecting")
+    salesperson: Person | None = Field(None, description="the salesperson by login name, 工号 or name")
+    collector: Person | None = Field(None, description="the collection clerk by login name, 工号 or name")
     notes: str | None = Field(None, max_length=5000)
 
     multiline_fields = frozenset({"notes"})
@@ -176,6 +182,10 @@ class ContractPatch(Input):
     penalty: Penalty | None = None
     dispute: Dispute | None = None
     notice_addresses: list[NoticeAddress] | None = Field(None, max_length=10)
+    salesperson_id: Id | None = Field(None, description="overrides the customer's salesperson for this contract")
+    collector_id: Id | None = Field(None, description="overrides the customer's collection clerk for this contract")
+    salesperson: Person | None = None
+    collector: Person | None = None
 
 
 class ContractIn(ContractPatch):
@@ -196,6 +206,10 @@ class InvoicePatch(Input):
     delivery_date: Day | None = None
     description: str | None = Field(None, max_length=300)
     written_off: Flag | None = None
+    salesperson_id: Id | None = Field(None, description="overrides the contract's (else customer's) salesperson")
+    collector_id: Id | None = Field(None, description="overrides the contract's (else customer's) collection clerk")
+    salesperson: Person | None = None
+    collector: Person | None = None
 
 
 class InvoiceIn(Input):
@@ -211,6 +225,10 @@ class InvoiceIn(Input):
     delivery_note_ref: str | None = Field(None, max_length=64)
     delivery_date: Day | None = None
     description: str | None = Field(None, max_length=300)
+    salesperson_id: Id | None = Field(None, description="overrides the contract's (else customer's) salesperson")
+    collector_id: Id | None = Field(None, description="overrides the contract's (else customer's) collection clerk")
+    salesperson: Person | None = None
+    collector: Person | None = None
 
     @field_validator("due_date")
     @classmethod

@@ -38,7 +38,7 @@ class OutboxMessage(Base):
     # the user an internal notice goes to
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     # an internal notice is queued once per key, whoever asks again (unique)
-    notice_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    notice_key: Mapped[str | None] = mapped_column(String(200), unique=True, index=True)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("generated_document.id"))
     kind: Mapped[str] = mapped_column(String(40))  # the letter's document kind, "notice" or "internal_notice"
     language: Mapped[str] = mapped_column(String(8))

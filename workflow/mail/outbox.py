@@ -71,7 +71,7 @@ from workflow.errors import Conflict, DomainError, FieldProblem, Forbidden, NotF
 from workflow.filestore import FileStore, sha256_hex
 from workflow.law.linter import Finding, lint_letter
 from workflow.law.workdays import WorkCalendar
-from workflow.ledger.access import can_see_customer
+from workflow.ledger.access import can_see_customer, is_restricted
 from workflow.ledger.models import Contact, Customer
 from workflow.mail import texts
 from workflow.mail.compose import (
@@ -754,8 +754,8 @@ class Outbox:
 
 
 def may_read_mail(uow: UnitOfWork, customer_id: int | None) -> bool:
-    """Staff read all mail; a lawyer the mail to and from the customers assigned to them."""
-    if uow.actor.is_lawyer:
+    """Staff read all mail; a lawyer or a salesperson the mail to and from their own customers."""
+    if is_restricted(uow.actor):
         return customer_id is not None and can_see_customer(uow.session, uow.actor, customer_id)
     return uow.actor.role in OUTBOX_WRITERS
 

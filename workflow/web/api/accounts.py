@@ -14,8 +14,8 @@ from workflow.errors import Unauthenticated
 from workflow.web.api.base import ADMINS, PageQuery, StrictModel, core, endpoint, uow
 from workflow.web.api.base import session as db_session
 from workflow.web.api.responses import AuditCheck, MeOut, TokenInfo, TokenList, TokenOut, UserList, UserOut
-from workflow.web.session import SESSION_COOKIE, check_origin
 from workflow.web.problems import problem_response, request_locale
+from workflow.web.session import SESSION_COOKIE, check_origin
 
 bp = Blueprint("accounts", __name__)
 
@@ -28,10 +28,11 @@ class LoginIn(StrictModel):
 class UserIn(StrictModel):
     username: str = Field(min_length=2, max_length=64)
     display_name: str = Field(min_length=1, max_length=200)
-    role: str = Field(pattern="^(clerk|legal|lawyer|admin)$")
+    role: str = Field(pattern="^(clerk|legal|lawyer|sales|admin)$")
     password: str | None = Field(None, min_length=8, max_length=200)
     email: str | None = Field(None, max_length=254)
     locale: str = Field("zh_CN", pattern="^(zh_CN|en)$")
+    employee_no: str | None = Field(None, max_length=32, description="工号: how spreadsheets name a salesperson")
 
 
 class UserPatch(StrictModel):
@@ -39,10 +40,11 @@ class UserPatch(StrictModel):
     browser sessions."""
 
     display_name: str | None = Field(None, min_length=1, max_length=200)
-    role: str | None = Field(None, pattern="^(clerk|legal|lawyer|admin)$")
+    role: str | None = Field(None, pattern="^(clerk|legal|lawyer|sales|admin)$")
     password: str | None = Field(None, min_length=8, max_length=200)
     email: str | None = Field(None, max_length=254)
     locale: str | None = Field(None, pattern="^(zh_CN|en)$")
+    employee_no: str | None = Field(None, max_length=32, description="工号; an empty string removes it")
     active: bool | None = None
 
 
@@ -58,7 +60,7 @@ class TokenQuery(PageQuery):
 
 def _user(u: User) -> dict[str, Any]:
     return {"id": u.id, "username": u.username, "display_name": u.display_name, "role": u.role,
-            "email": u.email, "locale": u.locale, "active": u.active}
+            "email": u.email, "locale": u.locale, "active": u.active, "employee_no": u.employee_no}
 
 
 def _when(at: datetime | None) -> str | None:

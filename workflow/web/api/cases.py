@@ -242,6 +242,12 @@ class ReasonIn(StrictModel):
     evidence: str | None = Evidence
 
 
+class AssignIn(StrictModel):
+    user: str = Field(min_length=1, max_length=200,
+                      description="who takes the case: login name, employee number (工号) or display name")
+    reason: str = Text
+
+
 class PauseIn(ReasonIn):
     until: date | None = Field(None, description="the pause ends by itself after this day (optional)")
 
@@ -320,7 +326,7 @@ def open_case(actor: Actor, body: OpenCaseIn) -> Any:
     return {**_case_out(case), "opened": opened}, 201 if opened else 200
 
 
-@endpoint(bp, "POST", "/cases/{ref}/notes", summary="Record a call note or remark", roles=WRITERS,
+@endpoint(bp, "POST", "/cases/{ref}/notes", summary="Record a call note or remark", roles=cases.CALL_RECORDERS,
           path_params=REF, body=NoteIn, responses={"201": "Recorded"}, response=NoteOut)
 def add_note(actor: Actor, ref: str, body: NoteIn) -> Any:
     n = cases.add_note(uow(), ref, body.body, kind=body.kind, contact_name=body.contact_name)
@@ -329,7 +335,8 @@ def add_note(actor: Actor, ref: str, body: NoteIn) -> Any:
 
 
 @endpoint(bp, "POST", "/cases/{ref}/promises", summary="Record a promise to pay (the case waits for it)",
-          roles=WRITERS, path_params=REF, body=PromiseIn, responses={"201": "Recorded", "409": "Not in this state"},
+          roles=cases.CALL_RECORDERS, path_params=REF, body=PromiseIn,
+          responses={"201": "Recorded", "409": "Not in this state"},
           response=CasePromiseOut)
 def add_promise(actor: Actor, ref: str, body: PromiseIn) -> Any:
     p = cases.record_promise(uow(), ref, promised_on=body.promised_on, amount=body.amount, currency=body.currency,
@@ -372,6 +379,12 @@ def write_off(actor: Actor, ref: str, body: ReasonIn) -> Any:
 @_action("settle", "Close the case as settled", ReasonIn, WRITERS)
 def settle(actor: Actor, ref: str, body: ReasonIn) -> Any:
     return _case_out(cases.settle(uow(), ref, body.reason, body.evidence))
+
+
+@_action("assign", "Give the case to another person (audited: who, when, from whom, to whom, why)", AssignIn,
+         WRITERS)
+def assign(actor: Actor, ref: str, body: AssignIn) -> Any:
+    return _case_out(cases.assign(uow(), ref, body.user, body.reason))
 
 
 @_action("legal-action", "Start legal action (suit, arbitration, payment order)", ReasonIn, LEGAL_ACTION_ROLES)

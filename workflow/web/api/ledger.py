@@ -89,12 +89,13 @@ def contact_json(c: Contact) -> dict[str, Any]:
 def customer_json(c: Customer) -> dict[str, Any]:
     return columns(c, "id", "code", "legal_name", "legal_name_en", "credit_code", "registered_address", "kind",
                    "credit_limit", "credit_limit_currency", "credit_hold", "do_not_dun", "assigned_clerk_id",
-                   "assigned_lawyer_id", "notes", "created_at")
+                   "assigned_lawyer_id", "salesperson_id", "notes", "created_at")
 
 
 def contract_json(c: Contract) -> dict[str, Any]:
     return columns(c, "id", "creditor_id", "customer_id", "number", "title", "signed_on", "signed_place",
-                   "currency", "total", "payment_terms", "penalty", "dispute", "notice_addresses", "created_at")
+                   "currency", "total", "payment_terms", "penalty", "dispute", "notice_addresses", "salesperson_id",
+                   "collector_id", "created_at")
 
 
 def attachment_json(a: Attachment) -> dict[str, Any]:

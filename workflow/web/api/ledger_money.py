@@ -42,7 +42,7 @@ PAYMENT = {"payment_id": "integer"}
 def invoice_json(i: Invoice) -> dict[str, Any]:
     out = columns(i, "id", "creditor_id", "customer_id", "contract_id", "number", "issue_date", "due_date",
                   "amount", "currency", "tax_invoice_no", "delivery_note_ref", "delivery_date", "description",
-                  "written_off", "paid_amount", "credited_amount", "created_at")
+                  "written_off", "paid_amount", "credited_amount", "salesperson_id", "collector_id", "created_at")
     open_amount = invoices.outstanding(i)
     today = uow().today()
     state = invoice_status(open_amount, i.written_off, i.due_date, today)

@@ -53,7 +53,7 @@ class Problem(OpenOut):
 
 # ---- accounts ----------------------------------------------------------------------------------
 
-RoleName = Literal["clerk", "legal", "lawyer", "admin"]
+RoleName = Literal["clerk", "legal", "lawyer", "sales", "admin"]
 
 
 class LoginOut(Out):
@@ -82,6 +82,7 @@ class UserOut(Out):
     email: str | None
     locale: str
     active: bool
+    employee_no: str | None
 
 
 class UserList(Out):
@@ -204,8 +205,9 @@ class CustomerOut(Out):
     credit_limit_currency: Currency
     credit_hold: bool
     do_not_dun: bool
-    assigned_clerk_id: Id | None
+    assigned_clerk_id: Id | None = Field(description="the collection clerk (催收员)")
     assigned_lawyer_id: Id | None
+    salesperson_id: Id | None = Field(description="the salesperson (业务员)")
     notes: str | None
     created_at: datetime
 
@@ -271,6 +273,8 @@ class ContractOut(Out):
     penalty: dict[str, Any] | None
     dispute: dict[str, Any] | None
     notice_addresses: list[dict[str, Any]]
+    salesperson_id: Id | None = Field(description="overrides the customer's salesperson")
+    collector_id: Id | None = Field(description="overrides the customer's collection clerk")
     created_at: datetime
 
 
@@ -302,6 +306,8 @@ class InvoiceOut(Out):
     written_off: bool
     paid_amount: Money
     credited_amount: Money
+    salesperson_id: Id | None = Field(description="overrides the contract's, else the customer's salesperson")
+    collector_id: Id | None = Field(description="overrides the contract's, else the customer's collection clerk")
     created_at: datetime
     outstanding: Money
     status: InvoiceStatus
