@@ -20,6 +20,8 @@ from workflow.cases.holds import Webhook
 from workflow.cases.run import DunningRun
 from workflow.cases.service import CaseService
 from workflow.claim.service import ClaimService
+from workflow.credit.rating import Thresholds, parse_weights
+from workflow.credit.service import CreditService, notify_salesperson
 from workflow.documents.pdf import PdfConverter, make_converter
 from workflow.documents.registry import TemplateRegistry
 from workflow.documents.render import TemplateCache
@@ -56,6 +58,7 @@ class Services:
     inbox: Inbox  # replies: the mailbox read without loss, each reply matched to its case, the case moved
     bundles: Bundles  # evidence bundles: asked for in a request, built (PDF, ZIP, manifest) by a job
     evidence: EvidenceItems  # a case's evidence items: collected from its records, chosen and ordered by people
+    credit: CreditService  # credit ratings recomputed daily, orders for the exposure, hold recommendations
 
     def close(self) -> None:
         """Release process-wide state: helper processes, caches."""
@@ -96,6 +99,10 @@ def build_services(core: Core) -> Services:
                         assemble=assemble_pdf, actor=JOBS_ACTOR,
                         enqueue_build=lambda bid: core.jobs.enqueue("documents", "build_bundle", bid,
                                                                     job_id=f"bundle-{bid}")),
+        credit=CreditService(core.unit_of_work, cases.set_credit_hold, core.settings.tz,
+                             parse_weights(core.settings.credit_weights),
+                             Thresholds(core.settings.credit_grade_a, core.settings.credit_grade_b,
+                                        core.settings.credit_grade_c), notify=notify_salesperson),
         inbox=Inbox(settings=core.settings, files=core.files, unit_of_work=core.unit_of_work,
                     classify=classify_message, outbox=lambda: core.services.outbox),
         outbox=Outbox(settings=core.settings, files=core.files, transport=make_transport(core.settings),

@@ -89,6 +89,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
               "Debtors' replies: classify one message, evaluate accuracy on a labelled corpus"),
     "bundle": ("workflow.cli.bundle:bundle", "证据材料：生成案件的证据目录、PDF 与原件压缩包（build、list）",
                "Evidence bundles: build a case's evidence list, PDF and ZIP of originals (build, list)"),
+    "credit": ("workflow.cli.credit:credit_group", "客户信用评级：重新计算（rate）、查看（show、list）",
+               "Customers' credit ratings: recompute (rate), show, list"),
     "inbox": ("workflow.cli.inbox:inbox", "收件箱：读取一遍邮箱并处理回复（poll）、待人工确认的回复",
               "The inbox: read the mailbox once and process replies (poll), replies awaiting a clerk"),
 }
@@ -373,8 +375,10 @@ def register_all(group: click.Group) -> None:
     """Every command, as each module's ``register`` adds it (the table above mirrors this)."""
     from workflow.cli import admin, cases, contracts, documents, dunning, inbox, jobs, law, ledger, mail, replies
     from workflow.cli import bundle as bundle_cli
+    from workflow.cli import credit as credit_cli
 
-    for module in (admin, ledger, law, documents, contracts, jobs, mail, dunning, cases, replies, inbox, bundle_cli):
+    for module in (admin, ledger, law, documents, contracts, jobs, mail, dunning, cases, replies, inbox, bundle_cli,
+                   credit_cli):
         module.register(group)
 
 

@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DAILY_RUN = "dunning_run"
+# the credit ratings' daily recompute (workflow/credit), claimed and enqueued the same way, after the run
+CREDIT_RUN = "credit_rate"
 TICK_SECONDS = 30.0
 SWEEP_EVERY_SECONDS = 60.0
 # a claim still "claimed" this long after it was made lost its job (the claimer died between its
@@ -85,6 +87,9 @@ class Scheduler:
             if due:
                 run_on = local.date()
                 self.jobs.enqueue("dunning", DAILY_RUN, run_on.isoformat(), job_id=run_job_id(run_on))
+            if self._claim(local.date(), now, CREDIT_RUN)[1]:
+                day = local.date().isoformat()
+                self.jobs.enqueue("dunning", CREDIT_RUN, day, job_id=f"{CREDIT_RUN}-{day}")
         swept = self.jobs.try_lock("sweep", SWEEP_EVERY_SECONDS - 5)
         if swept:
             # PDFs on the documents queue: only hosts with LibreOffice need to work it
@@ -93,36 +98,36 @@ class Scheduler:
             self.jobs.enqueue("inbox", "poll_inbox", job_id="poll_inbox")  # replies and bounces
         return TickResult(run_on, claimed, swept)
 
-    def _claim(self, run_on: date, now: datetime) -> tuple[bool, bool]:
+    def _claim(self, run_on: date, now: datetime, job: str = DAILY_RUN) -> tuple[bool, bool]:
         """(won today's claim, the run is to be enqueued now)."""
         try:
             with self.core.unit_of_work(JOBS_ACTOR) as uow:
-                row = ScheduledRun(job=DAILY_RUN, run_on=run_on, status=Status.CLAIMED, claimed_by=self.name,
+                row = ScheduledRun(job=job, run_on=run_on, status=Status.CLAIMED, claimed_by=self.name,
                                    claimed_at=now)
                 uow.session.add(row)
                 uow.session.flush()
                 uow.audit("schedule.claimed", "scheduled_run", row.id, None,
-                          {"job": DAILY_RUN, "run_on": run_on.isoformat(), "by": self.name})
-            log.info("claimed the %s of %s", DAILY_RUN, run_on)
+                          {"job": job, "run_on": run_on.isoformat(), "by": self.name})
+            log.info("claimed the %s of %s", job, run_on)
             return True, True
         except IntegrityError:
             pass  # another process claimed the day first: not this one's turn
         with self.core.unit_of_work(JOBS_ACTOR, read_only=True) as uow:
             existing = uow.session.scalars(select(ScheduledRun).where(
-                ScheduledRun.job == DAILY_RUN, ScheduledRun.run_on == run_on)).one()
+                ScheduledRun.job == job, ScheduledRun.run_on == run_on)).one()
             stale = existing.status == Status.CLAIMED and now - existing.claimed_at > STALE_CLAIM
         if stale:
             log.warning("the %s of %s was claimed by %s at %s and has not finished: enqueued again",
-                        DAILY_RUN, run_on, existing.claimed_by, existing.claimed_at)
+                        job, run_on, existing.claimed_by, existing.claimed_at)
         return False, stale
 
 
-def finish_run(core: Core, run_on: date, status: str, summary: dict[str, Any] | None) -> None:
+def finish_run(core: Core, run_on: date, status: str, summary: dict[str, Any] | None, job: str = DAILY_RUN) -> None:
     """Record how the day's run ended (done with its summary, or failed). A run started by hand
     (``dunning run``) for a day nobody claimed leaves no row to update."""
     with core.unit_of_work(JOBS_ACTOR) as uow:
         uow.session.execute(update(ScheduledRun).where(
-            ScheduledRun.job == DAILY_RUN, ScheduledRun.run_on == run_on).values(
+            ScheduledRun.job == job, ScheduledRun.run_on == run_on).values(
             status=status, finished_at=uow.now(), summary=summary))
 
 

@@ -20,7 +20,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from workflow.jobs import JOBS_ACTOR
-from workflow.jobs.schedule import Status, finish_run
+from workflow.jobs.schedule import CREDIT_RUN, Status, finish_run
 
 if TYPE_CHECKING:
     from workflow.core import Core
@@ -83,6 +83,19 @@ def dunning_run(core: Core, as_of_iso: str) -> dict[str, Any]:
                "provisional_calendar": report.provisional_calendar, "customers": report.customers,
                "counts": report.counts(), "closed": len(report.closed), "warnings": report.warnings}
     finish_run(core, as_of, Status.DONE, summary)
+    return summary
+
+
+@task(CREDIT_RUN)
+def credit_rate(core: Core, as_of_iso: str) -> dict[str, Any]:
+    """The day's credit ratings (workflow/credit), and the outcome on the day's schedule row."""
+    as_of = date.fromisoformat(as_of_iso)
+    try:
+        summary = core.services.credit.recompute(JOBS_ACTOR, as_of).summary()
+    except Exception as exc:
+        finish_run(core, as_of, Status.FAILED, {"error": f"{type(exc).__name__}: {exc}"}, job=CREDIT_RUN)
+        raise
+    finish_run(core, as_of, Status.DONE, summary, job=CREDIT_RUN)
     return summary
 
 

@@ -56,6 +56,7 @@ def register(app: Flask) -> None:
     from workflow.web.api import accounts, calc, contracts, documents, imports, ledger, openapi, outbox, reports
     from workflow.web.api import bundles as bundle_api
     from workflow.web.api import cases as case_api
+    from workflow.web.api import credit as credit_api
     from workflow.web.api import dunning as dunning_api
     from workflow.web.api import evidence as evidence_api
     from workflow.web.api import inbox as inbox_api
@@ -64,6 +65,6 @@ def register(app: Flask) -> None:
     api = Blueprint("api", __name__, url_prefix="/api/v1")
     api.before_request(_authenticate)
     for module in (accounts, ledger, imports, reports, calc, contracts, documents, case_api, dunning_api, outbox,
-                   inbox_api, replies_api, bundle_api, evidence_api, openapi):
+                   inbox_api, replies_api, bundle_api, evidence_api, credit_api, openapi):
         api.register_blueprint(module.bp)
     app.register_blueprint(api)
