@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +23,8 @@ from sqlalchemy.orm import Session
 
 from workflow.accounts.models import User
 from workflow.accounts.service import Accounts
+from workflow.credit.models import CreditRecommendation, CustomerFlag, CustomerRating, ExposureOrder
+from workflow.credit.service import Rater
 from workflow.errors import Conflict
 from workflow.ledger.allocation import OpenItem, allocate_by_due_date
 from workflow.ledger.demo_data import ARBITRATION, CREDIT_REASONS, CREDITORS, CUSTOMERS, DEMO_USERS, PRODUCTS
@@ -91,6 +94,9 @@ def load_demo(uow: UnitOfWork, accounts: Accounts, *, reset: bool = False) -> De
             accounts.create_user(uow, username=username, display_name=name, role=role, password=password)
             users.append((username, role, password))
     _assign_staff(uow)
+    # the customers' credit ratings from the ledger just built, so the demo shows grades with their reasons
+    grades = Rater(ZoneInfo("Asia/Shanghai")).recompute_in(uow).grades
+    summary.update({f"grade_{g}": n for g, n in sorted(grades.items())})
     return DemoResult(True, users, summary)
 
 
@@ -107,6 +113,8 @@ def _remove(s: Session) -> None:
         s.execute(delete(Invoice).where(Invoice.creditor_id.in_(creditor_ids)))
         s.execute(delete(Contract).where(Contract.creditor_id.in_(creditor_ids)))
         s.execute(delete(Contact).where(Contact.customer_id.in_(customer_ids)))
+        for credit_table in (CustomerRating, CustomerFlag, CreditRecommendation, ExposureOrder):
+            s.execute(delete(credit_table).where(credit_table.customer_id.in_(customer_ids)))
         s.execute(delete(Customer).where(Customer.id.in_(customer_ids)))
         s.execute(delete(CreditorEntity).where(CreditorEntity.id.in_(creditor_ids)))
         s.flush()
@@ -327,12 +335,21 @@ def _payments(s: Session, rnd: random.Random, today: date, invoices: list[Invoic
             n_alloc += 1
         p.unallocated_amount = rest
 
+    # customers pay in their own way, so their credit ratings differ: every sixth pays on time, the
+    # next after it settles everything in full up to six weeks late, the rest at random
+    rank = {cid: n for n, cid in enumerate(sorted({i.customer_id for i in invoices}))}
     for inv in invoices:
         overdue = (today - inv.due_date).days
         roll = rnd.random()
         span = max((today - inv.issue_date).days, 1)
         when = inv.issue_date + timedelta(days=rnd.randrange(1, span + 1)) if span > 1 else today
-        if overdue > 0 and roll < 0.45:
+        habit = rank[inv.customer_id] % 6
+        if habit == 0 and overdue > 0:
+            on_time = inv.due_date - timedelta(days=rnd.randrange(0, 5))
+            pay([inv], max(on_time, inv.issue_date), inv.amount, True)
+        elif habit == 1 and overdue > 30:
+            pay([inv], min(inv.due_date + timedelta(days=rnd.randrange(5, 45)), today), inv.amount, True)
+        elif overdue > 0 and roll < 0.45:
             pay([inv], min(when, today), inv.amount, True)  # paid in full, some late
         elif roll < 0.62:
             part = (inv.amount * Decimal(rnd.choice(("0.3", "0.5", "0.6")))).quantize(Decimal("1"))
