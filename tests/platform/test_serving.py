@@ -78,7 +78,7 @@ def test_dunning_up_serves_the_demo_with_the_printed_logins(tmp_path: Path) -> N
         deadline = time.monotonic() + 120
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as r:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1", timeout=2) as r:
                     assert json.loads(r.read())["api"] == "/api/v1"
                 break
             except OSError:
@@ -87,6 +87,9 @@ def test_dunning_up_serves_the_demo_with_the_printed_logins(tmp_path: Path) -> N
                 time.sleep(0.5)
         printed = log.read_text()
         assert f"http://127.0.0.1:{port}" in printed
+        # the printed URL opens the desk: its login page, in Chinese
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as r:
+            assert r.url.endswith("/login?next=/") and "催款台" in r.read().decode()
         match = re.search(r"clerk\s+(\S+) / (\S+)", printed)
         assert match, printed
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))

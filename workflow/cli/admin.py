@@ -318,7 +318,8 @@ def up(host: str, port: int | None, no_demo: bool) -> None:
         result = cli_run(load_demo, core.services.accounts)
         click.echo(say("演示数据：" + ("已载入" if result.loaded else "此前已载入"),
                        "demo data: " + ("loaded" if result.loaded else "already loaded")))
-        click.echo(say("登录（在浏览器打开下面的催款台网址；API 用 POST /api/v1/auth/login 或 `dunning user token NAME`）：",
+        click.echo(say("登录（在浏览器打开下面的催款台网址；"
+                       "API 用 POST /api/v1/auth/login 或 `dunning user token NAME`）：",
                        "logins (open the desk's URL below in a browser; for the API, POST /api/v1/auth/login "
                        "or `dunning user token NAME`):"))
         for username, role, password in result.users:
