@@ -52,11 +52,17 @@ class CreditBook(Books):
         return inv
 
     def case(self, code: str, state: str = "reminding") -> int:
+        """A case in ``state``: open, unless the state is a closed one (make those first: they are
+        inserted open, then closed)."""
         self.cases += 1
         with committed(self.core) as s:
             c = DunningCase(ref=f"AR-2026-{self.cases:04d}", creditor_id=self.creditor,
                             customer_id=self.customers[code], state=state, level=1, open_slot=1, currency="CNY",
                             opened_at=self.core.clock.now(), opened_by="test", updated_at=self.core.clock.now())
+            if state.startswith("closed"):
+                s.add(c)
+                s.flush()
+                c.open_slot = None  # the mapped default would put a None given at insert back to 1
             s.add(c)
             s.flush()
             return c.id
