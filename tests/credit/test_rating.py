@@ -40,7 +40,7 @@ def test_days_beyond_terms_and_the_share_paid_late(any_db: Core) -> None:
     # average (10 + 0 + 30 + 0 + 20) / 5 = 12.0 days → 12.0 × 0.5 = 6.0 points
     # worst 30 days → 30 × 0.1 = 3.0 points
     # 3 of 5 invoices late → 60 % → 30 × 0.6 = 18.0 points
-    reasons = reasons_by_figure(r)  # type: ignore[arg-type]
+    reasons = reasons_by_figure(r)
     assert f["avg_days_late"] == "12.0" and reasons["avg_days_late"]["points"] == "6.0"
     assert reasons["worst_days_late"]["points"] == "3.0"
     assert reasons["late_share"]["points"] == "18.0"
@@ -56,7 +56,7 @@ def test_an_invoice_long_overdue_counts_with_all_its_days(core: Core) -> None:
     book.customer("KH1002", "温州宏达电器有限公司")
     book.paid_invoice("KH1002", days_ago(500), None)  # open 500 days: still in arrears in the last 12 months
     r = rated(core, book, "KH1002")
-    reasons = reasons_by_figure(r)  # type: ignore[arg-type]
+    reasons = reasons_by_figure(r)
     # 500 days: 500 × 0.5 = 250 → the cap 25; 500 × 0.1 = 50 → the cap 15; 1 of 1 late → 30
     assert [reasons[k]["points"] for k in ("avg_days_late", "worst_days_late", "late_share")] == ["25.0", "15.0",
                                                                                                    "30.0"]
@@ -73,7 +73,7 @@ def test_broken_promises_of_the_last_twelve_months(any_db: Core) -> None:
     book.promise(case, days_ago(10), "kept", days_ago(9))
     book.promise(case, days_ago(-5), "pending", None)
     r = rated(any_db, book, "KH1003")
-    reasons = reasons_by_figure(r)  # type: ignore[arg-type]
+    reasons = reasons_by_figure(r)
     # 2 broken × 8 = 16 points → 84 → A
     assert reasons["broken_promises"]["value"] == "2" and reasons["broken_promises"]["points"] == "16.0"
     assert reasons["broken_promises"]["zh"] == "近 12 个月违背付款承诺 2 次：扣 16.0 分"
@@ -86,7 +86,7 @@ def test_open_disputes(core: Core) -> None:
     book.case("KH1004", "closed_settled")  # an earlier dispute, settled: no longer counts
     book.case("KH1004", "disputed")
     r = rated(core, book, "KH1004")
-    reasons = reasons_by_figure(r)  # type: ignore[arg-type]
+    reasons = reasons_by_figure(r)
     # 1 open dispute × 10 = 10 → 90 → A
     assert reasons["open_disputes"]["points"] == "10.0" and (r["score"], r["grade"]) == (90, "A")
 
@@ -101,7 +101,7 @@ def test_bounced_letters_and_invalid_addresses(any_db: Core) -> None:
     book.contact("KH1005", "周会计", "zhou@xinqiao.example", invalid_since=at(days_ago(30), 3))
     book.contact("KH1005", "吴经理", "wu@xinqiao.example")
     r = rated(any_db, book, "KH1005")
-    reasons = reasons_by_figure(r)  # type: ignore[arg-type]
+    reasons = reasons_by_figure(r)
     # 2 bounced + 1 invalid address = 3 × 5 = 15 points → 85 → A
     assert reasons["bounced"]["value"] == "3" and reasons["bounced"]["points"] == "15.0"
     assert reasons["bounced"]["en"] == ("2 letter(s) bounced in the last 12 months and 1 contact address(es) "
@@ -156,7 +156,7 @@ def test_credit_limit_utilisation_counts_open_invoices_and_orders(any_db: Core) 
     # exposure 70,000 + 40,000 (open; cancelled, invoiced and USD orders left out) = 110,000 of 100,000 → 110.0 %
     assert (f["exposure"], f["utilisation_percent"]) == ("110000.00", "110.0")
     # (110 − 80) × 0.5 = 15 points → 85 → A
-    reasons = reasons_by_figure(r)  # type: ignore[arg-type]
+    reasons = reasons_by_figure(r)
     assert reasons["utilisation_percent"]["points"] == "15.0" and (r["score"], r["grade"]) == (85, "A")
 
 
