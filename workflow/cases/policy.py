@@ -2,10 +2,12 @@
 
 A policy is a list of levels. A level says when (``offset``: working days from the due date,
 negative = before it), what (``kind``: the document made from the ledger), how (``channel``: email),
-whether a person must approve it first (always for a 律师函) and whether reaching it stops supply
-(``credit_hold``). The one negative level is the friendly pre-due reminder (docs/dunning.md); the
-others are the escalation levels 1, 2, 3... in offset order, which is what ``DunningCase.level``
-counts. A 律师函 level names the law firm and lawyer that sign it: the run never invents one.
+whether a person must approve it first (always for a 律师函), whether reaching it stops supply
+(``credit_hold``), and whether the salesperson hears of it first (``notify_salesperson``: an email in
+the language of their profile the day the level is decided, ahead of the letter). The one negative
+level is the friendly pre-due reminder (docs/dunning.md); the others are the escalation levels
+1, 2, 3... in offset order, which is what ``DunningCase.level`` counts. A 律师函 level names the law
+firm and lawyer that sign it: the run never invents one.
 
 The default policy is seeded the first time a writing unit of work asks for it (the daily run, the
 policy commands, the API), idempotently: an administrator's changes to it are never overwritten.
@@ -44,8 +46,10 @@ DEFAULT_LEVELS: tuple[dict[str, Any], ...] = (
     {"offset": -3, "kind": "payment_reminder", "channel": "email", "approval": False, "credit_hold": False},
     {"offset": 1, "kind": "dunning_letter_1", "channel": "email", "approval": False, "credit_hold": False},
     {"offset": 10, "kind": "dunning_letter_2", "channel": "email", "approval": False, "credit_hold": False},
-    {"offset": 20, "kind": "dunning_letter_3", "channel": "email", "approval": False, "credit_hold": True},
-    {"offset": 30, "kind": "lawyer_letter", "channel": "email", "approval": True, "credit_hold": False},
+    {"offset": 20, "kind": "dunning_letter_3", "channel": "email", "approval": False, "credit_hold": True,
+     "notify_salesperson": True},
+    {"offset": 30, "kind": "lawyer_letter", "channel": "email", "approval": True, "credit_hold": False,
+     "notify_salesperson": True},
 )
 DEFAULT_GRACE_DAYS = 2
 
@@ -64,6 +68,8 @@ class Level:
     credit_hold: bool = False
     law_firm: Mapping[str, str] | None = None
     lawyer: Mapping[str, str] | None = None
+    # the salesperson is told by email before the letter goes out (cases/run.py)
+    notify_salesperson: bool = False
 
     @property
     def pre_due(self) -> bool:
@@ -76,6 +82,8 @@ class Level:
             out["law_firm"] = dict(self.law_firm)
         if self.lawyer is not None:
             out["lawyer"] = dict(self.lawyer)
+        if self.notify_salesperson:
+            out["notify_salesperson"] = True
         return out
 
 
@@ -128,7 +136,7 @@ def parse_levels(raw: Any, where: str = "levels") -> tuple[Level, ...]:
     if len(raw) > MAX_LEVELS:
         raise invalid(where, "too_many", f"级别不能超过 {MAX_LEVELS} 个", f"at most {MAX_LEVELS} levels")
     levels: list[Level] = []
-    known = {"offset", "kind", "channel", "approval", "credit_hold", "law_firm", "lawyer"}
+    known = {"offset", "kind", "channel", "approval", "credit_hold", "law_firm", "lawyer", "notify_salesperson"}
     for i, item in enumerate(raw):
         at = f"{where}[{i}]"
         if not isinstance(item, dict):
@@ -140,6 +148,7 @@ def parse_levels(raw: Any, where: str = "levels") -> tuple[Level, ...]:
         offset, kind = item.get("offset"), item.get("kind")
         channel = item.get("channel", "email")
         approval, hold = item.get("approval", False), item.get("credit_hold", False)
+        notify = item.get("notify_salesperson", False)
         ok = True
         if not isinstance(offset, int) or isinstance(offset, bool) or not -MAX_OFFSET <= offset <= MAX_OFFSET \
                 or offset == 0:
@@ -156,7 +165,7 @@ def parse_levels(raw: Any, where: str = "levels") -> tuple[Level, ...]:
             problems.append(_problem(f"{at}.channel", "unknown_channel", "渠道目前只能是 email",
                                      "the channel can only be email"))
             ok = False
-        for name, value in (("approval", approval), ("credit_hold", hold)):
+        for name, value in (("approval", approval), ("credit_hold", hold), ("notify_salesperson", notify)):
             if not isinstance(value, bool):
                 problems.append(_problem(f"{at}.{name}", "not_boolean", "应为 true 或 false", "must be true or false"))
                 ok = False
@@ -182,7 +191,10 @@ def parse_levels(raw: Any, where: str = "levels") -> tuple[Level, ...]:
                                          "only a lawyer_letter level names a law firm"))
             firm = _text_block(item.get("law_firm"), f"{at}.law_firm", _FIRM_FIELDS, _FIRM_OPTIONAL, problems)
             lawyer = _text_block(item.get("lawyer"), f"{at}.lawyer", _LAWYER_FIELDS, _LAWYER_OPTIONAL, problems)
-        levels.append(Level(offset, kind, channel, approval, hold, firm, lawyer))
+        if notify is True and offset < 0:
+            problems.append(_problem(f"{at}.notify_salesperson", "pre_due_notice", "到期前提醒无需通知业务员",
+                                     "the salesperson is told of escalation levels, not of the pre-due reminder"))
+        levels.append(Level(offset, kind, channel, approval, hold, firm, lawyer, notify is True))
     offsets = [lv.offset for lv in levels]
     for i in range(1, len(offsets)):
         if offsets[i] <= offsets[i - 1]:

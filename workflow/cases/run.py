@@ -30,7 +30,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, func, select, true, union_all
@@ -69,6 +69,7 @@ from workflow.documents.service import DocumentService
 from workflow.errors import DomainError, invalid
 from workflow.ledger.balances import balance_fen
 from workflow.ledger.models import Attachment, Contact, Contract, Customer, Invoice
+from workflow.mail.notices import tell_salespeople
 from workflow.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,9 @@ OpenUnitOfWork = Callable[..., AbstractContextManager[UnitOfWork]]
 # ``CaseService.set_credit_hold``: the hold, its audit entry and the signed webhook to other systems
 SetCreditHold = Callable[[UnitOfWork, int, str, Mapping[str, Any] | None], bool]
 BATCH = 1000  # customers decided together (one set of look-ups per batch)
+# a letter whose salesperson is told first waits this long after the notice is queued: the notice goes
+# at once (the minute sweep), so the salesperson has it before the customer has the letter
+NOTICE_LEAD = timedelta(minutes=15)
 EVENTS = {"dunning_letter_1": CaseEvent.REMINDER_SENT, "dunning_letter_2": CaseEvent.REMINDER_SENT,
           "dunning_letter_3": CaseEvent.FINAL_NOTICE_SENT, "statement": CaseEvent.STATEMENT_SENT,
           "lawyer_letter": CaseEvent.LAWYER_LETTER_DRAFTED}
@@ -395,16 +399,21 @@ class DunningRun:
             if event is not None:
                 lifecycle.apply(uow, c, event, reason=d.both_reasons, evidence={"action": d.key, "document_id": doc.id},
                                 **changes)
+        told = False
+        if lvl is not None and lvl.notify_salesperson and c is not None and d.level is not None:
+            # the salesperson hears of it first, in the same unit of work: no letter, no notice
+            told = bool(tell_salespeople(uow, c, d.level, d.kind or lvl.kind, awaiting_approval=d.outcome == "draft"))
         if d.outcome == "draft":
             self._record(uow, d, c, as_of, "awaiting_approval")
             d.outcome = "awaiting_approval"
         else:
             language = _language(s, d.customer_id)
+            not_before = send_not_before(as_of, uow.now(), self.run_hour, self.settings, rules.calendar)
+            if told:
+                not_before = max(not_before, uow.now() + NOTICE_LEAD)
             msg = self.outbox().queue(uow, customer_id=d.customer_id, case_id=c.id if c is not None else None,
                                     document_id=doc.id, kind=d.kind or "notice", language=language, automated=True,
-                                    contact_on=as_of,
-                                    not_before=send_not_before(as_of, uow.now(), self.run_hour, self.settings,
-                                                               rules.calendar))
+                                    contact_on=as_of, not_before=not_before)
             d.outbox_id = msg.id
             self._record(uow, d, c, as_of, "queued")
             d.outcome = "queued"

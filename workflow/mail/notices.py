@@ -22,15 +22,20 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from workflow.accounts.models import User
 from workflow.audit.models import AuditEntry
-from workflow.cases.models import CaseNote
+from workflow.cases.models import CaseNote, DunningCase
+from workflow.db import cents_to_decimal
 from workflow.errors import NotFound
+from workflow.ledger.balances import balance_fen
+from workflow.ledger.models import Customer, Invoice
+from workflow.ledger.responsibility import salespeople_of_debt
 from workflow.mail.compose import new_token
 from workflow.mail.models import OutboxMessage, OutboxStatus
+from workflow.mail.texts import label
 from workflow.unit_of_work import UnitOfWork
 
 KIND = "internal_notice"
@@ -111,3 +116,44 @@ def _no_address(uow: UnitOfWork, user: User, key: str, subject: str, case_id: in
                        body=f"未能通知 {user.display_name}：其用户资料没有邮箱（{subject}）。 / "
                             f"{user.display_name} could not be notified: their profile has no email "
                             f"address ({subject})."))
+
+
+# ---- the salesperson hears of a sterner letter first ------------------------------------------------
+
+def tell_salespeople(uow: UnitOfWork, case: DunningCase, level: int, kind: str, *,
+                     awaiting_approval: bool) -> list[OutboxMessage]:
+    """Tell the salespeople of the case's open invoices (else the customer's) that level ``level``
+    (a ``kind`` letter) has been decided today: once per case, level and person. Called by the run in
+    the unit of work that queues the letter, so a letter that is not made tells no one."""
+    s = uow.session
+    customer = s.get(Customer, case.customer_id)
+    if customer is None:
+        return []
+    owed = s.execute(select(Invoice.currency, func.sum(balance_fen())).where(
+        Invoice.creditor_id == case.creditor_id, Invoice.customer_id == case.customer_id,
+        Invoice.written_off.is_(False), balance_fen() > 0).group_by(Invoice.currency)
+        .order_by(Invoice.currency)).all()
+    amounts = "、".join(f"{cur} {cents_to_decimal(fen):,.2f}" for cur, fen in owed) or "-"
+    amounts_en = ", ".join(f"{cur} {cents_to_decimal(fen):,.2f}" for cur, fen in owed) or "-"
+    name_en = customer.legal_name_en or customer.legal_name
+    letter_zh, letter_en = label(kind, "zh"), label(kind, "en")
+    when_zh = "已生成草稿，待律师审批后发出" if awaiting_approval else "今日已排队，将在联系时段内发出"
+    when_en = ("drafted and goes out once a lawyer approves it" if awaiting_approval
+               else "queued today and goes out within the contact hours")
+    subject = (f"【催收升级】{customer.legal_name} 将收到第 {level} 级催收函（{letter_zh}）",
+               f"[Dunning] {name_en} is about to receive level {level} ({letter_en})")
+    body = (
+        f"您负责的客户 {customer.legal_name}（{customer.code}）的案件 {case.ref} 已升级至第 {level} 级：{letter_zh}"
+        f"{when_zh}。\n未付金额：{amounts}。\n"
+        "如客户已付款、已承诺付款或对账目有异议，请尽快告知催收专员或在案件中记录（通话、承诺）。\n",
+        f"Case {case.ref} of your customer {name_en} ({customer.code}) has reached level {level}: the "
+        f"{letter_en} is {when_en}.\nOutstanding: {amounts_en}.\n"
+        "If the customer has paid, promised to pay or disputes the account, tell the collection clerk now or "
+        "record it on the case (a call, a promise).\n")
+    sent: list[OutboxMessage] = []
+    for user in salespeople_of_debt(s, case.creditor_id, case.customer_id):
+        row = notify_user(uow, user.id, key=f"salesperson:{case.id}:{level}:{user.id}", subject=subject,
+                          body=body, case_id=case.id)
+        if row is not None:
+            sent.append(row)
+    return sent
