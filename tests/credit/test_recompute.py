@@ -78,8 +78,9 @@ def test_a_change_of_grade_is_audited_and_the_salesperson_told_once(any_db: Core
     assert report.changed == [{"customer_id": cid, "code": "KH2002", "from": "A", "to": "B", "score": 74}]
     [entry] = audit(any_db, "credit.grade_changed")
     assert entry.entity_id == str(cid) and entry.before == {"grade": "A"}
-    assert entry.after["grade"] == "B" and {r["figure"] for r in entry.after["reasons"]} == {"open_disputes",
-                                                                                             "broken_promises"}
+    after = entry.after
+    assert isinstance(after, dict) and after["grade"] == "B"
+    assert {r["figure"] for r in after["reasons"]} == {"open_disputes", "broken_promises"}
     any_db.services.credit.recompute(JOBS)  # again the same day: no change any more, nothing more said
     assert len(audit(any_db, "credit.grade_changed")) == 1
     with any_db.unit_of_work(SYSTEM, read_only=True) as uow:
