@@ -1,0 +1,111 @@
+"""The dashboard: aging, KPIs, cash, promises, today's actions, letters awaiting approval, triage and
+limitation, each as the viewer may see it.
+
+The ledger (tests/cases/casebook.py): C001 owes 120,000.00 due 30 September and 80,000.00 due 31
+October 2026; the tests' day is Thursday 26 November 2026 (week of 23–29 November).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests.cases.casebook import Book, draft_lawyer_letter, open_case, owing_customer, pay
+from tests.conftest import SYSTEM_ACTOR, Users
+from tests.ledger.sample_ledger import invoice_body, post
+from tests.uow import run
+from tests.web.desk import log_in
+from workflow.core import Core
+
+
+@pytest.fixture
+def book(client: FlaskClient, users: Users) -> Book:
+    return owing_customer(client, users)
+
+
+def _promise(client: FlaskClient, users: Users, ref: str, when: str, amount: str) -> None:
+    post(client, f"/cases/{ref}/promises", {"promised_on": when, "amount": amount, "source": "call",
+                                            "contact_name": "陈静"}, users.clerk)
+
+
+def _panel(html: str, testid: str) -> str:
+    found = re.search(rf'data-testid="{testid}".*?</section>', html, re.S)
+    assert found, f"no panel {testid}"
+    return found.group(0)
+
+
+def test_the_clerk_sees_aging_kpis_cash_and_promises(client: FlaskClient, users: Users, book: Book) -> None:
+    pay(client, users, book, "2026-11-20", "50000.00", "HX20261120001")
+    ref = open_case(client, users, book)
+    _promise(client, users, ref, "2026-11-27", "30000.00")
+    log_in(client, "clerk1")
+    html = client.get("/").get_data(as_text=True)
+    aging = _panel(html, "panel-aging")
+    # 50,000 pays the older invoice first: 70,000 left 57 days overdue, 80,000 26 days overdue
+    assert "150,000.00" in aging and "70,000.00" in aging and "80,000.00" in aging
+    assert "31–60天" in aging and "<svg" in aging
+    kpis = _panel(html, "panel-kpis")
+    assert 'data-testid="kpi-dso"' in kpis and "应收账款周转天数" in kpis
+    cash = _panel(html, "panel-cash")
+    assert "2026-11" in cash and "50,000.00" in cash
+    week = _panel(html, "panel-promises-week")
+    assert "2026-11-23" in week and "CNY 30,000.00" in week and ref in week
+    due = _panel(html, "panel-promises-due")
+    assert "30,000.00" in due
+    assert 'data-testid="triage-count">0<' in html
+
+
+def test_the_dashboard_in_english(client: FlaskClient, users: Users, book: Book) -> None:
+    log_in(client, "clerk1", lang="en")
+    html = client.get("/").get_data(as_text=True)
+    assert 'lang="en"' in html
+    assert "Receivables by aging bucket" in html and "31–60 days" in html and "200,000.00" in html
+    assert "Money promised this week" in html and "No promises fall due this week." in html
+    assert "应收" not in html
+
+
+def test_letters_awaiting_approval_are_listed_for_the_assigned_lawyer_only(
+        client: FlaskClient, users: Users, book: Book, core: Core, shipped_templates: None) -> None:
+    ref = open_case(client, users, book)
+    run(core, SYSTEM_ACTOR, draft_lawyer_letter, core, ref)
+    log_in(client, "legal1")
+    html = client.get("/").get_data(as_text=True)
+    approvals = _panel(html, "panel-approvals")
+    assert 'data-testid="approvals-count">1<' in approvals and ref in approvals and "律师函" in approvals
+
+    lawyer = client.application.test_client()
+    log_in(lawyer, "lawyer1")
+    html = lawyer.get("/").get_data(as_text=True)
+    assert 'data-testid="approvals-count">0<' in html and ref not in html
+    assert "200,000.00" not in html  # not their customer: no aging either
+    assert 'data-testid="panel-kpis"' not in html and 'data-testid="panel-triage"' not in html
+
+    client.patch(f"/api/v1/customers/{book.customer_id}", json={"assigned_lawyer_id": users.lawyer_id},
+                 headers=users.admin)
+    html = lawyer.get("/").get_data(as_text=True)
+    assert 'data-testid="approvals-count">1<' in html and ref in html
+    assert "200,000.00" in _panel(html, "panel-aging")
+
+
+def test_limitation_periods_ending_soon(client: FlaskClient, users: Users, book: Book) -> None:
+    # due 1 December 2023, never paid: the three years end on 1 December 2026, within 90 days
+    post(client, "/invoices", invoice_body(book.ledger, "FP-2023-0077", "2023-10-01", "2023-12-01", "45678.90"),
+         users.admin)
+    log_in(client, "clerk1")
+    html = client.get("/").get_data(as_text=True)
+    panel = _panel(html, "panel-limitation")
+    assert "深圳市华星光电技术有限公司" in panel and "45,678.90" in panel
+    assert f'data-testid="row-limitation-{book.customer_id}"' in panel
+
+
+def test_todays_run_shows_its_actions(client: FlaskClient, users: Users, book: Book, core: Core,
+                                      shipped_templates: None) -> None:
+    log_in(client, "clerk1")
+    before = _panel(client.get("/").get_data(as_text=True), "panel-today")
+    assert "今日的催收运行尚未开始" in before
+    core.services.dunning.run(SYSTEM_ACTOR)
+    panel = _panel(client.get("/").get_data(as_text=True), "panel-today")
+    assert 'data-testid="today-actions"' in panel
+    assert "深圳市华星光电技术有限公司" in panel and "催款函" in panel
