@@ -25,7 +25,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -125,9 +125,9 @@ def order_spikes(s: Session, as_of: date, tz: ZoneInfo) -> list[Sign]:
             continue
         out.append(Sign(cid, "order_spike", f"{what}:{ref}", {
             "first_invoice_on": str(first_on)[:10], "currency": cur, "history_invoices": n,
-            "history_average": str(average.quantize(Decimal("0.01"))), "largest": {
+            "history_average": str(average.quantize(Decimal("0.01"), ROUND_HALF_UP)), "largest": {
                 "kind": what, "ref": ref, "amount": str(big), "date": on.isoformat() if on else None},
-            "multiple": str((big / average).quantize(Decimal("0.1"))) if average else None,
+            "multiple": str((big / average).quantize(Decimal("0.1"), ROUND_HALF_UP)) if average else None,
             "threshold": {"multiple": str(SPIKE_MULTIPLE), "minimum": str(SPIKE_MINIMUM)}}))
     return out
 
@@ -166,7 +166,7 @@ def payments_slipping(s: Session, as_of: date) -> list[Sign]:
         key = f"months:{starts[0].isoformat()[:7]}..{starts[-2].isoformat()[:7]}"
         out.append(Sign(cid, "payments_slipping", key, {
             "months": [{"month": lo.isoformat()[:7], "invoices_settled": n,
-                        "avg_days_late": str(a.quantize(Decimal("0.1"))) if a is not None else None}
+                        "avg_days_late": str(a.quantize(Decimal("0.1"), ROUND_HALF_UP)) if a is not None else None}
                        for lo, n, a in months]}))
     return out
 
