@@ -25,6 +25,7 @@ from workflow.web.ui.page import nav_for
 MODULES = (
     "workflow.web.ui.auth",
     "workflow.web.ui.dashboard",
+    "workflow.web.ui.money",
 )
 
 _CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
