@@ -25,6 +25,8 @@ from workflow.web.ui.page import nav_for
 MODULES = (
     "workflow.web.ui.auth",
     "workflow.web.ui.dashboard",
+    "workflow.web.ui.customers",
+    "workflow.web.ui.contracts",
     "workflow.web.ui.money",
 )
 

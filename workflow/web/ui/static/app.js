@@ -31,6 +31,7 @@
     if (t.closest && t.closest("[data-back]") && window.history.length > 1) { ev.preventDefault(); window.history.back(); }
     if (t.closest && t.closest("[data-shortcuts-help]")) { toggleHelp(true); }
     if (t.closest && t.closest("[data-close-overlay]")) { toggleHelp(false); }
+    if (t.closest && t.closest("[data-print]")) { window.print(); }
   });
   function toggleHelp(show) {
     var help = document.getElementById("shortcut-help");
