@@ -56,6 +56,12 @@ def _ratio(num: Decimal, den: Decimal, scale: Decimal = Decimal(1), places: str 
     return (num / den * scale).quantize(Decimal(places), rounding=ROUND_HALF_UP)
 
 
+def dso_days(receivables_end: Decimal, net_sales: Decimal, period_days: int) -> Decimal | None:
+    """DSO as ``FORMULAS["dso"]`` says, to a tenth of a day; none without net sales (the collector
+    KPIs, ledger/collectors.py, use the same)."""
+    return _ratio(receivables_end, net_sales, Decimal(period_days), "0.1")
+
+
 @dataclass
 class CurrencyKpis:
     currency: str
@@ -73,7 +79,7 @@ class CurrencyKpis:
 
     def as_dict(self) -> dict[str, Any]:
         avg_ar = (self.receivables_start + self.receivables_end) / 2
-        dso = _ratio(self.receivables_end, self.net_sales, Decimal(self.period_days), "0.1")
+        dso = dso_days(self.receivables_end, self.net_sales, self.period_days)
         turnover = _ratio(self.net_sales, avg_ar, places="0.01")
         on_time = _ratio(self.collected_on_time, self.due_in_period, Decimal(100))
         bad = _ratio(self.written_off, self.receivables_end + self.written_off, Decimal(100))

@@ -17,9 +17,11 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
+from workflow.accounts.models import Role
 from workflow.ledger.imports.plan import Plan, Planned, row_contexts
 from workflow.ledger.imports.rows import ZERO, Checker
 from workflow.ledger.imports.schema import Kind, parse_date, text
+from workflow.ledger.responsibility import COLLECTOR_ROLES, SALES_ROLES, People
 from workflow.ledger.validation import MAX_AMOUNT, currency_problem
 
 _BAD: Any = object()  # a cell the fast path does not vouch for: its row takes the careful path
@@ -105,6 +107,33 @@ def _amounts(cells: list[Any]) -> list[Any]:
     return out
 
 
+def _people_columns(people: People, names: set[str],
+                    col: Callable[[str, Callable[[list[Any]], list[Any]]], list[Any]]) -> list[tuple[str, list[Any]]]:
+    """The salesperson and collector ids per row (None: blank; ``_BAD``: a name the careful path
+    reports), chosen as ``Checker.people`` chooses: the employee number when given, else the name."""
+    def person(roles: frozenset[Role]) -> Callable[[Any], Any]:
+        def parse(raw: Any) -> Any:
+            value = text(raw)
+            if not value:
+                return None
+            found = people.find("", value, roles)
+            return _BAD if found.problem is not None else found.user_id
+        return parse
+
+    out: list[tuple[str, list[Any]]] = []
+    by_name = col("salesperson", _memo(person(SALES_ROLES))) if "salesperson" in names else None
+    by_no = col("salesperson_no", _memo(person(SALES_ROLES))) if "salesperson_no" in names else None
+    if by_name is not None and by_no is not None:
+        chosen = [_BAD if n is not None and k is not None and n != k else (k if k is not None else n)
+                  for n, k in zip(by_name, by_no, strict=True)]
+        out.append(("salesperson_id", chosen))
+    elif by_name is not None or by_no is not None:
+        out.append(("salesperson_id", by_no if by_no is not None else by_name or []))
+    if "collector" in names:
+        out.append(("collector_id", col("collector", _memo(person(COLLECTOR_ROLES)))))
+    return out
+
+
 def check_invoices(checker: Checker, plan: Plan, sheet: Any, colmap: dict[int, str],
                    memo: dict[str, dict[str, Any]] | None = None) -> None:
     """``memo``: kept by the caller from one slice of a sheet to the next (see ``_memo``)."""
@@ -154,13 +183,14 @@ def check_invoices(checker: Checker, plan: Plan, sheet: Any, colmap: dict[int, s
     delivery = col("delivery_date", _memo(_date(False), memo.setdefault("delivery_date", {})))
     extras = [(n, col(n, _memo(_text(m, False)))) for n, m in _OPTIONAL_TEXT if n in names]
     optional = [n for n in ("contract_number", "delivery_date") if n in names]
+    people = _people_columns(stored.people, names, col)
 
     careful = row_contexts(plan, sheet, colmap)
     seen, file_invoices, file_contracts = checker.seen, checker.file_invoices, checker.file_contracts
     items = plan.items[Kind.INVOICES]
     columns = [creditors, numbers, customers, issues, dues, amounts, currencies, contracts, delivery]
     doubtful: set[int] = set()
-    for column in columns + [c for _, c in extras]:
+    for column in columns + [c for _, c in extras] + [c for _, c in people]:
         if _BAD in column:  # a scan in C; the rare bad cells are then found one by one
             doubtful.update(i for i, v in enumerate(column) if v is _BAD)
     for i, (row, cells), creditor, number, code, issue, due, amount, currency, contract_no, delivered in zip(
@@ -200,5 +230,7 @@ def check_invoices(checker: Checker, plan: Plan, sheet: Any, colmap: dict[int, s
             values[name] = contract_no if name == "contract_number" else delivered
         for extra, column in extras:
             values[extra] = column[i]
+        for db_column, column in people:
+            values[db_column] = column[i]
         changed = old is None or any([old.get(k) != v for k, v in values.items()])
         items.append(Planned(Kind.INVOICES, key, sheet.name, row, values, None if old is None else old["id"], changed))

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from workflow.accounts.models import Role
 from workflow.ledger.imports.plan import Plan, Planned, RowCtx, diff_stored, present_only
 from workflow.ledger.imports.schema import (
     COLUMNS,
@@ -26,9 +27,19 @@ from workflow.ledger.imports.schema import (
 )
 from workflow.ledger.imports.state import Stored
 from workflow.ledger.models import CustomerKind
+from workflow.ledger.responsibility import COLLECTOR_ROLES, SALES_ROLES, People
 from workflow.ledger.validation import credit_code_problem, normalise_credit_code
 
 ZERO = Decimal("0.00")
+
+
+def _person(people: People, r: RowCtx, column: str, text: str | None, roles: frozenset[Role]) -> int | None:
+    if not text:
+        return None
+    named = people.find(column, text, roles)
+    if named.problem is not None:
+        r.bad(column, named.problem.code, (named.problem.zh, named.problem.en))
+    return named.user_id
 
 
 @dataclass
@@ -80,6 +91,28 @@ class Checker:
         if cid is None:
             r.bad("creditor_code", "unknown_creditor", (f"无此我方主体：{code}", f"no such creditor entity: {code}"))
         return cid
+
+    def people(self, r: RowCtx, clerk_column: str) -> dict[str, Any]:
+        """The salesperson and collection clerk the row names (by name or login, or by employee
+        number), as "file column:db column" entries for ``present_only``; an unknown, ambiguous or
+        unsuitable person is a problem in the row's report under the file's header."""
+        out: dict[str, Any] = {}
+        by_name = r.text("salesperson", max_len=200) if r.has("salesperson") else None
+        by_no = r.text("salesperson_no", max_len=32) if r.has("salesperson_no") else None
+        named = {col: _person(self.s.people, r, col, text, SALES_ROLES)
+                 for col, text in (("salesperson", by_name), ("salesperson_no", by_no)) if text}
+        if len(named) == 2 and None not in named.values() and named["salesperson"] != named["salesperson_no"]:
+            r.bad("salesperson_no", "salesperson_mismatch",
+                  (f"工号 {by_no} 与业务员“{by_name}”不是同一人",
+                   f"employee number {by_no} is not \u201c{by_name}\u201d"))
+        source = "salesperson_no" if r.has("salesperson_no") and (by_no or not r.has("salesperson")) else "salesperson"
+        if r.has(source):
+            out[f"{source}:salesperson_id"] = named.get(source)
+        if r.has("collector"):
+            who = r.text("collector", max_len=200)
+            out[f"collector:{clerk_column}"] = _person(self.s.people, r, "collector", who, COLLECTOR_ROLES) \
+                if who else None
+        return out
 
     def customer_ref(self, r: RowCtx) -> str | None:
         code = r.text("customer_code", required=True, max_len=32)
@@ -153,8 +186,11 @@ class Checker:
                 "currency:credit_limit_currency": currency or "CNY",
                 **flags,
                 "notes": r.text("notes", max_len=2000),
+                **self.people(r, "assigned_clerk_id"),
             },
         )
+        if not r.ok:
+            return
         stored = self.s.customers.get(code)
         if stored is None:
             values.setdefault("kind", CustomerKind.PRIVATE_SMALL.value)
@@ -339,6 +375,7 @@ class Checker:
                 r.parsed("delivery_date", parse_date, "invalid_date") if "delivery_date" in cells else None
             ),
             "description": r.text("description", max_len=300) if "description" in cells else None,
+            **self.people(r, "collector_id"),
         }
         if creditor is None or number is None or code is None:
             return

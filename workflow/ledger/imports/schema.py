@@ -61,6 +61,13 @@ def _cols(*cols: Column) -> tuple[Column, ...]:
 
 
 CREDITOR = Column("creditor_code", "我方主体编码", ("债权人编码", "我方公司编码", "销售主体编码", "公司编码"))
+# who answers for the debt, as clerks' sheets name them (ledger/responsibility.py): the salesperson by
+# name (or login), or by employee number, and optionally the collection clerk
+PEOPLE = (
+    Column("salesperson", "业务员", ("销售员", "负责人", "业务负责人", "销售负责人", "业务员姓名", "salesperson")),
+    Column("salesperson_no", "业务员工号", ("销售员工号", "工号", "业务员编号", "salesperson_no", "employee_no")),
+    Column("collector", "催收员", ("收款负责人", "催款人", "催收负责人", "collector")),
+)
 
 COLUMNS: dict[Kind, tuple[Column, ...]] = {
     Kind.CUSTOMERS: _cols(
@@ -75,6 +82,7 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         Column("credit_hold", "停止供货", ("信用冻结",)),
         Column("do_not_dun", "暂停催收", ()),
         Column("notes", "备注", ("说明",)),
+        *PEOPLE,
     ),
     Kind.CONTACTS: _cols(
         Column("customer_code", "客户编码", ("客户代码", "客户编号"), True),
@@ -114,6 +122,7 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         Column("delivery_note_ref", "送货单号", ("发货单号",)),
         Column("delivery_date", "送货日期", ("发货日期",)),
         Column("description", "摘要", ("备注", "说明")),
+        *PEOPLE,
     ),
     Kind.PAYMENTS: _cols(
         CREDITOR,

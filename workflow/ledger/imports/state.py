@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from workflow.ledger.imports.bulk import lookup
 from workflow.ledger.models import Contact, Contract, CreditorEntity, Customer, Invoice, Payment
+from workflow.ledger.responsibility import People
 
 CHUNK = 500  # keys per IN (...) list: well under SQLite's and psycopg's parameter limits
 
@@ -32,6 +33,8 @@ _CUSTOMER_COLS = (
     "credit_hold",
     "do_not_dun",
     "notes",
+    "salesperson_id",
+    "assigned_clerk_id",
 )
 _INVOICE_COLS = (
     "number",
@@ -46,6 +49,8 @@ _INVOICE_COLS = (
     "description",
     "paid_amount",
     "credited_amount",
+    "salesperson_id",
+    "collector_id",
 )
 
 
@@ -60,8 +65,10 @@ class Stored:
     contracts: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
     invoices: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
     payments: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
+    people: People = field(default_factory=People)  # users, as the salesperson columns name them
 
     def load_base(self, s: Session) -> None:
+        self.people = People.load(s)
         self.creditors = {code: cid for cid, code in s.execute(select(CreditorEntity.id, CreditorEntity.code))}
         if len(self.creditors) == 1:
             self.default_creditor = next(iter(self.creditors.values()))
