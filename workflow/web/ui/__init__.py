@@ -27,6 +27,7 @@ MODULES = (
     "workflow.web.ui.dashboard",
     "workflow.web.ui.customers",
     "workflow.web.ui.contracts",
+    "workflow.web.ui.templates_page",
     "workflow.web.ui.money",
 )
 
