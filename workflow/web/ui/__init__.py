@@ -29,6 +29,7 @@ MODULES = (
     "workflow.web.ui.contracts",
     "workflow.web.ui.templates_page",
     "workflow.web.ui.money",
+    "workflow.web.ui.triage",
 )
 
 _CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
