@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from tests.cases.casebook import Book, open_case, owing_customer
 from tests.conftest import SYSTEM_ACTOR, Users
 from tests.uow import read, run
-from tests.web.desk import log_in
+from tests.web.desk import PASSWORD, log_in
 from workflow.audit.models import AuditEntry
 from workflow.core import Core
 from workflow.documents.models import GeneratedDocument
@@ -183,3 +183,18 @@ def test_the_credit_rating_and_its_reasons(client: FlaskClient, users: Users, bo
     client.set_cookie("dunning_lang", "en")
     english = client.get(f"/customers/{book.customer_id}").get_data(as_text=True)
     assert "Grade C" in english and "All of the balance is overdue" in english and "全部欠款均已逾期" not in english
+
+
+def test_a_salesperson_sees_only_their_own_customers(client: FlaskClient, users: Users, book: Book,
+                                                     core: Core) -> None:
+    sales = run(core, SYSTEM_ACTOR, core.services.accounts.create_user, username="wang.fang", display_name="王芳",
+                role="sales", password=PASSWORD)
+    theirs = book.ledger.customer_ids[1]
+    resp = client.patch(f"/api/v1/customers/{theirs}", json={"salesperson_id": sales.id}, headers=users.admin)
+    assert resp.status_code == 200, resp.json
+    log_in(client, "wang.fang")
+    listed = client.get("/customers").get_data(as_text=True)
+    assert _codes(listed) == ["C002"] and "王芳" in listed
+    page = client.get(f"/customers/{theirs}").get_data(as_text=True)
+    assert 'data-testid="customer-salesperson">王芳' in page and 'data-testid="hold-form"' not in page
+    assert client.get(f"/customers/{book.customer_id}").status_code == 404
