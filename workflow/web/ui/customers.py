@@ -91,11 +91,13 @@ def kind_label(code: object) -> str:
 
 
 def case_url(ref: str) -> str:
-    """The case page, built by the cases area; its plain path until that area is registered."""
-    try:
-        return url_for("ui_cases.case", ref=ref)
-    except BuildError:
-        return f"/cases/{ref}"
+    """The case page (the case area's ``ui_case.case``); its plain path while that area is not registered."""
+    for endpoint in ("ui_case.case", "ui_cases.case"):
+        try:
+            return url_for(endpoint, ref=ref)
+        except BuildError:
+            continue
+    return f"/cases/{ref}"
 
 
 def _credit_rating(customer_id: int) -> dict[str, Any] | None:
