@@ -30,6 +30,7 @@ MODULES = (
     "workflow.web.ui.templates_page",
     "workflow.web.ui.money",
     "workflow.web.ui.triage",
+    "workflow.web.ui.settings",
 )
 
 _CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
