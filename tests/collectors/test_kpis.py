@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.collectors.team import OCT_1, OCT_31, TODAY, Team, build
+from tests.collectors.team import OCT_1, OCT_31, TODAY, build
 from tests.conftest import SYSTEM_ACTOR
 from tests.ledger.books import committed, reading
 from tests.uow import run

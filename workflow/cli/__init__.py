@@ -60,7 +60,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
               "The append-only audit log: verify, checkpoint"),
     "import": ("workflow.cli.ledger:import_file", "导入 CSV 或 XLSX 台账：全部行或一行也不导入",
                "Import a CSV or XLSX ledger export: all rows or none"),
-    "report": ("workflow.cli.ledger:report", "报表：账龄分析、KPI", "Reports: aging, KPIs"),
+    "report": ("workflow.cli.ledger:report", "报表：账龄分析、KPI、回款考核", "Reports: aging, KPIs, collectors"),
     "demo": ("workflow.cli.ledger:demo", "载入演示台账和演示账号", "Load a realistic demo ledger and demo users"),
     "calc": ("workflow.cli.law:calc", "计算：逾期利息、诉讼时效、人民币大写",
              "Calculators: late interest, limitation, amounts in words"),

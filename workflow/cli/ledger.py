@@ -69,7 +69,7 @@ def import_file(file: Path, kind: str | None, dry_run: bool, allow_customer_chan
         click.echo(say("  无变化", "  nothing changed"))
 
 
-@click.group(help=help_text("报表：账龄分析、KPI", "Reports: aging, KPIs."))
+@click.group(help=help_text("报表：账龄分析、KPI、回款考核", "Reports: aging, KPIs, collectors."))
 def report() -> None:
     pass
 
@@ -156,6 +156,62 @@ def report_kpis(as_of: object, period_days: int) -> None:
     with cli_unit_of_work(read_only=True) as u:
         data = kpis(u.session, day, period_days)
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@report.command("collectors", help=help_text(
+    "业务员或催收员的回款考核：回款率、回款及时率、逾期账龄、DSO、承诺、坏账核销及排名（导出文件记入审计日志）。",
+    "Collector KPIs per salesperson or clerk: collection rate, on-time rate, overdue by bucket, DSO, promises, "
+    "write-offs and the ranking (CSV and XLSX files are recorded in the audit log)."))
+@click.option("--from", "period_from", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help=help_text("期间开始日（默认结束日前一年）", "first day of the period (default: a year before --to)"))
+@click.option("--to", "period_to", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help=help_text("期间结束日（默认统计日）", "last day of the period (default: --as-of)"))
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help=help_text("统计日，YYYY-MM-DD（默认今天）", "YYYY-MM-DD (default today)"))
+@click.option("--by", type=click.Choice(["salesperson", "clerk"]), default="salesperson",
+              help=help_text("按业务员或催收员", "per salesperson or per collection clerk"))
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]), default="table",
+              help=help_text("输出格式；xlsx 需要 --out", "output format; xlsx needs --out"))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help=help_text("写入此文件（默认输出到屏幕）", "write to this file (default: print)"))
+def report_collectors(period_from: object, period_to: object, as_of: object, by: str, fmt: str,
+                      out: Path | None) -> None:
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from workflow.ledger.collectors import By, collectors_file, for_actor
+
+    c = cli_core()
+    day = as_of.date() if hasattr(as_of, "date") else c.clock.today()
+    to = period_to.date() if hasattr(period_to, "date") else day
+    start = period_from.date() if hasattr(period_from, "date") else to - timedelta(days=364)
+    assert isinstance(day, date) and isinstance(to, date) and isinstance(start, date)
+    who: By = "clerk" if by == "clerk" else "salesperson"
+    if fmt in ("csv", "xlsx"):
+        if fmt == "xlsx" and out is None:
+            raise click.UsageError(say("--format xlsx 需要 --out 文件", "--format xlsx needs --out FILE"))
+        _out(cli_run(collectors_file, fmt, who, day, start, to, c.settings.tz), out)
+        return
+    with cli_unit_of_work(read_only=True) as u:
+        rep = for_actor(u, who, day, start, to, c.settings.tz)
+        data = rep.as_dict()
+    if fmt == "json":
+        _out(to_json(data), out)
+        return
+    lines = [say(f"回款考核（{'业务员' if who == 'salesperson' else '催收员'}；期间 {start} 至 {to}；截至 {day}）",
+                 f"Collector KPIs ({who}; period {start} to {to}; as of {day})"),
+             f"{say('排名', 'rank'):>4}  {say('姓名', 'name'):<12}{say('币种', 'cur.'):>5}"
+             f"{say('期内到期', 'due'):>16}{say('已回款', 'collected'):>16}{say('回款率', 'rate %'):>9}"
+             f"{say('及时率', 'on time %'):>10}{say('逾期', 'overdue'):>16}{'DSO':>8}"]
+    for row in data["rows"]:
+        name = (row["person"] or {}).get("display_name") or say("未分配", "unassigned")
+        lines.append(f"{row['rank'] or '-':>4}  {name:<12}{row['currency']:>5}{Decimal(row['due']):>16,.2f}"
+                     f"{Decimal(row['collected']):>16,.2f}{row['collection_rate_percent'] or '-':>9}"
+                     f"{row['on_time_rate_percent'] or '-':>10}{Decimal(row['overdue']):>16,.2f}"
+                     f"{row['dso_days'] or '-':>8}")
+        if row["tie_break"]:
+            lines.append("      " + say(row["tie_break"]["zh"], row["tie_break"]["en"]))
+    _out(("\n".join(lines) + "\n").encode(), out)
 
 
 @click.command("demo", help=help_text("载入一套演示台账（我方 2 个主体、约 30 个客户、约 500 张发票）和演示账号。",

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from workflow.accounts.models import User
+from workflow.accounts.models import Role, User
 from workflow.cases.models import DunningCase, Promise
 from workflow.db import cents_to_decimal
 from workflow.errors import invalid
@@ -29,6 +29,7 @@ from workflow.ledger.aging import BUCKET_KEYS, BUCKETS
 from workflow.ledger.balances import in_fen, owed_by
 from workflow.ledger.kpi import FORMULAS, dso_days
 from workflow.ledger.models import Allocation, Contract, CreditNote, Customer, Invoice
+from workflow.unit_of_work import UnitOfWork
 
 By = Literal["salesperson", "clerk"]
 BY_VALUES: tuple[By, ...] = ("salesperson", "clerk")
@@ -210,6 +211,31 @@ def _owners(s: Session, by: By) -> _Owners:
     return _Owners(customers, contracts)
 
 
+READERS = frozenset({Role.CLERK, Role.LEGAL, Role.ADMIN, Role.SALES})
+
+
+def for_actor(uow: UnitOfWork, by: By, as_of: date, period_from: date, period_to: date,
+              tz: tzinfo = SHANGHAI) -> CollectorReport:
+    """The report as the actor may see it: staff see everyone; a salesperson only their own line
+    (ranked among all, by salesperson), never anyone else's figures or customers."""
+    uow.require(READERS, "无权查看回款考核", "You may not see the collection figures")
+    only = None
+    if uow.actor.role is Role.SALES:
+        by, only = "salesperson", uow.actor.user_id or -1
+    return collectors_report(uow.session, by, as_of, period_from, period_to, only=only, tz=tz)
+
+
+def collectors_file(uow: UnitOfWork, fmt: Literal["csv", "xlsx"], by: By, as_of: date, period_from: date,
+                    period_to: date, tz: tzinfo = SHANGHAI) -> bytes:
+    """The report as a file; the download is in the audit log, in the same transaction, like the
+    aging report's."""
+    report = for_actor(uow, by, as_of, period_from, period_to, tz)
+    uow.audit("report.download", "report", "collectors", None,
+              {"format": fmt, "by": report.by, "as_of": as_of.isoformat(), "from": period_from.isoformat(),
+               "to": period_to.isoformat()})
+    return collectors_csv(report) if fmt == "csv" else collectors_xlsx(report)
+
+
 def check_period(as_of: date, period_from: date, period_to: date) -> None:
     if period_from > period_to:
         raise invalid("from", "after_to", "期间开始日不能晚于结束日", "the period cannot start after it ends")
@@ -370,3 +396,84 @@ def _ranked(lines: list[Line], people: dict[int, User]) -> list[Line]:
             ln.tie_break = {"zh": f"与第 {others} 名回款率同为 {rate}%，按{zh}排定",
                             "en": f"same collection rate ({rate}%) as rank {others_en}: ordered by {en}"}
     return ordered
+
+
+# ---- files -------------------------------------------------------------------------------------------
+
+def _head(zh: str, en: str) -> str:
+    return f"{zh} / {en}"
+
+
+HEAD = [
+    _head("排名", "Rank"), _head("姓名", "Name"), _head("登录名", "Login"), _head("工号", "Employee no."),
+    _head("币种", "Currency"), _head("期内到期应收", "Due in period"), _head("已回款", "Collected"),
+    _head("按期回款", "Collected on time"), _head("回款率%", "Collection rate %"),
+    _head("回款及时率%", "On-time rate %"), _head("未收余额", "Outstanding"), _head("逾期金额", "Overdue"),
+    *(_head(b.zh, b.en) for b in BUCKETS),
+    _head("期内净销售额", "Net sales"), _head("期末应收", "Receivables at period end"),
+    _head("DSO（天）", "DSO (days)"), _head("坏账核销", "Written off"), _head("承诺数", "Promises made"),
+    _head("已兑现", "Kept"), _head("已违约", "Broken"), _head("并列说明", "Tie-break"),
+]
+# 1-based: due … overdue, the buckets, net sales, receivables at period end, written off
+MONEY_COLUMNS = (6, 7, 8, 11, 12, *range(13, 13 + len(BUCKETS)), 13 + len(BUCKETS), 14 + len(BUCKETS),
+                 16 + len(BUCKETS))
+
+
+def file_rows(report: CollectorReport) -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    for ln in report.lines:
+        d = report.line_dict(ln)
+        p = d["person"] or {}
+        tie = d["tie_break"]
+        rows.append([
+            ln.rank if ln.rank is not None else "", p.get("display_name") or "未分配 / unassigned",
+            p.get("username") or "", p.get("employee_no") or "", ln.currency,
+            Decimal(d["due"]), Decimal(d["collected"]), Decimal(d["collected_on_time"]),
+            Decimal(d["collection_rate_percent"]) if d["collection_rate_percent"] is not None else "",
+            Decimal(d["on_time_rate_percent"]) if d["on_time_rate_percent"] is not None else "",
+            Decimal(d["outstanding"]), Decimal(d["overdue"]), *(Decimal(d["buckets"][b.key]) for b in BUCKETS),
+            Decimal(d["net_sales"]), Decimal(d["receivables_end"]),
+            Decimal(d["dso_days"]) if d["dso_days"] is not None else "",
+            Decimal(d["written_off"]), ln.promises_made, ln.promises_kept, ln.promises_broken,
+            f"{tie['zh']} / {tie['en']}" if tie else "",
+        ])
+    return rows
+
+
+def _title(report: CollectorReport) -> list[Any]:
+    who = "业务员 / salesperson" if report.by == "salesperson" else "催收员 / clerk"
+    return [_head("期间", "Period"), f"{report.period_from.isoformat()} – {report.period_to.isoformat()}",
+            _head("截至日期", "As of"), report.as_of.isoformat(), _head("按", "By"), who]
+
+
+def collectors_csv(report: CollectorReport) -> bytes:
+    from workflow.ledger.exports import csv_bytes
+
+    return csv_bytes([_title(report), HEAD, *file_rows(report)])
+
+
+def collectors_xlsx(report: CollectorReport) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from workflow.ledger.exports import xlsx_append
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "回款考核 Collectors"
+    xlsx_append(ws, _title(report))
+    head = xlsx_append(ws, HEAD)
+    for cell in ws[head]:
+        cell.font = Font(bold=True)
+    for row in file_rows(report):
+        r = xlsx_append(ws, row)
+        for i in MONEY_COLUMNS:
+            ws.cell(r, i).number_format = "#,##0.00"
+    ws.freeze_panes = "C3"
+    ws.column_dimensions["B"].width = 16
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

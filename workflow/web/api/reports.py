@@ -1,20 +1,22 @@
-"""API resources: reports (the aging report and the collection KPIs)."""
+"""API resources: reports (the aging report, the collection KPIs, the collector KPIs)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Literal
 
 from flask import Blueprint, redirect, request, url_for
 from pydantic import BaseModel, ConfigDict, Field
 
 from workflow.accounts.actor import Actor
+from workflow.accounts.models import Role
 from workflow.ids import MAX_ID
+from workflow.ledger import collectors
 from workflow.ledger.aging import aging_report
 from workflow.ledger.exports import aging_file
 from workflow.ledger.kpi import kpis
-from workflow.web.api.base import STAFF, endpoint, file_response, session, uow
-from workflow.web.api.responses import AgingOut, KpisOut
+from workflow.web.api.base import STAFF, core, endpoint, file_response, session, uow
+from workflow.web.api.responses import AgingOut, CollectorsOut, KpisOut
 
 bp = Blueprint("reports", __name__)
 
@@ -32,6 +34,22 @@ class AgingQuery(BaseModel):
 
 
 class AgingFileQuery(AgingQuery):
+    format: Literal["csv", "xlsx"] = "csv"
+
+
+class CollectorsQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    period_from: date | None = Field(None, alias="from",
+                                     description="first day of the period (YYYY-MM-DD); default: a year before to")
+    period_to: date | None = Field(None, alias="to", description="last day of the period; default: as_of")
+    as_of: date | None = Field(None, description="the day the figures are taken; today when omitted")
+    by: Literal["salesperson", "clerk"] = "salesperson"
+    format: Literal["json", "csv", "xlsx"] = Field(
+        "json", description="csv and xlsx answer 307 with the audited download at /reports/collectors/file")
+
+
+class CollectorsFileQuery(CollectorsQuery):
     format: Literal["csv", "xlsx"] = "csv"
 
 
@@ -91,3 +109,48 @@ def get_aging_file(actor: Actor, query: AgingFileQuery) -> Any:
 )
 def get_kpis(actor: Actor, query: KpiQuery) -> Any:
     return kpis(session(), query.as_of or uow().today(), query.period_days, creditor_id=query.creditor_id)
+
+
+COLLECTOR_READERS = STAFF | {Role.SALES}
+
+
+def _period(query: CollectorsQuery) -> tuple[date, date, date]:
+    as_of = query.as_of or uow().today()
+    to = query.period_to or as_of
+    # a year ending on the period's last day, as the KPIs' default period is
+    return as_of, query.period_from or to - timedelta(days=364), to
+
+
+@endpoint(
+    bp,
+    "GET",
+    "/reports/collectors",
+    summary="Collector KPIs per salesperson or clerk (回款率, 回款及时率, overdue by bucket, DSO, promises, "
+    "write-offs) and their ranking; a salesperson sees only their own line",
+    roles=COLLECTOR_READERS,
+    query=CollectorsQuery,
+    response=CollectorsOut,
+    responses={"200": "OK", "307": "format csv or xlsx: the same report as a file, at /reports/collectors/file"},
+)
+def get_collectors(actor: Actor, query: CollectorsQuery) -> Any:
+    if query.format != "json":
+        return redirect(f"{url_for('.get_collectors_file')}?{request.query_string.decode()}", code=307)
+    as_of, start, to = _period(query)
+    return collectors.for_actor(uow(), query.by, as_of, start, to, core().settings.tz).as_dict()
+
+
+@endpoint(
+    bp,
+    "GET",
+    "/reports/collectors/file",
+    summary="Download the collector KPIs as CSV or XLSX (audit-logged)",
+    roles=COLLECTOR_READERS,
+    query=CollectorsFileQuery,
+    response_types=["text/csv", XLSX],
+    writes=True,
+)
+def get_collectors_file(actor: Actor, query: CollectorsFileQuery) -> Any:
+    as_of, start, to = _period(query)
+    data = collectors.collectors_file(uow(), query.format, query.by, as_of, start, to, core().settings.tz)
+    name = f"回款考核_collectors_{query.by}_{start.isoformat()}_{to.isoformat()}.{query.format}"
+    return file_response(data, "text/csv" if query.format == "csv" else XLSX, name)

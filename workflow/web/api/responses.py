@@ -403,6 +403,35 @@ class KpisOut(OpenOut):
     currencies: list[dict[str, Any]]
 
 
+class CollectorRowOut(Out):
+    rank: int | None = Field(description="within the currency, by collection rate; none: nothing due, or unassigned")
+    person: dict[str, Any] | None = Field(description="id, username, display_name, employee_no, role; none: unassigned")
+    currency: Currency
+    due: Money
+    collected: Money
+    collected_on_time: Money
+    collection_rate_percent: str | None
+    on_time_rate_percent: str | None
+    outstanding: Money
+    overdue: Money
+    buckets: dict[str, Money]
+    net_sales: Money
+    receivables_end: Money
+    dso_days: str | None
+    written_off: Money
+    promises: dict[str, int]
+    tie_break: dict[str, str] | None = Field(description="{zh, en}: what ordered two people of equal collection rate")
+
+
+class CollectorsOut(Out):
+    by: Literal["salesperson", "clerk"]
+    as_of: date
+    period: dict[str, Any]
+    buckets: list[dict[str, Any]]
+    definitions: dict[str, dict[str, str]]
+    rows: list[CollectorRowOut]
+
+
 # ---- law calculators, claims and letters -------------------------------------------------------
 
 class InterestOut(OpenOut):
