@@ -28,6 +28,7 @@ MODULES = (
     "workflow.web.ui.customers",
     "workflow.web.ui.contracts",
     "workflow.web.ui.templates_page",
+    "workflow.web.ui.case",
     "workflow.web.ui.money",
     "workflow.web.ui.triage",
     "workflow.web.ui.settings",
