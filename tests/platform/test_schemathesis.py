@@ -40,6 +40,7 @@ from workflow.web.api import (  # noqa: F401
     calc,
     cases,
     contracts,
+    credit,
     documents,
     dunning,
     evidence,
