@@ -26,7 +26,6 @@ Screenshots go to ``test-artifacts/screenshots/<lang>/<page>.png`` for a person 
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,10 +34,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from tests.conftest import FIXED_NOW, TEMPLATE_CACHE
 from tests.e2e.book import SETUP, Book, build, dunning_run
+from tests.e2e.mail import deliver, reply
 from tests.uow import run
 from workflow.clock import FixedClock
 from workflow.config import PROJECT_ROOT, Settings
@@ -81,6 +82,7 @@ class Desk:
     clock: FixedClock
     settings: Settings
     book: Book
+    app: Flask
 
     @property
     def outbox_dir(self) -> Path:
@@ -122,13 +124,18 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
         # the minute sweep a few minutes later: the run's letters leave once their PDFs are made
         clock.advance(timedelta(minutes=5))
         core.services.outbox.send_due()
+        # a reply nobody can place is waiting in triage: from a free-mail address, no reference
+        deliver(settings.mailbox_dir / "inbox", reply(
+            sender="\"王会计\" <1840273315@qq.com>", to=settings.mail_from, subject="回复：贵司来函",
+            body="你好，邮件收到了，我转给领导看一下，有消息再联系你。\n\n王"))
+        core.services.inbox.poll()
         from workflow.app import create_app
 
         app = create_app(core=core)
         server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_Quiet)
         thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
         thread.start()
-        yield Desk(f"http://127.0.0.1:{server.port}", core, clock, settings, book)
+        yield Desk(f"http://127.0.0.1:{server.port}", core, clock, settings, book, app)
     finally:
         if server is not None:
             server.shutdown()
@@ -204,8 +211,3 @@ def keep_session_cookie(ctx: Any, desk: Desk) -> None:
         route.fulfill(status=answer.status, headers=kept, body=answer.body())
 
     ctx.route(desk.url("/login"), login)
-
-
-def clean_artifacts() -> None:
-    if ARTIFACTS.exists():
-        shutil.rmtree(ARTIFACTS)
