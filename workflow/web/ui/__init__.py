@@ -31,6 +31,7 @@ MODULES = (
     "workflow.web.ui.case",
     "workflow.web.ui.money",
     "workflow.web.ui.triage",
+    "workflow.web.ui.imports",
     "workflow.web.ui.settings",
 )
 
