@@ -24,6 +24,8 @@ class DunningCase(Base):
         UniqueConstraint("creditor_id", "customer_id", "open_slot", name="uq_case_one_open"),
         CheckConstraint("open_slot IS NULL OR open_slot = 1", name="open_slot_one"),
         Index("ix_case_state", "state"),
+        # the desk's case list shows the newest first and pages through them (migration 0010)
+        Index("ix_case_opened", "opened_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

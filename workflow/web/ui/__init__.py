@@ -29,9 +29,9 @@ MODULES = (
     "workflow.web.ui.contracts",
     "workflow.web.ui.templates_page",
     "workflow.web.ui.case",
+    "workflow.web.ui.cases",
     "workflow.web.ui.money",
     "workflow.web.ui.triage",
-    "workflow.web.ui.imports",
     "workflow.web.ui.settings",
 )
 

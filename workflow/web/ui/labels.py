@@ -21,7 +21,7 @@ def role(code: object) -> str:
 # a dunning case's states (workflow/cases/states.py CaseState), as the case list and case page show them
 CASE_STATES = {
     "pre_due": lazy_gettext("Pre-due reminder"),
-    "overdue": lazy_gettext("Overdue"),
+    "overdue": lazy_gettext("Overdue, not yet reminded"),
     "reminding": lazy_gettext("Reminding"),
     "reconciliation_requested": lazy_gettext("Statement awaiting confirmation"),
     "reconciliation_confirmed": lazy_gettext("Statement confirmed"),

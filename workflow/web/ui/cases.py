@@ -1,0 +1,531 @@
+"""The case list: every dunning case the user may see, filtered, sorted, paged and exported, with
+batch actions on a selection (send the next reminder, make statements, give the cases to a clerk).
+
+The list is one set-based query: the cases joined to their customer, their clerk (the case's own,
+else the customer's: the rule of ``cases.service.list_cases``) and one grouped pass over the open
+invoices (``ledger.balances.balance_fen``) giving each open case its balance and its oldest due
+date, so filtering or sorting by amount or age costs the database one aggregate, not a Python loop.
+A closed case shows no balance: whatever its pair owes now belongs to the pair's open case.
+
+Batch actions run each case in its own unit of work, through the same services as the API
+(``POST /api/v1/cases/{ref}/send``, ``POST /api/v1/customers/{id}/documents``,
+``POST /api/v1/cases/{ref}/assign``): a case that cannot be done (no contact email, a closed case,
+a lawyer's letter that must be approved first) rolls back alone and is reported, the others commit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from workflow.accounts.actor import Actor
+from workflow.accounts.models import User
+from workflow.cases import policy
+from workflow.cases import service as cases
+from workflow.cases.models import DunningCase
+from workflow.cases.service import ASSIGNEES, CASE_WORKERS, REF_SHAPE
+from workflow.cases.states import CLOSED, ESCALATING, OPEN, CaseState
+from workflow.db import cents_to_decimal
+from workflow.documents.contexts.ledger import LedgerDocument, generate_from_ledger
+from workflow.errors import DomainError
+from workflow.evidence.collect import case_language
+from workflow.ledger.access import scoped
+from workflow.ledger.balances import balance_fen
+from workflow.ledger.models import Customer, Invoice
+from workflow.unit_of_work import UnitOfWork
+from workflow.web.api.base import core, uow
+from workflow.web.ui import format as fmt
+from workflow.web.ui import i18n, labels, listing
+from workflow.web.ui.listing import Column
+from workflow.web.ui.page import ALL_ROLES, actor, nav_item, page, render
+
+bp = Blueprint("ui_cases", __name__)
+nav_item("Cases", "ui_cases.cases", order=20)
+
+MAX_AMOUNT = Decimal("999999999999.99")
+MAX_DAYS = 100_000
+MAX_LEVEL = 99
+MAX_SELECTION = listing.PER_PAGE_CHOICES[-1]
+# per-case lines a batch report lists (the rest is counted): the report travels in the session cookie
+MAX_REPORT_LINES = 20
+MAX_REPORT_REFS = 40
+STATUSES = ("open", "closed", "all")
+DEFAULT_STATUS = "open"
+
+Clerk = aliased(User, name="clerk")
+
+
+# ---- the query -----------------------------------------------------------------------------------
+
+def _of_open_case(expr: Any) -> Any:
+    """``expr`` over the invoices the case chases (its creditor, customer and currency, not written
+    off, something owed), for an open case only. A correlated aggregate: each case seeks its few
+    invoices on the covering index ``ix_invoice_aging`` (customer, currency, ...), so a page sorted
+    by the opening date computes it for its own rows only, and a sort by balance for each case once."""
+    owed = balance_fen()
+    sub = (select(expr).where(Invoice.customer_id == Customer.id,
+                              Invoice.currency == DunningCase.currency,
+                              Invoice.creditor_id == DunningCase.creditor_id,
+                              Invoice.written_off == false(), owed > 0)
+           .correlate(DunningCase, Customer).scalar_subquery())
+    return case((DunningCase.open_slot == 1, sub), else_=None)
+
+
+owed_fen = func.coalesce(_of_open_case(func.sum(balance_fen())), 0)
+oldest_due = _of_open_case(func.min(Invoice.due_date))
+
+
+def _days_ago(today: date, days: int) -> date:
+    return today - timedelta(days=days)
+
+
+COLUMNS: tuple[Column, ...] = (
+    # references count up with the id (AR-<year>-<n>); the id sorts them as numbers, not as text
+    Column("ref", "Case", sort=DunningCase.id),
+    Column("customer", "Customer", sort=Customer.legal_name, value=lambda r: r["customer_name"]),
+    Column("state", "Stage", sort=DunningCase.state, value=lambda r: r["state_label"]),
+    Column("level", "Level", sort=DunningCase.level, kind="number"),
+    Column("clerk", "Clerk"),
+    Column("open_balance", "Open balance", sort=owed_fen, kind="money"),
+    Column("oldest_due", "Oldest due date", sort=oldest_due, kind="date"),
+    Column("days_overdue", "Days overdue", kind="number"),
+    Column("opened_on", "Opened", sort=DunningCase.opened_at, kind="date"),
+    Column("last_action_on", "Last action", sort=DunningCase.last_action_on, kind="date"),
+)
+EXPORT_COLUMNS: tuple[Column, ...] = (
+    Column("ref", "Case"),
+    Column("customer_code", "Customer code"),
+    Column("customer_name", "Customer"),
+    Column("state", "Stage", value=lambda r: r["state_label"]),
+    Column("level", "Level", kind="number"),
+    Column("clerk", "Clerk"),
+    Column("currency", "Currency"),
+    Column("open_balance", "Open balance", kind="money"),
+    Column("oldest_due", "Oldest due date", kind="date"),
+    Column("days_overdue", "Days overdue", kind="number"),
+    Column("opened_on", "Opened", kind="date"),
+    Column("last_action_on", "Last action", kind="date"),
+)
+STATUS_LABELS = {"open": lazy_gettext("Open cases"), "closed": lazy_gettext("Closed cases"),
+                 "all": lazy_gettext("All cases")}
+
+
+@dataclass
+class Filters:
+    """The list's filters as typed in the form (kept as text to show them again) and as parsed."""
+
+    raw: dict[str, str]
+    errors: dict[str, str] = field(default_factory=dict)
+    q: str = ""
+    status: str = DEFAULT_STATUS
+    state: str = ""
+    clerk: int | None = None
+    unassigned: bool = False
+    level: int | None = None
+    opened_min: int | None = None
+    opened_max: int | None = None
+    overdue_min: int | None = None
+    overdue_max: int | None = None
+    amount_min: Decimal | None = None
+    amount_max: Decimal | None = None
+
+    @property
+    def any(self) -> bool:
+        return any(v for k, v in self.raw.items() if k != "status") or self.status != DEFAULT_STATUS
+
+
+FILTER_NAMES = ("q", "status", "state", "clerk", "level", "opened_min", "opened_max", "overdue_min",
+                "overdue_max", "amount_min", "amount_max")
+
+
+def _whole(f: Filters, name: str, hi: int) -> int | None:
+    text = f.raw.get(name, "")
+    if not text:
+        return None
+    if not re.fullmatch(r"\d{1,9}", text) or int(text) > hi:
+        f.errors[name] = _("Enter a whole number from 0 to %(max)s.", max=fmt.number(hi))
+        return None
+    return int(text)
+
+
+def _amount(f: Filters, name: str) -> Decimal | None:
+    text = f.raw.get(name, "").replace(",", "").replace("，", "")
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = Decimal(-1)
+    if not value.is_finite() or value < 0 or value > MAX_AMOUNT or value != value.quantize(Decimal("0.01")):
+        f.errors[name] = _("Enter an amount such as 50000 or 12,345.67.")
+        return None
+    return value
+
+
+def read_filters() -> Filters:
+    raw = {name: request.args.get(name, "").strip()[:200] for name in FILTER_NAMES}
+    f = Filters(raw=raw, q=raw["q"])
+    if raw["status"]:
+        if raw["status"] in STATUSES:
+            f.status = raw["status"]
+        else:
+            f.errors["status"] = _("Choose open, closed or all cases.")
+    if raw["state"]:
+        if raw["state"] in {s.value for s in CaseState}:
+            f.state = raw["state"]
+        else:
+            f.errors["state"] = _("Choose a stage from the list.")
+    if raw["clerk"] == "none":
+        f.unassigned = True
+    elif raw["clerk"]:
+        f.clerk = _whole(f, "clerk", 2**31 - 1)
+    f.level = _whole(f, "level", MAX_LEVEL)
+    f.opened_min, f.opened_max = _whole(f, "opened_min", MAX_DAYS), _whole(f, "opened_max", MAX_DAYS)
+    f.overdue_min, f.overdue_max = _whole(f, "overdue_min", MAX_DAYS), _whole(f, "overdue_max", MAX_DAYS)
+    f.amount_min, f.amount_max = _amount(f, "amount_min"), _amount(f, "amount_max")
+    for lo, hi in (("opened_min", "opened_max"), ("overdue_min", "overdue_max"), ("amount_min", "amount_max")):
+        low, high = getattr(f, lo), getattr(f, hi)
+        if low is not None and high is not None and low > high:
+            f.errors[hi] = _("The upper bound is below the lower one.")
+    return f
+
+
+def _conditions(f: Filters, today: date, day_start: Callable[[date], datetime]) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    if f.status == "open":
+        conds.append(DunningCase.open_slot == 1)
+    elif f.status == "closed":
+        conds.append(DunningCase.open_slot.is_(None))
+    if f.state:
+        conds.append(DunningCase.state == f.state)
+    if f.q:
+        conds.append(or_(Customer.legal_name.icontains(f.q, autoescape=True),
+                         Customer.code.icontains(f.q, autoescape=True),
+                         Customer.legal_name_en.icontains(f.q, autoescape=True),
+                         DunningCase.ref.icontains(f.q, autoescape=True)))
+    if f.clerk is not None:
+        conds.append(or_(DunningCase.assigned_user_id == f.clerk,
+                         and_(DunningCase.assigned_user_id.is_(None), Customer.assigned_clerk_id == f.clerk)))
+    if f.unassigned:
+        conds.append(and_(DunningCase.assigned_user_id.is_(None), Customer.assigned_clerk_id.is_(None)))
+    if f.level is not None:
+        conds.append(DunningCase.level == f.level)
+    # opened at least n days ago: before the start of the day n-1 days ago, in the installation's zone
+    if f.opened_min is not None:
+        conds.append(DunningCase.opened_at < day_start(_days_ago(today, f.opened_min - 1)))
+    if f.opened_max is not None:
+        conds.append(DunningCase.opened_at >= day_start(_days_ago(today, f.opened_max)))
+    if f.overdue_min is not None:
+        conds.append(oldest_due <= _days_ago(today, f.overdue_min))
+    if f.overdue_max is not None:
+        conds.append(oldest_due >= _days_ago(today, f.overdue_max))
+    if f.amount_min is not None:
+        conds.append(owed_fen >= int(f.amount_min * 100))
+    if f.amount_max is not None:
+        conds.append(owed_fen <= int(f.amount_max * 100))
+    return conds
+
+
+DETAILS: tuple[Any, ...] = (
+    DunningCase.id, DunningCase.ref, DunningCase.state, DunningCase.level, DunningCase.currency,
+    DunningCase.opened_at, DunningCase.last_action_on, DunningCase.customer_id,
+    Customer.code.label("customer_code"), Customer.legal_name.label("customer_name"),
+    Clerk.display_name.label("clerk"), owed_fen.label("fen"), oldest_due.label("oldest_due"))
+
+
+def case_query(who: Actor, f: Filters, today: date, day_start: Callable[[date], datetime], *,
+               details: bool = True) -> Select[Any]:
+    """The filtered cases the user may see, each with its customer, clerk, balance and oldest due
+    date; without ``details``, their ids only (what a page needs to be chosen and counted)."""
+    stmt = (select(*(DETAILS if details else (DunningCase.id,)))
+            .join(Customer, Customer.id == DunningCase.customer_id))
+    if details:
+        stmt = stmt.outerjoin(Clerk, Clerk.id == func.coalesce(DunningCase.assigned_user_id,
+                                                               Customer.assigned_clerk_id))
+    return scoped(stmt.where(*_conditions(f, today, day_start)), who, DunningCase.customer_id)
+
+
+def one_page(session: Session, who: Actor, f: Filters, state: listing.ListState, today: date,
+             day_start: Callable[[date], datetime], convert: Callable[[Any], Any]) -> listing.Page:
+    """A page in two steps: the page's ids, counted, ordered and cut in the database with only the
+    sort key computed (a deep page skips thousands of rows without working out their balances),
+    then the details of those ids."""
+    ids = listing.paginate(session, case_query(who, f, today, day_start, details=False), COLUMNS, state,
+                           tiebreak=DunningCase.id, convert=lambda r: r.id)
+    if ids.items:
+        found = {r.id: r for r in session.execute(
+            scoped(select(*DETAILS).join(Customer, Customer.id == DunningCase.customer_id)
+                   .outerjoin(Clerk, Clerk.id == func.coalesce(DunningCase.assigned_user_id,
+                                                               Customer.assigned_clerk_id))
+                   .where(DunningCase.id.in_(ids.items)), who, DunningCase.customer_id))}
+        ids.items = [convert(found[i]) for i in ids.items if i in found]
+    return ids
+
+
+def _row(today: date, tz: Any) -> Callable[[Any], dict[str, Any]]:
+    def convert(r: Any) -> dict[str, Any]:
+        oldest: date | None = r.oldest_due
+        return {
+            "id": r.id, "ref": r.ref, "state": r.state, "state_label": labels.case_state(r.state),
+            "closed": r.state in CLOSED, "level": r.level, "currency": r.currency,
+            "customer_id": r.customer_id, "customer_code": r.customer_code, "customer_name": r.customer_name,
+            "clerk": r.clerk or "", "open_balance": cents_to_decimal(r.fen) if r.fen else None,
+            "oldest_due": oldest, "days_overdue": (today - oldest).days if oldest and oldest < today else None,
+            "opened_on": r.opened_at.astimezone(tz).date() if r.opened_at else None,
+            "last_action_on": r.last_action_on,
+        }
+    return convert
+
+
+def _assignees() -> list[tuple[int, str, str]]:
+    """Who may hold a case: (id, how the lists show them, login name)."""
+    s = uow().session
+    rows = s.execute(select(User.id, User.display_name, User.username).where(
+        User.role.in_([r.value for r in ASSIGNEES]), User.active.is_(True)).order_by(User.display_name, User.id))
+    return [(uid, f"{name} ({login})", login) for uid, name, login in rows]
+
+
+def _list_args() -> dict[str, Any]:
+    """The list's own query arguments (filters, sort, page), to come back to the same list."""
+    keep = (*FILTER_NAMES, "sort", "dir", "page", "per_page")
+    return {k: v for k, v in request.args.items() if k in keep}
+
+
+def case_url(ref: str) -> str | None:
+    """The case page's address, once the case page is part of the desk."""
+    if "ui_case.case" not in current_app.view_functions:
+        return None
+    return url_for("ui_case.case", ref=ref)
+
+
+def _list_page(f: Filters, *, status: int = 200, selected: Sequence[str] = (),
+               batch: dict[str, str] | None = None, batch_errors: dict[str, str] | None = None) -> ResponseReturnValue:
+    who = actor()
+    unit = uow()
+    today, tz = unit.today(), unit.clock.tz
+
+    def day_start(d: date) -> datetime:
+        return datetime(d.year, d.month, d.day, tzinfo=tz)
+
+    state = listing.list_state(COLUMNS, "opened_on")
+    errors = dict(f.errors)
+    if errors or batch_errors:
+        # a filter that cannot be read filters nothing: the list shows what the other filters allow
+        status = 422
+    convert = _row(today, tz)
+    if listing.wants_export() and not errors:
+        stmt = case_query(who, f, today, day_start)
+        rows = listing.export_rows(unit.session, stmt, COLUMNS, state, tiebreak=DunningCase.id, convert=convert)
+        unit.audit("export", "dunning_case", "list", None,
+                   {"rows": len(rows), "filters": {k: v for k, v in f.raw.items() if v},
+                    "sort": state.sort, "desc": state.desc})
+        return listing.xlsx_response(f"{_('Cases')}-{today.isoformat()}.xlsx", EXPORT_COLUMNS, rows,
+                                     sheet=_("Cases"))
+    result = one_page(unit.session, who, f, state, today, day_start, convert)
+    return render("ui/cases/list.html", page=result, filters=f, errors=errors,
+                  states=[(s.value, labels.case_state(s)) for s in CaseState],
+                  open_states=[s.value for s in CaseState if s in OPEN], statuses=STATUS_LABELS,
+                  assignees=_assignees(), batch_url=url_for("ui_cases.batch", **_list_args()),
+                  can_act=who.role in CASE_WORKERS, case_url=case_url,
+                  selected=set(selected), batch=batch or {}, batch_errors=batch_errors or {},
+                  per_page_choices=listing.PER_PAGE_CHOICES), status
+
+
+@page(bp, "/cases", roles=ALL_ROLES, writes=listing.wants_export, endpoint="cases")
+def case_list() -> ResponseReturnValue:
+    return _list_page(read_filters())
+
+
+# ---- batch actions -------------------------------------------------------------------------------
+
+@dataclass
+class Outcome:
+    ref: str
+    ok: bool
+    message: str
+
+
+def _failure(exc: DomainError) -> str:
+    return exc.one_line(i18n.page_locale())
+
+
+def _each(refs: Sequence[str], act: Callable[[UnitOfWork, str], str]) -> list[Outcome]:
+    """``act`` on each case in a unit of work of its own: one refused case rolls back alone."""
+    out: list[Outcome] = []
+    who = actor()
+    for ref in refs:
+        try:
+            with core().unit_of_work(who) as unit:
+                message = act(unit, ref)
+            out.append(Outcome(ref, True, message))
+        except DomainError as exc:
+            out.append(Outcome(ref, False, _failure(exc)))
+        except Exception:  # one case's bug must not lose the others' work: report it, log it
+            current_app.logger.exception("batch action on case %s failed", ref)
+            out.append(Outcome(ref, False, _("an internal error; the case was left as it was")))
+    return out
+
+
+class Skip(DomainError):
+    """A case the batch leaves alone, with the reason in the page's language."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text, text, status=409, code="skipped")
+
+
+def _next_kind(unit: UnitOfWork, case: DunningCase) -> str:
+    """The letter that comes next on the case's ladder (its customer's policy, else the default)."""
+    state = CaseState(case.state)
+    if state in CLOSED:
+        raise Skip(_("the case is closed"))
+    if state not in ESCALATING:
+        raise Skip(_("the case is %(state)s: open it to act on it", state=labels.case_state(state)))
+    customer = unit.session.get(Customer, case.customer_id)
+    if customer is not None and customer.do_not_dun:
+        raise Skip(_("the customer is marked do-not-dun"))
+    if state is CaseState.PRE_DUE:
+        return policy.PRE_DUE_KIND  # nothing is overdue yet: only a reminder may go out
+    by_id, default = policy.ladders(unit)
+    own = policy.customer_settings(unit.session, case.customer_id)
+    ladder = by_id.get(own.policy_id, default) if own is not None and own.policy_id is not None else default
+    level = ladder.level(case.level + 1)
+    if level is None:
+        raise Skip(_("the case has reached the last level of its dunning policy"))
+    if level.kind not in cases.SENDABLE_KINDS:
+        raise Skip(_("the next level is a lawyer's letter, which a lawyer approves: open the case"))
+    return level.kind
+
+
+KIND_LABELS = {
+    "payment_reminder": lazy_gettext("payment reminder"),
+    "dunning_letter_1": lazy_gettext("first dunning letter"),
+    "dunning_letter_2": lazy_gettext("second dunning letter"),
+    "dunning_letter_3": lazy_gettext("final dunning letter"),
+    "statement": lazy_gettext("statement of account"),
+}
+
+
+def _send_next(unit: UnitOfWork, ref: str) -> str:
+    case = cases.visible_case(unit, ref)
+    kind = _next_kind(unit, case)
+    sent = core().services.cases.send_document(unit, ref, kind, case_language(unit.session, case))
+    return str(_("%(kind)s queued (email %(outbox)s)", kind=str(KIND_LABELS.get(kind, kind)), outbox=sent.outbox_id))
+
+
+def _statement(unit: UnitOfWork, ref: str) -> str:
+    case = cases.visible_case(unit, ref)
+    svc = core().services.cases
+    doc = generate_from_ledger(unit, svc.documents, svc.claim, case.customer_id, LedgerDocument(
+        kind="statement", language=case_language(unit.session, case), creditor_id=case.creditor_id,
+        case_id=case.id, currency=case.currency))
+    return str(_("statement made (document %(id)s)", id=doc.id))
+
+
+def _statement_refs(refs: Sequence[str]) -> tuple[list[str], list[Outcome]]:
+    """One statement per customer (and creditor and currency): the first selected case of each
+    carries it; the others are reported as covered by it."""
+    s = uow().session
+    seen: dict[tuple[int, int, str], str] = {}
+    keep: list[str] = []
+    covered: list[Outcome] = []
+    for ref in refs:
+        case = s.scalar(select(DunningCase).where(DunningCase.ref == ref))
+        if case is None:
+            keep.append(ref)  # reported "not found" by the service in its own unit of work
+            continue
+        key = (case.creditor_id, case.customer_id, case.currency)
+        if key in seen:
+            covered.append(Outcome(ref, True, _("same customer as %(ref)s: one statement for both", ref=seen[key])))
+        else:
+            seen[key] = ref
+            keep.append(ref)
+    return keep, covered
+
+
+def _report(action: str, outcomes: Sequence[Outcome]) -> None:
+    """The batch's result as flash messages: a count, the cases done, each case not done and why."""
+    done = [o for o in outcomes if o.ok]
+    failed = [o for o in outcomes if not o.ok]
+    titles = {"send": _("Send the next reminder"), "statement": _("Make statements"),
+              "assign": _("Assign to a clerk")}
+    flash(_("%(action)s: %(done)s of %(total)s cases done.", action=titles[action], done=len(done),
+            total=len(outcomes)), "ok" if not failed else "error")
+    for o in done[:MAX_REPORT_LINES]:
+        flash(f"{o.ref}: {o.message}", "ok")
+    if len(done) > MAX_REPORT_LINES:
+        rest = done[MAX_REPORT_LINES:]
+        refs = ", ".join(o.ref for o in rest[:MAX_REPORT_REFS])
+        more = len(rest) - MAX_REPORT_REFS
+        flash(_("Also done: %(refs)s", refs=refs) + (_(" and %(n)s more", n=more) if more > 0 else ""), "ok")
+    for o in failed[:MAX_REPORT_LINES]:
+        flash(_("%(ref)s not done: %(why)s", ref=o.ref, why=o.message), "error")
+    if len(failed) > MAX_REPORT_LINES:
+        flash(_("%(n)s more cases not done.", n=len(failed) - MAX_REPORT_LINES), "error")
+
+
+def _selected() -> list[str]:
+    refs: list[str] = []
+    for raw in request.form.getlist("ids"):
+        ref = raw.strip().upper()
+        if REF_SHAPE.fullmatch(ref) and ref not in refs:
+            refs.append(ref)
+    return refs
+
+
+def _back() -> str:
+    return url_for("ui_cases.cases", **_list_args())
+
+
+@page(bp, "/cases/batch", methods=("POST",), roles=CASE_WORKERS, writes=False)
+def batch() -> ResponseReturnValue:
+    """The list's form posts here with its own query string (the filters, sort and page), so the
+    list can be shown again as it was."""
+    action = request.form.get("action", "")
+    refs = _selected()
+    typed = {"user": request.form.get("user", "").strip()[:200], "reason": request.form.get("reason", "").strip()}
+    problems: dict[str, str] = {}
+    if action not in ("send", "statement", "assign"):
+        problems["action"] = _("Choose what to do with the selected cases.")
+    if not refs:
+        problems["ids"] = _("Select at least one case.")
+    elif len(refs) > MAX_SELECTION:
+        problems["ids"] = _("Select at most %(n)s cases at a time.", n=MAX_SELECTION)
+    if action == "assign":
+        if not typed["user"]:
+            problems["user"] = _("Choose who takes the cases.")
+        if not typed["reason"]:
+            problems["reason"] = _("Give the reason for the reassignment.")
+        elif len(typed["reason"]) > cases.MAX_TEXT:
+            problems["reason"] = _("At most %(n)s characters.", n=cases.MAX_TEXT)
+    if problems:
+        return _list_page(read_filters(), selected=refs, batch=typed, batch_errors=problems)
+    outcomes: list[Outcome]
+    if action == "send":
+        outcomes = _each(refs, _send_next)
+    elif action == "statement":
+        keep, covered = _statement_refs(refs)
+        outcomes = _each(keep, _statement) + covered
+    else:
+        user, reason = typed["user"], typed["reason"]
+
+        def give(unit: UnitOfWork, ref: str) -> str:
+            case = cases.assign(unit, ref, user, reason)
+            clerk = unit.session.get(User, case.assigned_user_id) if case.assigned_user_id else None
+            return str(_("now with %(name)s", name=clerk.display_name if clerk is not None else user))
+
+        outcomes = _each(refs, give)
+    order = {ref: i for i, ref in enumerate(refs)}
+    _report(action, sorted(outcomes, key=lambda o: order.get(o.ref, len(order))))
+    return redirect(_back(), 303)
+
