@@ -32,6 +32,7 @@ MODULES = (
     "workflow.web.ui.cases",
     "workflow.web.ui.money",
     "workflow.web.ui.triage",
+    "workflow.web.ui.imports",
     "workflow.web.ui.settings",
 )
 
