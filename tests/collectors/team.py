@@ -31,6 +31,7 @@ from tests.ledger.books import Books, committed
 from tests.uow import run
 from workflow.core import Core
 from workflow.ledger.models import Contract, Customer, Invoice
+from workflow.ledger.validation import credit_code_check_char
 
 OCT_1, OCT_31, TODAY = date(2026, 10, 1), date(2026, 10, 31), date(2026, 11, 26)
 
@@ -66,11 +67,13 @@ def build(core: Core) -> Team:
     names = {"A": "华东机电设备有限公司", "B": "上海申江包装材料有限公司", "C": "浦江电气成套有限公司"}
     for code, name in names.items():
         b.customer(code, name)
+    codes = {"A": "91310115MA1H7Q3X2", "B": "91310112630812345", "C": "91310117MA1J4B8T6"}
     with committed(core) as s:
         for code, (sales, clerk) in owners.items():
             c = s.get(Customer, b.customers[code])
             assert c is not None
             c.salesperson_id, c.assigned_clerk_id = sales, clerk
+            c.credit_code = codes[code] + credit_code_check_char(codes[code])
         k1 = Contract(creditor_id=b.creditor, customer_id=b.customers["C"], number="K1", currency="CNY",
                       salesperson_id=lina, collector_id=zhaolei, notice_addresses=[], created_at=core.clock.now())
         s.add(k1)
