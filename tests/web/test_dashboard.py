@@ -109,3 +109,20 @@ def test_todays_run_shows_its_actions(client: FlaskClient, users: Users, book: B
     panel = _panel(client.get("/").get_data(as_text=True), "panel-today")
     assert 'data-testid="today-actions"' in panel
     assert "深圳市华星光电技术有限公司" in panel and "催款函" in panel
+
+
+def test_a_salesperson_sees_their_own_customers_only(client: FlaskClient, users: Users, book: Book,
+                                                     core: Core) -> None:
+    other = book.ledger.customer_ids[1]
+    post(client, "/invoices", {**invoice_body(book.ledger, "FP-2026-0003", "2026-10-01", "2026-11-15", "30000.00"),
+                               "customer_id": other, "contract_id": None}, users.admin)
+    sales = run(core, SYSTEM_ACTOR, core.services.accounts.create_user, username="li.ming", display_name="李明",
+                role="sales", password="correct horse battery")
+    assert client.patch(f"/api/v1/customers/{other}", json={"salesperson_id": sales.id},
+                        headers=users.admin).status_code == 200
+    log_in(client, "li.ming")
+    html = client.get("/").get_data(as_text=True)
+    aging = _panel(html, "panel-aging")
+    assert "30,000.00" in aging and "200,000.00" not in aging and "230,000.00" not in aging
+    assert 'data-testid="panel-kpis"' not in html and 'data-testid="panel-triage"' not in html
+    assert "仅显示分配给您的客户和案件" in html
