@@ -176,16 +176,15 @@ def report_kpis(as_of: object, period_days: int) -> None:
               help=help_text("写入此文件（默认输出到屏幕）", "write to this file (default: print)"))
 def report_collectors(period_from: object, period_to: object, as_of: object, by: str, fmt: str,
                       out: Path | None) -> None:
-    from datetime import timedelta
     from decimal import Decimal
 
-    from workflow.ledger.collectors import By, collectors_file, for_actor
+    from workflow.ledger.collectors import By, collectors_file, for_actor, resolve_period
 
     c = cli_core()
     day = as_of.date() if hasattr(as_of, "date") else c.clock.today()
-    to = period_to.date() if hasattr(period_to, "date") else day
-    start = period_from.date() if hasattr(period_from, "date") else to - timedelta(days=364)
-    assert isinstance(day, date) and isinstance(to, date) and isinstance(start, date)
+    assert isinstance(day, date)
+    start, to = resolve_period(day, period_from.date() if hasattr(period_from, "date") else None,
+                               period_to.date() if hasattr(period_to, "date") else None)
     who: By = "clerk" if by == "clerk" else "salesperson"
     if fmt in ("csv", "xlsx"):
         if fmt == "xlsx" and out is None:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from workflow.accounts.models import Role, User
 from workflow.cases.models import DunningCase, Promise
+from workflow.dates import FIRST_DAY, range_problem
 from workflow.db import cents_to_decimal
 from workflow.errors import invalid
 from workflow.ledger.aging import BUCKET_KEYS, BUCKETS
@@ -234,6 +235,19 @@ def collectors_file(uow: UnitOfWork, fmt: Literal["csv", "xlsx"], by: By, as_of:
               {"format": fmt, "by": report.by, "as_of": as_of.isoformat(), "from": period_from.isoformat(),
                "to": period_to.isoformat()})
     return collectors_csv(report) if fmt == "csv" else collectors_xlsx(report)
+
+
+def resolve_period(as_of: date, period_from: date | None, period_to: date | None) -> tuple[date, date]:
+    """The period asked for, with its defaults: it ends on as_of and lasts a year (365 days, as the
+    KPIs' default period); every date within the years we accept (422 naming the field)."""
+    for fld, day in (("as_of", as_of), ("to", period_to), ("from", period_from)):
+        problem = range_problem(day) if day is not None else None
+        if problem is not None:
+            raise invalid(fld, "out_of_range", *problem)
+    to = period_to or as_of
+    start = period_from or max(to - timedelta(days=364), FIRST_DAY)
+    check_period(as_of, start, to)
+    return start, to
 
 
 def check_period(as_of: date, period_from: date, period_to: date) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, Literal
 
 from flask import Blueprint, redirect, request, url_for
@@ -116,9 +116,8 @@ COLLECTOR_READERS = STAFF | {Role.SALES}
 
 def _period(query: CollectorsQuery) -> tuple[date, date, date]:
     as_of = query.as_of or uow().today()
-    to = query.period_to or as_of
-    # a year ending on the period's last day, as the KPIs' default period is
-    return as_of, query.period_from or to - timedelta(days=364), to
+    start, to = collectors.resolve_period(as_of, query.period_from, query.period_to)
+    return as_of, start, to
 
 
 @endpoint(
