@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, delete, func, insert, select
+from sqlalchemy import Select, and_, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from workflow.accounts.actor import Actor
@@ -139,22 +139,23 @@ class Rater:
         s.execute(insert(CustomerRating), [
             {"customer_id": cid, "as_of": as_of, "score": r.score, "grade": r.grade, "reasons": r.reasons_json(),
              "figures": figures[cid].as_json(), "computed_at": now} for cid, r in ratings.items()])
-        pending = set(s.scalars(select(CreditRecommendation.customer_id).where(
-            CreditRecommendation.status == "pending", CreditRecommendation.customer_id.in_(ids))))
+        quiet = _quiet(uow, ids)
+        recommended: list[CreditRecommendation] = []
         for cid in ids:
             r, f, c = ratings[cid], figures[cid], customers[cid]
             report.grades[r.grade] = report.grades.get(r.grade, 0) + 1
             before = previous.get(cid)
             if before is not None and before != r.grade:
                 self._grade_changed(uow, c, before, r, f, as_of, today, report)
-            if as_of == today and cid not in pending:
-                rec = self._recommend(uow, c, r, f, as_of)
+            if as_of == today and not c.credit_hold and not c.do_not_dun:
+                rec = recommendation(uow, cid, f, r.grade, r.score, as_of, quiet.get(cid, set()))
                 if rec is not None:
-                    report.recommendations.append(rec)
+                    recommended.append(rec)
             for sign in signs.get(cid, ()):
                 flag = raise_flag(uow, sign, as_of)
                 if flag is not None:
                     report.flags.append(flag)
+        report.recommendations += _add_recommendations(uow, recommended)
 
     def _grade_changed(self, uow: UnitOfWork, c: _Customer, before: str, r: Rating, f: Figures, as_of: date,
                        today: date, report: RecomputeReport) -> None:
@@ -175,11 +176,6 @@ class Rater:
         sent = self.notify(uow, c.id, f"credit-grade:{c.id}:{as_of.isoformat()}:{before}-{r.grade}", subject, body)
         if sent is not None:
             report.notices += 1
-
-    def _recommend(self, uow: UnitOfWork, c: _Customer, r: Rating, f: Figures, as_of: date) -> int | None:
-        if c.credit_hold or c.do_not_dun:
-            return None
-        return recommend(uow, c.id, f, r.grade, r.score, as_of)
 
 
 @dataclass(frozen=True)
@@ -343,20 +339,29 @@ def previous_grades(s: Session, as_of: date, ids: Sequence[int]) -> dict[int, st
     return out
 
 
-def recommend(uow: UnitOfWork, customer_id: int, f: Figures, grade: str | None, score: int | None,
-              as_of: date) -> int | None:
-    """A pending credit-hold recommendation when the customer is over its limit or graded D, unless
-    the same trigger was dismissed in the last ``DISMISSED_QUIET_DAYS`` days. Its id, or None."""
+def _quiet(uow: UnitOfWork, ids: Sequence[int]) -> dict[int, set[str]]:
+    """Per customer, what needs no recommendation now: ``pending`` when one waits for a person, and
+    the triggers dismissed in the last ``DISMISSED_QUIET_DAYS`` days."""
+    out: dict[int, set[str]] = {}
+    since = uow.now() - timedelta(days=DISMISSED_QUIET_DAYS)
+    for cid, status, trigger in uow.session.execute(
+            select(CreditRecommendation.customer_id, CreditRecommendation.status, CreditRecommendation.trigger)
+            .where(CreditRecommendation.customer_id.in_(ids),
+                   or_(CreditRecommendation.status == "pending",
+                       and_(CreditRecommendation.status == "dismissed", CreditRecommendation.decided_at >= since)))):
+        out.setdefault(int(cid), set()).add("pending" if status == "pending" else str(trigger))
+    return out
+
+
+def recommendation(uow: UnitOfWork, customer_id: int, f: Figures, grade: str | None, score: int | None,
+                   as_of: date, quiet: set[str]) -> CreditRecommendation | None:
+    """A credit-hold recommendation (not yet added) when the customer is over its limit or graded D,
+    unless one is pending (``quiet`` holds "pending") or the same trigger was dismissed lately."""
     over, d = f.over_limit, grade == "D"
-    if not over and not d:
+    if (not over and not d) or "pending" in quiet:
         return None
     trigger = "over_limit" if over else "grade_d"
-    s = uow.session
-    quiet = s.scalar(select(CreditRecommendation.id).where(
-        CreditRecommendation.customer_id == customer_id, CreditRecommendation.trigger == trigger,
-        CreditRecommendation.status == "dismissed",
-        CreditRecommendation.decided_at >= uow.now() - timedelta(days=DISMISSED_QUIET_DAYS)))
-    if quiet is not None:
+    if trigger in quiet:
         return None
     zh: list[str] = []
     en: list[str] = []
@@ -368,16 +373,32 @@ def recommend(uow: UnitOfWork, customer_id: int, f: Figures, grade: str | None, 
     if d:
         zh.append(f"信用等级降为 D（{score} 分）")
         en.append(f"credit grade fell to D (score {score})")
-    rec = CreditRecommendation(
+    return CreditRecommendation(
         customer_id=customer_id, trigger=trigger, reason_zh="建议停止赊销：" + "；".join(zh),
         reason_en="credit hold recommended: " + "; ".join(en),
         evidence={"as_of": as_of.isoformat(), "grade": grade, "score": score, "figures": f.as_json()},
         status="pending", created_on=as_of, created_at=uow.now())
-    s.add(rec)
-    s.flush()
-    uow.audit("credit.hold_recommended", "credit_recommendation", rec.id, None,
-              {"customer_id": customer_id, "trigger": trigger, "reason_zh": rec.reason_zh, "reason_en": rec.reason_en})
-    return rec.id
+
+
+def _add_recommendations(uow: UnitOfWork, rows: list[CreditRecommendation]) -> list[int]:
+    """Insert the recommendations at once, then audit each."""
+    if not rows:
+        return []
+    uow.session.add_all(rows)
+    uow.session.flush()
+    for rec in rows:
+        uow.audit("credit.hold_recommended", "credit_recommendation", rec.id, None,
+                  {"customer_id": rec.customer_id, "trigger": rec.trigger, "reason_zh": rec.reason_zh,
+                   "reason_en": rec.reason_en})
+    return [rec.id for rec in rows]
+
+
+def recommend(uow: UnitOfWork, customer_id: int, f: Figures, grade: str | None, score: int | None,
+              as_of: date) -> int | None:
+    """The recommendation for one customer now (an order just reported took it over its limit): its id,
+    or None."""
+    rec = recommendation(uow, customer_id, f, grade, score, as_of, _quiet(uow, [customer_id]).get(customer_id, set()))
+    return _add_recommendations(uow, [rec])[0] if rec is not None else None
 
 
 def raise_flag(uow: UnitOfWork, sign: Sign, as_of: date) -> int | None:
