@@ -314,6 +314,8 @@ def test_build_and_download_the_evidence_bundle(client: FlaskClient, core: Core,
     status = re.search(r'data-testid="bundle-status-(\d+)" data-status="(\w+)">([^<]+)<', html)
     assert status and status.group(2) == "ready" and status.group(3) == "已生成"  # built inline here
     bundle_id = status.group(1)
+    entry = re.search(rf'data-testid="tl-bundle-{bundle_id}"(.*?)</li>', html, re.S)
+    assert entry and "申请生成证据材料" in entry.group(1) and "clerk1" in entry.group(1)
     pdf = client.get(f"/cases/{case.ref}/bundles/{bundle_id}/pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert pdf.data.startswith(b"%PDF")

@@ -182,7 +182,7 @@ def kind_title(kind: str) -> str:
 @dataclass
 class Entry:
     at: datetime  # aware; orders the timeline
-    kind: str  # state, letter, email, reply, promise, payment, call, note, decision, plan
+    kind: str  # state, letter, email, reply, promise, payment, call, note, decision, plan, bundle
     id: int
     data: dict[str, Any] = field(default_factory=dict)
     day_only: bool = False  # known to the day (a payment's value date), not the minute
@@ -207,10 +207,10 @@ def _aware(value: Any, tz: Any) -> datetime:
 _SHOWN_ELSEWHERE = frozenset({"case.note", "case.document_sent"})
 # the order of entries at the same instant: what caused a move comes before the move
 _SAME_INSTANT = {"payment": 0, "reply": 1, "letter": 2, "email": 3, "decision": 4, "promise": 5, "plan": 5,
-                 "call": 6, "note": 6, "state": 7}
+                 "call": 6, "note": 6, "state": 7, "bundle": 8}
 
 
-def timeline(u: UnitOfWork, file: dict[str, Any], mail: bool) -> list[Entry]:
+def timeline(u: UnitOfWork, file: dict[str, Any], mail: bool, bundles: list[dict[str, Any]]) -> list[Entry]:
     s = u.session
     tz = core().settings.tz
     case_id = file["id"]
@@ -276,6 +276,8 @@ def timeline(u: UnitOfWork, file: dict[str, Any], mail: bool) -> list[Entry]:
         out.append(Entry(_aware(pay.received_on, tz), "payment", pay.id, {
             "amount": pay.amount, "currency": pay.currency, "reference": pay.bank_reference,
             "payer": pay.payer_name}, day_only=True))
+    for b in bundles:
+        out.append(Entry(_aware(b["requested_at"], tz), "bundle", b["id"], b))
     out.sort(key=lambda e: (e.at, _SAME_INSTANT.get(e.kind, 9) if e.rank is None else e.rank, e.id))
     return out
 
@@ -366,6 +368,7 @@ def context(ref: str, *, printing: bool = False, failed: str | None = None,
     mail = may_read_mail(u, file["customer"]["id"])
     can = offered(u, file, who)
     row = u.session.get(Customer, file["customer"]["id"])
+    bundles = _bundles(u, file, can["bundle"])
     return {
         "c": file, "printing": printing,
         "state_label": labels.case_state(file["state"]), "state_tone": TONES.get(file["state"], ""),
@@ -374,9 +377,9 @@ def context(ref: str, *, printing: bool = False, failed: str | None = None,
         "clerk": _person(u, file["assigned_user_id"]),
         "customer_clerk": _person(u, row.assigned_clerk_id) if row is not None else None,
         "lawyer": _person(u, row.assigned_lawyer_id) if row is not None else None,
-        "timeline": timeline(u, file, mail), "claim": claim(u, file), "can": can,
+        "timeline": timeline(u, file, mail, bundles), "claim": claim(u, file), "can": can,
         "pending_letter": _pending_letter(u, file) if can["approve"] or who.role in cases.APPROVERS else None,
-        "bundles": _bundles(u, file, can["bundle"]),
+        "bundles": bundles,
         "sendable": [(k, kind_title(k)) for k in cases.SENDABLE_KINDS],
         "sources": [(k, str(v)) for k, v in PROMISE_SOURCES.items()],
         "failed": failed, "errors": errors or {}, "values": values or {},
