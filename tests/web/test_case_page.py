@@ -250,6 +250,29 @@ def test_writing_off_is_for_legal(client: FlaskClient, core: Core, users: Users,
     assert case_audit(core, case.ref)[-1].actor == "legal1"
 
 
+def test_legal_action_and_settling(client: FlaskClient, core: Core, users: Users, case: EvidenceCase) -> None:
+    token = log_in(client, "clerk1")
+    assert 'data-testid="action-legal_action"' not in html_of(client.get(f"/cases/{case.ref}"))
+    # the clerk's own post is refused by the service, and the page says so
+    refused = post(client, token, case.ref, "legal_action", reason="起诉")
+    assert refused.status_code == 403 and "无权处理此案件" in html_of(refused)
+    legal = client.application.test_client()
+    legal_token = log_in(legal, "legal1")
+    assert post(legal, legal_token, case.ref, "legal_action", reason="已向浦东新区人民法院起诉",
+                evidence="(2026)沪0115民初12345号").status_code == 303
+    html = html_of(legal.get(f"/cases/{case.ref}"))
+    assert f'data-state="legal_action">{state_label(legal, "legal_action")}<' in html
+    assert "已向浦东新区人民法院起诉" in html and "(2026)沪0115民初12345号" in html
+    # the case settles in court: the clerk closes it
+    assert post(client, token, case.ref, "settle", reason="法院调解结案，已收到调解款").status_code == 303
+    assert file_of(core, case.ref)["state"] == "closed_settled"
+    closed = html_of(client.get(f"/cases/{case.ref}"))
+    # a closed case offers no more moves and sends no more letters; a call may still be noted
+    assert 'data-testid="action-send"' not in closed and 'data-testid="action-pause"' not in closed
+    assert 'data-testid="action-note"' in closed
+    assert [e.actor for e in case_audit(core, case.ref)][-2:] == ["legal1", "clerk1"]
+
+
 # ---- the lawyer's letter ------------------------------------------------------------------------------
 
 def _draft_with_pdf(core: Core, ref: str) -> int:
