@@ -34,6 +34,7 @@ MODULES = (
     "workflow.web.ui.triage",
     "workflow.web.ui.imports",
     "workflow.web.ui.settings",
+    "workflow.web.ui.reports",
 )
 
 _CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
