@@ -100,7 +100,7 @@ def test_bad_rows_are_listed_with_the_reason_per_field_and_nothing_is_written(
     if lang == "zh_CN":
         assert "导入文件有 2 行错误，未写入任何数据" in html and "统一社会信用代码" in row3.group(1)
     else:
-        assert "The file has 2 bad row(s); nothing was imported" in html and "Rejected" in html
+        assert "The file has 2 bad row(s); nothing was imported" in html and "Not accepted" in html
     assert row3.group(1).count("<li>") == 2  # the name and the credit code, each with its reason
     assert _customers(core) == 0
 

@@ -132,7 +132,7 @@ def test_the_invoice_page_shows_what_is_owed_its_payments_and_cases(client: Flas
                                                                    books: Books) -> None:
     log_in(client, "clerk1", lang="en")
     html = client.get(f"/invoices/{books.invoices['FP-2026-0001']}").get_data(as_text=True)
-    assert "Invoice FP-2026-0001" in html and "Overdue" in html
+    assert "Invoice FP-2026-0001" in html and "Past due" in html
     assert 'data-testid="invoice-outstanding"><strong>1,234,567.89</strong>' in html
     assert "壹佰贰拾叁万肆仟伍佰陆拾柒元捌角玖分" in html
     assert 'data-testid="invoice-days-overdue">118<' in html

@@ -46,21 +46,21 @@ CENT = Decimal("0.01")
 
 STATUS_LABELS = {
     InvoiceStatus.OPEN.value: lazy_gettext("Not yet due"),
-    InvoiceStatus.OVERDUE.value: lazy_gettext("Overdue"),
+    InvoiceStatus.OVERDUE.value: lazy_gettext("Past due"),
     InvoiceStatus.PAID.value: lazy_gettext("Paid"),
     InvoiceStatus.WRITTEN_OFF.value: lazy_gettext("Written off"),
 }
 # the list's status filter: "open" is everything still being collected, as in the API
 STATUS_FILTERS = {
     "open": (lazy_gettext("Outstanding"), frozenset({InvoiceStatus.OPEN, InvoiceStatus.OVERDUE})),
-    "overdue": (lazy_gettext("Overdue"), frozenset({InvoiceStatus.OVERDUE})),
+    "overdue": (lazy_gettext("Past due"), frozenset({InvoiceStatus.OVERDUE})),
     "paid": (lazy_gettext("Paid"), frozenset({InvoiceStatus.PAID})),
     "written_off": (lazy_gettext("Written off"), frozenset({InvoiceStatus.WRITTEN_OFF})),
 }
 BADGES = {"overdue": "bad", "paid": "ok", "written_off": "warn", "open": ""}
 CASE_STATES = {
     "pre_due": lazy_gettext("Reminded before due"),
-    "overdue": lazy_gettext("Overdue"),
+    "overdue": lazy_gettext("Overdue, no reminder yet"),
     "reminding": lazy_gettext("Reminding"),
     "reconciliation_requested": lazy_gettext("Statement sent"),
     "reconciliation_confirmed": lazy_gettext("Statement confirmed"),
@@ -219,8 +219,8 @@ def invoice_row(inv: Invoice, customer_code: str, customer_name: str, today: dat
 INVOICE_COLUMNS = (
     Column("number", "Invoice no.", Invoice.number),
     Column("customer", "Customer", Customer.legal_name),
-    Column("issue_date", "Issued", Invoice.issue_date, kind="date"),
-    Column("due_date", "Due", Invoice.due_date, kind="date"),
+    Column("issue_date", "Issue date", Invoice.issue_date, kind="date"),
+    Column("due_date", "Due date", Invoice.due_date, kind="date"),
     Column("currency", "Currency", Invoice.currency),
     Column("amount", "Amount", Invoice.amount, kind="money"),
     Column("paid", "Paid", Invoice.paid_amount, kind="money"),
@@ -332,7 +332,7 @@ def invoice(invoice_id: int) -> ResponseReturnValue:
 # ---- payments ----------------------------------------------------------------------------------
 
 PAYMENT_COLUMNS = (
-    Column("received_on", "Received", Payment.received_on, kind="date"),
+    Column("received_on", "Received on", Payment.received_on, kind="date"),
     Column("bank_reference", "Bank reference", Payment.bank_reference),
     Column("customer", "Customer", Customer.legal_name),
     Column("payer_name", "Payer", Payment.payer_name),
