@@ -207,3 +207,15 @@ def test_every_reason_names_its_figure_in_chinese_and_english() -> None:
 def test_a_customer_with_no_history_has_nothing_against_it() -> None:
     r = rate(Figures())
     assert (r.score, r.grade, r.reasons) == (100, "A", [])
+
+
+def test_the_examples_docs_credit_md_works_through() -> None:
+    # always a week late: 7 × 0.5 + 7 × 0.1 + 30 × 100 % = 34.2 → 65.8 → 66, B
+    always_a_week = rate(Figures(invoices=10, late_invoices=10, avg_days_late=Decimal("7.0"), worst_days_late=7))
+    # once a month late in ten: 3 × 0.5 + 30 × 0.1 + 30 × 10 % = 7.5 → 92.5 → 93 (half up), A
+    once_a_month = rate(Figures(invoices=10, late_invoices=1, avg_days_late=Decimal("3.0"), worst_days_late=30))
+    # a month late on everything: 15 + 3 + 30 = 48 → 52, C; two months: 25 (cap) + 6 + 30 = 61 → 39, D
+    month = rate(Figures(invoices=10, late_invoices=10, avg_days_late=Decimal("30.0"), worst_days_late=30))
+    two_months = rate(Figures(invoices=10, late_invoices=10, avg_days_late=Decimal("60.0"), worst_days_late=60))
+    assert [(r.score, r.grade) for r in (always_a_week, once_a_month, month, two_months)] == [
+        (66, "B"), (93, "A"), (52, "C"), (39, "D")]
