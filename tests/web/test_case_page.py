@@ -24,12 +24,13 @@ from tests.conftest import SYSTEM_ACTOR, Users
 from tests.evidence.bundlecase import EvidenceCase, evidence_case
 from tests.mail.letters import TINY_PDF, with_pdf
 from tests.uow import run
-from tests.web.desk import log_in
+from tests.web.desk import PASSWORD, log_in
 from workflow.audit.models import AuditEntry
 from workflow.cases import service as cases
 from workflow.cases.models import DunningAction, Promise
 from workflow.clock import FixedClock
 from workflow.core import Core
+from workflow.ledger.models import Customer
 from workflow.unit_of_work import UnitOfWork
 from workflow.web.ui import labels
 
@@ -271,6 +272,29 @@ def test_legal_action_and_settling(client: FlaskClient, core: Core, users: Users
     assert 'data-testid="action-send"' not in closed and 'data-testid="action-pause"' not in closed
     assert 'data-testid="action-note"' in closed
     assert [e.actor for e in case_audit(core, case.ref)][-2:] == ["legal1", "clerk1"]
+
+
+def test_the_customers_salesperson_records_a_call_and_a_promise(client: FlaskClient, core: Core, users: Users,
+                                                                 case: EvidenceCase) -> None:
+    sales = run(core, SYSTEM_ACTOR, core.services.accounts.create_user, username="sales1", display_name="赵销售",
+                role="sales", password=PASSWORD)
+
+    def own(uow: UnitOfWork) -> None:
+        customer = uow.session.get(Customer, case.customer_id)
+        assert customer is not None
+        customer.salesperson_id = sales.id
+
+    run(core, SYSTEM_ACTOR, own)
+    token = log_in(client, "sales1")
+    html = html_of(client.get(f"/cases/{case.ref}"))
+    assert 'data-testid="action-note"' in html and 'data-testid="action-promise"' in html
+    assert 'data-testid="action-pause"' not in html and 'data-testid="action-send"' not in html
+    assert post(client, token, case.ref, "note", kind="call", contact_name="王会计",
+                body="拜访客户，财务确认月中付款").status_code == 303
+    assert post(client, token, case.ref, "promise", promised_on="2026-12-15", amount="32500.50",
+                source="meeting", contact_name="王会计").status_code == 303
+    assert file_of(core, case.ref)["state"] == "promise_pending"
+    assert case_audit(core, case.ref)[-1].actor == "sales1"
 
 
 # ---- the lawyer's letter ------------------------------------------------------------------------------
