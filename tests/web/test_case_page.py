@@ -27,7 +27,7 @@ from tests.uow import run
 from tests.web.desk import PASSWORD, log_in
 from workflow.audit.models import AuditEntry
 from workflow.cases import service as cases
-from workflow.cases.models import DunningAction, Promise
+from workflow.cases.models import DunningAction, DunningCase, Promise
 from workflow.clock import FixedClock
 from workflow.core import Core
 from workflow.ledger.models import Customer
@@ -216,6 +216,25 @@ def test_the_refusal_in_english(client: FlaskClient, users: Users, case: Evidenc
     html = html_of(resp)
     assert "the pause must end after today" in html and "暂停截止日" not in html
     assert 'value="2026-11-20"' in html and "customer asked</textarea>" in html
+
+
+def test_the_next_letter_is_the_policys_next_level(client: FlaskClient, core: Core, users: Users,
+                                                    case: EvidenceCase) -> None:
+    log_in(client, "clerk1")
+    assert '<option value="dunning_letter_1" selected>' in html_of(client.get(f"/cases/{case.ref}"))
+
+    def escalated(level: int) -> None:
+        def go(uow: UnitOfWork) -> None:
+            row = uow.session.get(DunningCase, case.case_id)
+            assert row is not None
+            row.level = level
+
+        run(core, SYSTEM_ACTOR, go)
+
+    escalated(2)  # the second reminder went out: the default ladder's third level is next
+    assert '<option value="dunning_letter_3" selected>' in html_of(client.get(f"/cases/{case.ref}"))
+    escalated(4)  # past the 律师函, which goes only through approval: the last letter a clerk may send
+    assert '<option value="dunning_letter_3" selected>' in html_of(client.get(f"/cases/{case.ref}"))
 
 
 def test_send_the_next_letter_now(client: FlaskClient, core: Core, users: Users, case: EvidenceCase) -> None:

@@ -26,9 +26,10 @@ from sqlalchemy import select
 from workflow.accounts.actor import Actor
 from workflow.accounts.models import User
 from workflow.calc.schemas import ClaimQuery
+from workflow.cases import policy
 from workflow.cases import service as cases
 from workflow.cases.lifecycle import case_by_ref
-from workflow.cases.models import DunningAction
+from workflow.cases.models import DunningAction, DunningPolicy
 from workflow.cases.states import CLOSED, CaseState
 from workflow.documents.models import GeneratedDocument
 from workflow.documents.service import readable
@@ -351,6 +352,25 @@ def _bundles(u: UnitOfWork, file: dict[str, Any], allowed: bool) -> list[dict[st
             for b in core().services.bundles.of_case(u, file["ref"])[:20]]
 
 
+def next_kind(u: UnitOfWork, file: dict[str, Any]) -> str:
+    """The letter the customer's dunning policy sends next (the form's default): the pre-due reminder
+    before the due date, else the first level above the case's that a clerk may send by hand."""
+    s = u.session
+    try:
+        own = policy.customer_settings(s, file["customer"]["id"])
+        chosen = s.get(DunningPolicy, own.policy_id) if own is not None and own.policy_id else None
+        chosen = chosen or policy.find_default(s)
+        ladder = policy.ladder_of(chosen) if chosen is not None else policy.default_ladder()
+    except DomainError:  # a stored policy that no longer reads: the first letter, as the form's default
+        return "dunning_letter_1"
+    if file["state"] == CaseState.PRE_DUE and ladder.pre_due is not None:
+        upcoming = [ladder.pre_due.kind]
+    else:
+        upcoming = [lv.kind for lv in ladder.levels[max(0, int(file["level"])):]]
+    upcoming += [lv.kind for lv in reversed(ladder.levels)]  # at the top of the ladder: its last letter again
+    return next((k for k in upcoming if k in cases.SENDABLE_KINDS), "dunning_letter_1")
+
+
 def _person(u: UnitOfWork, user_id: int | None) -> str | None:
     if user_id is None:
         return None
@@ -381,6 +401,7 @@ def context(ref: str, *, printing: bool = False, failed: str | None = None,
         "pending_letter": _pending_letter(u, file) if can["approve"] or who.role in cases.APPROVERS else None,
         "bundles": bundles,
         "sendable": [(k, kind_title(k)) for k in cases.SENDABLE_KINDS],
+        "next_kind": next_kind(u, file) if can["send"] else None,
         "sources": [(k, str(v)) for k, v in PROMISE_SOURCES.items()],
         "failed": failed, "errors": errors or {}, "values": values or {},
         # a refused form no longer offered (the case moved meanwhile) has its message above the forms
