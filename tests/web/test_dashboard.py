@@ -126,3 +126,37 @@ def test_a_salesperson_sees_their_own_customers_only(client: FlaskClient, users:
     assert "30,000.00" in aging and "200,000.00" not in aging and "230,000.00" not in aging
     assert 'data-testid="panel-kpis"' not in html and 'data-testid="panel-triage"' not in html
     assert "仅显示分配给您的客户和案件" in html
+
+
+def test_every_panel_on_both_databases(any_db: Core) -> None:
+    """The panels' grouped queries (month and week sums, limitation, today's actions) on SQLite and
+    PostgreSQL alike."""
+    from workflow.app import create_app
+
+    app = create_app(core=any_db)
+    app.config["TESTING"] = True
+    client = app.test_client()
+    run(any_db, SYSTEM_ACTOR, any_db.services.templates.sync_shipped)
+    headers: dict[str, dict[str, str]] = {}
+    for role in ("admin", "clerk"):
+        run(any_db, SYSTEM_ACTOR, any_db.services.accounts.create_user, username=f"{role}1",
+            display_name=f"{role} user", role=role, password="correct horse battery")
+        token = run(any_db, SYSTEM_ACTOR, any_db.services.accounts.issue_token, f"{role}1", "tests").token
+        headers[role] = {"Authorization": f"Bearer {token}"}
+    who = Users(headers["admin"], headers["clerk"], headers["admin"], headers["admin"], 0, 0)
+    book = owing_customer(client, who)
+    pay(client, who, book, "2026-11-20", "50000.00", "HX20261120001")
+    post(client, "/invoices", invoice_body(book.ledger, "FP-2023-0077", "2023-10-01", "2023-12-01", "45678.90"),
+         who.admin)
+    ref = open_case(client, who, book)
+    _promise(client, who, ref, "2026-12-03", "30000.00")
+    any_db.services.dunning.run(SYSTEM_ACTOR)
+    log_in(client, "clerk1", lang="en")
+    resp = client.get("/")
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert "50,000.00" in _panel(html, "panel-cash")
+    assert "30,000.00" in _panel(html, "panel-promises-due")  # due next week
+    assert "No promises fall due this week." in _panel(html, "panel-promises-week")
+    assert "45,678.90" in _panel(html, "panel-limitation")
+    assert "195,678.90" in _panel(html, "panel-aging")  # 150,000 left of the two, and the 2023 invoice
