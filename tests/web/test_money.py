@@ -12,8 +12,9 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from tests.conftest import Users
+from tests.conftest import SYSTEM_ACTOR, Users
 from tests.ledger.sample_ledger import Ledger, invoice_body, post, reading, seed
+from tests.uow import run
 from tests.web.desk import PASSWORD, form_token
 from workflow.audit.models import AuditEntry
 from workflow.core import Core
@@ -207,3 +208,21 @@ def test_every_money_page_opens_in_both_languages(client: FlaskClient, users: Us
         resp = client.get(url)
         assert resp.status_code == 200, url
         assert ('lang="zh-CN"' if lang == "zh_CN" else 'lang="en"') in resp.get_data(as_text=True)
+
+
+def test_a_salesperson_sees_their_own_customers_money_and_may_not_allocate(
+        core: Core, client: FlaskClient, users: Users, books: Books) -> None:
+    sales = run(core, SYSTEM_ACTOR, core.services.accounts.create_user, username="sales1", display_name="王磊",
+                role="sales", password=PASSWORD)
+    resp = client.patch(f"/api/v1/customers/{books.ledger.customer_ids[0]}", json={"salesperson_id": sales.id},
+                        headers=users.admin)
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    token = log_in(client, "sales1")
+    assert _rows(client.get("/invoices").get_data(as_text=True)) == ["FP-2026-0001", "FP-2026-0003",
+                                                                     "FP-2026-0002"]
+    assert client.get(f"/invoices/{books.invoices['FP-2026-0101']}").status_code == 404
+    page = client.get(f"/payments/{books.payments['cash']}")
+    assert page.status_code == 200 and 'data-testid="allocate"' not in page.get_data(as_text=True)
+    refused = client.post(f"/payments/{books.payments['cash']}/allocate", data={"csrf_token": token,
+                                                                                "mode": "by_due_date"})
+    assert refused.status_code == 403
