@@ -125,13 +125,15 @@ def test_contact_hours_and_caps_are_shown_with_their_variables(client: FlaskClie
 def test_users_are_created_changed_deactivated_and_their_password_reset(client: FlaskClient, users: Users) -> None:
     token = log_in(client, "admin1")
     form = {"csrf_token": token, "username": "wang.fang", "display_name": "王芳", "role": "sales",
-            "email": "wang.fang@bspack.example.cn", "locale": "zh_CN", "password": PASSWORD,
-            "password_again": PASSWORD}
+            "email": "wang.fang@bspack.example.cn", "locale": "zh_CN", "employee_no": "S-0012",
+            "password": PASSWORD, "password_again": PASSWORD}
     resp = client.post("/settings/users", data=form)
     assert resp.status_code == 303
     user_url = resp.headers["Location"]
     page = client.get(user_url).get_data(as_text=True)
-    assert "王芳" in page and "业务员" in page
+    assert "王芳" in page and "业务员" in page and 'value="S-0012"' in page
+    taken = client.post("/settings/users", data={**form, "username": "wang.fang2"})
+    assert taken.status_code == 422 and "工号 S-0012 已属于用户 wang.fang" in taken.get_data(as_text=True)
 
     again = client.post("/settings/users", data=form)
     assert again.status_code == 422
@@ -145,7 +147,7 @@ def test_users_are_created_changed_deactivated_and_their_password_reset(client: 
     salesperson = client.application.test_client()
     log_in(salesperson, "wang.fang")
     assert client.post(user_url, data={"csrf_token": token, "display_name": "王芳", "role": "clerk",
-                                       "email": "", "locale": "en"}).status_code == 303
+                                       "email": "", "locale": "en", "employee_no": "S-0012"}).status_code == 303
     assert "财务文员" in client.get(user_url).get_data(as_text=True)
 
     reset = client.post(f"{user_url}/password", data={"csrf_token": token, "new_password": "short",

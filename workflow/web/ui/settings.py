@@ -270,7 +270,7 @@ def _writes() -> bool:
 
 
 def _new_user_form() -> dict[str, Any]:
-    return {"username": "", "display_name": "", "role": "clerk", "email": "", "locale": "zh_CN"}
+    return {"username": "", "display_name": "", "role": "clerk", "email": "", "locale": "zh_CN", "employee_no": ""}
 
 
 def _users_page(form: dict[str, Any], errors: Mapping[str, str]) -> str:
@@ -287,7 +287,8 @@ def users() -> ResponseReturnValue:
     unit = uow()
     if request.method == "POST":
         form = {"username": _text("username", 64), "display_name": _text("display_name", 200),
-                "role": _text("role", 16), "email": _text("email", 254), "locale": _text("locale", 8)}
+                "role": _text("role", 16), "email": _text("email", 254), "locale": _text("locale", 8),
+                "employee_no": _text("employee_no", 40)}
         password, again = request.form.get("password", "")[:MAX_FIELD], request.form.get("password_again", "")
         errors: dict[str, str] = {}
         if not form["display_name"]:
@@ -300,7 +301,8 @@ def users() -> ResponseReturnValue:
             try:
                 user = core().services.accounts.create_user(
                     unit, username=form["username"], display_name=form["display_name"], role=form["role"],
-                    password=password or None, email=form["email"] or None, locale=form["locale"])
+                    password=password or None, email=form["email"] or None, locale=form["locale"],
+                    employee_no=form["employee_no"] or None)
             except DomainError as exc:
                 errors = _problems(exc)
             else:
@@ -323,6 +325,11 @@ def _user_page(user: User, form: dict[str, Any], errors: Mapping[str, str]) -> s
                   tokens=tokens, now=uow().now(), is_self=user.id == actor().user_id)
 
 
+def _user_form(user: User) -> dict[str, Any]:
+    return {"display_name": user.display_name, "role": user.role, "email": user.email or "",
+            "locale": user.locale, "employee_no": user.employee_no or ""}
+
+
 def _load_user(user_id: int) -> User:
     user = uow().session.get(User, user_id)
     if user is None:
@@ -335,7 +342,7 @@ def user(user_id: int) -> ResponseReturnValue:
     found = _load_user(user_id)
     if request.method == "POST":
         form = {"display_name": _text("display_name", 200), "role": _text("role", 16),
-                "email": _text("email", 254), "locale": _text("locale", 8)}
+                "email": _text("email", 254), "locale": _text("locale", 8), "employee_no": _text("employee_no", 40)}
         errors: dict[str, str] = {}
         if not form["display_name"]:
             errors["display_name"] = _("Enter the person's name.")
@@ -345,16 +352,14 @@ def user(user_id: int) -> ResponseReturnValue:
             try:
                 core().services.accounts.update_user(uow(), found.id, display_name=form["display_name"],
                                                      role=form["role"], email=form["email"] or None,
-                                                     locale=form["locale"])
+                                                     locale=form["locale"], employee_no=form["employee_no"])
             except DomainError as exc:
                 errors = _problems(exc)
             else:
                 flash(_("User %(name)s has been changed.", name=found.username), "ok")
                 return redirect(url_for("ui_settings.user", user_id=found.id), code=303)
         raise Refused((_user_page(found, form, errors), 422))
-    form = {"display_name": found.display_name, "role": found.role, "email": found.email or "",
-            "locale": found.locale}
-    return _user_page(found, form, {})
+    return _user_page(found, _user_form(found), {})
 
 
 @page(bp, "/settings/users/<int:user_id>/active", methods=("POST",), roles=ADMINS)
@@ -383,9 +388,7 @@ def user_password(user_id: int) -> ResponseReturnValue:
             flash(_("The password of %(name)s has been reset; their sessions have been logged out.",
                     name=found.username), "ok")
             return redirect(url_for("ui_settings.user", user_id=found.id), code=303)
-    form = {"display_name": found.display_name, "role": found.role, "email": found.email or "",
-            "locale": found.locale}
-    raise Refused((_user_page(found, form, errors), 422))
+    raise Refused((_user_page(found, _user_form(found), errors), 422))
 
 
 # ---- API tokens -------------------------------------------------------------------------------------
