@@ -22,6 +22,7 @@ from workflow.mail.inbound import TriageDecision
 
 PROMISE = "001-outlook_zh-promise_to_pay.eml"  # GB18030, Outlook's quote under a rule
 QQ = "005-qqmail-promise_to_pay.eml"  # GB18030, QQ Mail's "原始邮件" quote
+FOXMAIL = "002-foxmail-promise_to_pay.eml"  # Foxmail quotes the same way
 
 
 @pytest.fixture
@@ -60,16 +61,22 @@ def test_the_reply_is_shown_beside_what_the_machine_read(core: Core, client: Fla
     assert "预计月底前先付5万" in original.group(1) and "应付金额：￥128,450.00" in original.group(1)
 
 
-def test_qq_mail_quotes_are_cut_from_the_new_text_in_english_too(core: Core, client: FlaskClient,
-                                                                 users: Users) -> None:
-    debtor(core, "AR-2026-0055", "2836410957@qq.com", code="C2")
-    _poll(core, sample(QQ), "qq.eml")
+@pytest.mark.parametrize(("name", "ref", "sender", "said"), [
+    (QQ, "AR-2026-0055", "2836410957@qq.com", "下周一付2万"),
+    (FOXMAIL, "AR-2026-0043", "zhoutao@inovance-ad.com", "下周五（12月4日）可以付出"),
+])
+def test_qq_and_foxmail_quotes_are_cut_from_the_new_text_in_english_too(
+        core: Core, client: FlaskClient, users: Users, name: str, ref: str, sender: str, said: str) -> None:
+    debtor(core, ref, sender, code="C2")
+    _poll(core, sample(name), "qq.eml")
     _enter(client, lang="en")
     html = client.get("/triage").get_data(as_text=True)
     assert 'lang="en"' in html and "Promise to pay" in html and "Low confidence" in html
     new_text = re.search(r'data-testid="triage-new-text">(.*?)</pre>', html, re.S)
-    assert new_text and "下周一付2万" in new_text.group(1) and "原始邮件" not in new_text.group(1)
-    assert "原始邮件" in html  # in the original, beside it
+    original = re.search(r'data-testid="triage-original-text">(.*?)</pre>', html, re.S)
+    assert new_text and original
+    assert said in new_text.group(1) and "原始邮件" not in new_text.group(1)
+    assert said in original.group(1) and "原始邮件" in original.group(1)  # beside it, as it came
 
 
 def test_one_click_confirms_and_the_case_moves(core: Core, client: FlaskClient, users: Users) -> None:
