@@ -54,7 +54,7 @@ def test_the_clerk_sees_aging_kpis_cash_and_promises(client: FlaskClient, users:
     assert "2026-11-23" in week and "CNY 30,000.00" in week and ref in week
     due = _panel(html, "panel-promises-due")
     assert "30,000.00" in due
-    assert 'data-testid="triage-count">0<' in html
+    assert 'data-testid="dashboard-triage-count">0<' in html
 
 
 def test_the_dashboard_in_english(client: FlaskClient, users: Users, book: Book) -> None:
@@ -160,3 +160,16 @@ def test_every_panel_on_both_databases(any_db: Core) -> None:
     assert "No promises fall due this week." in _panel(html, "panel-promises-week")
     assert "45,678.90" in _panel(html, "panel-limitation")
     assert "195,678.90" in _panel(html, "panel-aging")  # 150,000 left of the two, and the 2023 invoice
+
+
+def test_replies_waiting_in_triage_are_counted_and_linked(client: FlaskClient, users: Users, core: Core) -> None:
+    from tests.inbox.desk import drop, reply
+
+    # from nobody we know, about no case: it waits for a clerk
+    drop(core, reply(sender="caiwu@unknown-debtor.example.cn", subject="关于货款",
+                     body="您好，货款我们下周安排支付，请知悉。"), "1.eml")
+    core.services.inbox.poll()
+    log_in(client, "clerk1")
+    panel = _panel(client.get("/").get_data(as_text=True), "panel-triage")
+    assert 'data-testid="dashboard-triage-count">1<' in panel
+    assert 'href="/triage"' in panel
