@@ -200,6 +200,12 @@ def test_a_token_is_shown_once_works_and_is_revoked(client: FlaskClient, users: 
     assert client.post(f"/settings/tokens/{row.group(1)}/revoke", data={"csrf_token": token}).status_code == 303
     assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {api_token}"}).status_code == 401
     assert "已撤销" in client.get("/settings/tokens?state=revoked").get_data(as_text=True)
+    exported = client.get("/settings/tokens?export=xlsx&user=clerk1")
+    sheet = load_workbook(io.BytesIO(exported.data)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("编号", "用户", "令牌名称")
+    assert {r[2] for r in rows[1:]} == {"tests", "用友 U8 接口"} and all(api_token not in str(r) for r in rows)
 
 
 def test_a_token_for_nobody_or_for_too_long_is_refused(client: FlaskClient, users: Users) -> None:
@@ -214,3 +220,11 @@ def test_a_token_for_nobody_or_for_too_long_is_refused(client: FlaskClient, user
                                                  "days": "ten"})
     assert resp.status_code == 422 and "whole number of days" in resp.get_data(as_text=True)
     assert client.post("/settings/tokens/999999/revoke", data={"csrf_token": token}).status_code == 404
+
+
+def test_what_does_not_exist_is_the_404_page(client: FlaskClient, users: Users) -> None:
+    token = log_in(client, "admin1")
+    assert client.get("/settings/policies/4242").status_code == 404
+    assert client.get("/settings/users/4242").status_code == 404
+    resp = client.post("/settings/users/4242/active", data={"csrf_token": token, "active": "no"})
+    assert resp.status_code == 404 and "text/html" in resp.headers["Content-Type"]
