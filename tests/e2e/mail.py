@@ -12,7 +12,7 @@ from datetime import datetime
 from email import message_from_bytes, policy
 from email.header import Header
 from email.mime.text import MIMEText
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from pathlib import Path
 
 
@@ -31,7 +31,7 @@ def letters(outbox_dir: Path) -> list[Letter]:
         return []
     found = []
     box = mailbox.Maildir(outbox_dir, factory=None, create=False)
-    for key in box:
+    for key in box.iterkeys():
         raw = box.get_bytes(key)
         msg = message_from_bytes(raw, policy=policy.default)
         found.append(Letter(str(msg["Message-ID"]), str(msg["Subject"]), str(msg["To"]),
@@ -44,11 +44,13 @@ def reply(*, sender: str, to: str, subject: str, body: str, charset: str = "gbk"
     """A plain-text reply as Foxmail or a QQ mailbox writes it: GBK (or UTF-8) body, RFC 2047
     encoded Chinese headers."""
     msg = MIMEText(body, "plain", charset)
-    msg["From"] = sender
+    name, address = parseaddr(sender)
+    # the display name encoded, the address as it is (RFC 2047 never covers an address)
+    msg["From"] = formataddr((name, address), charset=charset)
     msg["To"] = to
     msg["Subject"] = Header(subject, charset).encode()
     msg["Date"] = format_datetime(when or datetime.now().astimezone())
-    msg["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1].rstrip(">"))
+    msg["Message-ID"] = make_msgid(domain=address.rsplit("@", 1)[-1])
     msg["X-Mailer"] = "Foxmail 7.2.25.228[cn]"
     if in_reply_to:
         msg["In-Reply-To"] = in_reply_to

@@ -6,15 +6,22 @@ different customers of ``book.py``, so their order does not matter.
 
 from __future__ import annotations
 
+import io
 import re
+from email import message_from_bytes, policy
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
-from tests.e2e.book import BAIYUN, WAHAHA
+from tests.e2e.book import BAIYUN, BOE, HUAXING, SETUP, WAHAHA, dunning_run
 from tests.e2e.conftest import Desk
+from tests.e2e.mail import deliver, letters, reply
 from tests.e2e.pages import log_in, switch_language
+from tests.uow import run
+from workflow.ledger.invoices import create_invoice
+from workflow.ledger.schemas import InvoiceIn
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -73,3 +80,120 @@ def test_a_lawyer_is_refused_a_case_not_assigned_to_them(page: Any, desk: Desk, 
     own = page.goto(f"/cases/{mine}")
     assert own is not None and own.status == 200, own.status if own else None
     expect(page.locator("main")).to_contain_text(mine)
+
+
+def test_the_days_run_opens_an_overdue_case_and_the_clerk_finds_it(page: Any, desk: Desk) -> None:
+    # 北京京东方 owed nothing overdue; an invoice of 8 October falls 30 days overdue
+    book = desk.book
+    run(desk.core, SETUP, lambda uow: create_invoice(uow, InvoiceIn.model_validate({
+        "creditor_id": book.creditor_id, "customer_id": book.customers[BOE], "number": "FP-2026-0402",
+        "issue_date": "2026-09-08", "due_date": "2026-10-08", "amount": "66880.00", "currency": "CNY"})))
+    dunning_run(desk.core, book)
+    ref = book.cases[BOE]
+    log_in(page, desk.base, "clerk1")
+    page.locator("header nav").get_by_role("link", name="案件").click()
+    page.get_by_test_id("filter-q").fill("京东方")
+    page.get_by_test_id("filter-apply").click()
+    row = page.get_by_test_id(f"row-{ref}")
+    expect(row).to_contain_text(book.name(BOE))
+    expect(page.get_by_test_id(f"balance-{ref}")).to_contain_text("378,880.00")
+    expect(page.locator("[data-testid^=row-AR-]")).to_have_count(1)
+    page.get_by_test_id(f"case-link-{ref}").click()
+    page.wait_for_url(f"**/cases/{ref}")
+    expect(page.get_by_test_id("case-ref")).to_have_text(ref)
+    expect(page.get_by_test_id("case-state")).to_have_attribute("data-state", "reminding")
+    # the first reminder went out with the opening of the case
+    expect(page.get_by_test_id("case-timeline")).to_contain_text("催款函")
+
+
+def test_send_the_next_letter_now(page: Any, desk: Desk) -> None:
+    ref = desk.book.cases[HUAXING]
+    before = {m.message_id for m in letters(desk.outbox_dir)}
+    log_in(page, desk.base, "clerk1")
+    page.goto(f"/cases/{ref}")
+    page.get_by_test_id("action-send").locator("summary").click()
+    page.get_by_test_id("send-kind").select_option("dunning_letter_2")
+    page.get_by_test_id("submit-send").click()
+    expect(page.locator(".flash.ok")).to_contain_text("已生成并排队发送")
+    # the letter left: it is in the local mail drop, to the customer's finance contact, PDF attached
+    [sent] = [m for m in letters(desk.outbox_dir) if m.message_id not in before]
+    assert sent.to == "chen.jing@csot.example.cn" and ref in sent.subject, sent.subject
+    assert sent.reply_to == f"ar+{ref}@bspack.example.cn"
+    message = message_from_bytes(sent.raw, policy=policy.default)
+    pdfs = [part for part in message.iter_attachments() if part.get_content_type() == "application/pdf"]
+    assert len(pdfs) == 1 and pdfs[0].get_content().startswith(b"%PDF")
+    # and the case page shows it in the timeline, sent
+    expect(page.get_by_test_id("case-timeline")).to_contain_text(sent.subject)
+
+
+def test_a_reply_dropped_in_the_mailbox_waits_in_triage_and_is_confirmed(page: Any, desk: Desk) -> None:
+    ref = desk.book.cases[BAIYUN]
+    # 黄丽 answers the run's letter from Foxmail, in GBK: she promises to pay, but names no date
+    [letter] = [m for m in letters(desk.outbox_dir) if "huang.li@gybys.example.cn" in m.to]
+    deliver(desk.inbox_dir, reply(
+        sender="\"黄丽\" <huang.li@gybys.example.cn>", to=letter.reply_to, subject="回复：" + letter.subject,
+        in_reply_to=letter.message_id, charset="gbk",
+        body="李娜您好：\n\n贵司的催款函已收悉。我司付款申请已提交，正在走内部审批流程，审批通过后会尽快安排付款，"
+             "请再宽限几天。\n\n黄丽\n广州白云山医药集团股份有限公司 财务部\n电话：020-66281188\n\n"
+             "-----原始邮件-----\n" + letter.subject))
+    desk.core.services.inbox.poll()
+    log_in(page, desk.base, "clerk1")
+    page.locator("header nav").get_by_role("link", name="回复分拣").click()
+    row = page.get_by_test_id("triage-table").locator("tr", has_text="huang.li@gybys.example.cn")
+    expect(row).to_contain_text(ref)
+    row.locator("a").first.click()
+    expect(page.get_by_test_id("triage-from")).to_contain_text("huang.li@gybys.example.cn")
+    # what the machine read, beside the message: a promise to pay, on this case, with no date
+    expect(page.get_by_test_id("triage-intent")).to_contain_text("承诺付款")
+    expect(page.get_by_test_id("triage-case")).to_contain_text(ref)
+    expect(page.get_by_test_id("triage-new-text")).to_contain_text("审批通过后会尽快安排付款")
+    expect(page.get_by_test_id("triage-new-text")).not_to_contain_text("原始邮件")
+    # the clerk called her: 10 December; confirmed with the date filled in
+    page.get_by_test_id("triage-promised-date").fill("2026-12-10")
+    page.get_by_test_id("triage-confirm").click()
+    expect(page.locator(".flash.ok")).to_be_visible()
+    expect(page.get_by_test_id("triage-table")).not_to_contain_text("huang.li@gybys.example.cn")
+    page.goto(f"/cases/{ref}")
+    expect(page.get_by_test_id("case-state")).to_have_attribute("data-state", "promise_pending")
+    expect(page.get_by_test_id("case-timeline")).to_contain_text("2026-12-10")
+
+
+def test_the_assigned_lawyer_approves_the_lawyers_letter(page: Any, desk: Desk) -> None:
+    ref = desk.book.cases[WAHAHA]
+    before = {m.message_id for m in letters(desk.outbox_dir)}
+    log_in(page, desk.base, "lawyer1")
+    page.locator("header nav").get_by_role("link", name="案件").click()
+    # the lawyer's list holds their customer's case only
+    expect(page.locator("[data-testid^=row-AR-]")).to_have_count(1)
+    page.get_by_test_id(f"case-link-{ref}").click()
+    expect(page.get_by_test_id("case-state")).to_have_attribute("data-state", "lawyer_letter_pending")
+    expect(page.get_by_test_id("pending-letter")).to_contain_text("律师函")
+    page.get_by_test_id("action-approve").locator("summary").click()
+    page.get_by_test_id("approve-reason").fill("已核对欠款金额及合同约定，同意发出。")
+    page.get_by_test_id("submit-approve").click()
+    expect(page.locator(".flash.ok")).to_contain_text("律师函已审批通过")
+    expect(page.get_by_test_id("case-state")).to_have_attribute("data-state", "lawyer_letter_sent")
+    expect(page.get_by_test_id("pending-letter")).to_have_count(0)
+    # the signed letter left for the debtor's finance contact
+    [sent] = [m for m in letters(desk.outbox_dir) if m.message_id not in before]
+    assert sent.to == "liu.yang@wahaha.example.cn" and "律师函" in sent.subject, sent.subject
+
+
+def test_build_and_download_the_evidence_bundle(page: Any, desk: Desk, tmp_path: Any) -> None:
+    ref = desk.book.cases[HUAXING]
+    log_in(page, desk.base, "clerk1")
+    page.goto(f"/cases/{ref}")
+    page.get_by_test_id("submit-bundle").click()
+    expect(page.locator(".flash.ok")).to_contain_text("证据材料")
+    link = page.locator("[data-testid^=bundle-pdf-]").first
+    expect(link).to_be_visible()
+    with page.expect_download() as download:
+        link.click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    data = saved.read_bytes()
+    assert data.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(data))
+    text = "".join(p.extract_text() or "" for p in reader.pages)
+    assert ref in text, text[:500]
+    assert desk.book.name(HUAXING) in text.replace(" ", "")
