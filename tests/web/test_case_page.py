@@ -456,3 +456,26 @@ def test_the_page_in_chinese_has_no_english_labels_left(client: FlaskClient, use
         assert chinese in html, chinese
     for english in ("Timeline", "The claim", "Reply received", "Record a promise to pay"):
         assert english not in html, english
+
+
+def test_the_page_and_a_refused_then_accepted_action_on_both_databases(any_db: Core) -> None:
+    """The page's queries and the refusal path (the unit of work rolled back, the page drawn again in
+    a fresh one) on SQLite and PostgreSQL."""
+    from workflow.app import create_app
+
+    report = run(any_db, SYSTEM_ACTOR, any_db.services.templates.sync_shipped)
+    assert not report.rejected
+    clerk = run(any_db, SYSTEM_ACTOR, any_db.services.accounts.create_user, username="clerk1",
+                display_name="clerk user", role="clerk", password=PASSWORD)
+    case = evidence_case(any_db, clerk_id=clerk.id)
+    app = create_app(core=any_db)
+    app.config["TESTING"] = True
+    client = app.test_client()
+    token = log_in(client, "clerk1")
+    assert client.get(f"/cases/{case.ref}").status_code == 200
+    refused = post(client, token, case.ref, "promise", promised_on="2026-12-15", amount="0", source="call")
+    assert refused.status_code == 422 and "承诺金额须大于零" in html_of(refused)
+    assert post(client, token, case.ref, "promise", promised_on="2026-12-15", amount="5000",
+                source="call").status_code == 303
+    assert file_of(any_db, case.ref)["state"] == "promise_pending"
+    assert len(file_of(any_db, case.ref)["promises"]) == 1
