@@ -168,3 +168,21 @@ def test_triage_is_for_staff(core: Core, client: FlaskClient, users: Users) -> N
     resp = client.get("/triage")
     assert resp.status_code == 403 and resp.mimetype == "text/html"
     assert "/triage" not in client.get("/invoices").get_data(as_text=True)  # not in the lawyer's menu
+
+
+def test_a_promise_without_a_date_is_confirmed_with_the_date_the_clerk_heard(
+        core: Core, client: FlaskClient, users: Users) -> None:
+    d = debtor(core, "AR-2026-0042", "lina@csot.com.cn")
+    raw = reply(sender="李娜 <lina@csot.com.cn>", subject="回复：【催款函】应收账款 [AR-2026-0042]",
+                in_reply_to=d.message_id,
+                body="陈小姐您好：\n\n付款申请已提交，审批通过后会尽快安排付款，请再宽限几天。\n\n李娜")
+    reply_id = _poll(core, raw, "3.eml")
+    token = _enter(client)
+    html = client.get("/triage").get_data(as_text=True)
+    assert '<strong data-testid="triage-intent">承诺付款</strong>' in html and "未说日期" in html
+    resp = client.post(f"/triage/{reply_id}/confirm", data={"csrf_token": token, "promised_date": "2026-12-10"})
+    assert resp.status_code == 303
+    assert case_of(core, d.case_id).state == "promise_pending"
+    promises = read(core, SYSTEM_ACTOR, lambda uow: list(uow.session.scalars(
+        select(Promise.promised_on).where(Promise.case_id == d.case_id))))
+    assert [p.isoformat() for p in promises] == ["2026-12-10"]
