@@ -63,6 +63,10 @@ def upgrade() -> None:
     for table, column in PEOPLE:
         _add_user_reference(table, column)
     op.create_index(op.f('ix_customer_salesperson_id'), 'customer', ['salesperson_id'], unique=False)
+    for column in ('salesperson_id', 'collector_id'):
+        only_named = sa.text(f'{column} IS NOT NULL')
+        op.create_index(f'ix_invoice_{column.removesuffix("_id")}', 'invoice', [column], unique=False,
+                        sqlite_where=only_named, postgresql_where=only_named)
 
     sqlite = _sqlite()
     if sqlite:
@@ -89,6 +93,8 @@ def downgrade() -> None:
         batch_op.drop_column('notice_key')
         batch_op.drop_column('user_id')
     op.drop_index(op.f('ix_customer_salesperson_id'), table_name='customer')
+    op.drop_index('ix_invoice_salesperson', table_name='invoice')
+    op.drop_index('ix_invoice_collector', table_name='invoice')
     for table, column in reversed(PEOPLE):
         with op.batch_alter_table(table, schema=None) as batch_op:
             if not sqlite:
