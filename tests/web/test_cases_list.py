@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from tests.conftest import SYSTEM_ACTOR, Users
-from tests.ledger.sample_ledger import ADMIN, Ledger, cc, invoice_body, post, seed
+from tests.ledger.sample_ledger import ADMIN, Ledger, cc, invoice_body, post, seed, token_headers
 from tests.uow import run
 from tests.web.desk import PASSWORD, log_in
 from workflow.audit.models import AuditEntry
@@ -28,41 +28,41 @@ class Book:
     refs: dict[str, str]  # customer code → case ref
 
 
-def _invoice(client: FlaskClient, users: Users, ledger: Ledger, customer: int, number: str, issue: str, due: str,
-             amount: str) -> None:
+def _invoice(client: FlaskClient, admin: dict[str, str], ledger: Ledger, customer: int, number: str, issue: str,
+             due: str, amount: str) -> None:
     body = invoice_body(ledger, number, issue, due, amount, customer_id=customer)
     if customer != ledger.customer_ids[0]:
         body.pop("contract_id")
-    post(client, "/invoices", body, users.admin)
+    post(client, "/invoices", body, admin)
 
 
-def _open(client: FlaskClient, users: Users, ledger: Ledger, customer: int) -> str:
-    return str(post(client, "/cases", {"creditor_id": ledger.creditor_id, "customer_id": customer,
-                                       "reason": "逾期未付，开立催收案件"}, users.clerk)["ref"])
-
-
-@pytest.fixture
-def book(client: FlaskClient, users: Users, shipped_templates: None) -> Book:
+def build(client: FlaskClient, admin: dict[str, str], clerk: dict[str, str]) -> Book:
     """On Thursday 26 November 2026:
     C001 深圳市华星光电 owes 200,000.00 (oldest due 30 September: 57 days overdue), has an email contact;
     C002 杭州娃哈哈 owes 35,000.00 (due 10 November: 16 days), has no contact at all;
     C003 中粮糖业 owes 9,800.50 (due 15 October: 42 days) and is not to be dunned;
     C004 成都鑫达 owed 6,000.00, settled: its case is closed."""
-    ledger = seed(client, users.admin)
+    ledger = seed(client, admin)
     c1, c2, c3 = ledger.customer_ids
     c4 = post(client, "/customers", {"code": "C004", "legal_name": "成都鑫达物流有限公司", "kind": "private_small",
                                       "credit_code": cc("91510107MA6C7K1X2"),
-                                      "registered_address": "成都市武侯区天府大道北段"}, users.admin)["id"]
+                                      "registered_address": "成都市武侯区天府大道北段"}, admin)["id"]
     ledger.customer_ids.append(c4)
-    _invoice(client, users, ledger, c1, "FP-2026-0001", "2026-08-01", "2026-09-30", "120000.00")
-    _invoice(client, users, ledger, c1, "FP-2026-0002", "2026-09-01", "2026-10-31", "80000.00")
-    _invoice(client, users, ledger, c2, "FP-2026-0003", "2026-10-11", "2026-11-10", "35000.00")
-    _invoice(client, users, ledger, c3, "FP-2026-0004", "2026-09-15", "2026-10-15", "9800.50")
-    _invoice(client, users, ledger, c4, "FP-2026-0005", "2026-09-20", "2026-10-20", "6000.00")
-    refs = {code: _open(client, users, ledger, cid) for code, cid in zip(("C001", "C002", "C003", "C004"),
-                                                                      ledger.customer_ids, strict=True)}
-    post(client, f"/cases/{refs['C004']}/settle", {"reason": "双方和解，余款免除"}, users.clerk, status=200)
+    _invoice(client, admin, ledger, c1, "FP-2026-0001", "2026-08-01", "2026-09-30", "120000.00")
+    _invoice(client, admin, ledger, c1, "FP-2026-0002", "2026-09-01", "2026-10-31", "80000.00")
+    _invoice(client, admin, ledger, c2, "FP-2026-0003", "2026-10-11", "2026-11-10", "35000.00")
+    _invoice(client, admin, ledger, c3, "FP-2026-0004", "2026-09-15", "2026-10-15", "9800.50")
+    _invoice(client, admin, ledger, c4, "FP-2026-0005", "2026-09-20", "2026-10-20", "6000.00")
+    refs = {code: str(post(client, "/cases", {"creditor_id": ledger.creditor_id, "customer_id": cid,
+                                              "reason": "逾期未付，开立催收案件"}, clerk)["ref"])
+            for code, cid in zip(("C001", "C002", "C003", "C004"), ledger.customer_ids, strict=True)}
+    post(client, f"/cases/{refs['C004']}/settle", {"reason": "双方和解，余款免除"}, clerk, status=200)
     return Book(ledger, refs)
+
+
+@pytest.fixture
+def book(client: FlaskClient, users: Users, shipped_templates: None) -> Book:
+    return build(client, users.admin, users.clerk)
 
 
 def _page(client: FlaskClient, query: str = "", status: int = 200) -> str:
@@ -273,3 +273,33 @@ def test_a_salesperson_sees_only_their_customers_cases(client: FlaskClient, core
     assert 'data-testid="batch-actions"' not in html
     refused = client.post("/cases/batch", data={"csrf_token": token, "action": "send", "ids": [book.refs["C002"]]})
     assert refused.status_code == 403
+
+
+def test_sorts_and_filters_by_balance_agree_on_sqlite_and_postgresql(any_db: Core) -> None:
+    """PostgreSQL sorts by balance from one grouped pass over the invoices, SQLite from each case's
+    own: the same cases in the same order either way, and the same figures in the export."""
+    from workflow.app import create_app
+
+    app = create_app(core=any_db)
+    app.config["TESTING"] = True
+    client = app.test_client()
+    admin, _admin_id = token_headers(any_db, "admin")
+    run(any_db, SYSTEM_ACTOR, any_db.services.accounts.create_user, username="clerk1", display_name="张伟",
+        role="clerk", password=PASSWORD)
+    book = build(client, admin, admin)
+    r = book.refs
+    log_in(client, "clerk1", lang="en")
+    assert _rows(_page(client, "?sort=open_balance&dir=desc")) == [r["C001"], r["C002"], r["C003"]]
+    assert _rows(_page(client, "?sort=oldest_due&dir=asc")) == [r["C001"], r["C003"], r["C002"]]
+    assert _rows(_page(client, "?sort=open_balance&dir=asc&status=all")) == [r["C004"], r["C003"], r["C002"],
+                                                                           r["C001"]]
+    assert _rows(_page(client, "?amount_min=9800.50&amount_max=35000&sort=open_balance")) == [r["C002"], r["C003"]]
+    assert set(_rows(_page(client, "?overdue_min=40&sort=open_balance"))) == {r["C001"], r["C003"]}
+    closed = _page(client, "?status=closed&sort=open_balance")
+    assert _rows(closed) == [r["C004"]] and "6,000.00" not in closed  # what a closed case chased is not owed
+    sheet = load_workbook(io.BytesIO(client.get("/cases?export=xlsx&sort=open_balance&dir=desc").data)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    balance = list(rows[0]).index("Open balance")
+    assert [(row[0], row[balance]) for row in rows[1:]] == [(r["C001"], 200000), (r["C002"], 35000),
+                                                            (r["C003"], Decimal("9800.5"))]

@@ -26,7 +26,7 @@ from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from workflow.accounts.actor import Actor
@@ -70,9 +70,8 @@ Clerk = aliased(User, name="clerk")
 
 def _of_open_case(expr: Any) -> Any:
     """``expr`` over the invoices the case chases (its creditor, customer and currency, not written
-    off, something owed), for an open case only. A correlated aggregate: each case seeks its few
-    invoices on the covering index ``ix_invoice_aging`` (customer, currency, ...), so a page sorted
-    by the opening date computes it for its own rows only, and a sort by balance for each case once."""
+    off, something owed), for an open case only, as a correlated aggregate: each case seeks its few
+    invoices on the covering index ``ix_invoice_aging`` (customer, currency, ...)."""
     owed = balance_fen()
     sub = (select(expr).where(Invoice.customer_id == Customer.id,
                               Invoice.currency == DunningCase.currency,
@@ -82,27 +81,69 @@ def _of_open_case(expr: Any) -> Any:
     return case((DunningCase.open_slot == 1, sub), else_=None)
 
 
-owed_fen = func.coalesce(_of_open_case(func.sum(balance_fen())), 0)
-oldest_due = _of_open_case(func.min(Invoice.due_date))
+def _owed_by_pair() -> Any:
+    """The same figures for every (creditor, customer, currency) at once: one grouped pass over the
+    invoices, joined to the open cases."""
+    owed = balance_fen()
+    return (select(Invoice.creditor_id, Invoice.customer_id, Invoice.currency, func.sum(owed).label("fen"),
+                   func.min(Invoice.due_date).label("oldest_due"))
+            .where(Invoice.written_off == false(), owed > 0)
+            .group_by(Invoice.creditor_id, Invoice.customer_id, Invoice.currency).subquery("owed"))
+
+
+OWED = _owed_by_pair()
+
+
+@dataclass(frozen=True)
+class Measures:
+    """How a case's open balance (fen) and oldest due date are computed in SQL. Two ways that give
+    the same figures, each the faster on one database (benchmarks/desk.py, 10,000 cases): SQLite
+    seeks each case's invoices (a correlated aggregate costs it a few microseconds, a grouped pass
+    over every invoice far more); PostgreSQL pays more per correlated call than for one hashed
+    grouped pass, so when the list is sorted by every case's balance or age it joins the grouped
+    figures. A page's own 50 rows always use the correlated form."""
+
+    fen: Any
+    oldest: Any
+    grouped: bool
+
+    def join(self, stmt: Select[Any]) -> Select[Any]:
+        if not self.grouped:
+            return stmt
+        return stmt.outerjoin(OWED, and_(OWED.c.creditor_id == DunningCase.creditor_id,
+                                         OWED.c.customer_id == DunningCase.customer_id,
+                                         OWED.c.currency == DunningCase.currency, DunningCase.open_slot == 1))
+
+
+CORRELATED = Measures(func.coalesce(_of_open_case(func.sum(balance_fen())), 0),
+                      _of_open_case(func.min(Invoice.due_date)), grouped=False)
+GROUPED = Measures(func.coalesce(OWED.c.fen, 0), OWED.c.oldest_due, grouped=True)
+# the sorts that need every case's balance or oldest due date
+BY_OWED = ("open_balance", "oldest_due")
 
 
 def _days_ago(today: date, days: int) -> date:
     return today - timedelta(days=days)
 
 
-COLUMNS: tuple[Column, ...] = (
-    # references count up with the id (AR-<year>-<n>); the id sorts them as numbers, not as text
-    Column("ref", "Case", sort=DunningCase.id),
-    Column("customer", "Customer", sort=Customer.legal_name, value=lambda r: r["customer_name"]),
-    Column("state", "Stage", sort=DunningCase.state, value=lambda r: r["state_label"]),
-    Column("level", "Level", sort=DunningCase.level, kind="number"),
-    Column("clerk", "Clerk"),
-    Column("open_balance", "Open balance", sort=owed_fen, kind="money"),
-    Column("oldest_due", "Oldest due date", sort=oldest_due, kind="date"),
-    Column("days_overdue", "Days overdue", kind="number"),
-    Column("opened_on", "Opened", sort=DunningCase.opened_at, kind="date"),
-    Column("last_action_on", "Last action", sort=DunningCase.last_action_on, kind="date"),
-)
+def columns(m: Measures) -> tuple[Column, ...]:
+    return (
+        # references count up with the id (AR-<year>-<n>); the id sorts them as numbers, not as text
+        Column("ref", "Case", sort=DunningCase.id),
+        Column("customer", "Customer", sort=Customer.legal_name, value=lambda r: r["customer_name"]),
+        Column("state", "Stage", sort=DunningCase.state, value=lambda r: r["state_label"]),
+        Column("level", "Level", sort=DunningCase.level, kind="number"),
+        Column("clerk", "Clerk"),
+        Column("open_balance", "Open balance", sort=m.fen, kind="money"),
+        Column("oldest_due", "Oldest due date", sort=m.oldest, kind="date"),
+        Column("days_overdue", "Days overdue", kind="number"),
+        Column("opened_on", "Opened", sort=DunningCase.opened_at, kind="date"),
+        Column("last_action_on", "Last action", sort=DunningCase.last_action_on, kind="date"),
+    )
+
+
+COLUMNS = columns(CORRELATED)
+GROUPED_COLUMNS = columns(GROUPED)
 EXPORT_COLUMNS: tuple[Column, ...] = (
     Column("ref", "Case"),
     Column("customer_code", "Customer code"),
@@ -201,7 +242,8 @@ def read_filters() -> Filters:
     return f
 
 
-def _conditions(f: Filters, today: date, day_start: Callable[[date], datetime]) -> list[ColumnElement[bool]]:
+def _conditions(f: Filters, today: date, day_start: Callable[[date], datetime],
+                m: Measures) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
     if f.status == "open":
         conds.append(DunningCase.open_slot == 1)
@@ -227,45 +269,59 @@ def _conditions(f: Filters, today: date, day_start: Callable[[date], datetime]) 
     if f.opened_max is not None:
         conds.append(DunningCase.opened_at >= day_start(_days_ago(today, f.opened_max)))
     if f.overdue_min is not None:
-        conds.append(oldest_due <= _days_ago(today, f.overdue_min))
+        conds.append(m.oldest <= _days_ago(today, f.overdue_min))
     if f.overdue_max is not None:
-        conds.append(oldest_due >= _days_ago(today, f.overdue_max))
+        conds.append(m.oldest >= _days_ago(today, f.overdue_max))
     if f.amount_min is not None:
-        conds.append(owed_fen >= int(f.amount_min * 100))
+        conds.append(m.fen >= int(f.amount_min * 100))
     if f.amount_max is not None:
-        conds.append(owed_fen <= int(f.amount_max * 100))
+        conds.append(m.fen <= int(f.amount_max * 100))
     return conds
 
 
-DETAILS: tuple[Any, ...] = (
-    DunningCase.id, DunningCase.ref, DunningCase.state, DunningCase.level, DunningCase.currency,
-    DunningCase.opened_at, DunningCase.last_action_on, DunningCase.customer_id,
-    Customer.code.label("customer_code"), Customer.legal_name.label("customer_name"),
-    Clerk.display_name.label("clerk"), owed_fen.label("fen"), oldest_due.label("oldest_due"))
+def _details(m: Measures) -> tuple[Any, ...]:
+    return (DunningCase.id, DunningCase.ref, DunningCase.state, DunningCase.level, DunningCase.currency,
+            DunningCase.opened_at, DunningCase.last_action_on, DunningCase.customer_id,
+            Customer.code.label("customer_code"), Customer.legal_name.label("customer_name"),
+            Clerk.display_name.label("clerk"), m.fen.label("fen"), m.oldest.label("oldest_due"))
+
+
+def measures_for(dialect: str, f: Filters, state: listing.ListState) -> Measures:
+    """The grouped figures on PostgreSQL when the list is sorted by every case's balance or age (see
+    Measures). A filter on them stays correlated: the database applies the other filters first (a
+    clerk, a stage) and works the balance out only for the cases left."""
+    return GROUPED if state.sort in BY_OWED and dialect == "postgresql" else CORRELATED
 
 
 def case_query(who: Actor, f: Filters, today: date, day_start: Callable[[date], datetime], *,
-               details: bool = True) -> Select[Any]:
+               details: bool = True, m: Measures = CORRELATED) -> Select[Any]:
     """The filtered cases the user may see, each with its customer, clerk, balance and oldest due
     date; without ``details``, their ids only (what a page needs to be chosen and counted)."""
-    stmt = (select(*(DETAILS if details else (DunningCase.id,)))
-            .join(Customer, Customer.id == DunningCase.customer_id))
+    stmt = m.join(select(*(_details(m) if details else (DunningCase.id,)))
+                  .join(Customer, Customer.id == DunningCase.customer_id))
     if details:
         stmt = stmt.outerjoin(Clerk, Clerk.id == func.coalesce(DunningCase.assigned_user_id,
                                                                Customer.assigned_clerk_id))
-    return scoped(stmt.where(*_conditions(f, today, day_start)), who, DunningCase.customer_id)
+    return scoped(stmt.where(*_conditions(f, today, day_start, m)), who, DunningCase.customer_id)
 
 
 def one_page(session: Session, who: Actor, f: Filters, state: listing.ListState, today: date,
              day_start: Callable[[date], datetime], convert: Callable[[Any], Any]) -> listing.Page:
-    """A page in two steps: the page's ids, counted, ordered and cut in the database with only the
-    sort key computed (a deep page skips thousands of rows without working out their balances),
-    then the details of those ids."""
-    ids = listing.paginate(session, case_query(who, f, today, day_start, details=False), COLUMNS, state,
+    """A page in two steps: the page's ids, counted, ordered and cut in the database with only what
+    the filters and the sort need (a deep page skips thousands of rows without working out their
+    balances), then the details of those ids."""
+    dialect = session.get_bind().dialect.name
+    m = measures_for(dialect, f, state)
+    if dialect == "postgresql":
+        # the planner prices a correlated balance per case high enough to compile the query (JIT),
+        # which costs more than running it at 10,000 cases (benchmarks/desk.py): this transaction only
+        session.execute(text("SET LOCAL jit = off"))
+    ids = listing.paginate(session, case_query(who, f, today, day_start, details=False, m=m), columns(m), state,
                            tiebreak=DunningCase.id, convert=lambda r: r.id)
+    ids.columns = COLUMNS
     if ids.items:
         found = {r.id: r for r in session.execute(
-            scoped(select(*DETAILS).join(Customer, Customer.id == DunningCase.customer_id)
+            scoped(select(*_details(CORRELATED)).join(Customer, Customer.id == DunningCase.customer_id)
                    .outerjoin(Clerk, Clerk.id == func.coalesce(DunningCase.assigned_user_id,
                                                                Customer.assigned_clerk_id))
                    .where(DunningCase.id.in_(ids.items)), who, DunningCase.customer_id))}
@@ -325,8 +381,9 @@ def _list_page(f: Filters, *, status: int = 200, selected: Sequence[str] = (),
         status = 422
     convert = _row(today, tz)
     if listing.wants_export() and not errors:
-        stmt = case_query(who, f, today, day_start)
-        rows = listing.export_rows(unit.session, stmt, COLUMNS, state, tiebreak=DunningCase.id, convert=convert)
+        m = GROUPED if unit.session.get_bind().dialect.name == "postgresql" else CORRELATED
+        rows = listing.export_rows(unit.session, case_query(who, f, today, day_start, m=m), columns(m), state,
+                                   tiebreak=DunningCase.id, convert=convert)
         unit.audit("export", "dunning_case", "list", None,
                    {"rows": len(rows), "filters": {k: v for k, v in f.raw.items() if v},
                     "sort": state.sort, "desc": state.desc})
