@@ -95,8 +95,8 @@ def test_a_wrong_level_is_named_by_its_row_and_nothing_typed_is_lost(client: Fla
     resp = client.post("/settings/policies/new", data=_policy_form(token, "华东区策略", levels))
     assert resp.status_code == 422
     html = resp.get_data(as_text=True)
-    assert "第 2 行" in html and "偏移应为" in html  # the offset of the second row
-    assert "第 3 行" in html and "律师函必须经律师审批" in html
+    assert "级别第 2 行 · 偏移: 偏移应为" in html  # the offset of the second row
+    assert "级别第 3 行 · 需审批: 律师函必须经律师审批" in html
     assert 'value="十"' in html and 'value="华东区策略"' in html
     assert "华东区策略" not in _policies(core)
 

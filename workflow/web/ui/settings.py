@@ -144,10 +144,28 @@ def _policy_errors(exc: DomainError, used: list[int]) -> dict[str, str]:
     return out
 
 
+def _where(field: str) -> str:
+    """A form field's name as the error list says it: 'Level row 3 · Law firm · Address'."""
+    top = {"name": _("Name"), "promise_grace_days": _("Promise grace (working days)"), "levels": _("Levels")}
+    if not field.startswith("levels-"):
+        return str(top.get(field, field))
+    _levels, row, *rest = field.split("-")
+    parts = [_("Level row %(n)s", n=int(row) + 1) if row.isdigit() else row]
+    names = {"offset": _("Offset"), "kind": _("Document"), "approval": _("Needs approval"),
+             "credit_hold": _("Credit hold"), "law_firm": _("Law firm"), "lawyer": _("Lawyer")}
+    if rest:
+        parts.append(str(names.get(rest[0], rest[0])))
+    if len(rest) > 1 and rest[1] != "name":
+        labels_of = dict(FIRM_FIELDS if rest[0] == "law_firm" else LAWYER_FIELDS)
+        parts.append(str(labels_of.get(rest[1], rest[1])))
+    return " · ".join(parts)
+
+
 def _policy_form(policy_id: int | None, form: dict[str, Any], rows: list[LevelRow], errors: Mapping[str, str],
                  ) -> str:
     shown = [*rows, *(LevelRow() for _i in range(SPARE_ROWS))] if not errors else rows
-    return render("ui/settings/policy.html", policy_id=policy_id, form=form, rows=shown, errors=errors,
+    summary = [(_where(field) if field else "", message) for field, message in errors.items()]
+    return render("ui/settings/policy.html", policy_id=policy_id, form=form, rows=shown, errors=errors, summary=summary,
                   kinds=KINDS, firm_fields=FIRM_FIELDS, lawyer_fields=LAWYER_FIELDS, max_grace=policies.MAX_GRACE_DAYS,
                   max_offset=policies.MAX_OFFSET)
 
