@@ -381,16 +381,19 @@ def recommendation(uow: UnitOfWork, customer_id: int, f: Figures, grade: str | N
 
 
 def _add_recommendations(uow: UnitOfWork, rows: list[CreditRecommendation]) -> list[int]:
-    """Insert the recommendations at once, then audit each."""
+    """Insert the recommendations at once, audited in one entry (the batch's: ``<first id>..<last id>``).
+    An entry each would cost the first day's recompute, which recommends for every customer already in
+    arrears, an audit-chain round trip per customer; the rows themselves keep each one's evidence."""
     if not rows:
         return []
     uow.session.add_all(rows)
     uow.session.flush()
-    for rec in rows:
-        uow.audit("credit.hold_recommended", "credit_recommendation", rec.id, None,
-                  {"customer_id": rec.customer_id, "trigger": rec.trigger, "reason_zh": rec.reason_zh,
-                   "reason_en": rec.reason_en})
-    return [rec.id for rec in rows]
+    ids = [rec.id for rec in rows]
+    uow.audit("credit.hold_recommended", "credit_recommendation",
+              str(ids[0]) if len(ids) == 1 else f"{ids[0]}..{ids[-1]}", None,
+              {"recommendations": [{"id": rec.id, "customer_id": rec.customer_id, "trigger": rec.trigger,
+                                    "reason_zh": rec.reason_zh, "reason_en": rec.reason_en} for rec in rows]})
+    return ids
 
 
 def recommend(uow: UnitOfWork, customer_id: int, f: Figures, grade: str | None, score: int | None,
