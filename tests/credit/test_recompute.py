@@ -200,3 +200,26 @@ def test_dismissing_needs_a_reason_and_quiets_the_trigger(core: Core) -> None:
     with core.unit_of_work(SYSTEM, read_only=True) as uow:
         customer = uow.session.get(Customer, cid)
         assert customer is not None and customer.credit_hold is False
+
+
+def test_the_current_rating_for_the_customer_page(core: Core) -> None:
+    from workflow.accounts.actor import Actor
+    from workflow.accounts.models import Role
+    from workflow.credit.service import current_rating
+    from workflow.errors import NotFound
+
+    book = CreditBook(core)
+    cid = book.customer("KH2011", "合肥高新区徽商电子商务有限公司", limit="10000.00")
+    assert run(core, SYSTEM, current_rating, cid) is None  # not rated yet
+    book.invoice("KH2011", days_ago(3), days_ago(-27), "12500.00")
+    core.services.credit.recompute(JOBS)
+    shown = run(core, SYSTEM, current_rating, cid)
+    assert shown is not None
+    # 125 % of the limit: (125 − 80) × 0.5 = 22.5 → the cap 20 → 80, A; and over the limit: a recommendation
+    assert (shown["grade"], shown["score"], shown["as_of"]) == ("A", 80, "2026-11-26")
+    [reason] = shown["reasons"]
+    assert set(reason) == {"figure", "value", "points", "zh", "en"} and reason["points"] == "20.0"
+    assert [r["trigger"] for r in shown["recommendations"]] == ["over_limit"] and shown["flags"] == []
+    stranger = Actor(user_id=987654, username="other.lawyer", role=Role.LAWYER)
+    with pytest.raises(NotFound):
+        run(core, stranger, current_rating, cid)
