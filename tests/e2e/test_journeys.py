@@ -9,9 +9,11 @@ from __future__ import annotations
 import io
 import re
 from email import message_from_bytes, policy
+from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import Workbook
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -19,6 +21,7 @@ from tests.e2e.book import BAIYUN, BOE, HUAXING, SETUP, WAHAHA, dunning_run
 from tests.e2e.conftest import Desk
 from tests.e2e.mail import deliver, letters, reply
 from tests.e2e.pages import log_in, switch_language
+from tests.ledger.sample_ledger import cc
 from tests.uow import run
 from workflow.ledger.invoices import create_invoice
 from workflow.ledger.schemas import InvoiceIn
@@ -80,6 +83,51 @@ def test_a_lawyer_is_refused_a_case_not_assigned_to_them(page: Any, desk: Desk, 
     own = page.goto(f"/cases/{mine}")
     assert own is not None and own.status == 200, own.status if own else None
     expect(page.locator("main")).to_contain_text(mine)
+
+
+def _ledger_workbook(path: Path, *, second_due: str) -> Path:
+    """What a clerk exports from 用友: a 客户 sheet and an 应收发票 sheet under a title line."""
+    wb = Workbook()
+    customers = wb.active
+    assert customers is not None
+    customers.title = "客户"
+    customers.append(["客户档案 2026年11月"])
+    customers.append(["客户编码", "客户名称", "统一社会信用代码", "客户类型", "注册地址"])
+    customers.append(["C101", "苏州汇川技术有限公司", cc("91320594730000123"), "大型民营企业",
+                      "苏州市吴中区越溪友翔路16号"])
+    invoices = wb.create_sheet("应收发票")
+    invoices.append(["发票号", "客户编码", "开票日期", "到期日", "金额(元)", "发票号码"])
+    invoices.append(["FP-2026-0501", "C101", "2026-09-10", "2026-11-09", "88,000.00", "32001234"])
+    invoices.append(["FP-2026-0502", "C101", "2026-10-12", second_due, "¥45,600.00", "32001299"])
+    wb.save(path)
+    return path
+
+
+def test_import_a_spreadsheet_and_read_the_row_report(page: Any, desk: Desk, tmp_path: Path) -> None:
+    log_in(page, desk.base, "clerk1")
+    page.locator("header nav").get_by_role("link", name="导入").click()
+    # a due date before the invoice date: the whole file is refused, the row named
+    bad = _ledger_workbook(tmp_path / "应收台账-2026-11.xlsx", second_due="2026-09-30")
+    page.get_by_test_id("import-file").set_input_files(bad)
+    page.get_by_test_id("import-submit").click()
+    report = page.get_by_test_id("import-report")
+    expect(report).to_contain_text("未写入")
+    row = page.get_by_test_id("row-应收发票-3")
+    expect(row).to_contain_text("到期日早于开票日期")
+    page.goto("/customers")
+    expect(page.locator("main")).not_to_contain_text("苏州汇川技术有限公司")
+    # corrected, the same file goes in: one customer and two invoices
+    page.goto("/imports")
+    good = _ledger_workbook(tmp_path / "应收台账-2026-11.xlsx", second_due="2026-12-11")
+    page.get_by_test_id("import-file").set_input_files(good)
+    page.get_by_test_id("import-submit").click()
+    expect(page.locator(".flash.ok")).to_contain_text("导入")
+    counts = page.get_by_test_id("import-counts")
+    expect(counts.get_by_test_id("row-customers")).to_contain_text("1")
+    expect(counts.get_by_test_id("row-invoices").locator("td").nth(1)).to_have_text("2")
+    expect(page.get_by_test_id("import-history")).to_contain_text("应收台账-2026-11.xlsx")
+    page.goto("/customers")
+    expect(page.locator("main")).to_contain_text("苏州汇川技术有限公司")
 
 
 def test_the_days_run_opens_an_overdue_case_and_the_clerk_finds_it(page: Any, desk: Desk) -> None:
@@ -179,7 +227,7 @@ def test_the_assigned_lawyer_approves_the_lawyers_letter(page: Any, desk: Desk) 
     assert sent.to == "liu.yang@wahaha.example.cn" and "律师函" in sent.subject, sent.subject
 
 
-def test_build_and_download_the_evidence_bundle(page: Any, desk: Desk, tmp_path: Any) -> None:
+def test_build_and_download_the_evidence_bundle(page: Any, desk: Desk, tmp_path: Path) -> None:
     ref = desk.book.cases[HUAXING]
     log_in(page, desk.base, "clerk1")
     page.goto(f"/cases/{ref}")
