@@ -27,7 +27,16 @@ from workflow.credit.models import CreditRecommendation, CustomerFlag, CustomerR
 from workflow.credit.service import Rater
 from workflow.errors import Conflict
 from workflow.ledger.allocation import OpenItem, allocate_by_due_date
-from workflow.ledger.demo_data import ARBITRATION, CREDIT_REASONS, CREDITORS, CUSTOMERS, DEMO_USERS, PRODUCTS
+from workflow.ledger.demo_data import (
+    ARBITRATION,
+    CREDIT_REASONS,
+    CREDITORS,
+    CUSTOMERS,
+    DEMO_USERS,
+    PRODUCTS,
+    SALES_BY_REMAINDER,
+    SALESPEOPLE,
+)
 from workflow.ledger.models import (
     Allocation,
     Contact,
@@ -91,7 +100,9 @@ def load_demo(uow: UnitOfWork, accounts: Accounts, *, reset: bool = False) -> De
         if exists:  # someone made this user before the demo: their password is theirs, not ours
             users.append((username, role, "(已存在，密码未改 / existing user, password unchanged)"))
         else:
-            accounts.create_user(uow, username=username, display_name=name, role=role, password=password)
+            employee_no, email, locale = SALESPEOPLE.get(username, (None, None, "zh_CN"))
+            accounts.create_user(uow, username=username, display_name=name, role=role, password=password,
+                                 employee_no=employee_no, email=email, locale=locale)
             users.append((username, role, password))
     _assign_staff(uow)
     # the customers' credit ratings from the ledger just built, so the demo shows grades with their reasons
@@ -413,3 +424,26 @@ def _assign_staff(uow: UnitOfWork) -> None:
         if n % 5 == 4:
             cust.assigned_lawyer_id = ids.get("lawyer")
     uow.audit("demo.assign_staff", "demo", "ledger", None, ids)
+    _assign_salespeople(uow)
+
+
+def _assign_salespeople(uow: UnitOfWork) -> None:
+    """Each customer's salesperson; a customer's second contract, every third one, was sold by a
+    colleague (an override the collector KPIs follow)."""
+    s = uow.session
+    ids = {u: i for u, i in s.execute(select(User.username, User.id).where(User.username.in_(tuple(SALESPEOPLE))))}
+    if len(ids) < len(SALESPEOPLE):
+        return  # a user of that name existed before the demo and was kept: no attribution to guess
+    names = [c[0] for c in CUSTOMERS]
+    customers = {c.legal_name: c for c in s.scalars(select(Customer).where(Customer.legal_name.in_(names)))}
+    assigned: dict[str, list[str]] = {}
+    for i, name in enumerate(names):
+        who = SALES_BY_REMAINDER[i % len(SALES_BY_REMAINDER)]
+        customers[name].salesperson_id = ids[who]
+        assigned.setdefault(who, []).append(customers[name].code)
+        second = s.scalars(select(Contract).where(Contract.customer_id == customers[name].id)
+                           .order_by(Contract.id)).all()[1:]
+        if second and i % 3 == 1:
+            colleague = SALES_BY_REMAINDER[(i + 1) % len(SALES_BY_REMAINDER)]
+            second[0].salesperson_id = ids[colleague]
+    uow.audit("demo.assign_salespeople", "demo", "ledger", None, assigned)

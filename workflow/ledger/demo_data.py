@@ -363,4 +363,18 @@ DEMO_USERS = (
     ("clerk", "clerk", "Demo-clerk-2026", "应收会计 陈晓婷"),
     ("legal", "legal", "Demo-legal-2026", "法务专员 林静"),
     ("lawyer", "lawyer", "Demo-lawyer-2026", "外聘律师 郑明远"),
+    ("wangjianguo", "sales", "Demo-sales-2026", "王建国"),
+    ("liuyang", "sales", "Demo-sales-2026", "刘洋"),
+    ("zhoumin", "sales", "Demo-sales-2026", "周敏"),
+    ("lisa.wu", "sales", "Demo-sales-2026", "吴丽莎"),
 )
+# the salespeople (业务员) among the demo users: 工号, email and the language of their profile (the
+# language their notices come in); customers are theirs by the position in CUSTOMERS (ledger/demo.py)
+SALESPEOPLE = {
+    "wangjianguo": ("XS1001", "wangjianguo@chengming-sh.com.cn", "zh_CN"),
+    "liuyang": ("XS1002", "liuyang@chengming-sh.com.cn", "zh_CN"),
+    "zhoumin": ("XS1007", "zhoumin@chengming-sz.com.cn", "zh_CN"),
+    "lisa.wu": ("XS1015", "lisa.wu@chengming-sz.com.cn", "en"),
+}
+# customer i (0-based) → its salesperson: i % 6 picks, so each has customers of different payment habits
+SALES_BY_REMAINDER = ("wangjianguo", "liuyang", "zhoumin", "lisa.wu", "liuyang", "zhoumin")
