@@ -16,7 +16,8 @@ Measured, --repeat times each, interleaved so each sees the same machine load, p
 95th percentile in milliseconds:
 
 - baseline: ``GET /api/v1/cases`` (the API's first page of 50, newest first: the cheapest list of
-  cases the product answers) with the same session;
+  cases the product answers) with the same session; and, as the floor of any page, the password
+  form (a page with no query of its own), to tell a slow list from a busy machine;
 - ``GET /cases`` first page (open cases, newest first), a filtered page (amount, days overdue,
   clerk), the list sorted by open balance, and a deep page (page 150 of 50).
 
@@ -212,6 +213,7 @@ def bench(name: str, url: str | None, cases: int, per_case: int, repeat: int, tm
     client = app.test_client()
     log_in(client)
     pages = {
+        "floor GET /account/password": "/account/password",
         "baseline GET /api/v1/cases": "/api/v1/cases",
         "GET /cases (first page)": "/cases",
         "GET /cases filtered": f"/cases?amount_min=50000&overdue_min=30&clerk={clerk_ids[1]}",
@@ -233,7 +235,7 @@ def bench(name: str, url: str | None, cases: int, per_case: int, repeat: int, tm
     for label, values in times.items():
         median, p95 = statistics.median(values), percentile(values, 0.95)
         verdict = ""
-        if not label.startswith("baseline"):
+        if label.startswith("GET /cases"):
             met = median <= TARGET_MS
             ok = ok and met
             verdict = f"  = {median / base:4.1f}x the baseline; target ≤ {TARGET_MS} ms {'met' if met else 'MISSED'}"

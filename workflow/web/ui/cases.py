@@ -330,10 +330,14 @@ def one_page(session: Session, who: Actor, f: Filters, state: listing.ListState,
 
 
 def _row(today: date, tz: Any) -> Callable[[Any], dict[str, Any]]:
+    names: dict[str, str] = {}  # each state's label translated once per page, not once per row
+
     def convert(r: Any) -> dict[str, Any]:
         oldest: date | None = r.oldest_due
+        if r.state not in names:
+            names[r.state] = labels.case_state(r.state)
         return {
-            "id": r.id, "ref": r.ref, "state": r.state, "state_label": labels.case_state(r.state),
+            "id": r.id, "ref": r.ref, "state": r.state, "state_label": names[r.state],
             "closed": r.state in CLOSED, "level": r.level, "currency": r.currency,
             "customer_id": r.customer_id, "customer_code": r.customer_code, "customer_name": r.customer_name,
             "clerk": r.clerk or "", "open_balance": cents_to_decimal(r.fen) if r.fen else None,
