@@ -35,7 +35,7 @@ from workflow.cases import policy
 from workflow.cases import service as cases
 from workflow.cases.models import DunningCase
 from workflow.cases.service import ASSIGNEES, CASE_WORKERS, REF_SHAPE
-from workflow.cases.states import CLOSED, ESCALATING, OPEN, CaseState
+from workflow.cases.states import CLOSED, ESCALATING, CaseState
 from workflow.db import cents_to_decimal
 from workflow.documents.contexts.ledger import LedgerDocument, generate_from_ledger
 from workflow.errors import DomainError
@@ -396,7 +396,7 @@ def _list_page(f: Filters, *, status: int = 200, selected: Sequence[str] = (),
     result = one_page(unit.session, who, f, state, today, day_start, convert)
     return render("ui/cases/list.html", page=result, filters=f, errors=errors,
                   states=[(s.value, labels.case_state(s)) for s in CaseState],
-                  open_states=[s.value for s in CaseState if s in OPEN], statuses=STATUS_LABELS,
+                  statuses=STATUS_LABELS,
                   assignees=_assignees(), batch_url=url_for("ui_cases.batch", **_list_args()),
                   can_act=who.role in CASE_WORKERS, case_url=case_url,
                   selected=set(selected), batch=batch or {}, batch_errors=batch_errors or {},
