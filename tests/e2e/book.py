@@ -31,6 +31,7 @@ from workflow.cases.policy import assign_policy, create_policy
 from workflow.core import Core
 from workflow.ledger.contracts import create_contract
 from workflow.ledger.invoices import create_invoice
+from workflow.ledger.models import Customer
 from workflow.ledger.parties import create_creditor, create_customer, update_customer
 from workflow.ledger.payments import record_payment
 from workflow.ledger.schemas import ContractIn, CreditorIn, CustomerIn, CustomerPatch, InvoiceIn, PaymentIn
@@ -95,7 +96,7 @@ class Book:
     contract_id: int
     invoices: dict[str, int]  # number → id
     payment_id: int
-    cases: dict[str, str] = field(default_factory=dict)  # customer code → case ref
+    cases: dict[str, str] = field(default_factory=dict)  # customer code → its case's ref
 
     def name(self, code: str) -> str:
         return next(str(c["legal_name"]) for c in CUSTOMERS if c["code"] == code)
@@ -148,9 +149,9 @@ def dunning_run(core: Core, book: Book) -> None:
     core.services.dunning.run(RUNNER)
 
     def refs(uow: UnitOfWork) -> dict[str, str]:
-        by_id = {cid: code for code, cid in book.customers.items()}
-        rows = uow.session.execute(select(DunningCase.customer_id, DunningCase.ref))
-        return {by_id[cid]: ref for cid, ref in rows}
+        rows = uow.session.execute(select(Customer.code, DunningCase.ref).join(
+            Customer, Customer.id == DunningCase.customer_id))
+        return {code: ref for code, ref in rows}
 
     with core.unit_of_work(SETUP, read_only=True) as uow:
         book.cases = refs(uow)

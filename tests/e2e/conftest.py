@@ -127,7 +127,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
         # a reply nobody can place is waiting in triage: from a free-mail address, no reference
         deliver(settings.mailbox_dir / "inbox", reply(
             sender="\"王会计\" <1840273315@qq.com>", to=settings.mail_from, subject="回复：贵司来函",
-            body="你好，邮件收到了，我转给领导看一下，有消息再联系你。\n\n王"))
+            body="你好，邮件收到了，我转给领导看一下，有消息再联系你。\n\n王", when=clock.now()))
         core.services.inbox.poll()
         from workflow.app import create_app
 

@@ -180,7 +180,7 @@ def test_a_reply_dropped_in_the_mailbox_waits_in_triage_and_is_confirmed(page: A
     [letter] = [m for m in letters(desk.outbox_dir) if "huang.li@gybys.example.cn" in m.to]
     deliver(desk.inbox_dir, reply(
         sender="\"黄丽\" <huang.li@gybys.example.cn>", to=letter.reply_to, subject="回复：" + letter.subject,
-        in_reply_to=letter.message_id, charset="gbk",
+        in_reply_to=letter.message_id, charset="gbk", when=desk.clock.now(),
         body="李娜您好：\n\n贵司的催款函已收悉。我司付款申请已提交，正在走内部审批流程，审批通过后会尽快安排付款，"
              "请再宽限几天。\n\n黄丽\n广州白云山医药集团股份有限公司 财务部\n电话：020-66281188\n\n"
              "-----原始邮件-----\n" + letter.subject))

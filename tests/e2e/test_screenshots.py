@@ -75,7 +75,21 @@ READ_PAGE = """() => ({
     error: !!document.querySelector("section.error-page"),
     heading: (document.querySelector("main h1") || {innerText: ""}).innerText.trim(),
     nav: [...document.querySelectorAll("header nav a")].map(a => a.innerText.trim()),
+    labels: [...document.querySelectorAll(
+        "main h1, main h2, main h3, main th, main label, main button, main summary, main dt, main legend")]
+        .map(e => e.innerText.trim()).filter(t => t),
 })"""
+# words that are the same in a Chinese page: formats, currencies, abbreviations clerks use
+NOT_ENGLISH = {"PDF", "DOCX", "XLSX", "ZIP", "CSV", "Excel", "Word", "DSO", "CNY", "USD", "EUR", "HKD", "LPR",
+               "English", "SHA", "ID", "API", "URL", "IMAP", "SMTP", "HTML", "Email", "e-mail"}
+ENGLISH_WORD = re.compile(r"[A-Za-z][a-z]{3,}")
+
+
+def _untranslated(text: str) -> bool:
+    """A label with an English word and no Chinese at all: a string that missed the catalogue."""
+    if CJK.search(text):
+        return False
+    return any(w not in NOT_ENGLISH for w in ENGLISH_WORD.findall(text))
 
 
 def _check(page: Any, answer: Any, path: str, lang: str, errors: list[str], problems: list[str]) -> None:
@@ -97,6 +111,7 @@ def _check(page: Any, answer: Any, path: str, lang: str, errors: list[str], prob
             problems.append(f"{path}: heading not in Chinese: {heading!r}")
         problems += [f"{path}: navigation entry not in Chinese: {label!r}" for label in seen["nav"]
                      if not CJK.search(label)]
+        problems += [f"{path}: label not in Chinese: {label!r}" for label in seen["labels"] if _untranslated(label)]
     else:
         problems += [f"{path}: navigation entry not in English: {label!r}" for label in seen["nav"]
                      if CJK.search(label)]
