@@ -35,9 +35,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import dunning as run_bench  # noqa: E402  (benchmarks/dunning.py: its set-up is reused)
 from sqlalchemy import text  # noqa: E402
 
-import dunning as run_bench  # noqa: E402  (benchmarks/dunning.py: its set-up is reused)
 from workflow.accounts.actor import SYSTEM  # noqa: E402
 from workflow.core import Core  # noqa: E402
 from workflow.ledger.aging import aging_report  # noqa: E402

@@ -196,13 +196,15 @@ class Settings:
             parse_weights(self.credit_weights)
         except ValueError as exc:
             raise SettingsError(f"DUNNING_CREDIT_WEIGHTS: {exc}",
-                                f"DUNNING_CREDIT_WEIGHTS 无效（应为 JSON 对象或 名称=数值 列表，数值 0–1000）：{exc}") from exc
+                                "DUNNING_CREDIT_WEIGHTS 无效（应为 JSON 对象或 名称=数值 列表，"
+                                f"数值 0–1000）：{exc}") from exc
         try:
             check_thresholds(self.credit_grade_a, self.credit_grade_b, self.credit_grade_c)
         except ValueError as exc:
             raise SettingsError(f"DUNNING_CREDIT_GRADE_A/_B/_C: {exc}",
                                 "DUNNING_CREDIT_GRADE_A/_B/_C：须满足 100 ≥ A > B > C ≥ 1，"
-                                f"实为 A={self.credit_grade_a}、B={self.credit_grade_b}、C={self.credit_grade_c}") from exc
+                                f"实为 A={self.credit_grade_a}、B={self.credit_grade_b}、"
+                                f"C={self.credit_grade_c}") from exc
         if self.audit_key and len(self.audit_key) < AUDIT_KEY_MIN_LENGTH:
             raise SettingsError(f"DUNNING_AUDIT_KEY: use at least {AUDIT_KEY_MIN_LENGTH} random characters",
                                 f"DUNNING_AUDIT_KEY：至少使用 {AUDIT_KEY_MIN_LENGTH} 个随机字符")
@@ -332,7 +334,8 @@ def describe(settings: Settings) -> list[SettingStatus]:
             "（回复“已付款”后案件暂停的天数，以便核对银行收款）",
             "(days a case pauses after a \"we have paid\" reply, while the payment is matched)"),
         row("DUNNING_CREDIT_WEIGHTS", s.credit_weights,
-            *(("（信用评级各项扣分权重，已设置的项替换默认值）", "(credit rating weights; those set replace the defaults)")
+            *(("（信用评级各项扣分权重，已设置的项替换默认值）",
+                "(credit rating weights; those set replace the defaults)")
               if s.credit_weights else ("（默认权重，见 docs/credit.md）", "(default weights: docs/credit.md)"))),
         row("DUNNING_CREDIT_GRADE_A", s.credit_grade_a, "（A 级最低分）", "(lowest score of grade A)"),
         row("DUNNING_CREDIT_GRADE_B", s.credit_grade_b, "（B 级最低分）", "(lowest score of grade B)"),
