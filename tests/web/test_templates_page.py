@@ -4,6 +4,7 @@ nothing stored when one fails."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from typing import Any
 
@@ -15,11 +16,18 @@ from tests.conftest import SYSTEM_ACTOR, Users
 from tests.documents import builders
 from tests.uow import read
 from tests.web.desk import log_in
+from workflow.config import Settings
 from workflow.core import Core
 from workflow.documents.models import TemplateVersion
 from workflow.unit_of_work import UnitOfWork
 
 pytestmark = pytest.mark.usefixtures("shipped_templates")
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """A template limit small enough that an upload over it stays in memory (the shipped ones are ~30 KB)."""
+    return dataclasses.replace(settings, max_template_bytes=100_000)
 
 
 def _versions(core: Core) -> int:
@@ -105,4 +113,14 @@ def test_the_form_itself_and_who_may_upload(client: FlaskClient, users: Users, c
     clerk_token = log_in(clerk, "clerk1")
     before = _versions(core)
     assert _upload(clerk, clerk_token, builders.simple("{{ customer.name }}")).status_code == 403
+    assert _versions(core) == before
+
+
+def test_a_file_over_the_template_limit_is_refused_unread(client: FlaskClient, users: Users, core: Core) -> None:
+    token = log_in(client, "admin1")
+    before = _versions(core)
+    big = _upload(client, token, b"PK" + b"\0" * core.settings.max_template_bytes)
+    assert big.status_code == 413
+    html = big.get_data(as_text=True)
+    assert "未保存任何内容" in html and _check_status(html, "package") == "failed"
     assert _versions(core) == before

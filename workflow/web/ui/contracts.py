@@ -362,7 +362,11 @@ def lint_upload() -> ResponseReturnValue:
         if upload is None or not upload.filename:
             raise invalid("file", "missing", "请上传合同文件（.docx 或 .txt）",
                           "upload the contract as a .docx or .txt file")
-        text = upload_text(upload.filename, upload.read())
+        try:
+            data = upload.read()
+        finally:
+            upload.close()  # a large upload is spooled to a temporary file: let it go now
+        text = upload_text(upload.filename, data)
         context = {k: v for k, v in ctx.model_dump().items() if v}
         findings, lpr_1y, lpr_source = _run_linter(text, context, lpr)
     except DomainError as exc:

@@ -159,7 +159,10 @@ def upload() -> ResponseReturnValue:
     try:
         if storage is None or not filename:
             raise invalid("file", "missing", "请选择要上传的 DOCX 模板文件", "choose the DOCX template file to upload")
-        data = storage.stream.read(core().settings.max_template_bytes + 1)
+        try:
+            data = storage.stream.read(core().settings.max_template_bytes + 1)
+        finally:
+            storage.close()  # a large upload is spooled to a temporary file: let it go now
         version = registry.upload(uow(), form["kind"], form["language"], data)
     except DomainError as exc:
         if exc.status not in (413, 422):
