@@ -67,6 +67,8 @@ def register(app: Flask) -> None:
                        template_folder="templates")
     app.register_blueprint(assets)
     app.context_processor(_context)
+    # globals, not context: macros imported without context (``ui/macros.html``) need them too
+    app.jinja_env.globals.update(url_with=url_with)
     app.after_request(_headers)
     for name in MODULES:
         module = importlib.import_module(name)
