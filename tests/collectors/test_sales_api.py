@@ -240,3 +240,23 @@ def test_the_cli_prints_the_ranking(core: Core, team: Team, runner: FlaskCliRunn
     assert out.exit_code == 0, out.output
     lines = out.output.splitlines()
     assert "王建国" in lines[2] and "83.33" in lines[2] and "李娜" in lines[3] and "58.82" in lines[3]
+
+
+@pytest.mark.usefixtures("shipped_templates")
+def test_a_salesperson_reads_their_customers_documents_only(client: FlaskClient, core: Core, team: Team,
+                                                            users: Users) -> None:
+    ids = team.books.customers
+    made = {}
+    for code in ("A", "B"):
+        resp = client.post(f"/api/v1/customers/{ids[code]}/documents", headers=users.clerk,
+                           json={"kind": "statement", "pdf": False, "as_of": "2026-11-26"})
+        assert resp.status_code == 201, resp.json
+        made[code] = resp.json["id"]
+    wang = token(core, "wangjg")
+    listed = client.get("/api/v1/documents", headers=wang).json["items"]
+    assert [d["id"] for d in listed] == [made["A"]]
+    assert client.get(f"/api/v1/documents/{made['A']}/docx", headers=wang).status_code == 200
+    assert client.get(f"/api/v1/documents/{made['B']}", headers=wang).status_code in (403, 404)
+    assert client.get(f"/api/v1/documents/{made['B']}/docx", headers=wang).status_code in (403, 404)
+    assert client.post(f"/api/v1/customers/{ids['A']}/documents", headers=wang,
+                       json={"kind": "statement", "pdf": False}).status_code == 403
