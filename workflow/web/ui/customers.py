@@ -49,7 +49,8 @@ nav_item("Customers", "ui_customers.customers", order=20)
 
 HOLD_ROLES = holds.HOLD_ROLES
 STATEMENT_MAKERS = DOCUMENT_MAKERS
-MAX_BATCH = 100  # one request makes at most this many statements' worth of customers
+# one request makes at most this many customers' statements: their PDFs are made in the request, after the commit
+MAX_BATCH = 50
 OPEN_INVOICES_SHOWN = 20
 MAX_REASON = 2000
 
