@@ -9,9 +9,10 @@ made by LibreOffice, the shipped templates are registered — and the ledger of 
 the day's dunning run has run. Each test gets a fresh browser context (its own cookies).
 
 **Chromium is Debian's** (``/usr/bin/chromium``, installed by ``.ci/run``); Playwright never downloads
-a browser. When it (or LibreOffice, or Playwright itself) is missing, the tests **fail** under
+a browser. When it (or LibreOffice) is missing, the tests **fail** under
 ``.ci/run`` (which sets ``DUNNING_E2E_REQUIRED=1``) or any CI (``CI`` set), since a skip there would hide
-a broken install; on a newcomer's machine they are skipped, saying what to install.
+a broken install; on a newcomer's machine they are skipped, saying what to install. (Playwright
+itself comes with the test extra, ``pip install -e '.[test]'``.)
 
 **Time.** The server's clock is fixed on the suite's day (Thursday 26 November 2026, 10:00 in
 Shanghai: a working day within the contact hours), so what the run decides never depends on the day
@@ -54,8 +55,6 @@ SOFFICE = Path("/usr/bin/soffice")
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
 # generous: a page that makes a PDF waits for LibreOffice on a loaded 2-core machine; not a measurement
 TIMEOUT_MS = 60_000
-
-pytestmark = [pytest.mark.integration]
 
 
 def required() -> bool:
@@ -149,10 +148,8 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         missing(f"Debian's Chromium is not installed ({CHROMIUM}; apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing("Playwright is not installed (pip install -e '.[test]')")
+    from playwright.sync_api import sync_playwright  # the test extra's
+
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:

@@ -12,6 +12,7 @@ switch.
 from __future__ import annotations
 
 import re
+import shutil
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -32,6 +33,12 @@ CODE_ONLY = re.compile(r"^[A-Z0-9][A-Z0-9 ._/:#·-]*$")
 MAX_DEPTH = 3
 # endpoints a person reaches by a form or that answer something other than a page
 NOT_PAGES = {"ui.static", "ui_auth.login", "ui_auth.logout", "ui_auth.switch_language"}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _fresh_screenshots() -> None:
+    """Only this run's pages: a page that is gone leaves no old picture behind."""
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
 
 
 @dataclass
