@@ -47,7 +47,6 @@ def create_app(settings: Settings | None = None, *, core: Core | None = None) ->
     ui.register(app)
 
     @app.get("/api/v1")
-    @app.get("/api/v1/")
     def api_index() -> dict[str, object]:
         return {"name": "Dunning Desk 催款台", "api": "/api/v1", "openapi": "/api/v1/openapi.json",
                 "login": "POST /api/v1/auth/login", "desk": "/"}

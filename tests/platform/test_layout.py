@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "workflow"
-BUSINESS = ("ledger", "documents", "calc", "claim", "accounts", "audit", "law", "cases", "mail")
+BUSINESS = ("ledger", "documents", "calc", "claim", "accounts", "audit", "law", "cases", "mail", "evidence", "credit")
 ENTRY_POINTS = ("workflow.core", "workflow.services", "workflow.app", "workflow.web", "workflow.cli", "workflow.jobs",
                 "flask")
 

@@ -19,7 +19,7 @@ from workflow import __version__
 from workflow.ids import MAX_ID
 from workflow.web.api.accounts import LoginIn
 from workflow.web.api.base import REGISTRY, EndpointSpec
-from workflow.web.api.responses import LoginOut, LogoutOut, Problem
+from workflow.web.api.responses import ApiIndexOut, LoginOut, LogoutOut, Problem
 
 bp = Blueprint("openapi", __name__)
 
@@ -38,6 +38,9 @@ PUBLIC = [
     EndpointSpec(method="POST", path="/auth/logout", summary="Log out: clears the session cookie",
                  tags=["accounts"], body=None, query=None, roles=frozenset(), path_params={},
                  responses={"200": "Logged out"}, response_models={"200": LogoutOut}, public=True),
+    EndpointSpec(method="GET", path="", summary="Where things are: this document, the login, the desk",
+                 tags=["accounts"], body=None, query=None, roles=frozenset(), path_params={},
+                 responses={"200": "OK"}, response_models={"200": ApiIndexOut}, public=True),
 ]
 
 

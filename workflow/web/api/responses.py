@@ -67,6 +67,14 @@ class LogoutOut(Out):
     ok: bool
 
 
+class ApiIndexOut(Out):
+    name: str
+    api: str
+    openapi: str
+    login: str
+    desk: str
+
+
 class MeOut(Out):
     username: str
     role: RoleName
