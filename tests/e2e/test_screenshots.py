@@ -82,6 +82,8 @@ READ_PAGE = """() => ({
     error: !!document.querySelector("section.error-page"),
     heading: (document.querySelector("main h1") || {innerText: ""}).innerText.trim(),
     nav: [...document.querySelectorAll("header nav a")].map(a => a.innerText.trim()),
+    heads: [...document.querySelectorAll("main th, main button, main summary, main legend")]
+        .map(e => e.innerText.trim()).filter(t => t),
     labels: [...document.querySelectorAll(
         "main h1, main h2, main h3, main th, main label, main button, main summary, main dt, main legend")]
         .map(e => e.innerText.trim()).filter(t => t),
@@ -121,6 +123,9 @@ def _check(page: Any, answer: Any, path: str, lang: str, errors: list[str], prob
         problems += [f"{path}: label not in Chinese: {label!r}" for label in seen["labels"] if _untranslated(label)]
     else:
         problems += [f"{path}: navigation entry not in English: {label!r}" for label in seen["nav"]
+                     if CJK.search(label)]
+        # a column head or a button is never data: Chinese there is a string that missed the catalogue
+        problems += [f"{path}: column head or button not in English: {label!r}" for label in seen["heads"]
                      if CJK.search(label)]
     problems += [f"{path}: script error: {e}" for e in errors]
     errors.clear()
