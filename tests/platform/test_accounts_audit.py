@@ -55,3 +55,19 @@ def test_password_login_sets_a_session(client: FlaskClient, users: Users) -> Non
     ok = client.post("/api/v1/auth/login", json={"username": "clerk1", "password": "correct horse battery"})
     assert ok.status_code == 200
     assert client.get("/api/v1/me").json["username"] == "clerk1"
+
+
+def test_the_last_active_administrator_cannot_be_demoted_or_deactivated(client: FlaskClient, users: Users) -> None:
+    me = client.get("/api/v1/users", headers=users.admin).json
+    assert me is not None
+    admin_id = next(u["id"] for u in me["items"] if u["username"] == "admin1")
+    for change in ({"role": "clerk"}, {"active": False}):
+        resp = client.patch(f"/api/v1/users/{admin_id}", json=change, headers=users.admin)
+        assert resp.status_code == 409, change
+        assert resp.json is not None and resp.json["errors"][0]["field"] == "role"
+        assert "最后一位有效的管理员" in resp.json["title"]
+    # with a second administrator, the first may step down
+    second = client.post("/api/v1/users", json={"username": "zhou.min", "display_name": "周敏", "role": "admin",
+                                                "password": "s3cret-pass"}, headers=users.admin)
+    assert second.status_code == 201
+    assert client.patch(f"/api/v1/users/{admin_id}", json={"role": "clerk"}, headers=users.admin).status_code == 200

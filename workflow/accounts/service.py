@@ -18,7 +18,7 @@ from workflow.accounts.actor import Actor
 from workflow.accounts.models import ApiToken, Role, User, WebSession
 from workflow.accounts.passwords import check_password, hash_password, new_secret, new_token, token_digest
 from workflow.accounts.throttle import ThrottlePolicy, keys_for, lock_rows, record_failure, reset, retry_after
-from workflow.errors import Conflict, Forbidden, NotFound, invalid
+from workflow.errors import Conflict, FieldProblem, Forbidden, NotFound, invalid
 from workflow.unit_of_work import UnitOfWork
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
@@ -116,6 +116,9 @@ class Accounts:
             user.password_hash = hash_password(password)
         if active is not None:
             user.active = active
+        if before["role"] == Role.ADMIN.value and before["active"] and not (
+                user.role == Role.ADMIN.value and user.active):
+            _keep_an_admin(uow.session, user.id)
         if password is not None or active is False:
             _end_sessions(uow.session, user.id, uow.now())
         after = _audited(user) | ({"password": "changed"} if password is not None else {})
@@ -316,6 +319,19 @@ def _get_user(s: Session, user_id: int) -> User:
     if user is None:
         raise NotFound("用户", "user", user_id)
     return user
+
+
+def _keep_an_admin(s: Session, leaving: int) -> None:
+    """Nobody could manage users, tokens or reference data again without an active administrator.
+    The other administrators' rows are locked, so two administrators demoting each other at once
+    cannot both succeed."""
+    others = s.scalars(select(User.id).where(User.role == Role.ADMIN.value, User.active.is_(True),
+                                             User.id != leaving).with_for_update()).all()
+    if not others:
+        raise Conflict("这是最后一位有效的管理员：请先任命另一位管理员",
+                       "This is the last active administrator: make someone else an administrator first",
+                       [FieldProblem("role", "last_admin", "至少需要一位有效的管理员",
+                                     "at least one active administrator is needed")])
 
 
 def _audited(user: User) -> dict[str, object]:
