@@ -55,6 +55,7 @@ def test_findings_sit_beside_the_structured_term_they_concern(client: FlaskClien
     assert "警告" in penalty and "《民法典》第585条" in penalty
     assert 'data-rule="penalty' not in _block(html, "term-payment")
     assert "壹佰贰拾万元整" in html  # the contract total in words
+    assert re.search(r"一年期 LPR 3\.\d+% 为比较基准（\d{4}-\d{2}-\d{2} 报价", html)
     client.set_cookie("dunning_lang", "en")
     english = _block(client.get(f"/contracts/{ledger.contract_id}").get_data(as_text=True), "term-penalty")
     assert "Warning" in english and "0.05% of the overdue amount per day" in english and "Civil Code" in english

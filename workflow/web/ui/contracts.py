@@ -12,6 +12,7 @@ a contract known only by its structured terms it sits beside the term of its rul
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
@@ -265,9 +266,25 @@ def _arrange(findings: list[Finding], text: str, *, beside_text: bool) -> Lint:
     return out
 
 
+_LPR_SOURCE = re.compile(r"^LPR (\d{4}-\d{2}-\d{2})( \(latest known quote\))?$")
+
+
+def lpr_source_text(source: str) -> str:
+    """Where the LPR the penalties were compared with came from (``linter_lpr_1y`` says it in English)."""
+    if source == "request":
+        return str(_("the figure entered"))
+    found = _LPR_SOURCE.match(source)
+    if found is None:
+        return source
+    if found.group(2):
+        return str(_("quoted on %(day)s, the latest quote known", day=found.group(1)))
+    return str(_("quoted on %(day)s", day=found.group(1)))
+
+
 def _run_linter(text: str, context: dict[str, str], lpr: Decimal | None = None) -> tuple[list[Finding], Decimal, str]:
     settings = core().settings
-    lpr_1y, source = linter_lpr_1y(core().services.calc.rate_table(uow().session), uow().today(), lpr)
+    lpr_1y, raw_source = linter_lpr_1y(core().services.calc.rate_table(uow().session), uow().today(), lpr)
+    source = lpr_source_text(raw_source)
     findings = lint_contract(text, lpr_1y=lpr_1y, warn_multiple=settings.penalty_warn_lpr_multiple,
                              note_multiple=settings.penalty_note_lpr_multiple, context=context)
     return findings, lpr_1y, source
