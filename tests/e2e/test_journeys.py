@@ -186,7 +186,7 @@ def test_a_reply_dropped_in_the_mailbox_waits_in_triage_and_is_confirmed(page: A
              "-----原始邮件-----\n" + letter.subject))
     desk.core.services.inbox.poll()
     log_in(page, desk.base, "clerk1")
-    page.locator("header nav").get_by_role("link", name="回复分拣").click()
+    page.get_by_test_id("dashboard-triage-link").click()
     row = page.get_by_test_id("triage-table").locator("tr", has_text="huang.li@gybys.example.cn")
     expect(row).to_contain_text(ref)
     row.locator("a").first.click()
@@ -210,10 +210,11 @@ def test_the_assigned_lawyer_approves_the_lawyers_letter(page: Any, desk: Desk) 
     ref = desk.book.cases[WAHAHA]
     before = {m.message_id for m in letters(desk.outbox_dir)}
     log_in(page, desk.base, "lawyer1")
-    page.locator("header nav").get_by_role("link", name="案件").click()
-    # the lawyer's list holds their customer's case only
-    expect(page.locator("[data-testid^=row-AR-]")).to_have_count(1)
-    page.get_by_test_id(f"case-link-{ref}").click()
+    # the dashboard lists the letter waiting for them; it leads to the case
+    approvals = page.get_by_test_id("panel-approvals")
+    expect(approvals).to_contain_text(desk.book.name(WAHAHA))
+    approvals.get_by_role("link", name=ref).click()
+    page.wait_for_url(f"**/cases/{ref}")
     expect(page.get_by_test_id("case-state")).to_have_attribute("data-state", "lawyer_letter_pending")
     expect(page.get_by_test_id("pending-letter")).to_contain_text("律师函")
     page.get_by_test_id("action-approve").locator("summary").click()
@@ -225,6 +226,10 @@ def test_the_assigned_lawyer_approves_the_lawyers_letter(page: Any, desk: Desk) 
     # the signed letter left for the debtor's finance contact
     [sent] = [m for m in letters(desk.outbox_dir) if m.message_id not in before]
     assert sent.to == "liu.yang@wahaha.example.cn" and "律师函" in sent.subject, sent.subject
+    # the lawyer's case list holds their customer's case only, now with the letter sent
+    page.locator("header nav").get_by_role("link", name="案件").click()
+    expect(page.locator("[data-testid^=row-AR-]")).to_have_count(1)
+    expect(page.get_by_test_id(f"state-{ref}")).to_have_text("已发律师函")
 
 
 def test_build_and_download_the_evidence_bundle(page: Any, desk: Desk, tmp_path: Path) -> None:
