@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from workflow.accounts.models import Role, User
@@ -250,6 +250,23 @@ def resolve_period(as_of: date, period_from: date | None, period_to: date | None
     return start, to
 
 
+# up to this many overriding contracts are named in the query itself (so both databases can use the
+# contract index beside the partial index); more, and they are looked up in a subquery
+CONTRACTS_INLINE = 2000
+
+
+def _overridden(own: Any, con_col: Any, owners: _Owners) -> ColumnElement[bool]:
+    """The invoices naming their own person, or under a contract that does: through the partial
+    index on the override and the contract index."""
+    named: ColumnElement[bool] = own.is_not(None)
+    if not owners.contracts:
+        return named
+    if len(owners.contracts) <= CONTRACTS_INLINE:
+        return or_(named, Invoice.contract_id.in_(sorted(owners.contracts)))
+    return Invoice.id.in_(select(Invoice.id).where(named).union_all(
+        select(Invoice.id).where(Invoice.contract_id.in_(select(Contract.id).where(con_col.is_not(None))))))
+
+
 def check_period(as_of: date, period_from: date, period_to: date) -> None:
     if period_from > period_to:
         raise invalid("from", "after_to", "期间开始日不能晚于结束日", "the period cannot start after it ends")
@@ -278,8 +295,7 @@ def collectors_report(s: Session, by: By, as_of: date, period_from: date, period
     # the invoices whose person is not simply their customer's: few, found through the partial index
     # on the override and the contract index
     con_col = Contract.salesperson_id if by == "salesperson" else Contract.collector_id
-    overridden = Invoice.id.in_(select(Invoice.id).where(own.is_not(None)).union_all(
-        select(Invoice.id).where(Invoice.contract_id.in_(select(Contract.id).where(con_col.is_not(None))))))
+    overridden = _overridden(own, con_col, owners)
     lines: dict[tuple[int | None, str], Line] = {}
 
     def line(customer_id: int, contract_id: int | None, own_id: int | None, currency: str) -> Line:
