@@ -172,6 +172,9 @@ def english_pass(page: Any, desk: Desk, who: str, visits: list[Visit], problems:
         answer = page.goto(visit.path)
         _check(page, answer, visit.path, "en", errors, problems)
         page.screenshot(path=ARTIFACTS / "en" / f"{_name(visit.endpoint, who)}.png", full_page=True)
+    # the switch is kept in the user's profile: back to Chinese, as the journeys expect the users
+    page.goto("/")
+    switch_language(page, "zh_CN")
 
 
 def test_every_page_as_an_administrator(page: Any, desk: Desk) -> None:
