@@ -196,9 +196,17 @@ def test_a_reply_dropped_in_the_mailbox_waits_in_triage_and_is_confirmed(page: A
     expect(page.get_by_test_id("triage-case")).to_contain_text(ref)
     expect(page.get_by_test_id("triage-new-text")).to_contain_text("审批通过后会尽快安排付款")
     expect(page.get_by_test_id("triage-new-text")).not_to_contain_text("原始邮件")
-    # the clerk called her: 10 December; confirmed with the date filled in
+    # the keyboard: "?" lists the page's shortcuts, among them c to confirm the reading
+    page.keyboard.press("?")
+    help_box = page.locator("#shortcut-help")
+    expect(help_box).to_be_visible()
+    expect(help_box.locator("dt", has_text=re.compile("^c$"))).to_have_count(1)
+    page.keyboard.press("Escape")
+    expect(help_box).to_be_hidden()
+    # the clerk called her: 10 December; the date typed in, Escape leaves the field, c confirms
     page.get_by_test_id("triage-promised-date").fill("2026-12-10")
-    page.get_by_test_id("triage-confirm").click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("c")
     expect(page.locator(".flash.ok")).to_be_visible()
     expect(page.get_by_test_id("triage-table")).not_to_contain_text("huang.li@gybys.example.cn")
     page.goto(f"/cases/{ref}")
