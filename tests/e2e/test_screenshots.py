@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import shutil
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -33,6 +34,9 @@ CODE_ONLY = re.compile(r"^[A-Z0-9][A-Z0-9 ._/:#·-]*$")
 MAX_DEPTH = 3
 # endpoints a person reaches by a form or that answer something other than a page
 NOT_PAGES = {"ui.static", "ui_auth.login", "ui_auth.logout", "ui_auth.switch_language"}
+# the pages of a document: each also has its printed picture (``<page>-print.png``)
+DOCUMENTS = {"ui_case.case", "ui_case.print_view", "ui_customers.customer", "ui_contracts.contract",
+             "ui_money.invoice", "ui_money.payment"}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -131,6 +135,19 @@ def _check(page: Any, answer: Any, path: str, lang: str, errors: list[str], prob
     errors.clear()
 
 
+def _printed(page: Any, path: str, shot: Path, problems: list[str]) -> None:
+    """The page as printed: the heading and the content, without navigation, forms or buttons."""
+    page.emulate_media(media="print")
+    try:
+        if page.locator("header.top").is_visible() or page.locator("main form").first.is_visible():
+            problems.append(f"{path}: the navigation or a form is printed")
+        if not page.locator("main h1").first.is_visible():
+            problems.append(f"{path}: the printed page has no heading")
+        page.screenshot(path=shot, full_page=True)
+    finally:
+        page.emulate_media(media="screen")
+
+
 def crawl(page: Any, desk: Desk, who: str, problems: list[str]) -> list[Visit]:
     """Chinese first: from the navigation, breadth first, one page per endpoint, a screenshot each."""
     errors: list[str] = []
@@ -156,6 +173,8 @@ def crawl(page: Any, desk: Desk, who: str, problems: list[str]) -> list[Visit]:
             continue
         _check(page, answer, path, "zh_CN", errors, problems)
         page.screenshot(path=ARTIFACTS / "zh_CN" / f"{_name(endpoint, who)}.png", full_page=True)
+        if endpoint in DOCUMENTS:
+            _printed(page, path, ARTIFACTS / "zh_CN" / f"{_name(endpoint, who)}-print.png", problems)
         visits.append(Visit(endpoint, path))
         if depth < MAX_DEPTH:
             queue += [(link, depth + 1) for link in _links(page, desk, "main a[href]")]
