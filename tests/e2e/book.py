@@ -8,11 +8,13 @@ so the pages show what a real installation would hold. The day is the suite's Th
 Who is who:
 
 - 深圳市华星光电 (``HUAXING``): two overdue invoices under a contract, a partial payment; the run
-  opens its case and sends the first reminder. The "send now" journey sends it the next letter.
+  opens its case and sends the first reminder. The "send now" journey sends it the next letter, the
+  bundle journey builds its evidence bundle.
 - 杭州娃哈哈 (``WAHAHA``): assigned to the lawyer 郑明远 (``lawyer1``) and on a policy whose only
   escalation level is the 律师函: the run drafts one, which waits for his approval.
 - 广州白云山医药 (``BAIYUN``): overdue, not the lawyer's; the reply journey answers its letter.
-- 北京京东方 (``BOE``): owes nothing overdue (an invoice due next year): no case.
+- 北京京东方 (``BOE``): owes nothing overdue (an invoice due next year): no case, until the run
+  journey adds an overdue invoice and runs the day again.
 """
 
 from __future__ import annotations
