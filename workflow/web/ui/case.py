@@ -102,7 +102,7 @@ MAIL_STATUS = {
     "cancelled": lazy_gettext("Withdrawn before sending"),
 }
 REPLY_STATUS = {
-    "stored": lazy_gettext("Received"),
+    "stored": lazy_gettext("Mail received"),
     "processed": lazy_gettext("Processed"),
     "triage": lazy_gettext("Waiting in triage"),
     "duplicate": lazy_gettext("Duplicate"),

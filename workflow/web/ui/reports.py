@@ -126,7 +126,7 @@ def _ranking_columns() -> list[Column]:
         Column("rank", "Rank", True, kind="number"),
         Column("name", "Person", True, value=lambda r: r["person"]["name"]),
         Column("currency", "Currency", True),
-        Column("due", "Due", True, kind="money"),
+        Column("due", "Due in period", True, kind="money"),
         Column("collected", "Collected", True, kind="money"),
         Column("collection_rate", "Collection rate", True, kind="percent"),
         Column("on_time_rate", "On-time rate", True, kind="percent"),

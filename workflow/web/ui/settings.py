@@ -146,7 +146,7 @@ def _policy_errors(exc: DomainError, used: list[int]) -> dict[str, str]:
 
 def _where(field: str) -> str:
     """A form field's name as the error list says it: 'Level row 3 · Law firm · Address'."""
-    top = {"name": _("Name"), "promise_grace_days": _("Promise grace (working days)"), "levels": _("Levels")}
+    top = {"name": _("Policy name"), "promise_grace_days": _("Promise grace (working days)"), "levels": _("Levels")}
     if not field.startswith("levels-"):
         return str(top.get(field, field))
     _levels, row, *rest = field.split("-")
@@ -427,7 +427,7 @@ def _token_columns(now: datetime) -> list[Column]:
         Column("username", "User", User.username, value=lambda r: r[1]),
         Column("name", "Token name", ApiToken.name, value=lambda r: r[0].name),
         Column("prefix", "Starts with", ApiToken.prefix, value=lambda r: r[0].prefix),
-        Column("created_at", "Issued", ApiToken.created_at, kind="moment", value=lambda r: r[0].created_at),
+        Column("created_at", "Issued at", ApiToken.created_at, kind="moment", value=lambda r: r[0].created_at),
         Column("last_used_at", "Last used", ApiToken.last_used_at, kind="moment", value=lambda r: r[0].last_used_at),
         Column("expires_at", "Expires", ApiToken.expires_at, kind="moment", value=lambda r: r[0].expires_at),
         Column("state", "Status", None, value=lambda r: str(TOKEN_STATES[token_state(r[0], now)])),
