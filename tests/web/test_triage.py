@@ -186,3 +186,17 @@ def test_a_promise_without_a_date_is_confirmed_with_the_date_the_clerk_heard(
     promises = read(core, SYSTEM_ACTOR, lambda uow: list(uow.session.scalars(
         select(Promise.promised_on).where(Promise.case_id == d.case_id))))
     assert [p.isoformat() for p in promises] == ["2026-12-10"]
+
+
+def test_read_the_mailbox_now_brings_a_dropped_reply_into_triage(core: Core, client: FlaskClient,
+                                                                   users: Users) -> None:
+    debtor(core, "AR-2026-0042", "lina@csot.com.cn")
+    token = _enter(client)
+    assert 'data-testid="triage-empty"' in client.get("/triage").get_data(as_text=True)
+    drop(core, sample(PROMISE), "1.eml")  # in the mailbox, not yet read
+    assert client.post("/triage/poll").status_code == 403  # a form from our page only
+    resp = client.post("/triage/poll", data={"csrf_token": token})
+    assert resp.status_code == 303
+    html = client.get("/triage").get_data(as_text=True)
+    assert "正在读取邮箱" in html
+    assert 'data-testid="triage-count">1 条待处理' in html and "预计月底前先付5万" in html

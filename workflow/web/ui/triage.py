@@ -160,6 +160,17 @@ def _day(typed: dict[str, str], name: str) -> date | None:
         raise invalid(name, "bad_date", "日期格式应为 2026-11-30", "a date such as 2026-11-30") from None
 
 
+@page(bp, "/triage/poll", methods=("POST",), roles=STAFF)
+def poll() -> ResponseReturnValue:
+    """Read the mailbox now rather than at the next minute's sweep: the same job the schedule
+    queues (one at a time, by its job id), queued once this request's unit of work has committed,
+    since the inbox opens units of work of its own."""
+    jobs = core().jobs
+    uow().after_commit(lambda: jobs.enqueue("inbox", "poll_inbox", job_id="poll_inbox"))
+    flash(_("The mailbox is being read; new replies that need a clerk appear here."), "ok")
+    return redirect(url_for("ui_triage.triage"), code=303)
+
+
 @page(bp, "/triage/<int:reply_id>/confirm", methods=("POST",), roles=STAFF)
 def confirm(reply_id: int) -> ResponseReturnValue:
     """Without an intent: the machine's reading confirmed. With one (a button 1–9, 0) and any fields
