@@ -173,3 +173,16 @@ def test_replies_waiting_in_triage_are_counted_and_linked(client: FlaskClient, u
     panel = _panel(client.get("/").get_data(as_text=True), "panel-triage")
     assert 'data-testid="dashboard-triage-count">1<' in panel
     assert 'href="/triage"' in panel
+
+
+def test_limitation_amounts_in_two_currencies_are_not_added_up(client: FlaskClient, users: Users,
+                                                                book: Book) -> None:
+    post(client, "/invoices", invoice_body(book.ledger, "FP-2023-0077", "2023-10-01", "2023-12-01", "45678.90"),
+         users.admin)
+    post(client, "/invoices", invoice_body(book.ledger, "FP-2023-0078", "2023-10-03", "2023-12-03", "1234.50",
+                                           contract_id=None, currency="USD"), users.admin)
+    log_in(client, "clerk1")
+    panel = _panel(client.get("/").get_data(as_text=True), "panel-limitation")
+    assert "CNY 45,678.90" in panel and "USD 1,234.50" in panel
+    assert "46,913.40" not in panel  # 45,678.90 + 1,234.50 would mix yuan and dollars
+    assert f'data-testid="row-limitation-{book.customer_id}-USD"' in panel

@@ -174,9 +174,11 @@ def gather(session: Session, as_of: date, tz: ZoneInfo, *, customer_id: int | No
             .group_by(Contact.customer_id)):
         acc[int(cid)].invalid = int(n)
 
-    for cid, n, fen in limitation_critical(s, as_of, tz, customer_id):
+    for cid, currency, n, fen in limitation_critical(s, as_of, tz, customer_id):
         a = acc[int(cid)]
-        a.critical, a.critical_fen = int(n), int(fen or 0)
+        a.critical += int(n)
+        if currency == a.currency:  # the amount in the rating's currency (the credit limit's), as exposure is
+            a.critical_fen += int(fen or 0)
 
     bal = balance_fen()
     for cid, fen in s.execute(
@@ -202,7 +204,8 @@ def limitation_cutoff(as_of: date) -> date:
 
 
 def limitation_critical(s: Session, as_of: date, tz: ZoneInfo, customer_id: int | None = None) -> list[Any]:
-    """(customer_id, invoices, fen owed) of the open invoices whose limitation is critical."""
+    """(customer_id, currency, invoices, fen owed) of the open invoices whose limitation is critical:
+    one row per currency, since amounts in two currencies do not add up."""
     cutoff = limitation_cutoff(as_of)
     after = datetime.combine(cutoff + timedelta(days=1), time(), tz)
     demanded = (select(OutboxMessage.customer_id.label("customer_id"))
@@ -227,6 +230,6 @@ def limitation_critical(s: Session, as_of: date, tz: ZoneInfo, customer_id: int 
     ]
     if customer_id is not None:
         conds.append(Invoice.customer_id == customer_id)
-    return list(s.execute(select(Invoice.customer_id, func.count(), func.sum(bal))
+    return list(s.execute(select(Invoice.customer_id, Invoice.currency, func.count(), func.sum(bal))
                           .select_from(Invoice).outerjoin(paid, paid.c.invoice_id == Invoice.id)
-                          .where(and_(*conds)).group_by(Invoice.customer_id)))
+                          .where(and_(*conds)).group_by(Invoice.customer_id, Invoice.currency)))

@@ -318,13 +318,15 @@ def limitation_ending(s: Session, who: Actor, today: date) -> dict[str, Any]:
     found = limitation_critical(s, today, core().settings.tz)
     mine = visible_customers(who)
     allowed = None if mine is None else set(s.scalars(mine))
-    hits = [(int(cid), int(n), int(fen or 0)) for cid, n, fen in found if allowed is None or int(cid) in allowed]
-    hits.sort(key=lambda h: -h[2])
+    hits = [(int(cid), str(cur), int(n), int(fen or 0)) for cid, cur, n, fen in found
+            if allowed is None or int(cid) in allowed]
+    hits.sort(key=lambda h: (h[1] != "CNY", h[1], -h[3]))
     names = {int(cid): str(name) for cid, name in s.execute(
         select(Customer.id, Customer.legal_name).where(Customer.id.in_([h[0] for h in hits[:LIST_LIMIT]])))}
-    return {"total": len(hits), "invoices": sum(h[1] for h in hits), "days": LIMITATION_WARNING_DAYS,
+    return {"total": len({h[0] for h in hits}), "invoices": sum(h[2] for h in hits), "days": LIMITATION_WARNING_DAYS,
             "rows": [{"customer_id": cid, "customer": names.get(cid, str(cid)), "customer_url": customer_link(cid),
-                      "invoices": n, "owed": cents_to_decimal(fen)} for cid, n, fen in hits[:LIST_LIMIT]]}
+                      "currency": cur, "invoices": n, "owed": cents_to_decimal(fen)}
+                     for cid, cur, n, fen in hits[:LIST_LIMIT]]}
 
 
 @page(bp, "/")
