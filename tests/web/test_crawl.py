@@ -83,7 +83,7 @@ def test_every_linked_page_opens(app: Flask, demo: dict[str, str]) -> None:
     """Each role, in both languages between them (the languages share every template); one
     installation for all, since the day's run that opens the demo's cases makes 27 letters."""
     for who, lang in (("admin", "zh_CN"), ("clerk", "en"), ("legal", "zh_CN"), ("lawyer", "en"),
-                      ("lawyer", "zh_CN")):
+                      ("lawyer", "zh_CN"), ("wangjianguo", "zh_CN"), ("lisa.wu", "en")):  # the last two: sales
         client = app.test_client()
         log_in(client, who, demo[who], lang=lang)
         seen = crawl(client, lang)
