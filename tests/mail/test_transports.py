@@ -450,6 +450,14 @@ def test_maildir_keeps_the_exact_bytes(tmp_path: Path) -> None:
     assert list((tmp_path / "outbox" / "tmp").iterdir()) == []
 
 
+def test_the_maildir_is_made_with_its_parents_on_a_fresh_checkout(tmp_path: Path) -> None:
+    # mailbox/dev/ is git-ignored: on a fresh clone neither it nor its outbox exists yet
+    transport = MaildirTransport(tmp_path / "mailbox" / "dev" / "outbox")
+    reply = transport.send(Envelope(SENDER, ("caiwu@huadong-jidian.test",)), b"Subject: x\r\n\r\nx\r\n").reply
+    assert reply.startswith("250 maildir ")
+    assert len(list((tmp_path / "mailbox" / "dev" / "outbox" / "new").iterdir())) == 1
+
+
 def test_make_transport_follows_the_settings(tmp_path: Path) -> None:
     maildir = make_transport(Settings(mail_transport="maildir", mailbox_dir=tmp_path))
     assert isinstance(maildir, MaildirTransport)

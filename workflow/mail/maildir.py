@@ -29,7 +29,9 @@ class MaildirTransport:
 
     def _box(self) -> mailbox.Maildir:
         if self._maildir is None:
-            # created on first use, so that merely building the services touches no disk
+            # created on first use, so that merely building the services touches no disk; Maildir
+            # creates only its own folder, so its parents (the git-ignored mailbox/dev/) come first
+            self.root.parent.mkdir(parents=True, exist_ok=True)
             self._maildir = mailbox.Maildir(self.root, factory=None, create=True)
         return self._maildir
 
