@@ -52,6 +52,8 @@ def test_the_reply_is_shown_beside_what_the_machine_read(core: Core, client: Fla
     assert f'data-reply-id="{reply_id}"' in html
     assert '<strong data-testid="triage-intent">承诺付款</strong>' in html
     assert "置信度低" in html and "AR-2026-0042" in html and "债务人C1有限公司" in html
+    # why it waits, in the page's language: the threshold is the test's 0.999
+    assert "低于 0.999" in html and "below 0.999" not in html
     assert 'data-testid="triage-promise">2026-11-30 · <span class="num">50,000.00</span>' in html
     new_text = re.search(r'data-testid="triage-new-text">(.*?)</pre>', html, re.S)
     original = re.search(r'data-testid="triage-original-text">(.*?)</pre>', html, re.S)

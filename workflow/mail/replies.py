@@ -132,9 +132,13 @@ class Match:
 
 
 class _NeedsClerk(Exception):
-    def __init__(self, reason: TriageReason, message: str) -> None:
+    """Why a reply waits for a clerk: the English detail is the row's ``error``; the Chinese one goes
+    into its outcome (``why_zh``) for the desk and the API's Chinese readers."""
+
+    def __init__(self, reason: TriageReason, message: str, zh: str) -> None:
         super().__init__(message)
         self.reason = reason
+        self.zh = zh
 
 
 def message_id_of(raw: bytes) -> str | None:
@@ -359,12 +363,14 @@ class Inbox:
         confidence = _decimal(cls.get("confidence")) or Decimal(0)
         try:
             if confidence < self.settings.reply_confidence_threshold:
-                raise _NeedsClerk(TriageReason.LOW_CONFIDENCE,
-                                  f"confidence {confidence} below {self.settings.reply_confidence_threshold}")
+                threshold = self.settings.reply_confidence_threshold
+                raise _NeedsClerk(TriageReason.LOW_CONFIDENCE, f"confidence {confidence} below {threshold}",
+                                  f"置信度 {confidence} 低于 {threshold}")
             outcome = self._move(uow, row, cls, decoded, m)
         except _NeedsClerk as need:
             row.status, row.triage_reason, row.error = S.TRIAGE.value, need.reason.value, str(need)
-            row.outcome = {"waiting": need.reason.value, "why": str(need), **({"note": m.note} if m.note else {})}
+            row.outcome = {"waiting": need.reason.value, "why": str(need), "why_zh": need.zh,
+                           **({"note": m.note} if m.note else {})}
         else:
             row.status, row.triage_reason, row.outcome = S.PROCESSED.value, None, outcome
         row.processed_at = uow.now()
@@ -474,12 +480,15 @@ class Inbox:
         if intent == "auto_reply":
             return self._auto_reply(uow, row, cls, m)
         if intent == "other":
-            raise _NeedsClerk(TriageReason.UNCLEAR, "the reply says something the machine does not act on")
+            raise _NeedsClerk(TriageReason.UNCLEAR, "the reply says something the machine does not act on",
+                              "回复的内容系统无法自动处理")
         if m.case is None:
-            raise _NeedsClerk(TriageReason.UNMATCHED, m.note or "no case found for this message")
+            raise _NeedsClerk(TriageReason.UNMATCHED, m.note or "no case found for this message",
+                              "找不到这封邮件对应的案件")
         case = lock_case(uow, m.case.id)
         if case.state in CLOSED:
-            raise _NeedsClerk(TriageReason.CANNOT_MOVE, f"case {case.ref} is closed ({case.state})")
+            raise _NeedsClerk(TriageReason.CANNOT_MOVE, f"case {case.ref} is closed ({case.state})",
+                              f"案件 {case.ref} 已结案")
         handler = {
             "promise_to_pay": self._promise, "paid": self._paid, "dispute": self._dispute,
             "document_request": self._document_request, "installment_request": self._installments,
@@ -513,20 +522,23 @@ class Inbox:
         if not dated and _date(cls.get("promised_date")) is not None:
             dated = [(_date(cls.get("promised_date")), _decimal(cls.get("amount")))]  # type: ignore[list-item]
         if not dated:
-            raise _NeedsClerk(TriageReason.INCOMPLETE, "a promise without a date")
+            raise _NeedsClerk(TriageReason.INCOMPLETE, "a promise without a date", "承诺付款未写明日期")
         promised_on, amount = dated[0]
         assert promised_on is not None
         if promised_on < uow.today():
-            raise _NeedsClerk(TriageReason.INCOMPLETE, f"the promised date {promised_on} has passed")
+            raise _NeedsClerk(TriageReason.INCOMPLETE, f"the promised date {promised_on} has passed",
+                              f"承诺付款日 {promised_on} 已过")
         if CaseEvent.PROMISE_RECORDED not in allowed(CaseState(case.state)):
             raise _NeedsClerk(TriageReason.CANNOT_MOVE,
-                              f"case {case.ref} is {case.state}: a promise cannot be recorded")
+                              f"case {case.ref} is {case.state}: a promise cannot be recorded",
+                              f"案件 {case.ref} 当前状态下不能记录承诺付款")
         owed = open_balance(s, case.creditor_id, case.customer_id)
         currency = str(cls.get("currency") or case.currency).upper()
         if currency not in owed:
             currency = case.currency
         if currency not in owed:
-            raise _NeedsClerk(TriageReason.CANNOT_MOVE, f"the customer owes nothing in {currency}")
+            raise _NeedsClerk(TriageReason.CANNOT_MOVE, f"the customer owes nothing in {currency}",
+                              f"客户没有 {currency} 欠款")
         if amount is None or amount <= 0:
             amount = owed[currency]  # "we will pay next Friday": the whole balance
         amount = amount.quantize(Decimal("0.01"))
@@ -715,7 +727,8 @@ class Inbox:
                         f"({status}) to {', '.join(recipients) or '?'}: the server keeps trying.")
             self._note(uow, case, text)
         elif not invalid_ids and bounced is None:
-            raise _NeedsClerk(TriageReason.UNMATCHED, "a delivery report about none of our letters or contacts")
+            raise _NeedsClerk(TriageReason.UNMATCHED, "a delivery report about none of our letters or contacts",
+                              "退信与我们发出的函件或联系人都不对应")
         return {"event": None, "bounce": {"status": status, "recipients": recipients, "permanent": permanent},
                 "our_sending_problem": ours, "contacts_invalid": invalid_ids, "outbox_bounced": bounced}
 
