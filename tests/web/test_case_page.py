@@ -441,7 +441,7 @@ def test_the_page_in_english(client: FlaskClient, users: Users, case: EvidenceCa
     assert 'lang="en"' in html
     assert f'data-state="overdue">{state_label(client, "overdue", "en")}<' in html
     for text in ("Timeline", "The claim", "Limitation ends on", "Reply received", "Says it has paid",
-                 "a demand reached the debtor", "Record a promise to pay", "In words"):
+                 "a demand reached the debtor", "Record a promise to pay", "In words: "):
         assert text in html, text
     for chinese in ("时间线", state_label(client, "overdue"), "催告到达债务人", "记录承诺付款"):
         assert chinese not in html, chinese

@@ -89,7 +89,7 @@ def test_checking_an_uploaded_contract(client: FlaskClient, users: Users, ledger
         "file": (io.BytesIO(contract_docx()), "草稿.docx")})
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
-    assert "草稿.docx" in html and "1 项错误" in html and 'data-rule="jurisdiction.unconnected_place"' in html
+    assert "草稿.docx" in html and "错误 1 项" in html and 'data-rule="jurisdiction.unconnected_place"' in html
     pdf = client.post("/contracts/lint", content_type="multipart/form-data", data={
         "csrf_token": token, "file": (io.BytesIO(b"%PDF-1.7"), "合同.pdf")})
     assert pdf.status_code == 422 and "另存为 .docx" in pdf.get_data(as_text=True)

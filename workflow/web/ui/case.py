@@ -150,7 +150,7 @@ PDF_STATUS = {
 }
 NOTE_KINDS = {"call": lazy_gettext("Call"), "note": lazy_gettext("Note"), "system": lazy_gettext("System note")}
 PROMISE_SOURCES = {
-    "call": lazy_gettext("Phone call"), "email": lazy_gettext("Email"), "letter": lazy_gettext("Letter"),
+    "call": lazy_gettext("Phone call"), "email": lazy_gettext("Email message"), "letter": lazy_gettext("Letter"),
     "meeting": lazy_gettext("Meeting"), "reply": lazy_gettext("Reply"),
 }
 # how a state looks beside its text (never colour alone: the badge says it)

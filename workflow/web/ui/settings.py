@@ -41,10 +41,10 @@ NUMBER = re.compile(r"-?\d{1,6}")
 SPARE_ROWS = 2
 FIRM_FIELDS = (("name", lazy_gettext("Law firm")), ("name_en", lazy_gettext("Law firm (English)")),
                ("address", lazy_gettext("Address")), ("address_en", lazy_gettext("Address (English)")),
-               ("phone", lazy_gettext("Phone")), ("email", lazy_gettext("Email")))
+               ("phone", lazy_gettext("Phone")), ("email", lazy_gettext("Email message")))
 LAWYER_FIELDS = (("name", lazy_gettext("Lawyer")), ("name_en", lazy_gettext("Lawyer (English)")),
                  ("licence_no", lazy_gettext("Licence number")), ("phone", lazy_gettext("Phone")),
-                 ("email", lazy_gettext("Email")))
+                 ("email", lazy_gettext("Email message")))
 KINDS = {
     "payment_reminder": lazy_gettext("Payment reminder"),
     "dunning_letter_1": lazy_gettext("Dunning letter 1"),
