@@ -65,7 +65,7 @@ def test_a_policy_is_created_edited_and_deleted_through_the_form(client: FlaskCl
     resp = client.post("/settings/policies/new", data=_policy_form(token, "大客户宽松策略", LEVELS))
     assert resp.status_code == 303, resp.get_data(as_text=True)[:2000]
     listed = client.get("/settings/policies").get_data(as_text=True)
-    assert "大客户宽松策略" in listed and "最后催款通知" in listed
+    assert "大客户宽松策略" in listed and "催款函（最后通知）" in listed
     policy = _policies(core)["大客户宽松策略"]
     assert [lv["offset"] for lv in policy.levels] == [-5, 3, 15]
     assert policy.levels[2]["credit_hold"] is True and policy.promise_grace_days == 3

@@ -68,16 +68,7 @@ CONTACT_ROLES = {
     "original_contact": lazy_gettext("Original contact"),
 }
 LANGUAGES = {"zh_CN": "中文", "zh": "中文", "en": "English"}
-DOCUMENT_KINDS = {
-    "statement": lazy_gettext("Statement of account"),
-    "payment_reminder": lazy_gettext("Payment reminder"),
-    "dunning_letter_1": lazy_gettext("Dunning letter 1"),
-    "dunning_letter_2": lazy_gettext("Dunning letter 2"),
-    "dunning_letter_3": lazy_gettext("Final dunning letter"),
-    "lawyer_letter": lazy_gettext("Lawyer's letter"),
-    "claim_sheet": lazy_gettext("Interest calculation sheet"),
-    "repayment_agreement": lazy_gettext("Repayment agreement"),
-}
+DOCUMENT_KINDS = labels.DOCUMENT_KINDS
 PDF_STATUS = {
     "made": lazy_gettext("PDF ready"),
     "pending": lazy_gettext("PDF being made"),

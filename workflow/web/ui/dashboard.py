@@ -13,6 +13,7 @@ on every page view would cost seconds, and the run's own record is what was real
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -36,7 +37,7 @@ from workflow.ledger.balances import in_fen
 from workflow.ledger.kpi import kpis
 from workflow.ledger.models import Customer, Payment
 from workflow.web.api.base import core, uow
-from workflow.web.ui import i18n
+from workflow.web.ui import i18n, labels
 from workflow.web.ui.charts import Bar, bar_chart
 from workflow.web.ui.format import money
 from workflow.web.ui.page import STAFF, actor, nav_item, page, render
@@ -74,14 +75,7 @@ RUN_STATUSES = {
     "done": lazy_gettext("done"),
     "failed": lazy_gettext("failed"),
 }
-KINDS = {
-    "payment_reminder": lazy_gettext("Payment reminder"),
-    "dunning_letter_1": lazy_gettext("Dunning letter 1"),
-    "dunning_letter_2": lazy_gettext("Dunning letter 2"),
-    "dunning_letter_3": lazy_gettext("Final notice"),
-    "lawyer_letter": lazy_gettext("Lawyer's letter"),
-    "statement": lazy_gettext("Statement of account"),
-}
+KINDS = labels.LETTER_KINDS
 
 
 def short_money(amount: Decimal) -> str:
@@ -96,7 +90,7 @@ def short_money(amount: Decimal) -> str:
     return f"{amount / 1_000:,.1f}K" if abs(amount) >= 1_000 else money(amount)
 
 
-def label(table: dict[str, Any], code: str | None) -> str:
+def label(table: Mapping[str, Any], code: str | None) -> str:
     return str(table.get(code or "", code or ""))
 
 

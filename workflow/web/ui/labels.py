@@ -3,6 +3,8 @@ catalogue check sees every one of them; areas keep their own labels next to thei
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 from flask_babel import lazy_gettext
 
 ROLES = {
@@ -12,6 +14,39 @@ ROLES = {
     "admin": lazy_gettext("Administrator"),
     "sales": lazy_gettext("Salesperson"),
 }
+
+class DocumentTitles(Mapping[str, str]):
+    """Document kinds by the title their template catalogue gives them (the name printed on the
+    document itself: 催款函（最后通知）, 往来对账单...), in the page's language, so every page names a
+    letter as the letter names itself."""
+
+    def __init__(self, codes: tuple[str, ...]) -> None:
+        self.codes = codes
+
+    def __getitem__(self, code: str) -> str:
+        if code not in self.codes:
+            raise KeyError(code)
+        return document_kind(code)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.codes)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+
+def document_kind(code: str) -> str:
+    from workflow.web.api.base import core
+    from workflow.web.ui.i18n import pick
+
+    spec = core().services.templates.catalogue.get(code)
+    return pick(spec.title_zh, spec.title_en) if spec is not None else code
+
+
+# what a policy level or the daily run may send, in the order a ladder climbs
+LETTER_KINDS = DocumentTitles(("payment_reminder", "dunning_letter_1", "dunning_letter_2", "dunning_letter_3",
+                               "lawyer_letter", "statement"))
+DOCUMENT_KINDS = DocumentTitles((*LETTER_KINDS.codes, "interest_sheet", "repayment_agreement"))
 
 
 def role(code: object) -> str:

@@ -45,14 +45,7 @@ FIRM_FIELDS = (("name", lazy_gettext("Law firm")), ("name_en", lazy_gettext("Law
 LAWYER_FIELDS = (("name", lazy_gettext("Lawyer")), ("name_en", lazy_gettext("Lawyer (English)")),
                  ("licence_no", lazy_gettext("Licence number")), ("phone", lazy_gettext("Phone")),
                  ("email", lazy_gettext("Email message")))
-KINDS = {
-    "payment_reminder": lazy_gettext("Payment reminder"),
-    "dunning_letter_1": lazy_gettext("Dunning letter 1"),
-    "dunning_letter_2": lazy_gettext("Dunning letter 2"),
-    "dunning_letter_3": lazy_gettext("Final notice"),
-    "lawyer_letter": lazy_gettext("Lawyer's letter"),
-    "statement": lazy_gettext("Statement of account"),
-}
+KINDS = labels.LETTER_KINDS
 LOCALES = {"zh_CN": "中文", "en": "English"}
 
 
