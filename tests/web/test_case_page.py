@@ -26,7 +26,7 @@ from tests.mail.letters import TINY_PDF, with_pdf
 from tests.uow import run
 from tests.web.desk import PASSWORD, log_in
 from workflow.audit.models import AuditEntry
-from workflow.cases import service as cases
+from workflow.cases import casefile
 from workflow.cases.models import DunningAction, DunningCase, Promise
 from workflow.clock import FixedClock
 from workflow.core import Core
@@ -56,7 +56,7 @@ def state_label(client: FlaskClient, code: str, lang: str = "zh_CN") -> str:
 
 
 def file_of(core: Core, ref: str) -> dict[str, Any]:
-    return run(core, SYSTEM_ACTOR, lambda uow: cases.show(uow, ref))
+    return run(core, SYSTEM_ACTOR, lambda uow: casefile.show(uow, ref))
 
 
 def post(client: FlaskClient, token: str, ref: str, action: str, **form: str) -> Any:

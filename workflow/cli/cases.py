@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from workflow.accounts.actor import Actor
 from workflow.accounts.models import Role, User
+from workflow.cases import casefile
 from workflow.cases import service as cases
 from workflow.cases.models import DunningCase
 from workflow.cases.service import SENDABLE_KINDS, CaseService
@@ -108,10 +109,10 @@ def case() -> None:
 @click.option("--json", "as_json", is_flag=True, help=help_text("输出 JSON", "print JSON"))
 def case_list(state: str | None, customer_id: int | None, creditor_id: int | None, status: str | None,
               assigned_user_id: int | None, page: int, per_page: int, as_json: bool) -> None:
-    f = cases.CaseFilter(state=state, customer_id=customer_id, creditor_id=creditor_id,
+    f = casefile.CaseFilter(state=state, customer_id=customer_id, creditor_id=creditor_id,
                          assigned_user_id=assigned_user_id, status=status, page=page, per_page=per_page)
     with cli_unit_of_work(read_only=True) as uow:
-        result = cases.list_cases(uow, f)
+        result = casefile.list_cases(uow, f)
     if as_json:
         _json(result["items"])
         return
@@ -128,7 +129,7 @@ def case_list(state: str | None, customer_id: int | None, creditor_id: int | Non
 @click.option("--json", "as_json", is_flag=True, help=help_text("输出 JSON", "print JSON"))
 def case_show(ref: str, as_json: bool) -> None:
     with cli_unit_of_work(read_only=True) as uow:
-        data = cases.show(uow, ref)
+        data = casefile.show(uow, ref)
     if as_json:
         _json(data)
         return

@@ -18,7 +18,7 @@ from sqlalchemy import false, func, select
 
 from workflow.accounts.actor import Actor
 from workflow.accounts.models import Role
-from workflow.cases import holds, plans
+from workflow.cases import casefile, holds, plans
 from workflow.cases import service as cases
 from workflow.cases.models import DunningCase
 from workflow.cases.service import APPROVERS, LEGAL_ACTION_ROLES, SENDABLE_KINDS, WRITE_OFF_ROLES, CaseService
@@ -299,22 +299,22 @@ def _case_out(case: DunningCase) -> dict[str, Any]:
     s = session()
     customer, creditor = s.get(Customer, case.customer_id), s.get(CreditorEntity, case.creditor_id)
     assert customer is not None and creditor is not None
-    return jsonable(cases.summary(case, customer, creditor))  # type: ignore[no-any-return]
+    return jsonable(casefile.summary(case, customer, creditor))  # type: ignore[no-any-return]
 
 
 @endpoint(bp, "GET", "/cases", summary="Dunning cases (a lawyer sees those of the customers assigned to them)",
           query=CaseQuery, response=CasePage)
 def list_cases(actor: Actor, query: CaseQuery) -> Any:
-    f = cases.CaseFilter(state=query.state, customer_id=query.customer_id, creditor_id=query.creditor_id,
+    f = casefile.CaseFilter(state=query.state, customer_id=query.customer_id, creditor_id=query.creditor_id,
                          assigned_user_id=query.assigned_user_id, status=query.status, page=query.page,
                          per_page=query.per_page)
-    return jsonable(cases.list_cases(uow(), f))
+    return jsonable(casefile.list_cases(uow(), f))
 
 
 @endpoint(bp, "GET", "/cases/{ref}", summary="A case's file: balance, promises, plan, notes, letters, emails, "
           "the run's decisions and the timeline", path_params=REF, response=CaseFile)
 def get_case(actor: Actor, ref: str) -> Any:
-    return jsonable(cases.show(uow(), ref))
+    return jsonable(casefile.show(uow(), ref))
 
 
 @endpoint(bp, "POST", "/cases", summary="Open a case by hand (or find the pair's open case)", roles=WRITERS,
@@ -341,7 +341,7 @@ def add_note(actor: Actor, ref: str, body: NoteIn) -> Any:
 def add_promise(actor: Actor, ref: str, body: PromiseIn) -> Any:
     p = cases.record_promise(uow(), ref, promised_on=body.promised_on, amount=body.amount, currency=body.currency,
                              source=body.source, contact_name=body.contact_name, note=body.note)
-    return jsonable(cases.describe_promise(p)), 201
+    return jsonable(casefile.describe_promise(p)), 201
 
 
 def _action(path: str, summary: str, body: type[BaseModel],

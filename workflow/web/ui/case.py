@@ -1,6 +1,6 @@
 """The case page: one dunning case's whole file and what may be done with it.
 
-The file is what ``GET /api/v1/cases/{ref}`` returns (``workflow.cases.service.show``), with what the
+The file is what ``GET /api/v1/cases/{ref}`` returns (``workflow.cases.casefile.show``), with what the
 page needs from the other rooms: the claim (principal, interest, the limitation of each invoice,
 from the claim service the API uses), the debtor's replies and the outbox rows' bounces (the mail
 room), the payments (the ledger) and the evidence bundles (``Bundles``). Everything that happened is
@@ -26,7 +26,7 @@ from sqlalchemy import select
 from workflow.accounts.actor import Actor
 from workflow.accounts.models import User
 from workflow.calc.schemas import ClaimQuery
-from workflow.cases import policy
+from workflow.cases import casefile, policy
 from workflow.cases import service as cases
 from workflow.cases.lifecycle import case_by_ref
 from workflow.cases.models import DunningAction, DunningPolicy
@@ -384,7 +384,7 @@ def context(ref: str, *, printing: bool = False, failed: str | None = None,
             errors: dict[str, str] | None = None, values: Mapping[str, str] | None = None) -> dict[str, Any]:
     u = uow()
     who = actor()
-    file = cases.show(u, ref)
+    file = casefile.show(u, ref)
     mail = may_read_mail(u, file["customer"]["id"])
     can = offered(u, file, who)
     row = u.session.get(Customer, file["customer"]["id"])

@@ -2,7 +2,7 @@
 batch actions on a selection (send the next reminder, make statements, give the cases to a clerk).
 
 The list is one set-based query: the cases joined to their customer, their clerk (the case's own,
-else the customer's: the rule of ``cases.service.list_cases``) and one grouped pass over the open
+else the customer's: the rule of ``cases.casefile.list_cases``) and one grouped pass over the open
 invoices (``ledger.balances.balance_fen``) giving each open case its balance and its oldest due
 date, so filtering or sorting by amount or age costs the database one aggregate, not a Python loop.
 A closed case shows no balance: whatever its pair owes now belongs to the pair's open case.
