@@ -55,6 +55,7 @@ def open_pdf(stream: BinaryIO) -> tuple[PdfReader | None, str | None]:
                 try:
                     if not reader.decrypt(""):
                         return None, ENCRYPTED
+                # pypdf raises NotImplementedError for encryption schemes it cannot read
                 except (PyPdfError, NotImplementedError, DependencyError):
                     return None, ENCRYPTED
             count = len(reader.pages)

@@ -42,8 +42,9 @@ KIND = "internal_notice"
 NO_ADDRESS = "notice.no_address"
 
 
-def unaddressed_message_id() -> str:
-    """A unique placeholder until the outbox knows our domain (the row is never sent with it)."""
+def provisional_message_id() -> str:
+    """The row's Message-ID until the outbox claims it: the column is unique and required, and the
+    outbox replaces it by one of our domain before any byte is sent (``Outbox._address_notice``)."""
     return f"<N.{new_token()}@unaddressed>"
 
 
@@ -78,7 +79,7 @@ def notify_user(uow: UnitOfWork, user_id: int, *, key: str, subject: tuple[str, 
     row = OutboxMessage(
         case_id=None, customer_id=None, user_id=user.id, notice_key=key, document_id=None, kind=KIND,
         language=language, automated=False, contact_on=uow.today(),
-        message_id=unaddressed_message_id(), sender="", reply_to="",
+        message_id=provisional_message_id(), sender="", reply_to="",
         recipients=[email], cc=[], subject=subject[pick][:300], body_text=body[pick],
         status=OutboxStatus.PENDING.value, attempts=0, next_attempt_at=now,
         created_by=uow.actor.username, created_at=now)

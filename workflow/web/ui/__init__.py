@@ -30,6 +30,7 @@ MODULES = (
     "workflow.web.ui.templates_page",
     "workflow.web.ui.case",
     "workflow.web.ui.cases",
+    "workflow.web.ui.cases_batch",
     "workflow.web.ui.money",
     "workflow.web.ui.triage",
     "workflow.web.ui.imports",
